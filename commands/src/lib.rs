@@ -1,0 +1,95 @@
+//! Command handlers. Each loads a stream, asks the aggregate's decider, and appends the
+//! decision with the version it read; a concurrent change makes the append fail and the
+//! handler decides again on fresh state, a bounded number of times.
+
+pub mod accounts;
+pub mod secrets;
+
+use std::time::Duration;
+
+use domain::{company, email, user, Decider, Metadata};
+use rand::Rng;
+use store::{EventStore, ExpectedVersion, NewEvent, Position, StoreError};
+use thiserror::Error;
+
+const MAX_ATTEMPTS: u32 = 12;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error(transparent)]
+    Company(#[from] company::Error),
+    #[error(transparent)]
+    User(#[from] user::Error),
+    #[error(transparent)]
+    Email(#[from] email::Error),
+    #[error(transparent)]
+    InvalidEmail(#[from] email::InvalidAddress),
+    #[error("`{stream}` changed {MAX_ATTEMPTS} times while deciding; try again")]
+    Contention { stream: String },
+    #[error("not found")]
+    NotFound,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("database error: {0}")]
+    Database(String),
+}
+
+impl From<tokio_postgres::Error> for Error {
+    fn from(e: tokio_postgres::Error) -> Self {
+        Error::Database(store::describe(&e))
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for Error {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        Error::Database(e.to_string())
+    }
+}
+
+/// What a command did: the events it appended (none when nothing needed changing) and
+/// the position of the last one, to wait for before reading.
+#[derive(Debug, Clone)]
+pub struct Outcome<E> {
+    pub events: Vec<E>,
+    pub position: Option<Position>,
+}
+
+/// The state of `stream` and its last version (None when it has no events).
+pub async fn load<D: Decider, S: EventStore>(store: &S, stream: &str) -> Result<(D::State, Option<u64>), Error> {
+    let recorded = store.read_stream(stream, 0).await?;
+    let mut state = D::State::default();
+    let mut version = None;
+    for event in &recorded {
+        state = D::evolve(state, &event.decode_as::<D::Event>()?);
+        version = Some(event.version);
+    }
+    Ok((state, version))
+}
+
+/// Decides `command` against the current state of `stream` and appends the result.
+pub async fn execute<D, S>(store: &S, stream: &str, command: &D::Command, metadata: &Metadata) -> Result<Outcome<D::Event>, Error>
+where
+    D: Decider,
+    S: EventStore,
+    Error: From<D::Error>,
+{
+    for attempt in 0..MAX_ATTEMPTS {
+        let (state, version) = load::<D, S>(store, stream).await?;
+        let events = D::decide(&state, command)?;
+        if events.is_empty() {
+            return Ok(Outcome { events, position: None });
+        }
+        let new = events.iter().map(NewEvent::from_payload).collect();
+        match store.append(stream, ExpectedVersion::from_current(version), new, metadata).await {
+            Ok(appended) => return Ok(Outcome { events, position: Some(appended.position) }),
+            Err(e) if e.is_conflict() => {
+                // Someone else changed the stream: decide again on what they did, after a
+                // short random pause so racing writers spread out.
+                let pause = rand::thread_rng().gen_range(0..=(2u64 << attempt.min(6)));
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(Error::Contention { stream: stream.to_owned() })
+}

@@ -1,0 +1,411 @@
+//! The company: its name, the seats (licences) it bought, and its members with their roles.
+//!
+//! Membership lives here rather than in each user's stream because the scarce things —
+//! seats and "at least one active administrator" — are decided by this stream's version:
+//! two administrators racing for the last seat append with the same expected version and
+//! only one wins.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::codec::EventPayload;
+use crate::ids::{CompanyId, UserId};
+use crate::Decider;
+
+pub fn stream(id: CompanyId) -> String {
+    format!("company-{id}")
+}
+
+/// What a member may do. Only Agent and Supervisor matter for chat; Expert is kept for
+/// other products and has no effect on chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Role {
+    Agent,
+    Supervisor,
+    Administrator,
+    Expert,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Agent, Role::Supervisor, Role::Administrator, Role::Expert];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Agent => "Agent",
+            Role::Supervisor => "Supervisor",
+            Role::Administrator => "Administrator",
+            Role::Expert => "Expert",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| format!("unknown role `{}` (expected Agent, Supervisor, Administrator or Expert)", s.trim()))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum Event {
+    CompanyRegistered { company_id: CompanyId, name: String, seats: u32 },
+    SeatsChanged { seats: u32 },
+    MemberAdded { user_id: UserId, roles: Vec<Role> },
+    RoleGranted { user_id: UserId, role: Role },
+    RoleRevoked { user_id: UserId, role: Role },
+    MemberDeactivated { user_id: UserId },
+    MemberReactivated { user_id: UserId },
+}
+
+impl EventPayload for Event {
+    const CATEGORY: &'static str = "company";
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    RegisterCompany { company_id: CompanyId, name: String, seats: u32 },
+    ChangeSeats { seats: u32 },
+    AddMember { user_id: UserId, roles: BTreeSet<Role> },
+    GrantRole { user_id: UserId, role: Role },
+    RevokeRole { user_id: UserId, role: Role },
+    DeactivateMember { user_id: UserId },
+    ReactivateMember { user_id: UserId },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Error {
+    #[error("the company does not exist")]
+    NotRegistered,
+    #[error("the company already exists")]
+    AlreadyRegistered,
+    #[error("the company name must not be empty")]
+    NameMissing,
+    #[error("a company needs at least one seat")]
+    NoSeats,
+    #[error("all {seats} seats are in use: deactivate a user or buy more seats")]
+    SeatsExhausted { seats: u32 },
+    #[error("{in_use} seats are in use, more than the {seats} asked for: deactivate users first")]
+    SeatsBelowUsage { seats: u32, in_use: u32 },
+    #[error("this user is not a member of the company")]
+    NotAMember,
+    #[error("this user is already a member of the company")]
+    AlreadyAMember,
+    #[error("the company must keep at least one active administrator")]
+    LastAdministrator,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub roles: BTreeSet<Role>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    pub company_id: Option<CompanyId>,
+    pub name: String,
+    pub seats: u32,
+    pub members: HashMap<UserId, Member>,
+}
+
+impl State {
+    /// Every active or invited member holds a seat; a deactivated one frees it.
+    pub fn seats_in_use(&self) -> u32 {
+        self.members.values().filter(|m| m.active).count() as u32
+    }
+
+    fn active_administrators(&self) -> usize {
+        self.members.values().filter(|m| m.active && m.roles.contains(&Role::Administrator)).count()
+    }
+
+    fn is_last_active_administrator(&self, user_id: UserId) -> bool {
+        let is_admin = self.members.get(&user_id).is_some_and(|m| m.active && m.roles.contains(&Role::Administrator));
+        is_admin && self.active_administrators() == 1
+    }
+
+    fn member(&self, user_id: UserId) -> Result<&Member, Error> {
+        self.members.get(&user_id).ok_or(Error::NotAMember)
+    }
+
+    fn seat_free(&self) -> Result<(), Error> {
+        if self.seats_in_use() >= self.seats {
+            Err(Error::SeatsExhausted { seats: self.seats })
+        } else {
+            Ok(())
+        }
+    }
+}
+
+pub struct Company;
+
+impl Decider for Company {
+    type State = State;
+    type Command = Command;
+    type Event = Event;
+    type Error = Error;
+
+    fn decide(state: &State, command: &Command) -> Result<Vec<Event>, Error> {
+        if !matches!(command, Command::RegisterCompany { .. }) && state.company_id.is_none() {
+            return Err(Error::NotRegistered);
+        }
+        match command {
+            Command::RegisterCompany { company_id, name, seats } => {
+                if state.company_id.is_some() {
+                    return Err(Error::AlreadyRegistered);
+                }
+                let name = name.trim();
+                if name.is_empty() {
+                    return Err(Error::NameMissing);
+                }
+                if *seats == 0 {
+                    return Err(Error::NoSeats);
+                }
+                Ok(vec![Event::CompanyRegistered { company_id: *company_id, name: name.to_owned(), seats: *seats }])
+            }
+            Command::ChangeSeats { seats } => {
+                let in_use = state.seats_in_use();
+                if *seats == 0 {
+                    Err(Error::NoSeats)
+                } else if *seats < in_use {
+                    Err(Error::SeatsBelowUsage { seats: *seats, in_use })
+                } else if *seats == state.seats {
+                    Ok(vec![])
+                } else {
+                    Ok(vec![Event::SeatsChanged { seats: *seats }])
+                }
+            }
+            Command::AddMember { user_id, roles } => {
+                if state.members.contains_key(user_id) {
+                    return Err(Error::AlreadyAMember);
+                }
+                state.seat_free()?;
+                Ok(vec![Event::MemberAdded { user_id: *user_id, roles: roles.iter().copied().collect() }])
+            }
+            Command::GrantRole { user_id, role } => {
+                let member = state.member(*user_id)?;
+                Ok(if member.roles.contains(role) {
+                    vec![]
+                } else {
+                    vec![Event::RoleGranted { user_id: *user_id, role: *role }]
+                })
+            }
+            Command::RevokeRole { user_id, role } => {
+                let member = state.member(*user_id)?;
+                if !member.roles.contains(role) {
+                    return Ok(vec![]);
+                }
+                if *role == Role::Administrator && state.is_last_active_administrator(*user_id) {
+                    return Err(Error::LastAdministrator);
+                }
+                Ok(vec![Event::RoleRevoked { user_id: *user_id, role: *role }])
+            }
+            Command::DeactivateMember { user_id } => {
+                let member = state.member(*user_id)?;
+                if !member.active {
+                    return Ok(vec![]);
+                }
+                if state.is_last_active_administrator(*user_id) {
+                    return Err(Error::LastAdministrator);
+                }
+                Ok(vec![Event::MemberDeactivated { user_id: *user_id }])
+            }
+            Command::ReactivateMember { user_id } => {
+                if state.member(*user_id)?.active {
+                    return Ok(vec![]);
+                }
+                state.seat_free()?;
+                Ok(vec![Event::MemberReactivated { user_id: *user_id }])
+            }
+        }
+    }
+
+    fn evolve(mut state: State, event: &Event) -> State {
+        match event {
+            Event::CompanyRegistered { company_id, name, seats } => {
+                state.company_id = Some(*company_id);
+                state.name = name.clone();
+                state.seats = *seats;
+            }
+            Event::SeatsChanged { seats } => state.seats = *seats,
+            Event::MemberAdded { user_id, roles } => {
+                state.members.insert(*user_id, Member { roles: roles.iter().copied().collect(), active: true });
+            }
+            Event::RoleGranted { user_id, role } => {
+                if let Some(m) = state.members.get_mut(user_id) {
+                    m.roles.insert(*role);
+                }
+            }
+            Event::RoleRevoked { user_id, role } => {
+                if let Some(m) = state.members.get_mut(user_id) {
+                    m.roles.remove(role);
+                }
+            }
+            Event::MemberDeactivated { user_id } | Event::MemberReactivated { user_id } => {
+                if let Some(m) = state.members.get_mut(user_id) {
+                    m.active = matches!(event, Event::MemberReactivated { .. });
+                }
+            }
+        }
+        state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::given;
+
+    fn registered(seats: u32) -> (CompanyId, Event) {
+        let id = CompanyId::new();
+        (id, Event::CompanyRegistered { company_id: id, name: "Acme".into(), seats })
+    }
+
+    fn roles(r: &[Role]) -> BTreeSet<Role> {
+        r.iter().copied().collect()
+    }
+
+    #[test]
+    fn registering_a_company_records_its_name_and_seats() {
+        let id = CompanyId::new();
+        given::<Company>([])
+            .when(Command::RegisterCompany { company_id: id, name: "  Acme  ".into(), seats: 5 })
+            .then([Event::CompanyRegistered { company_id: id, name: "Acme".into(), seats: 5 }]);
+    }
+
+    #[test]
+    fn a_company_needs_a_name_and_a_seat_and_registers_once() {
+        let id = CompanyId::new();
+        given::<Company>([])
+            .when(Command::RegisterCompany { company_id: id, name: " ".into(), seats: 5 })
+            .then_error(Error::NameMissing);
+        given::<Company>([])
+            .when(Command::RegisterCompany { company_id: id, name: "Acme".into(), seats: 0 })
+            .then_error(Error::NoSeats);
+        let (id, reg) = registered(2);
+        given::<Company>([reg])
+            .when(Command::RegisterCompany { company_id: id, name: "Acme".into(), seats: 2 })
+            .then_error(Error::AlreadyRegistered);
+    }
+
+    #[test]
+    fn nothing_happens_to_an_unregistered_company() {
+        given::<Company>([])
+            .when(Command::AddMember { user_id: UserId::new(), roles: roles(&[Role::Agent]) })
+            .then_error(Error::NotRegistered);
+    }
+
+    #[test]
+    fn adding_a_member_takes_a_seat_until_none_are_left() {
+        let (_, reg) = registered(2);
+        let (a, b, c) = (UserId::new(), UserId::new(), UserId::new());
+        given::<Company>([
+            reg.clone(),
+            Event::MemberAdded { user_id: a, roles: vec![Role::Administrator] },
+        ])
+        .when(Command::AddMember { user_id: b, roles: roles(&[Role::Agent]) })
+        .then([Event::MemberAdded { user_id: b, roles: vec![Role::Agent] }]);
+
+        given::<Company>([
+            reg,
+            Event::MemberAdded { user_id: a, roles: vec![Role::Administrator] },
+            Event::MemberAdded { user_id: b, roles: vec![Role::Agent] },
+        ])
+        .when(Command::AddMember { user_id: c, roles: roles(&[Role::Agent]) })
+        .then_error(Error::SeatsExhausted { seats: 2 });
+    }
+
+    #[test]
+    fn a_deactivated_member_frees_a_seat_and_reactivation_needs_one() {
+        let (_, reg) = registered(2);
+        let (a, b, c) = (UserId::new(), UserId::new(), UserId::new());
+        let history = [
+            reg,
+            Event::MemberAdded { user_id: a, roles: vec![Role::Administrator] },
+            Event::MemberAdded { user_id: b, roles: vec![Role::Agent] },
+            Event::MemberDeactivated { user_id: b },
+        ];
+        given::<Company>(history.clone())
+            .when(Command::AddMember { user_id: c, roles: roles(&[]) })
+            .then([Event::MemberAdded { user_id: c, roles: vec![] }]);
+
+        let mut full = history.to_vec();
+        full.push(Event::MemberAdded { user_id: c, roles: vec![] });
+        given::<Company>(full)
+            .when(Command::ReactivateMember { user_id: b })
+            .then_error(Error::SeatsExhausted { seats: 2 });
+        given::<Company>(history)
+            .when(Command::ReactivateMember { user_id: b })
+            .then([Event::MemberReactivated { user_id: b }]);
+    }
+
+    #[test]
+    fn the_last_active_administrator_cannot_be_removed_or_deactivated() {
+        let (_, reg) = registered(5);
+        let (a, b) = (UserId::new(), UserId::new());
+        let history = [
+            reg,
+            Event::MemberAdded { user_id: a, roles: vec![Role::Administrator] },
+            Event::MemberAdded { user_id: b, roles: vec![Role::Administrator, Role::Agent] },
+            Event::MemberDeactivated { user_id: b },
+        ];
+        given::<Company>(history.clone())
+            .when(Command::RevokeRole { user_id: a, role: Role::Administrator })
+            .then_error(Error::LastAdministrator);
+        given::<Company>(history.clone())
+            .when(Command::DeactivateMember { user_id: a })
+            .then_error(Error::LastAdministrator);
+        // A deactivated administrator does not count, but losing its role is fine.
+        given::<Company>(history)
+            .when(Command::RevokeRole { user_id: b, role: Role::Administrator })
+            .then([Event::RoleRevoked { user_id: b, role: Role::Administrator }]);
+    }
+
+    #[test]
+    fn with_two_administrators_one_may_step_down() {
+        let (_, reg) = registered(5);
+        let (a, b) = (UserId::new(), UserId::new());
+        given::<Company>([
+            reg,
+            Event::MemberAdded { user_id: a, roles: vec![Role::Administrator] },
+            Event::MemberAdded { user_id: b, roles: vec![Role::Administrator] },
+        ])
+        .when(Command::RevokeRole { user_id: a, role: Role::Administrator })
+        .then([Event::RoleRevoked { user_id: a, role: Role::Administrator }]);
+    }
+
+    #[test]
+    fn granting_a_held_role_or_revoking_a_missing_one_changes_nothing() {
+        let (_, reg) = registered(5);
+        let a = UserId::new();
+        let history = [reg, Event::MemberAdded { user_id: a, roles: vec![Role::Administrator, Role::Agent] }];
+        given::<Company>(history.clone()).when(Command::GrantRole { user_id: a, role: Role::Agent }).then([]);
+        given::<Company>(history.clone()).when(Command::RevokeRole { user_id: a, role: Role::Expert }).then([]);
+        given::<Company>(history).when(Command::GrantRole { user_id: UserId::new(), role: Role::Agent }).then_error(Error::NotAMember);
+    }
+
+    #[test]
+    fn seats_cannot_drop_below_those_in_use() {
+        let (_, reg) = registered(5);
+        let (a, b) = (UserId::new(), UserId::new());
+        let history = [
+            reg,
+            Event::MemberAdded { user_id: a, roles: vec![Role::Administrator] },
+            Event::MemberAdded { user_id: b, roles: vec![] },
+        ];
+        given::<Company>(history.clone()).when(Command::ChangeSeats { seats: 1 }).then_error(Error::SeatsBelowUsage { seats: 1, in_use: 2 });
+        given::<Company>(history).when(Command::ChangeSeats { seats: 2 }).then([Event::SeatsChanged { seats: 2 }]);
+    }
+
+    #[test]
+    fn roles_parse_by_name_whatever_the_case() {
+        assert_eq!(" agent ".parse::<Role>(), Ok(Role::Agent));
+        assert_eq!("ADMINISTRATOR".parse::<Role>(), Ok(Role::Administrator));
+        assert!("Owner".parse::<Role>().unwrap_err().contains("unknown role `Owner`"));
+    }
+}

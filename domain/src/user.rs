@@ -1,0 +1,495 @@
+//! A person's account: profile, e-mail address, chat settings, and how they get a password
+//! (set by an administrator, or chosen through a single-use invitation link that expires).
+//!
+//! Roles and active/deactivated live in the company stream (they spend seats); the password
+//! hash lives outside the event log, so a leaked or replayed log never carries it.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use crate::codec::EventPayload;
+use crate::email::Address;
+use crate::ids::{CompanyId, InvitationId, UserId};
+use crate::Decider;
+
+pub fn stream(id: UserId) -> String {
+    format!("user-{id}")
+}
+
+pub const DEFAULT_MAX_CHATS: u8 = 3;
+pub const MAX_CHATS_LIMIT: u8 = 20;
+pub const NAME_MAX_LEN: usize = 100;
+
+/// How long an invitation link stays valid.
+pub fn invitation_validity() -> Duration {
+    Duration::hours(72)
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub first_name: String,
+    pub last_name: String,
+    /// The name visitors see; the first name when empty.
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub job_title: String,
+}
+
+impl Profile {
+    /// Trims every field and enforces the mandatory ones.
+    pub fn validated(self) -> Result<Profile, Error> {
+        let clean = |s: String| s.trim().to_owned();
+        let p = Profile {
+            first_name: clean(self.first_name),
+            last_name: clean(self.last_name),
+            display_name: clean(self.display_name),
+            phone: clean(self.phone),
+            job_title: clean(self.job_title),
+        };
+        if p.first_name.is_empty() {
+            return Err(Error::FirstNameMissing);
+        }
+        if p.last_name.is_empty() {
+            return Err(Error::LastNameMissing);
+        }
+        for (field, value) in [
+            ("first_name", &p.first_name),
+            ("last_name", &p.last_name),
+            ("display_name", &p.display_name),
+            ("phone", &p.phone),
+            ("job_title", &p.job_title),
+        ] {
+            if value.chars().count() > NAME_MAX_LEN {
+                return Err(Error::TooLong { field });
+            }
+        }
+        Ok(p)
+    }
+
+    pub fn shown_name(&self) -> &str {
+        if self.display_name.is_empty() {
+            &self.first_name
+        } else {
+            &self.display_name
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum Event {
+    UserRegistered { user_id: UserId, company_id: CompanyId, email: Address, profile: Profile, max_chats: u8 },
+    /// An invitation cycle starts; its link is issued (and mailed) by the invitation mailer.
+    UserInvited { invitation_id: InvitationId, expires_at: DateTime<Utc> },
+    /// Only the SHA-256 of the link's token is kept; a newer link replaces an older one.
+    InvitationLinkIssued { invitation_id: InvitationId, token_hash: String },
+    InvitationAccepted { invitation_id: InvitationId },
+    /// A password was set; the hash itself is never part of an event.
+    PasswordSet {},
+    /// Creating the account failed after its stream was started (address taken, no seat).
+    RegistrationAbandoned { reason: String },
+    ProfileChanged { profile: Profile },
+    EmailChanged { email: Address },
+    MaxChatsChanged { max_chats: u8 },
+}
+
+impl EventPayload for Event {
+    const CATEGORY: &'static str = "user";
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    RegisterUser {
+        user_id: UserId,
+        company_id: CompanyId,
+        email: Address,
+        profile: Profile,
+        max_chats: u8,
+        /// Invite by e-mail, or the administrator sets the password now.
+        access: Access,
+    },
+    AbandonRegistration { reason: String },
+    IssueInvitationLink { invitation_id: InvitationId, token_hash: String },
+    ResendInvitation { invitation_id: InvitationId, at: DateTime<Utc> },
+    AcceptInvitation { token_hash: String, at: DateTime<Utc> },
+    SetPassword,
+    ChangeProfile { profile: Profile },
+    ChangeEmail { email: Address },
+    SetMaxChats { max_chats: u8 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Access {
+    Invite { invitation_id: InvitationId, at: DateTime<Utc> },
+    Password,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Error {
+    #[error("this user already exists")]
+    AlreadyRegistered,
+    #[error("this user does not exist")]
+    NotRegistered,
+    #[error("the first name is mandatory")]
+    FirstNameMissing,
+    #[error("the last name is mandatory")]
+    LastNameMissing,
+    #[error("{field} is longer than {NAME_MAX_LEN} characters")]
+    TooLong { field: &'static str },
+    #[error("the maximum number of simultaneous chats must be between 1 and {MAX_CHATS_LIMIT}, not {value}")]
+    MaxChatsOutOfRange { value: i64 },
+    #[error("this user has no pending invitation")]
+    NotInvited,
+    #[error("this invitation link has expired; ask your administrator to send a new one")]
+    InvitationExpired,
+    #[error("this invitation link has already been used")]
+    InvitationAlreadyUsed,
+    #[error("this invitation link was replaced by a newer one; use the latest e-mail")]
+    InvitationReplaced,
+    #[error("this invitation link is not valid")]
+    InvitationUnknown,
+}
+
+impl Error {
+    /// The input field a validation error is about, for forms and the JSON API.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Error::FirstNameMissing => Some("first_name"),
+            Error::LastNameMissing => Some("last_name"),
+            Error::TooLong { field } => Some(field),
+            Error::MaxChatsOutOfRange { .. } => Some("max_chats"),
+            _ => None,
+        }
+    }
+}
+
+pub fn validate_max_chats(value: i64) -> Result<u8, Error> {
+    if (1..=MAX_CHATS_LIMIT as i64).contains(&value) {
+        Ok(value as u8)
+    } else {
+        Err(Error::MaxChatsOutOfRange { value })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invitation {
+    pub id: InvitationId,
+    pub expires_at: DateTime<Utc>,
+    pub token_hash: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Registration {
+    pub company_id: CompanyId,
+    pub email: Address,
+    pub profile: Profile,
+    pub max_chats: u8,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct State {
+    pub registration: Option<Registration>,
+    pub abandoned: bool,
+    pub password_set: bool,
+    /// The pending invitation, if any; gone once accepted.
+    pub invitation: Option<Invitation>,
+    /// Hashes of links that no longer open anything, and why.
+    pub used_link: Option<String>,
+    pub replaced_links: Vec<String>,
+}
+
+pub struct User;
+
+impl Decider for User {
+    type State = State;
+    type Command = Command;
+    type Event = Event;
+    type Error = Error;
+
+    fn decide(state: &State, command: &Command) -> Result<Vec<Event>, Error> {
+        if let Command::RegisterUser { user_id, company_id, email, profile, max_chats, access } = command {
+            if state.registration.is_some() || state.abandoned {
+                return Err(Error::AlreadyRegistered);
+            }
+            let profile = profile.clone().validated()?;
+            let max_chats = validate_max_chats(*max_chats as i64)?;
+            let mut events = vec![Event::UserRegistered {
+                user_id: *user_id,
+                company_id: *company_id,
+                email: email.clone(),
+                profile,
+                max_chats,
+            }];
+            events.push(match access {
+                Access::Invite { invitation_id, at } => {
+                    Event::UserInvited { invitation_id: *invitation_id, expires_at: *at + invitation_validity() }
+                }
+                Access::Password => Event::PasswordSet {},
+            });
+            return Ok(events);
+        }
+        let Some(registration) = &state.registration else {
+            return Err(Error::NotRegistered);
+        };
+        match command {
+            Command::RegisterUser { .. } => unreachable!("handled above"),
+            Command::AbandonRegistration { reason } => Ok(vec![Event::RegistrationAbandoned { reason: reason.clone() }]),
+            Command::IssueInvitationLink { invitation_id, token_hash } => match &state.invitation {
+                Some(inv) if inv.id == *invitation_id => Ok(vec![Event::InvitationLinkIssued {
+                    invitation_id: *invitation_id,
+                    token_hash: token_hash.clone(),
+                }]),
+                _ => Err(Error::NotInvited),
+            },
+            Command::ResendInvitation { invitation_id, at } => {
+                if state.invitation.is_none() {
+                    return Err(Error::NotInvited);
+                }
+                Ok(vec![Event::UserInvited { invitation_id: *invitation_id, expires_at: *at + invitation_validity() }])
+            }
+            Command::AcceptInvitation { token_hash, at } => {
+                if state.used_link.as_ref() == Some(token_hash) {
+                    return Err(Error::InvitationAlreadyUsed);
+                }
+                if state.replaced_links.contains(token_hash) {
+                    return Err(Error::InvitationReplaced);
+                }
+                match &state.invitation {
+                    Some(inv) if inv.token_hash.as_ref() == Some(token_hash) => {
+                        if *at >= inv.expires_at {
+                            Err(Error::InvitationExpired)
+                        } else {
+                            Ok(vec![Event::InvitationAccepted { invitation_id: inv.id }, Event::PasswordSet {}])
+                        }
+                    }
+                    _ => Err(Error::InvitationUnknown),
+                }
+            }
+            Command::SetPassword => Ok(vec![Event::PasswordSet {}]),
+            Command::ChangeProfile { profile } => {
+                let profile = profile.clone().validated()?;
+                Ok(if profile == registration.profile { vec![] } else { vec![Event::ProfileChanged { profile }] })
+            }
+            Command::ChangeEmail { email } => {
+                Ok(if *email == registration.email { vec![] } else { vec![Event::EmailChanged { email: email.clone() }] })
+            }
+            Command::SetMaxChats { max_chats } => {
+                let max_chats = validate_max_chats(*max_chats as i64)?;
+                Ok(if max_chats == registration.max_chats { vec![] } else { vec![Event::MaxChatsChanged { max_chats }] })
+            }
+        }
+    }
+
+    fn evolve(mut state: State, event: &Event) -> State {
+        match event {
+            Event::UserRegistered { company_id, email, profile, max_chats, .. } => {
+                state.registration = Some(Registration {
+                    company_id: *company_id,
+                    email: email.clone(),
+                    profile: profile.clone(),
+                    max_chats: *max_chats,
+                });
+            }
+            Event::UserInvited { invitation_id, expires_at } => {
+                if let Some(old) = state.invitation.take().and_then(|i| i.token_hash) {
+                    state.replaced_links.push(old);
+                }
+                state.invitation = Some(Invitation { id: *invitation_id, expires_at: *expires_at, token_hash: None });
+            }
+            Event::InvitationLinkIssued { token_hash, .. } => {
+                if let Some(inv) = state.invitation.as_mut() {
+                    if let Some(old) = inv.token_hash.replace(token_hash.clone()) {
+                        state.replaced_links.push(old);
+                    }
+                }
+            }
+            Event::InvitationAccepted { .. } => {
+                state.used_link = state.invitation.take().and_then(|i| i.token_hash);
+            }
+            Event::PasswordSet {} => state.password_set = true,
+            Event::RegistrationAbandoned { .. } => {
+                state.registration = None;
+                state.abandoned = true;
+            }
+            Event::ProfileChanged { profile } => {
+                if let Some(r) = state.registration.as_mut() {
+                    r.profile = profile.clone();
+                }
+            }
+            Event::EmailChanged { email } => {
+                if let Some(r) = state.registration.as_mut() {
+                    r.email = email.clone();
+                }
+            }
+            Event::MaxChatsChanged { max_chats } => {
+                if let Some(r) = state.registration.as_mut() {
+                    r.max_chats = *max_chats;
+                }
+            }
+        }
+        state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::given;
+
+    fn t0() -> DateTime<Utc> {
+        "2026-11-25T10:00:00Z".parse().unwrap()
+    }
+
+    fn profile(first: &str, last: &str) -> Profile {
+        Profile { first_name: first.into(), last_name: last.into(), ..Default::default() }
+    }
+
+    fn registered(user_id: UserId) -> Event {
+        Event::UserRegistered {
+            user_id,
+            company_id: CompanyId::new(),
+            email: Address::parse("ada@example.com").unwrap(),
+            profile: profile("Ada", "Lovelace"),
+            max_chats: 3,
+        }
+    }
+
+    fn register(user_id: UserId, p: Profile, max_chats: u8, access: Access) -> Command {
+        Command::RegisterUser {
+            user_id,
+            company_id: CompanyId::new(),
+            email: Address::parse("ada@example.com").unwrap(),
+            profile: p,
+            max_chats,
+            access,
+        }
+    }
+
+    #[test]
+    fn registering_with_a_password_records_that_one_was_set() {
+        let id = UserId::new();
+        given::<User>([]).when(register(id, profile(" Ada ", "Lovelace"), 3, Access::Password)).then_matches(|events| {
+            matches!(&events[..], [Event::UserRegistered { profile, .. }, Event::PasswordSet {}] if profile.first_name == "Ada")
+        });
+    }
+
+    #[test]
+    fn registering_by_invitation_starts_a_72_hour_invitation() {
+        let (id, inv) = (UserId::new(), InvitationId::new());
+        given::<User>([])
+            .when(register(id, profile("Ada", "Lovelace"), 3, Access::Invite { invitation_id: inv, at: t0() }))
+            .then_matches(|events| {
+                matches!(&events[..], [Event::UserRegistered { .. }, Event::UserInvited { invitation_id, expires_at }]
+                    if *invitation_id == inv && *expires_at == t0() + Duration::hours(72))
+            });
+    }
+
+    #[test]
+    fn first_and_last_names_are_mandatory_and_max_chats_is_bounded() {
+        let id = UserId::new();
+        given::<User>([]).when(register(id, profile(" ", "Lovelace"), 3, Access::Password)).then_error(Error::FirstNameMissing);
+        given::<User>([]).when(register(id, profile("Ada", ""), 3, Access::Password)).then_error(Error::LastNameMissing);
+        given::<User>([]).when(register(id, profile("Ada", "L"), 0, Access::Password)).then_error(Error::MaxChatsOutOfRange { value: 0 });
+        given::<User>([]).when(register(id, profile("Ada", "L"), 21, Access::Password)).then_error(Error::MaxChatsOutOfRange { value: 21 });
+        let long = "x".repeat(NAME_MAX_LEN + 1);
+        given::<User>([]).when(register(id, profile("Ada", &long), 3, Access::Password)).then_error(Error::TooLong { field: "last_name" });
+        given::<User>([registered(id)]).when(Command::SetMaxChats { max_chats: 20 }).then([Event::MaxChatsChanged { max_chats: 20 }]);
+        given::<User>([registered(id)]).when(Command::SetMaxChats { max_chats: 3 }).then([]);
+    }
+
+    fn invited_with_link(id: UserId, inv: InvitationId, hash: &str) -> Vec<Event> {
+        vec![
+            registered(id),
+            Event::UserInvited { invitation_id: inv, expires_at: t0() + Duration::hours(72) },
+            Event::InvitationLinkIssued { invitation_id: inv, token_hash: hash.into() },
+        ]
+    }
+
+    #[test]
+    fn a_valid_link_is_accepted_once() {
+        let (id, inv) = (UserId::new(), InvitationId::new());
+        let history = invited_with_link(id, inv, "h1");
+        given::<User>(history.clone())
+            .when(Command::AcceptInvitation { token_hash: "h1".into(), at: t0() + Duration::hours(71) })
+            .then([Event::InvitationAccepted { invitation_id: inv }, Event::PasswordSet {}]);
+
+        let mut used = history;
+        used.extend([Event::InvitationAccepted { invitation_id: inv }, Event::PasswordSet {}]);
+        given::<User>(used)
+            .when(Command::AcceptInvitation { token_hash: "h1".into(), at: t0() })
+            .then_error(Error::InvitationAlreadyUsed);
+    }
+
+    #[test]
+    fn a_link_expires_after_72_hours() {
+        let (id, inv) = (UserId::new(), InvitationId::new());
+        given::<User>(invited_with_link(id, inv, "h1"))
+            .when(Command::AcceptInvitation { token_hash: "h1".into(), at: t0() + Duration::hours(72) })
+            .then_error(Error::InvitationExpired);
+    }
+
+    #[test]
+    fn resending_kills_the_old_link() {
+        let (id, inv, inv2) = (UserId::new(), InvitationId::new(), InvitationId::new());
+        let mut history = invited_with_link(id, inv, "h1");
+        given::<User>(history.clone())
+            .when(Command::ResendInvitation { invitation_id: inv2, at: t0() + Duration::hours(100) })
+            .then([Event::UserInvited { invitation_id: inv2, expires_at: t0() + Duration::hours(172) }]);
+        history.push(Event::UserInvited { invitation_id: inv2, expires_at: t0() + Duration::hours(172) });
+        history.push(Event::InvitationLinkIssued { invitation_id: inv2, token_hash: "h2".into() });
+        given::<User>(history.clone())
+            .when(Command::AcceptInvitation { token_hash: "h1".into(), at: t0() + Duration::hours(101) })
+            .then_error(Error::InvitationReplaced);
+        given::<User>(history)
+            .when(Command::AcceptInvitation { token_hash: "h2".into(), at: t0() + Duration::hours(101) })
+            .then([Event::InvitationAccepted { invitation_id: inv2 }, Event::PasswordSet {}]);
+    }
+
+    #[test]
+    fn a_reissued_link_replaces_the_unsent_one_and_links_go_to_the_current_invitation_only() {
+        let (id, inv) = (UserId::new(), InvitationId::new());
+        let mut history = invited_with_link(id, inv, "h1");
+        history.push(Event::InvitationLinkIssued { invitation_id: inv, token_hash: "h1b".into() });
+        given::<User>(history.clone())
+            .when(Command::AcceptInvitation { token_hash: "h1".into(), at: t0() })
+            .then_error(Error::InvitationReplaced);
+        given::<User>(history.clone())
+            .when(Command::AcceptInvitation { token_hash: "nope".into(), at: t0() })
+            .then_error(Error::InvitationUnknown);
+        given::<User>(history)
+            .when(Command::IssueInvitationLink { invitation_id: InvitationId::new(), token_hash: "x".into() })
+            .then_error(Error::NotInvited);
+    }
+
+    #[test]
+    fn a_user_created_with_a_password_has_no_invitation_to_resend() {
+        let id = UserId::new();
+        given::<User>([registered(id), Event::PasswordSet {}])
+            .when(Command::ResendInvitation { invitation_id: InvitationId::new(), at: t0() })
+            .then_error(Error::NotInvited);
+    }
+
+    #[test]
+    fn profile_changes_are_validated_and_unchanged_profiles_record_nothing() {
+        let id = UserId::new();
+        given::<User>([registered(id)]).when(Command::ChangeProfile { profile: profile("Ada", "Lovelace") }).then([]);
+        given::<User>([registered(id)])
+            .when(Command::ChangeProfile { profile: profile("Ada", "") })
+            .then_error(Error::LastNameMissing);
+        given::<User>([registered(id)])
+            .when(Command::ChangeProfile { profile: profile("Augusta", "King") })
+            .then([Event::ProfileChanged { profile: profile("Augusta", "King") }]);
+    }
+
+    #[test]
+    fn an_abandoned_registration_cannot_be_revived_or_changed() {
+        let id = UserId::new();
+        let history = [registered(id), Event::RegistrationAbandoned { reason: "address taken".into() }];
+        given::<User>(history.clone()).when(register(id, profile("Ada", "L"), 3, Access::Password)).then_error(Error::AlreadyRegistered);
+        given::<User>(history).when(Command::SetPassword).then_error(Error::NotRegistered);
+    }
+}

@@ -1,0 +1,276 @@
+//! Running, waiting for and rebuilding projections.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use deadpool_postgres::{Pool, Transaction};
+use store::{EventStore, Position, RecordedEvent, StoreError};
+use thiserror::Error;
+use tokio::sync::watch;
+
+const BATCH: usize = 1000;
+
+/// A read model fed by events. Its SQL names its tables without a schema: the runner
+/// points `search_path` at the live tables, or at fresh copies during a rebuild.
+pub trait Projection: Send + Sync + 'static {
+    /// Checkpoint name; also names the rebuild schema.
+    const NAME: &'static str;
+    /// Tables this projection owns; a rebuild replaces them all at once.
+    const TABLES: &'static [&'static str];
+
+    fn apply(
+        &self,
+        tx: &Transaction<'_>,
+        event: &RecordedEvent,
+        decoded: &domain::Event,
+    ) -> impl Future<Output = Result<(), ProjectionError>> + Send;
+}
+
+#[derive(Debug, Error)]
+pub enum ProjectionError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("read model: {}", store::describe(.0))]
+    Database(#[from] tokio_postgres::Error),
+    #[error("no database connection: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    #[error("projection `{name}` has not reached the position in time{}", stalled.as_ref().map(|e| format!(" (stalled: {e})")).unwrap_or_default())]
+    Timeout { name: String, stalled: Option<String> },
+}
+
+/// Where each projection running in this process has got to, for read-your-writes waits.
+#[derive(Clone, Default)]
+pub struct Checkpoints {
+    progress: Arc<Mutex<HashMap<&'static str, watch::Receiver<Position>>>>,
+}
+
+impl Checkpoints {
+    fn register(&self, name: &'static str, start: Position) -> watch::Sender<Position> {
+        let (tx, rx) = watch::channel(start);
+        self.progress.lock().unwrap().insert(name, rx);
+        tx
+    }
+
+    fn receiver(&self, name: &str) -> Option<watch::Receiver<Position>> {
+        self.progress.lock().unwrap().get(name).cloned()
+    }
+}
+
+async fn load_checkpoint(pool: &Pool, name: &str) -> Result<Position, ProjectionError> {
+    let client = pool.get().await?;
+    client
+        .execute("INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", &[&name])
+        .await?;
+    let row = client.query_one("SELECT tx, pos FROM projection_checkpoints WHERE name = $1", &[&name]).await?;
+    Ok(Position { tx: row.get::<_, i64>(0) as u64, seq: row.get::<_, i64>(1) as u64 })
+}
+
+/// Keeps `projection` up to date for as long as the returned future runs. Several
+/// processes may run the same projection: the checkpoint row's lock lets one apply a
+/// batch at a time, and a process that finds the checkpoint moved on simply catches up.
+pub async fn run<S: EventStore, P: Projection>(store: S, pool: Pool, projection: P, checkpoints: Checkpoints) {
+    let mut retry = Duration::from_secs(1);
+    let progress = loop {
+        match load_checkpoint(&pool, P::NAME).await {
+            Ok(position) => break checkpoints.register(P::NAME, position),
+            Err(e) => {
+                tracing::error!(projection = P::NAME, error = %e, "cannot load checkpoint");
+                tokio::time::sleep(retry).await;
+                retry = (retry * 2).min(Duration::from_secs(30));
+            }
+        }
+    };
+    let mut position = *progress.borrow();
+    let mut poller = store::Poller::new(store.hints());
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        let batch = match store.read_all(position, BATCH).await {
+            Ok(batch) => batch,
+            Err(e) => {
+                tracing::warn!(projection = P::NAME, error = %e, "cannot read events");
+                tokio::time::sleep(backoff).await;
+                continue;
+            }
+        };
+        if batch.is_empty() {
+            poller.wait().await;
+            continue;
+        }
+        match apply_batch(&pool, &projection, position, &batch, "public").await {
+            Ok(Applied::Done(last)) => {
+                position = last;
+                progress.send_replace(last);
+                backoff = Duration::from_secs(1);
+            }
+            Ok(Applied::MovedOn(theirs)) => {
+                position = theirs;
+                progress.send_replace(theirs);
+            }
+            Err(e) => {
+                // Nothing was written; the same batch is tried again, so no event is
+                // skipped. A bad event stalls this projection loudly rather than silently.
+                tracing::error!(projection = P::NAME, error = %e, "projection stalled; retrying");
+                record_error(&pool, P::NAME, &e.to_string()).await;
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(60));
+            }
+        }
+    }
+}
+
+enum Applied {
+    Done(Position),
+    /// Another process applied this batch first; its checkpoint.
+    MovedOn(Position),
+}
+
+async fn apply_batch<P: Projection>(
+    pool: &Pool,
+    projection: &P,
+    from: Position,
+    batch: &[RecordedEvent],
+    schema: &str,
+) -> Result<Applied, ProjectionError> {
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    let row = tx.query_one("SELECT tx, pos FROM projection_checkpoints WHERE name = $1 FOR UPDATE", &[&P::NAME]).await?;
+    let current = Position { tx: row.get::<_, i64>(0) as u64, seq: row.get::<_, i64>(1) as u64 };
+    if current != from {
+        return Ok(Applied::MovedOn(current));
+    }
+    tx.batch_execute(&format!("SET LOCAL search_path = {schema}, public")).await?;
+    let last = apply_events(&tx, projection, batch).await?;
+    tx.execute(
+        "UPDATE projection_checkpoints SET tx = $2, pos = $3, updated_at = now(), last_error = NULL WHERE name = $1",
+        &[&P::NAME, &(last.tx as i64), &(last.seq as i64)],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Applied::Done(last))
+}
+
+async fn apply_events<P: Projection>(
+    tx: &Transaction<'_>,
+    projection: &P,
+    batch: &[RecordedEvent],
+) -> Result<Position, ProjectionError> {
+    for event in batch {
+        let decoded = event.decode()?;
+        projection.apply(tx, event, &decoded).await?;
+    }
+    Ok(batch.last().map(|e| e.position).unwrap_or_default())
+}
+
+async fn record_error(pool: &Pool, name: &str, error: &str) {
+    if let Ok(client) = pool.get().await {
+        let _ = client
+            .execute("UPDATE projection_checkpoints SET last_error = $2, updated_at = now() WHERE name = $1", &[&name, &error])
+            .await;
+    }
+}
+
+/// Returns once projection `name` has applied everything up to `position` (the position a
+/// command returned), so a page shown next reads its own writes.
+pub async fn wait_for(
+    pool: &Pool,
+    checkpoints: &Checkpoints,
+    name: &str,
+    position: Position,
+    timeout: Duration,
+) -> Result<(), ProjectionError> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut local = checkpoints.receiver(name);
+    loop {
+        if local.as_ref().is_some_and(|rx| *rx.borrow() >= position) {
+            return Ok(());
+        }
+        // The projection may be applied by another process.
+        let client = pool.get().await?;
+        let row = client.query_opt("SELECT tx, pos, last_error FROM projection_checkpoints WHERE name = $1", &[&name]).await?;
+        if let Some(row) = &row {
+            let theirs = Position { tx: row.get::<_, i64>(0) as u64, seq: row.get::<_, i64>(1) as u64 };
+            if theirs >= position {
+                return Ok(());
+            }
+        }
+        if tokio::time::Instant::now() >= deadline {
+            let stalled = row.and_then(|r| r.get::<_, Option<String>>(2));
+            return Err(ProjectionError::Timeout { name: name.to_owned(), stalled });
+        }
+        drop(client);
+        let pause = tokio::time::sleep(Duration::from_millis(50));
+        match local.as_mut() {
+            Some(rx) => {
+                tokio::select! {
+                    _ = rx.changed() => {}
+                    _ = pause => {}
+                }
+            }
+            None => pause.await,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RebuildReport {
+    pub events: u64,
+    pub position: Position,
+}
+
+/// Replays every event into fresh copies of the projection's tables while the live ones
+/// keep serving, then swaps them in within one short transaction.
+pub async fn rebuild<S: EventStore, P: Projection>(store: &S, pool: &Pool, projection: &P) -> Result<RebuildReport, ProjectionError> {
+    let schema = format!("rebuild_{}", P::NAME);
+    {
+        let client = pool.get().await?;
+        let mut ddl = format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};");
+        for table in P::TABLES {
+            ddl.push_str(&format!("CREATE TABLE {schema}.{table} (LIKE public.{table} INCLUDING ALL);"));
+        }
+        client.batch_execute(&ddl).await?;
+        load_checkpoint(pool, P::NAME).await?;
+    }
+    let mut position = Position::START;
+    let mut events = 0u64;
+    // Replay in the background of live traffic, batch by batch.
+    loop {
+        let batch = store.read_all(position, BATCH).await?;
+        if batch.is_empty() {
+            break;
+        }
+        let mut client = pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.batch_execute(&format!("SET LOCAL search_path = {schema}, public")).await?;
+        position = apply_events(&tx, projection, &batch).await?;
+        tx.commit().await?;
+        events += batch.len() as u64;
+    }
+    // The swap: hold the live runners off, apply what arrived meanwhile, exchange tables.
+    let mut client = pool.get().await?;
+    let tx = client.transaction().await?;
+    tx.query_one("SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE", &[&P::NAME]).await?;
+    tx.batch_execute(&format!("SET LOCAL search_path = {schema}, public")).await?;
+    loop {
+        let batch = store.read_all(position, BATCH).await?;
+        if batch.is_empty() {
+            break;
+        }
+        position = apply_events(&tx, projection, &batch).await?;
+        events += batch.len() as u64;
+    }
+    let mut swap = String::new();
+    for table in P::TABLES {
+        swap.push_str(&format!("DROP TABLE public.{table}; ALTER TABLE {schema}.{table} SET SCHEMA public;"));
+    }
+    swap.push_str(&format!("DROP SCHEMA {schema};"));
+    tx.batch_execute(&swap).await?;
+    tx.execute(
+        "UPDATE projection_checkpoints SET tx = $2, pos = $3, updated_at = now(), last_error = NULL WHERE name = $1",
+        &[&P::NAME, &(position.tx as i64), &(position.seq as i64)],
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(RebuildReport { events, position })
+}

@@ -1,0 +1,227 @@
+//! The users of each company, as the Users page and login read them.
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::Transaction;
+use domain::{company, user, CompanyId, Event, UserId};
+use serde::Serialize;
+use store::RecordedEvent;
+use tokio_postgres::Row;
+
+use crate::{Projection, ProjectionError};
+
+pub struct Users;
+
+impl Projection for Users {
+    const NAME: &'static str = "users";
+    const TABLES: &'static [&'static str] = &["users"];
+
+    async fn apply(&self, tx: &Transaction<'_>, event: &RecordedEvent, decoded: &Event) -> Result<(), ProjectionError> {
+        let at = event.occurred_at;
+        match decoded {
+            Event::User(e) => {
+                let user_id = stream_user(event);
+                match e {
+                    user::Event::UserRegistered { company_id, email, profile, max_chats, .. } => {
+                        let sql = "INSERT INTO users (user_id, company_id, email, first_name, last_name, display_name,
+                                     phone, job_title, max_chats, created_at, created_by, updated_at)
+                                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10)";
+                        let stmt = tx.prepare_cached(sql).await?;
+                        tx.execute(
+                            &stmt,
+                            &[
+                                &user_id,
+                                &company_id.0,
+                                &email.as_str(),
+                                &profile.first_name,
+                                &profile.last_name,
+                                &profile.display_name,
+                                &profile.phone,
+                                &profile.job_title,
+                                &(*max_chats as i32),
+                                &at,
+                                &event.actor().to_string(),
+                            ],
+                        )
+                        .await?;
+                    }
+                    user::Event::UserInvited { expires_at, .. } => {
+                        update(tx, "invitation_pending = true, invitation_expires_at = $3", user_id, at, &[expires_at]).await?;
+                    }
+                    user::Event::InvitationAccepted { .. } => {
+                        update(tx, "invitation_pending = false, invitation_expires_at = NULL", user_id, at, &[]).await?;
+                    }
+                    user::Event::PasswordSet {} => update(tx, "has_password = true", user_id, at, &[]).await?,
+                    user::Event::RegistrationAbandoned { .. } => {
+                        tx.execute("DELETE FROM users WHERE user_id = $1", &[&user_id]).await?;
+                    }
+                    user::Event::ProfileChanged { profile } => {
+                        update(
+                            tx,
+                            "first_name = $3, last_name = $4, display_name = $5, phone = $6, job_title = $7",
+                            user_id,
+                            at,
+                            &[&profile.first_name, &profile.last_name, &profile.display_name, &profile.phone, &profile.job_title],
+                        )
+                        .await?;
+                    }
+                    user::Event::EmailChanged { email } => update(tx, "email = $3", user_id, at, &[&email.as_str()]).await?,
+                    user::Event::MaxChatsChanged { max_chats } => {
+                        update(tx, "max_chats = $3", user_id, at, &[&(*max_chats as i32)]).await?;
+                    }
+                    user::Event::InvitationLinkIssued { .. } => {}
+                }
+            }
+            Event::Company(e) => match e {
+                company::Event::MemberAdded { user_id, roles } => {
+                    let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+                    update(tx, "member = true, active = true, roles = $3", user_id.0, at, &[&roles]).await?;
+                }
+                company::Event::RoleGranted { user_id, role } => {
+                    update(tx, "roles = array_append(array_remove(roles, $3), $3)", user_id.0, at, &[&role.as_str()]).await?;
+                }
+                company::Event::RoleRevoked { user_id, role } => {
+                    update(tx, "roles = array_remove(roles, $3)", user_id.0, at, &[&role.as_str()]).await?;
+                }
+                company::Event::MemberDeactivated { user_id } => update(tx, "active = false", user_id.0, at, &[]).await?,
+                company::Event::MemberReactivated { user_id } => update(tx, "active = true", user_id.0, at, &[]).await?,
+                company::Event::CompanyRegistered { .. } | company::Event::SeatsChanged { .. } => {}
+            },
+            Event::Email(_) => {}
+        }
+        Ok(())
+    }
+}
+
+fn stream_user(event: &RecordedEvent) -> uuid::Uuid {
+    event.stream.strip_prefix("user-").and_then(|id| id.parse().ok()).unwrap_or_default()
+}
+
+async fn update(
+    tx: &Transaction<'_>,
+    set: &str,
+    user_id: uuid::Uuid,
+    at: DateTime<Utc>,
+    extra: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+) -> Result<(), ProjectionError> {
+    let sql = format!("UPDATE users SET {set}, updated_at = $2 WHERE user_id = $1");
+    let stmt = tx.prepare_cached(&sql).await?;
+    let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vec![&user_id, &at];
+    params.extend_from_slice(extra);
+    tx.execute(&stmt, &params).await?;
+    Ok(())
+}
+
+/// A user as lists and forms show them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UserRow {
+    pub user_id: UserId,
+    pub company_id: CompanyId,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub display_name: String,
+    pub phone: String,
+    pub job_title: String,
+    pub roles: Vec<String>,
+    pub status: Status,
+    pub max_chats: i32,
+    pub invitation_expires_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Invited,
+    Active,
+    Deactivated,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Invited => "invited",
+            Status::Active => "active",
+            Status::Deactivated => "deactivated",
+        }
+    }
+}
+
+const COLUMNS: &str = "user_id, company_id, email, first_name, last_name, display_name, phone, job_title, roles,
+    active, invitation_pending, has_password, max_chats, invitation_expires_at, created_at";
+
+fn to_row(row: &Row) -> UserRow {
+    let (active, pending, has_password): (bool, bool, bool) = (row.get(9), row.get(10), row.get(11));
+    UserRow {
+        user_id: UserId(row.get(0)),
+        company_id: CompanyId(row.get(1)),
+        email: row.get(2),
+        first_name: row.get(3),
+        last_name: row.get(4),
+        display_name: row.get(5),
+        phone: row.get(6),
+        job_title: row.get(7),
+        roles: row.get(8),
+        status: if !active {
+            Status::Deactivated
+        } else if pending && !has_password {
+            Status::Invited
+        } else {
+            Status::Active
+        },
+        max_chats: row.get(12),
+        invitation_expires_at: row.get(13),
+        created_at: row.get(14),
+    }
+}
+
+/// One page of a company's users, by last then first name, optionally filtered by a
+/// search on name or e-mail.
+pub async fn list(
+    client: &impl tokio_postgres::GenericClient,
+    company_id: CompanyId,
+    search: &str,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<UserRow>, i64), tokio_postgres::Error> {
+    let pattern = format!("%{}%", search.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let filter = "company_id = $1 AND member AND ($2 = '%%' OR email ILIKE $2
+                  OR (first_name || ' ' || last_name) ILIKE $2 OR display_name ILIKE $2)";
+    let rows = client
+        .query(
+            &format!(
+                "SELECT {COLUMNS} FROM users WHERE {filter}
+                 ORDER BY lower(last_name), lower(first_name), user_id OFFSET $3 LIMIT $4"
+            ),
+            &[&company_id.0, &pattern, &offset, &limit],
+        )
+        .await?;
+    let total: i64 = client.query_one(&format!("SELECT count(*) FROM users WHERE {filter}"), &[&company_id.0, &pattern]).await?.get(0);
+    Ok((rows.iter().map(to_row).collect(), total))
+}
+
+/// A user of `company_id`; None for another company's user, so no tenant sees another's.
+pub async fn get(
+    client: &impl tokio_postgres::GenericClient,
+    company_id: CompanyId,
+    user_id: UserId,
+) -> Result<Option<UserRow>, tokio_postgres::Error> {
+    let row = client
+        .query_opt(&format!("SELECT {COLUMNS} FROM users WHERE user_id = $1 AND company_id = $2 AND member"), &[&user_id.0, &company_id.0])
+        .await?;
+    Ok(row.as_ref().map(to_row))
+}
+
+/// Who may log in with this address: an active member that has a password.
+pub async fn login_candidate(
+    client: &impl tokio_postgres::GenericClient,
+    email: &str,
+) -> Result<Option<UserRow>, tokio_postgres::Error> {
+    let row = client
+        .query_opt(
+            &format!("SELECT {COLUMNS} FROM users WHERE email = $1 AND member AND active AND has_password"),
+            &[&email],
+        )
+        .await?;
+    Ok(row.as_ref().map(to_row))
+}

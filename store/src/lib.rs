@@ -1,0 +1,50 @@
+//! The event store: a port any backend implements (PostgreSQL here; EventStoreDB later),
+//! its PostgreSQL adapter, the database connection and migrations, and the embedded
+//! PostgreSQL cluster used when no `DATABASE_URL` is given.
+
+pub mod db;
+pub mod embedded;
+mod model;
+mod postgres;
+mod subscription;
+
+pub use model::*;
+pub use postgres::PgEventStore;
+pub use subscription::{Poller, Subscription};
+
+use std::future::Future;
+
+/// What every event store backend offers. Appends go to exactly one stream; the global
+/// order (`Position`) is the order in which every subscriber sees events.
+pub trait EventStore: Clone + Send + Sync + 'static {
+    /// Appends `events` to `stream` if its version is as `expected`. Re-appending event ids
+    /// already stored returns the original result (`duplicate: true`) and stores nothing.
+    fn append(
+        &self,
+        stream: &str,
+        expected: ExpectedVersion,
+        events: Vec<NewEvent>,
+        metadata: &domain::Metadata,
+    ) -> impl Future<Output = Result<AppendResult, StoreError>> + Send;
+
+    /// The events of one stream from `from_version` on; empty when the stream does not exist.
+    fn read_stream(
+        &self,
+        stream: &str,
+        from_version: u64,
+    ) -> impl Future<Output = Result<Vec<RecordedEvent>, StoreError>> + Send;
+
+    /// Up to `limit` events after `after`, in global order, never past an event that could
+    /// still be followed by one committing later.
+    fn read_all(
+        &self,
+        after: Position,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<RecordedEvent>, StoreError>> + Send;
+
+    /// Every event after `after`: first those stored, then live ones as they commit.
+    fn subscribe(&self, after: Position) -> Subscription;
+
+    /// A receiver that changes whenever new events may be readable (a hint, not a proof).
+    fn hints(&self) -> tokio::sync::watch::Receiver<u64>;
+}

@@ -1,0 +1,7 @@
+//! What every end-to-end test stands on.
+
+pub mod db;
+pub mod server;
+
+pub use db::TestDb;
+pub use server::{Browserless, TestServer};

@@ -1,0 +1,124 @@
+//! The server running inside the test process on a random port, over a test database, and
+//! an HTTP client that keeps cookies like a browser does.
+
+use std::net::SocketAddr;
+
+use commands::accounts::{NewAccess, NewUser};
+use domain::company::Role;
+use domain::user::Profile;
+use domain::{Actor, CompanyId, UserId};
+use tokio::task::JoinSet;
+use web::server::Settings;
+use web::App;
+
+use crate::TestDb;
+
+pub struct TestServer {
+    pub app: App,
+    pub address: SocketAddr,
+    _tasks: JoinSet<()>,
+}
+
+impl TestServer {
+    pub async fn start(db: &TestDb) -> TestServer {
+        let app = App::new(&db.config, Settings { secure_cookies: false });
+        let mut tasks = app.start_projections();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let router = app.router();
+        tasks.spawn(async move {
+            axum::serve(listener, router).await.unwrap();
+        });
+        TestServer { app, address, _tasks: tasks }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.address, path)
+    }
+
+    /// A company with an administrator whose password is `password`.
+    pub async fn company(&self, name: &str, admin_email: &str, password: &str, seats: u32) -> (CompanyId, UserId) {
+        let hash = web::auth::password::hash(password.into()).await.unwrap();
+        let admin = new_user(admin_email, &[Role::Administrator], NewAccess::Password { hash });
+        let (company, created) = self.app.accounts.register_company(name, seats, admin, Actor::System("test".into())).await.unwrap();
+        self.app.read_your_writes("users", Some(created.position)).await.unwrap();
+        self.app.read_your_writes("licences", Some(created.position)).await.unwrap();
+        (company, created.user_id)
+    }
+
+    /// A user of `company` with `roles` and a password.
+    pub async fn user(&self, company: CompanyId, email: &str, password: &str, roles: &[Role]) -> UserId {
+        let hash = web::auth::password::hash(password.into()).await.unwrap();
+        let meta = domain::Metadata::new(Some(company), Actor::System("test".into()));
+        let created = self.app.accounts.create_user(company, new_user(email, roles, NewAccess::Password { hash }), &meta).await.unwrap();
+        self.app.read_your_writes("users", Some(created.position)).await.unwrap();
+        created.user_id
+    }
+
+    /// A client logged in as `email`.
+    pub async fn login(&self, email: &str, password: &str) -> Browserless {
+        let client = Browserless::new(self);
+        let response = client.login(email, password).await;
+        assert_eq!(response.status(), 303, "login as {email} failed: {}", response.text().await.unwrap_or_default());
+        client
+    }
+}
+
+pub fn new_user(email: &str, roles: &[Role], access: NewAccess) -> NewUser {
+    let local = email.split('@').next().unwrap_or("user");
+    NewUser {
+        email: email.into(),
+        profile: Profile { first_name: local.into(), last_name: "Tester".into(), ..Default::default() },
+        roles: roles.iter().copied().collect(),
+        max_chats: 3,
+        access,
+    }
+}
+
+/// An HTTP client with a cookie jar that does not follow redirects, so tests see them.
+pub struct Browserless {
+    pub http: reqwest::Client,
+    base: String,
+}
+
+impl Browserless {
+    pub fn new(server: &TestServer) -> Self {
+        let http = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        Browserless { http, base: server.url("") }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(self.url(path)).send().await.unwrap()
+    }
+
+    pub async fn get_text(&self, path: &str) -> String {
+        self.get(path).await.text().await.unwrap()
+    }
+
+    /// Posts a form the way a browser submits it.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.http.post(self.url(path)).form(fields).send().await.unwrap()
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> reqwest::Response {
+        let page = self.get_text("/login").await;
+        let csrf = hidden_field(&page, "csrf").expect("login form has a CSRF field");
+        self.post_form("/login", &[("csrf", &csrf), ("email", email), ("password", password)]).await
+    }
+
+    /// The CSRF token of the logged-in session, as pages embed it.
+    pub async fn csrf(&self) -> String {
+        let page = self.get_text("/account").await;
+        hidden_field(&page, "csrf").expect("a logged-in page carries the session's CSRF token")
+    }
+}
+
+/// The value of `<input type="hidden" name=NAME value=…>` in a page.
+pub fn hidden_field(page: &str, name: &str) -> Option<String> {
+    let re = regex_lite::Regex::new(&format!(r#"name="{name}" value="([^"]*)""#)).unwrap();
+    re.captures(page).map(|c| c[1].to_owned())
+}

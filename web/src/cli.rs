@@ -1,0 +1,212 @@
+//! The `switchboard` command line and its subcommands other than `serve`.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use commands::accounts::{Accounts, NewAccess, NewUser};
+use domain::user::{Profile, DEFAULT_MAX_CHATS};
+use domain::Actor;
+use store::PgEventStore;
+
+use crate::auth::password;
+use crate::database::Database;
+
+/// Switchboard: live chat for businesses' websites.
+#[derive(Parser)]
+#[command(name = "switchboard", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the server. Uses DATABASE_URL when set, otherwise a private PostgreSQL cluster
+    /// under the data folder, created on first run and stopped on exit.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Apply the database migrations that are not applied yet, then exit.
+    Migrate {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Manage administrators.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Replay every event into fresh read-model tables and swap them in, without downtime.
+    Rebuild {
+        /// Which projection (users, licences); all of them when omitted.
+        projection: Option<String>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Measure performance against a baseline taken in the same run.
+    Bench {
+        #[command(subcommand)]
+        command: crate::bench::BenchCommand,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Register a company and its first administrator.
+    Create {
+        /// The company's name.
+        #[arg(long)]
+        company: String,
+        /// The administrator's e-mail address (used to log in).
+        #[arg(long)]
+        email: String,
+        /// Read the administrator's password from standard input (one line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+        #[arg(long, default_value = "Admin")]
+        first_name: String,
+        #[arg(long, default_value = "Administrator")]
+        last_name: String,
+        /// Seats (licences) the company starts with.
+        #[arg(long, default_value_t = 10)]
+        seats: u32,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+/// The `switchboard` command line.
+pub fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve { listen, data } => crate::server::serve(listen, data).await,
+            Command::Migrate { data } => migrate(data).await,
+            Command::Rebuild { projection, data } => rebuild(projection, data).await,
+            Command::Bench { command, data } => crate::bench::run(command, data).await,
+            Command::Admin { command: AdminCommand::Create { company, email, password_stdin: _, first_name, last_name, seats, data } } => {
+                let mut password = String::new();
+                if let Err(e) = std::io::stdin().read_to_string(&mut password) {
+                    return Err(format!("cannot read the password from standard input: {e}"));
+                }
+                let password = password.lines().next().unwrap_or_default().to_owned();
+                create_admin(&company, &email, &password, &first_name, &last_name, seats, data).await
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("switchboard: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct DataArgs {
+    /// Folder for the embedded database and local files (such as outgoing mail when no SMTP
+    /// server is configured).
+    #[arg(long, default_value = "./data", env = "SWITCHBOARD_DATA_DIR")]
+    pub data_dir: PathBuf,
+}
+
+pub fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("SWITCHBOARD_LOG").unwrap_or_else(|_| EnvFilter::new("info,tokio_postgres=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Runs `work` with a migrated database, then lets the database go.
+async fn with_database<T, F, Fut>(data: &DataArgs, work: F) -> Result<T, String>
+where
+    F: FnOnce(tokio_postgres::Config) -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let db = Database::open(&data.data_dir).await?;
+    let result = async {
+        store::db::migrate(&db.config).await.map_err(|e| e.to_string())?;
+        work(db.config.clone()).await
+    }
+    .await;
+    db.close().await;
+    result
+}
+
+pub async fn migrate(data: DataArgs) -> Result<(), String> {
+    let db = Database::open(&data.data_dir).await?;
+    let result = store::db::migrate(&db.config).await.map_err(|e| e.to_string());
+    db.close().await;
+    let applied = result?;
+    if applied.is_empty() {
+        println!("The database is up to date.");
+    } else {
+        for m in applied {
+            println!("applied {m}");
+        }
+    }
+    Ok(())
+}
+
+pub async fn create_admin(
+    company: &str,
+    email: &str,
+    password_text: &str,
+    first_name: &str,
+    last_name: &str,
+    seats: u32,
+    data: DataArgs,
+) -> Result<(), String> {
+    password::check_strength(password_text).map_err(|e| e.to_string())?;
+    let hash = password::hash(password_text.to_owned()).await.map_err(|e| e.to_string())?;
+    with_database(&data, |config| async move {
+        let pool = store::db::pool(&config, 4);
+        let store = PgEventStore::new(pool.clone(), config);
+        let accounts = Accounts::new(store, pool);
+        let admin = NewUser {
+            email: email.to_owned(),
+            profile: Profile { first_name: first_name.to_owned(), last_name: last_name.to_owned(), ..Default::default() },
+            roles: Default::default(),
+            max_chats: DEFAULT_MAX_CHATS,
+            access: NewAccess::Password { hash },
+        };
+        let (company_id, _) = accounts
+            .register_company(company, seats, admin, Actor::System("cli".into()))
+            .await
+            .map_err(|e| format!("cannot create the company: {e}"))?;
+        println!("Company `{company}` ({company_id}) created with administrator {email} and {seats} seats.");
+        println!("Log in at /login on the running server (for example http://127.0.0.1:8080/login).");
+        Ok(())
+    })
+    .await
+}
+
+pub async fn rebuild(projection: Option<String>, data: DataArgs) -> Result<(), String> {
+    let names: Vec<String> = match projection {
+        Some(name) if projections::ALL.contains(&name.as_str()) => vec![name],
+        Some(name) => return Err(format!("there is no projection `{name}`; there are: {}", projections::ALL.join(", "))),
+        None => projections::ALL.iter().map(|s| s.to_string()).collect(),
+    };
+    with_database(&data, |config| async move {
+        let pool = store::db::pool(&config, 4);
+        let store = PgEventStore::new(pool.clone(), config);
+        for name in names {
+            let report = crate::server::rebuild_projection(&store, &pool, &name).await.map_err(|e| e.to_string())?;
+            println!("rebuilt {name}: {} events replayed, now at {}", report.events, report.position);
+        }
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,12 @@
+//! The Switchboard server and CLI: everything that speaks HTTP lives here.
+
+pub mod auth;
+pub mod bench;
+pub mod cli;
+pub mod database;
+pub mod error;
+pub mod health;
+pub mod pages;
+pub mod server;
+
+pub use server::App;

@@ -1,0 +1,56 @@
+//! The frame around every page.
+
+use axum::http::StatusCode;
+use maud::{html, Markup, DOCTYPE};
+
+use crate::auth::Session;
+use domain::company::Role;
+
+pub fn page(title: &str, session: Option<&Session>, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Switchboard" }
+                link rel="stylesheet" href="/static/app.css";
+            }
+            body {
+                header.top {
+                    a.brand href="/" { "Switchboard" }
+                    @if let Some(s) = session {
+                        nav {
+                            @if s.has_role(Role::Administrator) {
+                                span.menu { "Company" }
+                                a href="/admin/users" { "Users" }
+                            }
+                        }
+                        div.who {
+                            span { (s.user.first_name) " " (s.user.last_name) }
+                            form method="post" action="/logout" {
+                                input type="hidden" name="csrf" value=(s.csrf);
+                                button.link type="submit" { "Log out" }
+                            }
+                        }
+                    }
+                }
+                main { (body) }
+            }
+        }
+    }
+}
+
+pub fn error_page(status: StatusCode, message: &str) -> Markup {
+    page(
+        status.canonical_reason().unwrap_or("Error"),
+        None,
+        html! {
+            section.card.narrow {
+                h1 { (status.canonical_reason().unwrap_or("Error")) }
+                p { (message) }
+                p { a href="/" { "Back to Switchboard" } }
+            }
+        },
+    )
+}
