@@ -1,9 +1,10 @@
 //! How events become stored JSON and back.
 //!
 //! Each aggregate's event enum is serde-tagged by `type`; the tag is stored in the event's
-//! `type` column and removed from the payload. Variant names are therefore stored names:
-//! never rename one. A payload change bumps that type's schema version and adds an upcaster,
-//! so old events are read through the chain `v1 -> v2 -> …` and never rewritten.
+//! `type` column and kept in the payload too, so reading needs no copy of the payload.
+//! Variant names are therefore stored names: never rename one. A payload change bumps that
+//! type's schema version and adds an upcaster, so old events are read through the chain
+//! `v1 -> v2 -> …` and never rewritten.
 
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
@@ -27,38 +28,54 @@ pub trait EventPayload: Serialize + DeserializeOwned {
         Err(DecodeError::UnsupportedSchema { event_type: event_type.to_owned(), schema })
     }
 
-    /// The stored form: type name, schema version, payload without the tag.
+    /// The stored form: type name, schema version, payload (tag included).
     fn encode(&self) -> Encoded {
-        let mut value = serde_json::to_value(self).expect("domain events always serialise");
-        let event_type = match value.as_object_mut().and_then(|o| o.remove("type")) {
-            Some(Value::String(t)) => t,
+        let payload = serde_json::to_value(self).expect("domain events always serialise");
+        let event_type = match payload.get("type") {
+            Some(Value::String(t)) => t.clone(),
             _ => unreachable!("event enums are internally tagged with `type`"),
         };
         let schema = Self::current_schema(&event_type);
-        Encoded { event_type, schema, payload: value }
+        Encoded { event_type, schema, payload }
     }
 
-    fn decode(event_type: &str, schema: u32, mut payload: Value) -> Result<Self, DecodeError> {
+    fn decode(event_type: &str, schema: u32, payload: &Value) -> Result<Self, DecodeError> {
+        let malformed = |reason: String| DecodeError::Malformed { event_type: event_type.to_owned(), reason };
         let current = Self::current_schema(event_type);
         if schema > current {
             return Err(DecodeError::UnsupportedSchema { event_type: event_type.to_owned(), schema });
         }
-        for from in schema..current {
-            payload = Self::upcast(event_type, from, payload)?;
+        let upcast;
+        let mut payload = payload;
+        if schema < current {
+            let mut value = payload.clone();
+            for from in schema..current {
+                value = Self::upcast(event_type, from, value)?;
+            }
+            upcast = value;
+            payload = &upcast;
         }
-        let Value::Object(mut fields) = payload else {
-            return Err(DecodeError::Malformed {
-                event_type: event_type.to_owned(),
-                reason: "payload is not a JSON object".into(),
-            });
+        let Value::Object(fields) = payload else {
+            return Err(malformed("payload is not a JSON object".into()));
         };
-        fields.insert("type".into(), Value::String(event_type.to_owned()));
-        serde_json::from_value(Value::Object(fields)).map_err(|e| {
+        // Events written before the tag was kept in the payload, or by hand, may lack it.
+        let tagged;
+        let payload = match fields.get("type") {
+            Some(Value::String(t)) if t == event_type => payload,
+            None => {
+                let mut with_tag = fields.clone();
+                with_tag.insert("type".into(), Value::String(event_type.to_owned()));
+                tagged = Value::Object(with_tag);
+                &tagged
+            }
+            Some(other) => return Err(malformed(format!("its payload says it is a {other}"))),
+        };
+        <Self as serde::Deserialize>::deserialize(payload).map_err(|e| {
             // serde reports an unknown tag as "unknown variant"; keep that apart from bad fields.
             if e.to_string().starts_with("unknown variant") {
                 DecodeError::UnknownType { event_type: event_type.to_owned() }
             } else {
-                DecodeError::Malformed { event_type: event_type.to_owned(), reason: e.to_string() }
+                malformed(e.to_string())
             }
         })
     }
@@ -93,7 +110,7 @@ pub enum Event {
 }
 
 impl Event {
-    pub fn decode(stream: &str, event_type: &str, schema: u32, payload: Value) -> Result<Self, DecodeError> {
+    pub fn decode(stream: &str, event_type: &str, schema: u32, payload: &Value) -> Result<Self, DecodeError> {
         let category = stream.split_once('-').map_or(stream, |(c, _)| c);
         match category {
             company::Event::CATEGORY => company::Event::decode(event_type, schema, payload).map(Event::Company),
@@ -118,8 +135,13 @@ mod tests {
         let encoded = event.encode();
         assert_eq!(encoded.event_type, "MemberAdded");
         assert_eq!(encoded.schema, 1);
-        assert!(encoded.payload.get("type").is_none());
-        let back = Event::decode("company-x", &encoded.event_type, encoded.schema, encoded.payload).unwrap();
+        assert_eq!(encoded.payload["type"], "MemberAdded");
+        let back = Event::decode("company-x", &encoded.event_type, encoded.schema, &encoded.payload).unwrap();
+        assert_eq!(back, Event::Company(event.clone()));
+        // A payload stored without its tag reads the same.
+        let mut untagged = encoded.payload.clone();
+        untagged.as_object_mut().unwrap().remove("type");
+        let back = Event::decode("company-x", "MemberAdded", 1, &untagged).unwrap();
         assert_eq!(back, Event::Company(event));
     }
 
@@ -128,24 +150,29 @@ mod tests {
         let id = CompanyId::new();
         let stream = format!("company-{id}");
         assert_eq!(
-            Event::decode(&stream, "CompanyExploded", 1, json!({})),
+            Event::decode(&stream, "CompanyExploded", 1, &json!({})),
             Err(DecodeError::UnknownType { event_type: "CompanyExploded".into() })
         );
         assert!(matches!(
-            Event::decode(&stream, "CompanyRegistered", 1, json!({"name": 7})),
+            Event::decode(&stream, "CompanyRegistered", 1, &json!({"name": 7})),
             Err(DecodeError::Malformed { event_type, .. }) if event_type == "CompanyRegistered"
         ));
         assert!(matches!(
-            Event::decode(&stream, "CompanyRegistered", 1, json!([1, 2])),
+            Event::decode(&stream, "CompanyRegistered", 1, &json!([1, 2])),
             Err(DecodeError::Malformed { .. })
         ));
         assert!(matches!(
-            Event::decode(&stream, "CompanyRegistered", 9, json!({})),
+            Event::decode(&stream, "CompanyRegistered", 9, &json!({})),
             Err(DecodeError::UnsupportedSchema { schema: 9, .. })
         ));
         assert!(matches!(
-            Event::decode("planet-1", "CompanyRegistered", 1, json!({})),
+            Event::decode("planet-1", "CompanyRegistered", 1, &json!({})),
             Err(DecodeError::UnknownCategory { .. })
+        ));
+        // The type column and the payload's tag must agree.
+        assert!(matches!(
+            Event::decode(&stream, "SeatsChanged", 1, &json!({"type": "CompanyRegistered", "seats": 3})),
+            Err(DecodeError::Malformed { .. })
         ));
     }
 
@@ -166,7 +193,7 @@ mod tests {
                 ("PersonNamed", 1) => {
                     let full = payload["full_name"].as_str().unwrap_or_default();
                     let (first, last) = full.split_once(' ').unwrap_or((full, ""));
-                    Ok(json!({ "first": first, "last": last }))
+                    Ok(json!({ "type": "PersonNamed", "first": first, "last": last }))
                 }
                 _ => Err(DecodeError::UnsupportedSchema { event_type: event_type.into(), schema }),
             }
@@ -175,15 +202,15 @@ mod tests {
 
     #[test]
     fn old_schema_versions_are_upcast_before_reading() {
-        let old = json!({ "full_name": "Ada Lovelace" });
+        let old = json!({ "type": "PersonNamed", "full_name": "Ada Lovelace" });
         assert_eq!(
-            Renamed::decode("PersonNamed", 1, old).unwrap(),
+            Renamed::decode("PersonNamed", 1, &old).unwrap(),
             Renamed::PersonNamed { first: "Ada".into(), last: "Lovelace".into() }
         );
         let new = Renamed::PersonNamed { first: "Grace".into(), last: "Hopper".into() }.encode();
         assert_eq!(new.schema, 2);
         assert_eq!(
-            Renamed::decode("PersonNamed", 2, new.payload).unwrap(),
+            Renamed::decode("PersonNamed", 2, &new.payload).unwrap(),
             Renamed::PersonNamed { first: "Grace".into(), last: "Hopper".into() }
         );
     }

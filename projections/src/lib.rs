@@ -5,7 +5,7 @@ pub mod licences;
 mod runner;
 pub mod users;
 
-pub use runner::{rebuild, run, wait_for, Checkpoints, Projection, ProjectionError, RebuildReport};
+pub use runner::{rebuild, run, wait_for, Checkpoints, Param, Projection, ProjectionError, RebuildReport, Writes};
 
 /// Every projection this build runs, by name.
 pub const ALL: &[&str] = &[users::Users::NAME, licences::Licences::NAME];

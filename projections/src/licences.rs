@@ -1,11 +1,10 @@
 //! Seats bought and in use per company: feeds the "all seats in use" banner.
 
-use deadpool_postgres::Transaction;
 use domain::{company, CompanyId, Event};
 use serde::Serialize;
 use store::RecordedEvent;
 
-use crate::{Projection, ProjectionError};
+use crate::{params, Projection, Writes};
 
 pub struct Licences;
 
@@ -13,30 +12,25 @@ impl Projection for Licences {
     const NAME: &'static str = "licences";
     const TABLES: &'static [&'static str] = &["companies"];
 
-    async fn apply(&self, tx: &Transaction<'_>, event: &RecordedEvent, decoded: &Event) -> Result<(), ProjectionError> {
-        let Event::Company(e) = decoded else { return Ok(()) };
+    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) {
+        let Event::Company(e) = decoded else { return };
         let company_id = event.company_id().map(|c| c.0).unwrap_or_default();
-        let (sql, seats): (&str, Option<i32>) = match e {
-            company::Event::CompanyRegistered { company_id, name, seats } => {
-                tx.execute(
-                    "INSERT INTO companies (company_id, name, seats, registered_at) VALUES ($1, $2, $3, $4)",
-                    &[&company_id.0, name, &(*seats as i32), &event.occurred_at],
-                )
-                .await?;
-                return Ok(());
+        match e {
+            company::Event::CompanyRegistered { company_id, name, seats } => writes.push(
+                "INSERT INTO companies (company_id, name, seats, registered_at) VALUES ($1, $2, $3, $4)",
+                params![company_id.0, name.clone(), *seats as i32, event.occurred_at],
+            ),
+            company::Event::SeatsChanged { seats } => {
+                writes.push("UPDATE companies SET seats = $2 WHERE company_id = $1", params![company_id, *seats as i32])
             }
-            company::Event::SeatsChanged { seats } => ("UPDATE companies SET seats = $2 WHERE company_id = $1", Some(*seats as i32)),
             company::Event::MemberAdded { .. } | company::Event::MemberReactivated { .. } => {
-                ("UPDATE companies SET seats_in_use = seats_in_use + 1 WHERE company_id = $1", None)
+                writes.push("UPDATE companies SET seats_in_use = seats_in_use + 1 WHERE company_id = $1", params![company_id])
             }
-            company::Event::MemberDeactivated { .. } => ("UPDATE companies SET seats_in_use = seats_in_use - 1 WHERE company_id = $1", None),
-            company::Event::RoleGranted { .. } | company::Event::RoleRevoked { .. } => return Ok(()),
-        };
-        match seats {
-            Some(seats) => tx.execute(sql, &[&company_id, &seats]).await?,
-            None => tx.execute(sql, &[&company_id]).await?,
-        };
-        Ok(())
+            company::Event::MemberDeactivated { .. } => {
+                writes.push("UPDATE companies SET seats_in_use = seats_in_use - 1 WHERE company_id = $1", params![company_id])
+            }
+            company::Event::RoleGranted { .. } | company::Event::RoleRevoked { .. } => {}
+        }
     }
 }
 

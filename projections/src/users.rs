@@ -1,13 +1,13 @@
 //! The users of each company, as the Users page and login read them.
 
 use chrono::{DateTime, Utc};
-use deadpool_postgres::Transaction;
 use domain::{company, user, CompanyId, Event, UserId};
 use serde::Serialize;
 use store::RecordedEvent;
 use tokio_postgres::Row;
+use uuid::Uuid;
 
-use crate::{Projection, ProjectionError};
+use crate::{params, Param, Projection, Writes};
 
 pub struct Users;
 
@@ -15,100 +15,83 @@ impl Projection for Users {
     const NAME: &'static str = "users";
     const TABLES: &'static [&'static str] = &["users"];
 
-    async fn apply(&self, tx: &Transaction<'_>, event: &RecordedEvent, decoded: &Event) -> Result<(), ProjectionError> {
+    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) {
         let at = event.occurred_at;
+        let mut update = |set: &str, user_id: Uuid, extra: Vec<Param>| {
+            let mut params = params![user_id, at];
+            params.extend(extra);
+            writes.push(format!("UPDATE users SET {set}, updated_at = $2 WHERE user_id = $1"), params);
+        };
         match decoded {
             Event::User(e) => {
                 let user_id = stream_user(event);
                 match e {
                     user::Event::UserRegistered { company_id, email, profile, max_chats, .. } => {
-                        let sql = "INSERT INTO users (user_id, company_id, email, first_name, last_name, display_name,
-                                     phone, job_title, max_chats, created_at, created_by, updated_at)
-                                   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10)";
-                        let stmt = tx.prepare_cached(sql).await?;
-                        tx.execute(
-                            &stmt,
-                            &[
-                                &user_id,
-                                &company_id.0,
-                                &email.as_str(),
-                                &profile.first_name,
-                                &profile.last_name,
-                                &profile.display_name,
-                                &profile.phone,
-                                &profile.job_title,
-                                &(*max_chats as i32),
-                                &at,
-                                &event.actor().to_string(),
+                        let p = profile.clone();
+                        writes.push(
+                            "INSERT INTO users (user_id, company_id, email, first_name, last_name, display_name,
+                               phone, job_title, max_chats, created_at, created_by, updated_at)
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $10)",
+                            params![
+                                user_id,
+                                company_id.0,
+                                email.as_str().to_owned(),
+                                p.first_name,
+                                p.last_name,
+                                p.display_name,
+                                p.phone,
+                                p.job_title,
+                                *max_chats as i32,
+                                at,
+                                event.actor().to_string()
                             ],
-                        )
-                        .await?;
+                        );
                     }
                     user::Event::UserInvited { expires_at, .. } => {
-                        update(tx, "invitation_pending = true, invitation_expires_at = $3", user_id, at, &[expires_at]).await?;
+                        update("invitation_pending = true, invitation_expires_at = $3", user_id, params![*expires_at]);
                     }
                     user::Event::InvitationAccepted { .. } => {
-                        update(tx, "invitation_pending = false, invitation_expires_at = NULL", user_id, at, &[]).await?;
+                        update("invitation_pending = false, invitation_expires_at = NULL", user_id, params![]);
                     }
-                    user::Event::PasswordSet {} => update(tx, "has_password = true", user_id, at, &[]).await?,
+                    user::Event::PasswordSet {} => update("has_password = true", user_id, params![]),
                     user::Event::RegistrationAbandoned { .. } => {
-                        tx.execute("DELETE FROM users WHERE user_id = $1", &[&user_id]).await?;
+                        writes.push("DELETE FROM users WHERE user_id = $1", params![user_id]);
                     }
                     user::Event::ProfileChanged { profile } => {
+                        let p = profile.clone();
                         update(
-                            tx,
                             "first_name = $3, last_name = $4, display_name = $5, phone = $6, job_title = $7",
                             user_id,
-                            at,
-                            &[&profile.first_name, &profile.last_name, &profile.display_name, &profile.phone, &profile.job_title],
-                        )
-                        .await?;
+                            params![p.first_name, p.last_name, p.display_name, p.phone, p.job_title],
+                        );
                     }
-                    user::Event::EmailChanged { email } => update(tx, "email = $3", user_id, at, &[&email.as_str()]).await?,
-                    user::Event::MaxChatsChanged { max_chats } => {
-                        update(tx, "max_chats = $3", user_id, at, &[&(*max_chats as i32)]).await?;
-                    }
+                    user::Event::EmailChanged { email } => update("email = $3", user_id, params![email.as_str().to_owned()]),
+                    user::Event::MaxChatsChanged { max_chats } => update("max_chats = $3", user_id, params![*max_chats as i32]),
                     user::Event::InvitationLinkIssued { .. } => {}
                 }
             }
             Event::Company(e) => match e {
                 company::Event::MemberAdded { user_id, roles } => {
-                    let roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
-                    update(tx, "member = true, active = true, roles = $3", user_id.0, at, &[&roles]).await?;
+                    let roles: Vec<String> = roles.iter().map(|r| r.as_str().to_owned()).collect();
+                    update("member = true, active = true, roles = $3", user_id.0, params![roles]);
                 }
                 company::Event::RoleGranted { user_id, role } => {
-                    update(tx, "roles = array_append(array_remove(roles, $3), $3)", user_id.0, at, &[&role.as_str()]).await?;
+                    update("roles = array_append(array_remove(roles, $3), $3)", user_id.0, params![role.as_str()]);
                 }
                 company::Event::RoleRevoked { user_id, role } => {
-                    update(tx, "roles = array_remove(roles, $3)", user_id.0, at, &[&role.as_str()]).await?;
+                    update("roles = array_remove(roles, $3)", user_id.0, params![role.as_str()]);
                 }
-                company::Event::MemberDeactivated { user_id } => update(tx, "active = false", user_id.0, at, &[]).await?,
-                company::Event::MemberReactivated { user_id } => update(tx, "active = true", user_id.0, at, &[]).await?,
+                company::Event::MemberDeactivated { user_id } => update("active = false", user_id.0, params![]),
+                company::Event::MemberReactivated { user_id } => update("active = true", user_id.0, params![]),
                 company::Event::CompanyRegistered { .. } | company::Event::SeatsChanged { .. } => {}
             },
             Event::Email(_) => {}
         }
-        Ok(())
     }
 }
 
-fn stream_user(event: &RecordedEvent) -> uuid::Uuid {
+fn stream_user(event: &RecordedEvent) -> Uuid {
     event.stream.strip_prefix("user-").and_then(|id| id.parse().ok()).unwrap_or_default()
-}
-
-async fn update(
-    tx: &Transaction<'_>,
-    set: &str,
-    user_id: uuid::Uuid,
-    at: DateTime<Utc>,
-    extra: &[&(dyn tokio_postgres::types::ToSql + Sync)],
-) -> Result<(), ProjectionError> {
-    let sql = format!("UPDATE users SET {set}, updated_at = $2 WHERE user_id = $1");
-    let stmt = tx.prepare_cached(&sql).await?;
-    let mut params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = vec![&user_id, &at];
-    params.extend_from_slice(extra);
-    tx.execute(&stmt, &params).await?;
-    Ok(())
 }
 
 /// A user as lists and forms show them.

@@ -32,8 +32,6 @@ pub enum EmbeddedError {
          (installing the postgresql package does) or run switchboard as an ordinary user."
     )]
     NoUnprivilegedUser,
-    #[error("the data folder {path} cannot be reached by the user `{user}` that runs PostgreSQL; choose a --data-dir it can reach (for example under /var/lib or /srv)")]
-    Unreachable { path: PathBuf, user: String },
     #[error("the data folder path {path} is too long for a Unix socket; choose a shorter --data-dir")]
     PathTooLong { path: PathBuf },
     #[error("{action} failed: {detail}")]
@@ -78,17 +76,17 @@ impl EmbeddedPostgres {
     }
 
     fn start_blocking(data_dir: &Path, durability: Durability) -> Result<Self, EmbeddedError> {
-        let bin_dir = find_programs().ok_or(EmbeddedError::NotInstalled)?;
+        let bin_dir = find_programs(&SearchPlaces::system()).ok_or(EmbeddedError::NotInstalled)?;
         fs::create_dir_all(data_dir)?;
         let data_dir = data_dir.canonicalize()?;
-        let cluster_dir = data_dir.join("postgres");
+        let run_as = unprivileged_user()?;
+        let cluster_dir = match &run_as {
+            Some(user) if !reachable(&data_dir, user)? => outside_cluster_dir(&data_dir, user)?,
+            _ => data_dir.join("postgres"),
+        };
         let socket = cluster_dir.join(format!(".s.PGSQL.{PORT}"));
         if socket.as_os_str().len() > SOCKET_PATH_MAX {
             return Err(EmbeddedError::PathTooLong { path: data_dir });
-        }
-        let run_as = unprivileged_user()?;
-        if let Some(user) = &run_as {
-            check_reachable(&data_dir, user)?;
         }
 
         let lock = File::options().create(true).append(true).open(data_dir.join("cluster.lock"))?;
@@ -282,33 +280,49 @@ impl EmbeddedPostgres {
     }
 }
 
+/// Where to look for the PostgreSQL programs.
+pub struct SearchPlaces {
+    pub path: Option<std::ffi::OsString>,
+    pub ask_pg_config: bool,
+    /// Folders holding one folder per installed version (`/usr/lib/postgresql/15/bin`).
+    pub version_roots: Vec<PathBuf>,
+}
+
+impl SearchPlaces {
+    pub fn system() -> Self {
+        SearchPlaces {
+            path: std::env::var_os("PATH"),
+            ask_pg_config: true,
+            version_roots: ["/usr/lib/postgresql", "/usr/local/pgsql", "/opt/homebrew/opt", "/usr"].map(PathBuf::from).to_vec(),
+        }
+    }
+}
+
 /// The folder holding initdb, pg_ctl and postgres: on PATH, from `pg_config --bindir`, or
 /// in the usual system folders (newest version first).
-pub fn find_programs() -> Option<PathBuf> {
+pub fn find_programs(places: &SearchPlaces) -> Option<PathBuf> {
     let complete = |dir: &Path| PROGRAMS.iter().all(|p| dir.join(p).is_file());
     let mut candidates: Vec<PathBuf> = Vec::new();
-    if let Some(path) = std::env::var_os("PATH") {
-        for dir in std::env::split_paths(&path) {
+    if let Some(path) = &places.path {
+        for dir in std::env::split_paths(path) {
             if let Ok(real) = dir.join("pg_ctl").canonicalize() {
                 candidates.extend(real.parent().map(Path::to_path_buf));
             }
         }
     }
-    if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
-        if out.status.success() {
-            candidates.push(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()));
+    if places.ask_pg_config {
+        if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
+            if out.status.success() {
+                candidates.push(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()));
+            }
         }
     }
-    for pattern_root in ["/usr/lib/postgresql", "/usr/local/pgsql", "/opt/homebrew/opt", "/usr"] {
-        let mut versions: Vec<PathBuf> = fs::read_dir(pattern_root)
+    for root in &places.version_roots {
+        let mut versions: Vec<PathBuf> = fs::read_dir(root)
             .into_iter()
             .flatten()
             .flatten()
             .map(|e| e.path())
-            .filter(|p| {
-                let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                pattern_root == "/usr/lib/postgresql" || name.starts_with("postgresql") || name.starts_with("pgsql")
-            })
             .map(|p| p.join("bin"))
             .collect();
         versions.sort_by_key(|p| std::cmp::Reverse(version_of(p)));
@@ -356,20 +370,43 @@ fn current_user_name() -> String {
         .unwrap_or_else(|| "postgres".into())
 }
 
-/// Every folder above the data folder must let `user` through.
-fn check_reachable(data_dir: &Path, user: &RunAs) -> Result<(), EmbeddedError> {
+/// Whether every folder down to the data folder lets `user` through.
+fn reachable(data_dir: &Path, user: &RunAs) -> Result<bool, EmbeddedError> {
     use std::os::unix::fs::MetadataExt;
-    for dir in data_dir.ancestors().skip(1) {
+    for dir in data_dir.ancestors() {
         let meta = fs::metadata(dir)?;
         let mode = meta.mode();
         let passes = mode & 0o001 != 0
             || (meta.uid() == user.uid && mode & 0o100 != 0)
             || (meta.gid() == user.gid && mode & 0o010 != 0);
         if !passes {
-            return Err(EmbeddedError::Unreachable { path: data_dir.to_owned(), user: user.name.clone() });
+            return Ok(false);
         }
     }
-    Ok(())
+    Ok(true)
+}
+
+/// Root running switchboard from a folder the PostgreSQL user cannot enter (under /root,
+/// say): the cluster lives under /var/lib/switchboard instead, one per data folder, and
+/// `data_dir/postgres` points to it.
+fn outside_cluster_dir(data_dir: &Path, user: &RunAs) -> Result<PathBuf, EmbeddedError> {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    data_dir.hash(&mut hasher);
+    let parent = PathBuf::from("/var/lib/switchboard/clusters");
+    fs::create_dir_all(&parent)?;
+    let dir = parent.join(format!("{:016x}", hasher.finish()));
+    let link = data_dir.join("postgres");
+    if fs::symlink_metadata(&link).is_err() {
+        std::os::unix::fs::symlink(&dir, &link)?;
+    }
+    tracing::info!(
+        cluster = %dir.display(),
+        "the PostgreSQL user `{}` cannot enter {}; keeping the cluster under /var/lib/switchboard",
+        user.name,
+        data_dir.display()
+    );
+    Ok(dir)
 }
 
 fn postmaster_pid(cluster_dir: &Path) -> Option<i32> {
@@ -384,4 +421,39 @@ fn is_postgres_of(pid: i32, cluster_dir: &Path) -> bool {
     };
     let cmdline = String::from_utf8_lossy(&cmdline);
     cmdline.contains("postgres") && cmdline.contains(&*cluster_dir.to_string_lossy())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fake_install(root: &Path, version: &str) -> PathBuf {
+        let bin = root.join(version).join("bin");
+        fs::create_dir_all(&bin).unwrap();
+        for p in PROGRAMS {
+            fs::write(bin.join(p), "").unwrap();
+        }
+        bin
+    }
+
+    #[test]
+    fn the_newest_installed_version_is_found_and_none_means_not_installed() {
+        let root = std::env::temp_dir().join(format!("sb-pg-search-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let nowhere = SearchPlaces { path: Some("".into()), ask_pg_config: false, version_roots: vec![root.clone()] };
+        assert_eq!(find_programs(&nowhere), None);
+
+        fake_install(&root, "13");
+        let newest = fake_install(&root, "16");
+        fs::create_dir_all(root.join("17/bin")).unwrap(); // incomplete: no programs
+        assert_eq!(find_programs(&nowhere), Some(newest));
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn a_machine_without_postgresql_is_told_what_to_install_in_one_sentence() {
+        let message = EmbeddedError::NotInstalled.to_string();
+        assert!(message.contains("apt-get install postgresql") && message.contains("DATABASE_URL"), "{message}");
+        assert_eq!(message.matches(". ").count(), 0, "one sentence: {message}");
+    }
 }

@@ -107,14 +107,14 @@ pub struct RecordedEvent {
 impl RecordedEvent {
     /// The domain event; an error names the stored event it could not read.
     pub fn decode(&self) -> Result<domain::Event, StoreError> {
-        domain::Event::decode(&self.stream, &self.event_type, self.schema, self.payload.clone()).map_err(|source| {
+        domain::Event::decode(&self.stream, &self.event_type, self.schema, &self.payload).map_err(|source| {
             StoreError::Decode { event_id: self.event_id, stream: self.stream.clone(), version: self.version, source }
         })
     }
 
     /// Decodes as one aggregate's event type.
     pub fn decode_as<E: EventPayload>(&self) -> Result<E, StoreError> {
-        E::decode(&self.event_type, self.schema, self.payload.clone()).map_err(|source| StoreError::Decode {
+        E::decode(&self.event_type, self.schema, &self.payload).map_err(|source| StoreError::Decode {
             event_id: self.event_id,
             stream: self.stream.clone(),
             version: self.version,
@@ -145,6 +145,8 @@ pub struct AppendResult {
 pub enum StoreError {
     #[error("stream `{stream}` was expected at {expected} but is at {}", actual.map_or("no stream".to_string(), |v| format!("version {v}")))]
     WrongExpectedVersion { stream: String, expected: ExpectedVersion, actual: Option<u64> },
+    #[error("nothing to append to `{stream}`")]
+    NothingToAppend { stream: String },
     #[error("append to `{stream}` mixes events already stored with new ones")]
     PartialDuplicate { stream: String },
     #[error("event {event_id} (`{stream}` version {version}) cannot be read: {source}")]

@@ -1,5 +1,5 @@
-//! The PostgreSQL adapter: one append-only table, appends through `append_events()` in one
-//! round trip, readers behind the transaction-id barrier, NOTIFY as a wake-up hint.
+//! The PostgreSQL adapter: one append-only table, appends in one statement and one round
+//! trip, readers behind the transaction-id barrier, NOTIFY as a wake-up hint.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,10 +19,54 @@ use crate::{AppendResult, EventStore, ExpectedVersion, NewEvent, Position, Recor
 
 pub(crate) const CHANNEL: &str = "switchboard_events";
 
-const APPEND: &str = "SELECT first_version, last_version, tx, pos, duplicate
-    FROM append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+/// Reads the stream's last version and writes the next ones, if the expectation holds
+/// ($2: -2 any, -1 no stream, -3 stream exists, n >= 0 last version n). No row comes back
+/// when it does not; a racing writer makes it fail on the (stream, version) key.
+const APPEND: &str = "WITH current AS (SELECT max(version) AS v FROM events WHERE stream = $1),
+    checked AS (
+        SELECT coalesce(v, -1) AS v FROM current
+        WHERE $2::bigint = -2 OR ($2 = -1 AND v IS NULL) OR ($2 = -3 AND v IS NOT NULL) OR ($2 >= 0 AND v = $2)
+    )
+    INSERT INTO events (event_id, stream, version, event_type, schema_version, payload,
+                        company_id, actor, correlation_id, causation_id, occurred_at)
+    SELECT u.id, $1, c.v + u.n, u.t, u.s, u.p, $8, $9, $10, $11, u.o
+    FROM checked c,
+         unnest($3::uuid[], $4::text[], $5::int4[], $6::jsonb[], $7::timestamptz[]) WITH ORDINALITY AS u(id, t, s, p, o, n)
+    ORDER BY u.n
+    RETURNING version, position, tx_id::text AS tx_text";
 
-const COLUMNS: &str = "tx_id::text, position, event_id, stream, version, event_type, schema_version,
+/// Starting a stream needs no lookup: version 0 onwards, and the (stream, version) key
+/// refuses it if the stream exists.
+const APPEND_NEW: &str = "INSERT INTO events (event_id, stream, version, event_type, schema_version, payload,
+                        company_id, actor, correlation_id, causation_id, occurred_at)
+    SELECT u.id, $1, u.n - 1 + 0 * $2::bigint, u.t, u.s, u.p, $8, $9, $10, $11, u.o
+    FROM unnest($3::uuid[], $4::text[], $5::int4[], $6::jsonb[], $7::timestamptz[]) WITH ORDINALITY AS u(id, t, s, p, o, n)
+    ORDER BY u.n
+    RETURNING version, position, tx_id::text AS tx_text";
+
+/// The same two statements for the common single event, with plain parameters: arrays cost
+/// encoding on both sides.
+const APPEND_ONE: &str = "WITH current AS (SELECT max(version) AS v FROM events WHERE stream = $1),
+    checked AS (
+        SELECT coalesce(v, -1) AS v FROM current
+        WHERE $2::bigint = -2 OR ($2 = -1 AND v IS NULL) OR ($2 = -3 AND v IS NOT NULL) OR ($2 >= 0 AND v = $2)
+    )
+    INSERT INTO events (event_id, stream, version, event_type, schema_version, payload,
+                        company_id, actor, correlation_id, causation_id, occurred_at)
+    SELECT $3::uuid, $1, c.v + 1, $4::text, $5::int4, $6::jsonb, $8, $9, $10, $11, $7::timestamptz FROM checked c
+    RETURNING version, position, tx_id::text AS tx_text";
+
+const APPEND_NEW_ONE: &str = "INSERT INTO events (event_id, stream, version, event_type, schema_version, payload,
+                        company_id, actor, correlation_id, causation_id, occurred_at)
+    VALUES ($3::uuid, $1, 0 * $2::bigint, $4::text, $5::int4, $6::jsonb, $8, $9, $10, $11, $7::timestamptz)
+    RETURNING version, position, tx_id::text AS tx_text";
+
+/// An `Any` append that keeps losing races gives up after this many tries.
+const ANY_ATTEMPTS: usize = 20;
+
+/// `tx_id` is read as text (tokio-postgres has no xid8 type) under another name: a select
+/// column named `tx_id` would make `ORDER BY tx_id` sort by the text, not the number.
+const COLUMNS: &str = "tx_id::text AS tx_text, position, event_id, stream, version, event_type, schema_version,
     payload, company_id, actor, correlation_id, causation_id, occurred_at, recorded_at";
 
 #[derive(Clone)]
@@ -64,14 +108,22 @@ impl PgEventStore {
         &self.inner.pool
     }
 
+    /// Stops the background tasks and closes the pool's connections.
+    pub fn close(&self) {
+        for task in &self.inner.tasks {
+            task.abort();
+        }
+        self.inner.pool.close();
+    }
+
     /// The position of the last event a reader may see now (START when there is none).
     pub async fn head(&self) -> Result<Position, StoreError> {
         let client = self.inner.pool.get().await?;
         let row = client
             .query_opt(
-                "SELECT tx_id::text, position FROM events
-                 WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot())
-                 ORDER BY tx_id DESC, position DESC LIMIT 1",
+                "SELECT e.tx_id::text AS tx_text, e.position FROM events e
+                 WHERE e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+                 ORDER BY e.tx_id DESC, e.position DESC LIMIT 1",
                 &[],
             )
             .await?;
@@ -91,9 +143,9 @@ impl PgEventStore {
         let client = self.inner.pool.get().await?;
         let sql = format!(
             "SELECT {COLUMNS} FROM events
-             WHERE company_id = $1 AND (tx_id, position) > ($2::text::xid8, $3)
-               AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-             ORDER BY tx_id, position LIMIT $4"
+             WHERE company_id = $1 AND (events.tx_id, position) > ($2::text::xid8, $3)
+               AND events.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+             ORDER BY events.tx_id, position LIMIT $4"
         );
         let stmt = client.prepare_cached(&sql).await?;
         let rows = client
@@ -122,53 +174,95 @@ impl PgEventStore {
         let occurred: Vec<DateTime<Utc>> = events.iter().map(|e| e.occurred_at).collect();
         let company = metadata.company_id.map(|c| c.0);
         let actor = metadata.actor.to_string();
+        let single = events.len() == 1;
+        let sql = match (single, expected) {
+            (true, ExpectedVersion::NoStream) => APPEND_NEW_ONE,
+            (true, _) => APPEND_ONE,
+            (false, ExpectedVersion::NoStream) => APPEND_NEW,
+            (false, _) => APPEND,
+        };
+        // The per-event parameters: scalars for one event, arrays for several.
+        let per_event: [&(dyn tokio_postgres::types::ToSql + Sync); 5] = if single {
+            [&ids[0], &types[0], &schemas[0], payloads[0], &occurred[0]]
+        } else {
+            [&ids, &types, &schemas, &payloads, &occurred]
+        };
 
         let client = self.inner.pool.get().await?;
-        let stmt = client.prepare_cached(APPEND).await?;
-        let row = client
-            .query_one(
-                &stmt,
-                &[
-                    &stream,
-                    &expected_code,
-                    &ids,
-                    &types,
-                    &schemas,
-                    &payloads,
-                    &occurred,
-                    &company,
-                    &actor,
-                    &metadata.correlation_id,
-                    &metadata.causation_id,
-                ],
-            )
-            .await
-            .map_err(|e| append_error(e, stream, expected))?;
-        Ok(AppendResult {
-            first_version: row.get::<_, i64>(0) as u64,
-            last_version: row.get::<_, i64>(1) as u64,
-            position: Position { tx: parse_tx(&row, 2)?, seq: row.get::<_, i64>(3) as u64 },
-            duplicate: row.get(4),
-        })
-    }
-}
-
-fn append_error(e: tokio_postgres::Error, stream: &str, expected: ExpectedVersion) -> StoreError {
-    let Some(db) = e.as_db_error() else { return e.into() };
-    match db.code().code() {
-        "SB001" => {
-            let actual = db.detail().and_then(|d| d.parse::<i64>().ok()).filter(|v| *v >= 0).map(|v| v as u64);
-            StoreError::WrongExpectedVersion { stream: stream.to_owned(), expected, actual }
+        let stmt = client.prepare_cached(sql).await?;
+        for _ in 0..ANY_ATTEMPTS {
+            let params: [&(dyn tokio_postgres::types::ToSql + Sync); 11] = [
+                &stream,
+                &expected_code,
+                per_event[0],
+                per_event[1],
+                per_event[2],
+                per_event[3],
+                per_event[4],
+                &company,
+                &actor,
+                &metadata.correlation_id,
+                &metadata.causation_id,
+            ];
+            match client.query(&stmt, &params).await {
+                Ok(rows) if !rows.is_empty() => {
+                    let position = rows.iter().map(|r| r.get::<_, i64>(1)).max().unwrap_or_default() as u64;
+                    return Ok(AppendResult {
+                        first_version: rows[0].get::<_, i64>(0) as u64,
+                        last_version: rows[rows.len() - 1].get::<_, i64>(0) as u64,
+                        position: Position { tx: parse_tx(&rows[0], 2)?, seq: position },
+                        duplicate: false,
+                    });
+                }
+                // The expectation did not hold: a conflict, or a retry of a stored append.
+                Ok(_) => return self.refusal(&client, stream, expected, &ids).await,
+                Err(e) => match constraint(&e) {
+                    Some("events_stream_version_key") if expected == ExpectedVersion::Any => continue,
+                    Some("events_stream_version_key" | "events_event_id_key") => {
+                        return self.refusal(&client, stream, expected, &ids).await
+                    }
+                    _ => return Err(e.into()),
+                },
+            }
         }
-        "SB002" => StoreError::PartialDuplicate { stream: stream.to_owned() },
-        _ => e.into(),
+        Err(StoreError::WrongExpectedVersion { stream: stream.to_owned(), expected, actual: None })
+    }
+
+    /// Why an append stored nothing: a retry of an append that succeeded before (every
+    /// event id is stored: its original result), a partial duplicate, or a conflict.
+    async fn refusal(
+        &self,
+        client: &deadpool_postgres::Client,
+        stream: &str,
+        expected: ExpectedVersion,
+        ids: &[Uuid],
+    ) -> Result<AppendResult, StoreError> {
+        let found = client
+            .query(
+                "SELECT version, position, tx_id::text AS tx_text FROM events WHERE event_id = ANY($1) ORDER BY events.tx_id, position",
+                &[&ids],
+            )
+            .await?;
+        if let Some(last) = found.last().filter(|_| found.len() == ids.len()) {
+            let versions = found.iter().map(|r| r.get::<_, i64>(0) as u64);
+            return Ok(AppendResult {
+                first_version: versions.clone().min().unwrap_or_default(),
+                last_version: versions.max().unwrap_or_default(),
+                position: Position { tx: parse_tx(last, 2)?, seq: last.get::<_, i64>(1) as u64 },
+                duplicate: true,
+            });
+        }
+        if !found.is_empty() {
+            return Err(StoreError::PartialDuplicate { stream: stream.to_owned() });
+        }
+        let row = client.query_one("SELECT max(version) FROM events WHERE stream = $1", &[&stream]).await?;
+        let actual = row.get::<_, Option<i64>>(0).map(|v| v as u64);
+        Err(StoreError::WrongExpectedVersion { stream: stream.to_owned(), expected, actual })
     }
 }
 
-fn is_event_id_race(e: &StoreError) -> bool {
-    // The same event ids appended concurrently to two different streams: one insert loses
-    // on the unique key; asking again returns the winner's result.
-    matches!(e, StoreError::Database(db) if db.as_db_error().and_then(|d| d.constraint()) == Some("events_event_id_key"))
+fn constraint(e: &tokio_postgres::Error) -> Option<&str> {
+    e.as_db_error().filter(|d| *d.code() == tokio_postgres::error::SqlState::UNIQUE_VIOLATION).and_then(|d| d.constraint())
 }
 
 impl EventStore for PgEventStore {
@@ -179,10 +273,10 @@ impl EventStore for PgEventStore {
         events: Vec<NewEvent>,
         metadata: &Metadata,
     ) -> Result<AppendResult, StoreError> {
-        let result = match self.try_append(stream, expected, &events, metadata).await {
-            Err(e) if is_event_id_race(&e) => self.try_append(stream, expected, &events, metadata).await,
-            other => other,
-        }?;
+        if events.is_empty() {
+            return Err(StoreError::NothingToAppend { stream: stream.to_owned() });
+        }
+        let result = self.try_append(stream, expected, &events, metadata).await?;
         if !result.duplicate {
             self.inner.hints.send_modify(|n| *n = n.wrapping_add(1));
             self.inner.notify_others.notify_one();
@@ -203,9 +297,9 @@ impl EventStore for PgEventStore {
         // One statement, one snapshot: the barrier and the rows it lets through agree.
         let sql = format!(
             "SELECT {COLUMNS} FROM events
-             WHERE (tx_id, position) > ($1::text::xid8, $2)
-               AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
-             ORDER BY tx_id, position LIMIT $3"
+             WHERE (events.tx_id, position) > ($1::text::xid8, $2)
+               AND events.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+             ORDER BY events.tx_id, position LIMIT $3"
         );
         let stmt = client.prepare_cached(&sql).await?;
         let rows = client.query(&stmt, &[&after.tx.to_string(), &(after.seq as i64), &(limit as i64)]).await?;
@@ -293,18 +387,28 @@ async fn listen(config: tokio_postgres::Config, hints: watch::Sender<u64>) {
     }
 }
 
-/// Tells other processes that events were appended, after commit, at most one NOTIFY at a
-/// time: appends that happen while one is in flight share the next.
+/// At most one NOTIFY per this long: other processes learn of new events this much later at
+/// worst, and a busy store does not pay a second transaction for every append.
+const NOTIFY_INTERVAL: Duration = Duration::from_millis(5);
+
+/// Tells other processes that events were appended, after commit, at most one NOTIFY per
+/// interval: appends meanwhile share the next one. A NOTIFY takes a
+/// transaction id and so a commit record; it carries nothing durable, so it commits
+/// without waiting for the disk (else every append would pay for two flushes).
 async fn announce(pool: Pool, asked: Arc<Notify>) {
     loop {
         asked.notified().await;
         let sent = async {
             let client = pool.get().await.map_err(|e| e.to_string())?;
-            client.batch_execute(&format!("NOTIFY {CHANNEL}")).await.map_err(|e| e.to_string())
+            client
+                .batch_execute(&format!("BEGIN; SET LOCAL synchronous_commit = off; NOTIFY {CHANNEL}; COMMIT;"))
+                .await
+                .map_err(|e| e.to_string())
         };
         if let Err(e) = sent.await {
             // Other processes fall back to their slow poll; nothing is lost.
             tracing::debug!(error = %e, "NOTIFY failed");
         }
+        tokio::time::sleep(NOTIFY_INTERVAL).await;
     }
 }

@@ -83,6 +83,12 @@ impl Subscription {
     pub async fn next(&mut self) -> Option<Result<RecordedEvent, StoreError>> {
         self.events.recv().await
     }
+
+    /// Waits for at least one event, then takes up to `max` of those already read ahead.
+    /// Returns 0 only when the subscription has ended.
+    pub async fn next_batch(&mut self, into: &mut Vec<Result<RecordedEvent, StoreError>>, max: usize) -> usize {
+        self.events.recv_many(into, max).await
+    }
 }
 
 impl Drop for Subscription {

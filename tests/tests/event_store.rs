@@ -93,6 +93,44 @@ async fn re_appending_the_same_event_ids_returns_the_original_result_and_stores_
 }
 
 #[tokio::test]
+async fn racing_writers_on_one_stream_never_both_win_and_blind_appends_all_land() {
+    let db = TestDb::new().await;
+    let store = db.store();
+    store.append("email-race@example.com", ExpectedVersion::NoStream, vec![event(0)], &meta()).await.unwrap();
+    // Twenty writers that all read version 0 race to write version 1: exactly one wins.
+    let racers: Vec<_> = (0..20)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { store.append("email-race@example.com", ExpectedVersion::Exact(0), vec![event(i)], &meta()).await })
+        })
+        .collect();
+    let mut wins = 0;
+    for r in racers {
+        match r.await.unwrap() {
+            Ok(_) => wins += 1,
+            Err(e) => assert!(matches!(e, StoreError::WrongExpectedVersion { actual: Some(1), .. }), "{e}"),
+        }
+    }
+    assert_eq!(wins, 1);
+    // Blind appends (any version) all land, in distinct versions.
+    let blind: Vec<_> = (0..20)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { store.append("email-race@example.com", ExpectedVersion::Any, vec![event(i)], &meta()).await })
+        })
+        .collect();
+    for b in blind {
+        b.await.unwrap().unwrap();
+    }
+    let versions: Vec<u64> = store.read_stream("email-race@example.com", 0).await.unwrap().iter().map(|e| e.version).collect();
+    assert_eq!(versions, (0..22).collect::<Vec<_>>());
+    assert!(matches!(
+        store.append("email-race@example.com", ExpectedVersion::Any, vec![], &meta()).await,
+        Err(StoreError::NothingToAppend { .. })
+    ));
+}
+
+#[tokio::test]
 async fn the_log_is_append_only() {
     let db = TestDb::new().await;
     let store = db.store();
@@ -110,9 +148,9 @@ async fn a_transaction_that_commits_late_is_never_skipped_by_readers() {
     // A writer that has appended but not committed yet…
     let mut slow = db.client().await;
     let tx = slow.transaction().await.unwrap();
-    tx.query(
-        "SELECT * FROM append_events('email-slow@example.com', -1, ARRAY[$1::uuid], ARRAY['EmailClaimed'], ARRAY[1],
-           ARRAY['{}'::jsonb], ARRAY[now()], NULL, 'system:test', $1, $1)",
+    tx.execute(
+        "INSERT INTO events (event_id, stream, version, event_type, schema_version, payload, actor, correlation_id, causation_id, occurred_at)
+         VALUES ($1, 'email-slow@example.com', 0, 'EmailClaimed', 1, '{}', 'system:test', $1, $1, now())",
         &[&Uuid::now_v7()],
     )
     .await
@@ -138,6 +176,30 @@ async fn a_transaction_that_commits_late_is_never_skipped_by_readers() {
     assert_eq!(streams, vec!["email-slow@example.com", "email-fast@example.com"]);
     assert_eq!(seen[1].position, fast.position);
     assert!(seen[0].position < seen[1].position);
+}
+
+#[tokio::test]
+async fn transaction_ids_are_ordered_as_numbers_not_as_text() {
+    let db = TestDb::new().await;
+    let store = db.store();
+    let client = db.client().await;
+    // Written by hand with chosen transaction ids: as text "100" sorts before "99".
+    for (tx, stream) in [(99i64, "email-ninety-nine@example.com"), (100, "email-hundred@example.com"), (1000, "email-thousand@example.com")] {
+        client
+            .execute(
+                "INSERT INTO events (tx_id, event_id, stream, version, event_type, schema_version, payload, actor, correlation_id, causation_id, occurred_at)
+                 VALUES ($1::text::xid8, $2, $3, 0, 'EmailClaimed', 1, '{}', 'system:test', $2, $2, now())",
+                &[&tx.to_string(), &Uuid::now_v7(), &stream],
+            )
+            .await
+            .unwrap();
+    }
+    let read = store.read_all(Position::START, 10).await.unwrap();
+    let txs: Vec<u64> = read.iter().map(|e| e.position.tx).collect();
+    assert_eq!(txs, vec![99, 100, 1000]);
+    let after_first = store.read_all(read[0].position, 10).await.unwrap();
+    assert_eq!(after_first.iter().map(|e| e.position.tx).collect::<Vec<_>>(), vec![100, 1000]);
+    assert_eq!(store.head().await.unwrap().tx, 1000);
 }
 
 #[tokio::test]

@@ -186,6 +186,7 @@ pub async fn create_admin(
             .register_company(company, seats, admin, Actor::System("cli".into()))
             .await
             .map_err(|e| format!("cannot create the company: {e}"))?;
+        let email = domain::email::Address::parse(email).map_err(|e| e.to_string())?;
         println!("Company `{company}` ({company_id}) created with administrator {email} and {seats} seats.");
         println!("Log in at /login on the running server (for example http://127.0.0.1:8080/login).");
         Ok(())

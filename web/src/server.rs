@@ -73,6 +73,15 @@ impl App {
         }
     }
 
+    /// Waits until every projection has applied every event stored so far.
+    pub async fn caught_up(&self) -> Result<(), ProjectionError> {
+        let head = self.store.head().await?;
+        for name in projections::ALL {
+            projections::wait_for(&self.pool, &self.checkpoints, name, head, Duration::from_secs(30)).await?;
+        }
+        Ok(())
+    }
+
     pub fn router(&self) -> Router {
         Router::new()
             .route("/", get(pages::login::home))
