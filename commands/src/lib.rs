@@ -3,8 +3,11 @@
 //! handler decides again on fresh state, a bounded number of times.
 
 pub mod accounts;
+pub mod mailer;
 pub mod secrets;
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use domain::{company, email, user, Decider, Metadata};
@@ -66,6 +69,50 @@ pub async fn load<D: Decider, S: EventStore>(store: &S, stream: &str) -> Result<
     Ok((state, version))
 }
 
+/// The last state this process saw of some streams, so a long stream (a company with
+/// thousands of members) is not folded from its first event for every command. Only an
+/// optimisation: appends still carry the expected version, so a stale entry costs a retry,
+/// never a wrong decision.
+pub struct StateCache<St> {
+    entries: Mutex<HashMap<String, (u64, St)>>,
+}
+
+impl<St: Clone> StateCache<St> {
+    pub fn new() -> Arc<Self> {
+        Arc::new(StateCache { entries: Mutex::new(HashMap::new()) })
+    }
+
+    fn get(&self, stream: &str) -> Option<(u64, St)> {
+        self.entries.lock().unwrap().get(stream).cloned()
+    }
+
+    fn put(&self, stream: &str, version: u64, state: St) {
+        let mut entries = self.entries.lock().unwrap();
+        if entries.len() > 10_000 {
+            entries.clear();
+        }
+        entries.insert(stream.to_owned(), (version, state));
+    }
+}
+
+/// `load`, starting from the cached state when there is one.
+async fn load_cached<D: Decider, S: EventStore>(
+    store: &S,
+    stream: &str,
+    cache: Option<&StateCache<D::State>>,
+) -> Result<(D::State, Option<u64>), Error> {
+    let Some((cached_version, cached)) = cache.and_then(|c| c.get(stream)) else {
+        return load::<D, S>(store, stream).await;
+    };
+    let mut state = cached;
+    let mut version = Some(cached_version);
+    for event in store.read_stream(stream, cached_version + 1).await? {
+        state = D::evolve(state, &event.decode_as::<D::Event>()?);
+        version = Some(event.version);
+    }
+    Ok((state, version))
+}
+
 /// Decides `command` against the current state of `stream` and appends the result.
 pub async fn execute<D, S>(store: &S, stream: &str, command: &D::Command, metadata: &Metadata) -> Result<Outcome<D::Event>, Error>
 where
@@ -73,15 +120,40 @@ where
     S: EventStore,
     Error: From<D::Error>,
 {
+    execute_cached::<D, S>(store, stream, command, metadata, None).await
+}
+
+/// `execute`, keeping the stream's state in `cache` between commands.
+pub async fn execute_cached<D, S>(
+    store: &S,
+    stream: &str,
+    command: &D::Command,
+    metadata: &Metadata,
+    cache: Option<&StateCache<D::State>>,
+) -> Result<Outcome<D::Event>, Error>
+where
+    D: Decider,
+    S: EventStore,
+    Error: From<D::Error>,
+{
     for attempt in 0..MAX_ATTEMPTS {
-        let (state, version) = load::<D, S>(store, stream).await?;
+        let (state, version) = load_cached::<D, S>(store, stream, cache).await?;
         let events = D::decide(&state, command)?;
         if events.is_empty() {
+            if let (Some(cache), Some(v)) = (cache, version) {
+                cache.put(stream, v, state);
+            }
             return Ok(Outcome { events, position: None });
         }
         let new = events.iter().map(NewEvent::from_payload).collect();
         match store.append(stream, ExpectedVersion::from_current(version), new, metadata).await {
-            Ok(appended) => return Ok(Outcome { events, position: Some(appended.position) }),
+            Ok(appended) => {
+                if let Some(cache) = cache {
+                    let state = events.iter().fold(state, D::evolve);
+                    cache.put(stream, appended.last_version, state);
+                }
+                return Ok(Outcome { events, position: Some(appended.position) });
+            }
             Err(e) if e.is_conflict() => {
                 // Someone else changed the stream: decide again on what they did, after a
                 // short random pause so racing writers spread out.

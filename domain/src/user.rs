@@ -83,8 +83,14 @@ impl Profile {
 #[serde(tag = "type")]
 pub enum Event {
     UserRegistered { user_id: UserId, company_id: CompanyId, email: Address, profile: Profile, max_chats: u8 },
-    /// An invitation cycle starts; its link is issued (and mailed) by the invitation mailer.
-    UserInvited { invitation_id: InvitationId, expires_at: DateTime<Utc> },
+    /// An invitation cycle starts; its link is issued (and mailed, when `send_email`) by
+    /// the invitation mailer.
+    UserInvited {
+        invitation_id: InvitationId,
+        expires_at: DateTime<Utc>,
+        #[serde(default = "yes")]
+        send_email: bool,
+    },
     /// Only the SHA-256 of the link's token is kept; a newer link replaces an older one.
     InvitationLinkIssued { invitation_id: InvitationId, token_hash: String },
     InvitationAccepted { invitation_id: InvitationId },
@@ -99,6 +105,10 @@ pub enum Event {
 
 impl EventPayload for Event {
     const CATEGORY: &'static str = "user";
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -124,7 +134,8 @@ pub enum Command {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Access {
-    Invite { invitation_id: InvitationId, at: DateTime<Utc> },
+    /// An invitation; mailed at once unless `send_email` is false (sent later by "resend").
+    Invite { invitation_id: InvitationId, at: DateTime<Utc>, send_email: bool },
     Password,
 }
 
@@ -225,9 +236,11 @@ impl Decider for User {
                 max_chats,
             }];
             events.push(match access {
-                Access::Invite { invitation_id, at } => {
-                    Event::UserInvited { invitation_id: *invitation_id, expires_at: *at + invitation_validity() }
-                }
+                Access::Invite { invitation_id, at, send_email } => Event::UserInvited {
+                    invitation_id: *invitation_id,
+                    expires_at: *at + invitation_validity(),
+                    send_email: *send_email,
+                },
                 Access::Password => Event::PasswordSet {},
             });
             return Ok(events);
@@ -249,7 +262,7 @@ impl Decider for User {
                 if state.invitation.is_none() {
                     return Err(Error::NotInvited);
                 }
-                Ok(vec![Event::UserInvited { invitation_id: *invitation_id, expires_at: *at + invitation_validity() }])
+                Ok(vec![Event::UserInvited { invitation_id: *invitation_id, expires_at: *at + invitation_validity(), send_email: true }])
             }
             Command::AcceptInvitation { token_hash, at } => {
                 if state.used_link.as_ref() == Some(token_hash) {
@@ -294,7 +307,7 @@ impl Decider for User {
                     max_chats: *max_chats,
                 });
             }
-            Event::UserInvited { invitation_id, expires_at } => {
+            Event::UserInvited { invitation_id, expires_at, .. } => {
                 if let Some(old) = state.invitation.take().and_then(|i| i.token_hash) {
                     state.replaced_links.push(old);
                 }
@@ -381,9 +394,9 @@ mod tests {
     fn registering_by_invitation_starts_a_72_hour_invitation() {
         let (id, inv) = (UserId::new(), InvitationId::new());
         given::<User>([])
-            .when(register(id, profile("Ada", "Lovelace"), 3, Access::Invite { invitation_id: inv, at: t0() }))
+            .when(register(id, profile("Ada", "Lovelace"), 3, Access::Invite { invitation_id: inv, at: t0(), send_email: true }))
             .then_matches(|events| {
-                matches!(&events[..], [Event::UserRegistered { .. }, Event::UserInvited { invitation_id, expires_at }]
+                matches!(&events[..], [Event::UserRegistered { .. }, Event::UserInvited { invitation_id, expires_at, send_email: true }]
                     if *invitation_id == inv && *expires_at == t0() + Duration::hours(72))
             });
     }
@@ -404,7 +417,7 @@ mod tests {
     fn invited_with_link(id: UserId, inv: InvitationId, hash: &str) -> Vec<Event> {
         vec![
             registered(id),
-            Event::UserInvited { invitation_id: inv, expires_at: t0() + Duration::hours(72) },
+            Event::UserInvited { invitation_id: inv, expires_at: t0() + Duration::hours(72), send_email: true },
             Event::InvitationLinkIssued { invitation_id: inv, token_hash: hash.into() },
         ]
     }
@@ -438,8 +451,8 @@ mod tests {
         let mut history = invited_with_link(id, inv, "h1");
         given::<User>(history.clone())
             .when(Command::ResendInvitation { invitation_id: inv2, at: t0() + Duration::hours(100) })
-            .then([Event::UserInvited { invitation_id: inv2, expires_at: t0() + Duration::hours(172) }]);
-        history.push(Event::UserInvited { invitation_id: inv2, expires_at: t0() + Duration::hours(172) });
+            .then([Event::UserInvited { invitation_id: inv2, expires_at: t0() + Duration::hours(172), send_email: true }]);
+        history.push(Event::UserInvited { invitation_id: inv2, expires_at: t0() + Duration::hours(172), send_email: true });
         history.push(Event::InvitationLinkIssued { invitation_id: inv2, token_hash: "h2".into() });
         given::<User>(history.clone())
             .when(Command::AcceptInvitation { token_hash: "h1".into(), at: t0() + Duration::hours(101) })
@@ -463,6 +476,24 @@ mod tests {
         given::<User>(history)
             .when(Command::IssueInvitationLink { invitation_id: InvitationId::new(), token_hash: "x".into() })
             .then_error(Error::NotInvited);
+    }
+
+    #[test]
+    fn an_invitation_may_be_created_without_mailing_it_and_resent_later() {
+        let (id, inv, inv2) = (UserId::new(), InvitationId::new(), InvitationId::new());
+        given::<User>([])
+            .when(register(id, profile("Ada", "L"), 3, Access::Invite { invitation_id: inv, at: t0(), send_email: false }))
+            .then_matches(|events| matches!(&events[1], Event::UserInvited { send_email: false, .. }));
+        given::<User>([registered(id), Event::UserInvited { invitation_id: inv, expires_at: t0(), send_email: false }])
+            .when(Command::ResendInvitation { invitation_id: inv2, at: t0() })
+            .then([Event::UserInvited { invitation_id: inv2, expires_at: t0() + Duration::hours(72), send_email: true }]);
+    }
+
+    #[test]
+    fn events_written_before_send_email_existed_still_read_as_mailed() {
+        let old = serde_json::json!({ "type": "UserInvited", "invitation_id": InvitationId::new(), "expires_at": t0() });
+        let event = <Event as EventPayload>::decode("UserInvited", 1, &old).unwrap();
+        assert!(matches!(event, Event::UserInvited { send_email: true, .. }));
     }
 
     #[test]

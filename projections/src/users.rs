@@ -13,7 +13,7 @@ pub struct Users;
 
 impl Projection for Users {
     const NAME: &'static str = "users";
-    const TABLES: &'static [&'static str] = &["users"];
+    const TABLES: &'static [&'static str] = &["users", "invitation_links"];
 
     fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) {
         let at = event.occurred_at;
@@ -67,7 +67,10 @@ impl Projection for Users {
                     }
                     user::Event::EmailChanged { email } => update("email = $3", user_id, params![email.as_str().to_owned()]),
                     user::Event::MaxChatsChanged { max_chats } => update("max_chats = $3", user_id, params![*max_chats as i32]),
-                    user::Event::InvitationLinkIssued { .. } => {}
+                    user::Event::InvitationLinkIssued { invitation_id, token_hash } => writes.push(
+                        "INSERT INTO invitation_links (token_hash, user_id, invitation_id) VALUES ($1, $2, $3)",
+                        params![token_hash.clone(), user_id, invitation_id.0],
+                    ),
                 }
             }
             Event::Company(e) => match e {
@@ -207,4 +210,13 @@ pub async fn login_candidate(
         )
         .await?;
     Ok(row.as_ref().map(to_row))
+}
+
+/// Whose invitation link hashes to `token_hash`.
+pub async fn invitation_link_owner(
+    client: &impl tokio_postgres::GenericClient,
+    token_hash: &str,
+) -> Result<Option<UserId>, tokio_postgres::Error> {
+    let row = client.query_opt("SELECT user_id FROM invitation_links WHERE token_hash = $1", &[&token_hash]).await?;
+    Ok(row.map(|r| UserId(r.get(0))))
 }

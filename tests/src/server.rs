@@ -8,6 +8,7 @@ use domain::company::Role;
 use domain::user::Profile;
 use domain::{Actor, CompanyId, UserId};
 use tokio::task::JoinSet;
+use commands::mailer::Transport;
 use web::server::Settings;
 use web::App;
 
@@ -20,16 +21,32 @@ pub struct TestServer {
 }
 
 impl TestServer {
+    /// With mail written as files into a fresh temporary folder (see `mail_dir`).
     pub async fn start(db: &TestDb) -> TestServer {
-        let app = App::new(&db.config, Settings { secure_cookies: false });
-        let mut tasks = app.start_projections();
+        let dir = std::env::temp_dir().join(format!("sb-mail-{}", uuid::Uuid::now_v7().simple()));
+        let from: lettre::message::Mailbox = "Switchboard <no-reply@switchboard.test>".parse().unwrap();
+        Self::start_with(db, Transport::Files { dir, from }).await
+    }
+
+    pub async fn start_with(db: &TestDb, mail: Transport) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        let router = app.router();
+        let settings = Settings { secure_cookies: false, public_url: format!("http://{address}"), mail: std::sync::Arc::new(mail) };
+        let app = App::new(&db.config, settings);
+        let mut tasks = app.start_background();
+        let served = app.clone();
         tasks.spawn(async move {
-            axum::serve(listener, router).await.unwrap();
+            served.serve(listener, std::future::pending()).await.unwrap();
         });
         TestServer { app, address, _tasks: tasks }
+    }
+
+    /// Where this server's mail goes, when it writes files.
+    pub fn mail_dir(&self) -> Option<std::path::PathBuf> {
+        match &*self.app.settings.mail {
+            Transport::Files { dir, .. } => Some(dir.clone()),
+            Transport::Smtp { .. } => None,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

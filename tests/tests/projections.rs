@@ -37,20 +37,20 @@ impl World {
     }
 
     async fn wait(&self, position: Position) {
-        for name in projections::ALL {
+        for name in ["users", "licences"] {
             projections::wait_for(&self.pool, &self.checkpoints, name, position, Duration::from_secs(20)).await.unwrap();
         }
     }
 
     async fn company(&self, seats: u32) -> (CompanyId, Position) {
-        let admin = new_user("boss@acme.test", &[Role::Administrator], NewAccess::Invite);
+        let admin = new_user("boss@acme.test", &[Role::Administrator], NewAccess::Invite { send_email: true });
         let (company, created) = self.accounts.register_company("Acme", seats, admin, Actor::System("test".into())).await.unwrap();
         (company, created.position)
     }
 
     async fn add(&self, company: CompanyId, email: &str) -> (domain::UserId, Position) {
         let meta = Metadata::new(Some(company), Actor::System("test".into()));
-        let created = self.accounts.create_user(company, new_user(email, &[Role::Agent], NewAccess::Invite), &meta).await.unwrap();
+        let created = self.accounts.create_user(company, new_user(email, &[Role::Agent], NewAccess::Invite { send_email: true }), &meta).await.unwrap();
         (created.user_id, created.position)
     }
 
@@ -140,7 +140,7 @@ async fn a_rebuild_replays_into_fresh_tables_and_swaps_them_in_while_live_update
             let meta = Metadata::new(Some(company), Actor::System("test".into()));
             let mut last = Position::START;
             for i in 0..10 {
-                let user = new_user(&format!("during{i}@acme.test"), &[], NewAccess::Invite);
+                let user = new_user(&format!("during{i}@acme.test"), &[], NewAccess::Invite { send_email: true });
                 last = accounts.create_user(company, user, &meta).await.unwrap().position;
             }
             last

@@ -8,8 +8,6 @@ use chrono::{Duration, Utc};
 use domain::company::Role;
 use domain::{Actor, CompanyId, Metadata};
 use projections::users::{self, UserRow};
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, AppError};
 use crate::App;
@@ -84,17 +82,7 @@ pub mod password {
     }
 }
 
-/// 256 random bits, hex-encoded: session cookies, CSRF tokens, invitation links.
-pub fn random_token() -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    hex::encode(bytes)
-}
-
-/// What the database keeps of a token.
-pub fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
+pub use commands::secrets::{hash_token, random_token};
 
 /// Compares secrets without leaking where they differ through timing.
 pub fn same_secret(a: &str, b: &str) -> bool {
@@ -148,6 +136,28 @@ impl Session {
     /// Metadata for the events this user's actions cause.
     pub fn metadata(&self) -> Metadata {
         Metadata::new(Some(self.company_id()), Actor::User(self.user.user_id))
+    }
+}
+
+/// The user whose e-mail and password these are, counting failures for the rate limit.
+/// The caller checks the rate limit first.
+pub async fn authenticate(app: &App, email: &str, password_text: &str, ip: Option<std::net::IpAddr>) -> Result<Option<UserRow>, AppError> {
+    let normalised = email.trim().to_lowercase();
+    let client = app.pool.get().await?;
+    let user = users::login_candidate(&**client, &normalised).await?;
+    drop(client);
+    let hash = match &user {
+        Some(u) => commands::secrets::password_hash(&app.pool, u.user_id).await?,
+        None => None,
+    };
+    if password::verify(password_text.to_owned(), hash).await {
+        crate::ratelimit::forgive(app, &normalised).await?;
+        tracing::info!(user_id = ?user.as_ref().map(|u| u.user_id), "logged in");
+        Ok(user)
+    } else {
+        crate::ratelimit::record_failure(app, &normalised, ip).await?;
+        tracing::info!("failed login");
+        Ok(None)
     }
 }
 
@@ -212,22 +222,39 @@ impl FromRequestParts<App> for Admin {
     }
 }
 
-/// An administrator calling the JSON API. Requests that change something carry the
+/// A logged-in user calling the JSON API. Requests that change something carry the
 /// session's CSRF token in the `X-CSRF-Token` header.
+pub struct ApiSession(pub Session);
+
+async fn api_session_from(parts: &mut Parts, app: &App) -> Result<Session, ApiError> {
+    let session = session_from(parts, app).await?;
+    if ![Method::GET, Method::HEAD, Method::OPTIONS].contains(&parts.method) {
+        let presented = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        session.check_csrf(presented)?;
+    }
+    Ok(session)
+}
+
+impl FromRequestParts<App> for ApiSession {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
+        api_session_from(parts, app).await.map(ApiSession)
+    }
+}
+
+/// An administrator calling the JSON API (CSRF as for `ApiSession`).
 pub struct ApiAdmin(pub Session);
 
 impl FromRequestParts<App> for ApiAdmin {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let session = session_from(parts, app).await?;
-        if !session.has_role(Role::Administrator) {
-            return Err(ApiError(AppError::Forbidden));
+        let session = api_session_from(parts, app).await?;
+        if session.has_role(Role::Administrator) {
+            Ok(ApiAdmin(session))
+        } else {
+            Err(ApiError(AppError::Forbidden))
         }
-        if ![Method::GET, Method::HEAD, Method::OPTIONS].contains(&parts.method) {
-            let presented = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-            session.check_csrf(presented)?;
-        }
-        Ok(ApiAdmin(session))
     }
 }

@@ -46,7 +46,7 @@ enum Command {
     },
     /// Replay every event into fresh read-model tables and swap them in, without downtime.
     Rebuild {
-        /// Which projection (users, licences); all of them when omitted.
+        /// Which projection (users, licences, audit); all of them when omitted.
         projection: Option<String>,
         #[command(flatten)]
         data: DataArgs,
@@ -196,9 +196,9 @@ pub async fn create_admin(
 
 pub async fn rebuild(projection: Option<String>, data: DataArgs) -> Result<(), String> {
     let names: Vec<String> = match projection {
-        Some(name) if projections::ALL.contains(&name.as_str()) => vec![name],
-        Some(name) => return Err(format!("there is no projection `{name}`; there are: {}", projections::ALL.join(", "))),
-        None => projections::ALL.iter().map(|s| s.to_string()).collect(),
+        Some(name) if projections::REBUILDABLE.contains(&name.as_str()) => vec![name],
+        Some(name) => return Err(format!("there is no projection `{name}`; there are: {}", projections::REBUILDABLE.join(", "))),
+        None => projections::REBUILDABLE.iter().map(|s| s.to_string()).collect(),
     };
     with_database(&data, |config| async move {
         let pool = store::db::pool(&config, 4);

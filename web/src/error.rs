@@ -11,6 +11,8 @@ use serde::Serialize;
 pub enum AppError {
     /// Not logged in.
     Unauthenticated,
+    /// Wrong e-mail or password.
+    InvalidCredentials,
     /// Logged in, but the role does not allow it.
     Forbidden,
     /// Does not exist, or belongs to another company (never said which).
@@ -34,6 +36,7 @@ impl AppError {
         use commands::Error as E;
         match self {
             AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "Please log in.".into(), None),
+            AppError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials", "Wrong e-mail or password.".into(), None),
             AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "Your role does not allow this.".into(), None),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not_found", "There is nothing here.".into(), None),
             AppError::Invalid { code, message, field } => (StatusCode::UNPROCESSABLE_ENTITY, code, message.clone(), *field),

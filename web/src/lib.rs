@@ -1,12 +1,16 @@
 //! The Switchboard server and CLI: everything that speaks HTTP lives here.
 
+pub mod admin;
+pub mod api;
 pub mod auth;
 pub mod bench;
 pub mod cli;
 pub mod database;
 pub mod error;
 pub mod health;
+pub mod import;
 pub mod pages;
+pub mod ratelimit;
 pub mod server;
 
 pub use server::App;

@@ -8,6 +8,7 @@ use std::time::Duration;
 use axum::routing::{get, post};
 use axum::Router;
 use commands::accounts::Accounts;
+use commands::mailer::{InvitationMailer, Transport};
 use deadpool_postgres::Pool;
 use projections::{Checkpoints, Projection, ProjectionError, RebuildReport};
 use store::{PgEventStore, Position};
@@ -17,15 +18,24 @@ use crate::cli::DataArgs;
 use crate::database::Database;
 use crate::{health, pages};
 
-#[derive(Debug, Clone)]
 pub struct Settings {
     /// Mark cookies Secure (set when served over HTTPS).
     pub secure_cookies: bool,
+    /// Where users reach this server, for links in e-mails.
+    pub public_url: String,
+    pub mail: Arc<Transport>,
 }
 
 impl Settings {
-    pub fn from_env() -> Self {
-        Settings { secure_cookies: std::env::var("SWITCHBOARD_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true") }
+    /// From the environment: SWITCHBOARD_SECURE_COOKIES, SWITCHBOARD_PUBLIC_URL (default:
+    /// the listening address), SWITCHBOARD_SMTP_URL and SWITCHBOARD_MAIL_FROM.
+    pub fn from_env(listen: SocketAddr, data_dir: &std::path::Path) -> Result<Self, String> {
+        let public_url = std::env::var("SWITCHBOARD_PUBLIC_URL").ok().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| format!("http://{listen}"));
+        Ok(Settings {
+            secure_cookies: std::env::var("SWITCHBOARD_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true"),
+            public_url,
+            mail: Arc::new(Transport::from_env(data_dir).map_err(|e| e.to_string())?),
+        })
     }
 }
 
@@ -56,13 +66,31 @@ impl App {
         App(Arc::new(Services { store, pool, accounts, checkpoints: Checkpoints::default(), settings }))
     }
 
-    /// Runs every projection until the returned set is dropped.
-    pub fn start_projections(&self) -> JoinSet<()> {
+    /// Runs the projections, the invitation mailer and housekeeping until the returned
+    /// set is dropped.
+    pub fn start_background(&self) -> JoinSet<()> {
         let mut set = JoinSet::new();
         let (store, pool, checkpoints) = (self.store.clone(), self.pool.clone(), self.checkpoints.clone());
         set.spawn(projections::run(store.clone(), pool.clone(), projections::users::Users, checkpoints.clone()));
-        set.spawn(projections::run(store, pool, projections::licences::Licences, checkpoints));
+        set.spawn(projections::run(store.clone(), pool.clone(), projections::licences::Licences, checkpoints.clone()));
+        set.spawn(projections::run(store.clone(), pool.clone(), projections::audit::Audit, checkpoints.clone()));
+        set.spawn(projections::run(store, pool.clone(), projections::outbox::InvitationOutbox, checkpoints));
+        let mailer = InvitationMailer {
+            accounts: self.accounts.clone(),
+            pool,
+            transport: self.settings.mail.clone(),
+            public_url: self.settings.public_url.clone(),
+        };
+        set.spawn(mailer.run());
+        let app = self.clone();
+        set.spawn(async move { crate::import::mark_interrupted(&app).await });
         set
+    }
+
+    /// Serves the router on `listener` until `shutdown` completes.
+    pub async fn serve(&self, listener: tokio::net::TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let service = self.router().into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service).with_graceful_shutdown(shutdown).await
     }
 
     /// Waits until `projection` shows the effects of the command that returned `position`.
@@ -83,14 +111,32 @@ impl App {
     }
 
     pub fn router(&self) -> Router {
+        use pages::{import, invitation, login, user, users};
         Router::new()
-            .route("/", get(pages::login::home))
+            .route("/", get(login::home))
             .route("/healthz", get(health::healthz))
-            .route("/login", get(pages::login::show).post(pages::login::submit))
-            .route("/logout", post(pages::login::logout))
-            .route("/account", get(pages::login::account))
-            .route("/admin/users", get(pages::users::list))
+            .route("/login", get(login::show).post(login::submit))
+            .route("/logout", post(login::logout))
+            .route("/account", get(login::account))
+            .route("/invitation/{token}", get(invitation::show).post(invitation::accept))
+            .route("/admin/users", get(users::list))
+            .route("/admin/users/new", get(users::new_form).post(users::create))
+            .route("/admin/users/import", get(import::upload_form).post(import::upload))
+            .route("/admin/users/import/template.csv", get(import::template))
+            .route("/admin/users/import/{id}", get(import::show))
+            .route("/admin/users/import/{id}/confirm", post(import::confirm))
+            .route("/admin/users/{id}", get(user::profile).post(user::save_profile))
+            .route("/admin/users/{id}/settings", get(user::settings).post(user::save_settings))
+            .route("/admin/users/{id}/history", get(user::history))
+            .route("/admin/users/{id}/roles", post(users::toggle_role))
+            .route("/admin/users/{id}/deactivate", post(user::deactivate))
+            .route("/admin/users/{id}/reactivate", post(user::reactivate))
+            .route("/admin/users/{id}/invitation", post(user::resend))
+            .route("/admin/subscription", get(users::subscription))
             .route("/static/app.css", get(stylesheet))
+            .route("/static/copy.js", get(copy_script))
+            .nest("/api/v1", crate::api::router())
+            .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024))
             .layer(tower_http::limit::RequestBodyLimitLayer::new(8 * 1024 * 1024))
             .layer(tower_http::trace::TraceLayer::new_for_http())
             .with_state(self.clone())
@@ -101,29 +147,36 @@ async fn stylesheet() -> impl axum::response::IntoResponse {
     ([(axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../static/app.css"))
 }
 
+async fn copy_script() -> impl axum::response::IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../static/copy.js"))
+}
+
 pub async fn rebuild_projection(store: &PgEventStore, pool: &Pool, name: &str) -> Result<RebuildReport, ProjectionError> {
     match name {
         projections::users::Users::NAME => projections::rebuild(store, pool, &projections::users::Users).await,
         projections::licences::Licences::NAME => projections::rebuild(store, pool, &projections::licences::Licences).await,
+        projections::audit::Audit::NAME => projections::rebuild(store, pool, &projections::audit::Audit).await,
         other => unreachable!("unknown projection {other} (checked by the CLI)"),
     }
 }
 
 /// `switchboard serve`: migrate, start projections, serve HTTP until SIGINT or SIGTERM.
 pub async fn serve(listen: SocketAddr, data: DataArgs) -> Result<(), String> {
+    let settings = Settings::from_env(listen, &data.data_dir)?;
     let db = Database::open(&data.data_dir).await?;
-    let result = serve_with(&db, listen).await;
+    let result = serve_with(&db, listen, settings).await;
     db.close().await;
     result
 }
 
-async fn serve_with(db: &Database, listen: SocketAddr) -> Result<(), String> {
+async fn serve_with(db: &Database, listen: SocketAddr, settings: Settings) -> Result<(), String> {
     let applied = store::db::migrate(&db.config).await.map_err(|e| e.to_string())?;
     for m in &applied {
         tracing::info!(migration = %m, "applied");
     }
-    let app = App::new(&db.config, Settings::from_env());
-    let projections = app.start_projections();
+    tracing::info!(mail = %settings.mail.describe(), public_url = %settings.public_url, "settings");
+    let app = App::new(&db.config, settings);
+    let background = app.start_background();
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     let companies: i64 = match app.pool.get().await {
@@ -138,8 +191,8 @@ async fn serve_with(db: &Database, listen: SocketAddr) -> Result<(), String> {
              echo 'a-long-password' | cargo run --release -- admin create --company 'Acme' --email admin@example.com --password-stdin"
         );
     }
-    let served = axum::serve(listener, app.router()).with_graceful_shutdown(shutdown_signal()).await;
-    drop(projections);
+    let served = app.serve(listener, shutdown_signal()).await;
+    drop(background);
     tracing::info!("stopped serving");
     served.map_err(|e| e.to_string())
 }

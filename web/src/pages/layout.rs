@@ -24,6 +24,7 @@ pub fn page(title: &str, session: Option<&Session>, body: Markup) -> Markup {
                             @if s.has_role(Role::Administrator) {
                                 span.menu { "Company" }
                                 a href="/admin/users" { "Users" }
+                                a href="/admin/subscription" { "Subscription" }
                             }
                         }
                         div.who {
@@ -53,4 +54,18 @@ pub fn error_page(status: StatusCode, message: &str) -> Markup {
             }
         },
     )
+}
+
+/// The message under a form field when the error is about that field.
+pub fn field_error(field: Option<&str>, name: &str, message: Option<&str>) -> Markup {
+    html! {
+        @if field == Some(name) {
+            @if let Some(m) = message { p.field-error role="alert" id={(name) "-error"} { (m) } }
+        }
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

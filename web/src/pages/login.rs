@@ -10,7 +10,8 @@ use serde::Deserialize;
 
 use super::layout::page;
 use super::Form;
-use crate::auth::{self, password, Session, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::auth::{self, Session, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::ratelimit::{self, ClientIp};
 use crate::error::AppError;
 use crate::App;
 
@@ -68,7 +69,7 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-pub async fn submit(State(app): State<App>, jar: CookieJar, Form(form): Form<LoginForm>) -> Result<Response, AppError> {
+pub async fn submit(State(app): State<App>, ClientIp(ip): ClientIp, jar: CookieJar, Form(form): Form<LoginForm>) -> Result<Response, AppError> {
     let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
     let next = safe_next(form.next.as_deref());
     let retry = |status: StatusCode, message: &str, jar: CookieJar| {
@@ -79,21 +80,14 @@ pub async fn submit(State(app): State<App>, jar: CookieJar, Form(form): Form<Log
     if expected.is_empty() || !auth::same_secret(&expected, &form.csrf) {
         return Ok(retry(StatusCode::BAD_REQUEST, "This form had expired. Please log in again.", jar));
     }
-    let email = form.email.trim().to_lowercase();
-    let client = app.pool.get().await?;
-    let user = projections::users::login_candidate(&**client, &email).await?;
-    drop(client);
-    let hash = match &user {
-        Some(u) => commands::secrets::password_hash(&app.pool, u.user_id).await?,
-        None => None,
-    };
-    let valid = password::verify(form.password.clone(), hash).await;
-    let Some(user) = user.filter(|_| valid) else {
-        tracing::info!("failed login");
+    match ratelimit::check(&app, &form.email, ip).await {
+        Err(AppError::TooManyRequests(message)) => return Ok(retry(StatusCode::TOO_MANY_REQUESTS, &message, jar)),
+        other => other?,
+    }
+    let Some(user) = auth::authenticate(&app, &form.email, &form.password, ip).await? else {
         return Ok(retry(StatusCode::UNAUTHORIZED, "Wrong e-mail or password.", jar));
     };
     let token = auth::start_session(&app, &user).await?;
-    tracing::info!(user_id = %user.user_id, "logged in");
     let landing = next.unwrap_or_else(|| {
         if user.roles.iter().any(|r| r == Role::Administrator.as_str()) { "/admin/users".into() } else { "/".into() }
     });

@@ -1,7 +1,10 @@
 //! Server-rendered pages of the administration and the login.
 
+pub mod import;
+pub mod invitation;
 pub mod layout;
 pub mod login;
+pub mod user;
 pub mod users;
 
 /// Parses a form body, turning a malformed one into an error that names the problem.

@@ -1,0 +1,217 @@
+//! The invitation mailer, a process manager. The outbox projection records, in the same
+//! transaction as its checkpoint, each invitation to mail; this sender mails them. The
+//! link's token is made at sending time and only its hash is recorded (in the user's
+//! stream), so no usable token is ever stored. A crash after recording a link but before
+//! mailing it leaves the row pending: the next attempt issues a fresh link (the unsent one
+//! dies) and mails that. A replay of the events finds the rows already there and mails
+//! nothing twice.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use deadpool_postgres::Pool;
+use domain::company::{self, Company};
+use domain::ids::InvitationId;
+use domain::{Actor, CompanyId, Metadata, UserId};
+use lettre::message::Mailbox;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use store::EventStore;
+
+
+use crate::accounts::Accounts;
+use crate::{load, secrets, Error};
+
+/// Where mail goes.
+pub enum Transport {
+    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },
+    /// No SMTP server configured: each message becomes a `.eml` file in this folder.
+    Files { dir: PathBuf, from: Mailbox },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("SWITCHBOARD_SMTP_URL is not a valid SMTP address: {0}")]
+    BadUrl(String),
+    #[error("SWITCHBOARD_MAIL_FROM is not a mailbox: {0}")]
+    BadFrom(String),
+    #[error("the message cannot be built: {0}")]
+    Build(String),
+    #[error("sending failed: {0}")]
+    Send(String),
+}
+
+impl Transport {
+    /// SMTP when `SWITCHBOARD_SMTP_URL` is set (`smtp://host:port`, `smtps://user:pass@host`,
+    /// `smtp://host:587?tls=required`), otherwise files under `data_dir/mail`.
+    pub fn from_env(data_dir: &std::path::Path) -> Result<Transport, MailError> {
+        let from = std::env::var("SWITCHBOARD_MAIL_FROM").unwrap_or_else(|_| "Switchboard <no-reply@switchboard.invalid>".into());
+        let from: Mailbox = from.parse().map_err(|e: lettre::address::AddressError| MailError::BadFrom(e.to_string()))?;
+        match std::env::var("SWITCHBOARD_SMTP_URL") {
+            Ok(url) if !url.trim().is_empty() => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.trim())
+                    .map_err(|e| MailError::BadUrl(e.to_string()))?
+                    .timeout(Some(Duration::from_secs(20)))
+                    .build();
+                Ok(Transport::Smtp { transport, from })
+            }
+            _ => Ok(Transport::Files { dir: data_dir.join("mail"), from }),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Transport::Smtp { .. } => "SMTP (SWITCHBOARD_SMTP_URL)".into(),
+            Transport::Files { dir, .. } => format!("files in {}", dir.display()),
+        }
+    }
+
+    async fn send(&self, to: &str, subject: &str, text: String) -> Result<(), MailError> {
+        let from = match self {
+            Transport::Smtp { from, .. } | Transport::Files { from, .. } => from.clone(),
+        };
+        let to: Mailbox = to.parse().map_err(|e: lettre::address::AddressError| MailError::Build(e.to_string()))?;
+        let message = Message::builder()
+            .from(from)
+            .to(to)
+            .subject(subject)
+            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+            .body(text)
+            .map_err(|e| MailError::Build(e.to_string()))?;
+        match self {
+            Transport::Smtp { transport, .. } => transport.send(message).await.map(|_| ()).map_err(|e| MailError::Send(e.to_string())),
+            Transport::Files { dir, .. } => {
+                tokio::fs::create_dir_all(dir).await.map_err(|e| MailError::Send(e.to_string()))?;
+                let id = AsyncFileTransport::<Tokio1Executor>::new(dir).send(message).await.map_err(|e| MailError::Send(e.to_string()))?;
+                tracing::info!(file = %dir.join(format!("{id}.eml")).display(), "no SMTP server configured: mail written to a file");
+                Ok(())
+            }
+        }
+    }
+}
+
+pub struct InvitationMailer<S> {
+    pub accounts: Accounts<S>,
+    pub pool: Pool,
+    pub transport: Arc<Transport>,
+    /// The address users reach Switchboard at, for links: `https://chat.example.com`.
+    pub public_url: String,
+}
+
+const LEASE: &str = "2 minutes";
+
+impl<S: EventStore> InvitationMailer<S> {
+    /// Mails pending invitations for as long as it runs.
+    pub async fn run(self) {
+        let mut poller = store::Poller::new(self.accounts.store().hints());
+        loop {
+            match self.send_one().await {
+                Ok(true) => continue,
+                Ok(false) => poller.wait().await,
+                Err(e) => {
+                    tracing::warn!(error = %e, "invitation mailer");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+            }
+        }
+    }
+
+    /// Sends the oldest pending invitation, if any. Returns whether there was one.
+    pub async fn send_one(&self) -> Result<bool, Error> {
+        let client = self.pool.get().await?;
+        // A short lease instead of a lock held while mailing: a transaction left open that
+        // long would hold back every event subscriber.
+        let claimed = client
+            .query_opt(
+                &format!(
+                    "UPDATE invitation_mails SET lease_until = now() + interval '{LEASE}', attempts = attempts + 1
+                     WHERE invitation_id = (
+                         SELECT invitation_id FROM invitation_mails
+                         WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < now())
+                         ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+                     RETURNING invitation_id, user_id, company_id, attempts"
+                ),
+                &[],
+            )
+            .await?;
+        drop(client);
+        let Some(row) = claimed else { return Ok(false) };
+        let invitation_id = InvitationId(row.get(0));
+        let user_id = UserId(row.get(1));
+        let company_id = CompanyId(row.get(2));
+        let attempts: i32 = row.get(3);
+        match self.mail(invitation_id, user_id, company_id).await {
+            Ok(Mailed::Sent) => self.finish(invitation_id, "sent", None, None).await?,
+            Ok(Mailed::NotCurrent) => self.finish(invitation_id, "superseded", None, None).await?,
+            Err(e) => {
+                // Try again later, backing off: 10 s, 20 s, … up to an hour.
+                let wait = 10i64 * 2i64.pow(attempts.clamp(1, 9) as u32 - 1);
+                tracing::warn!(%user_id, %invitation_id, error = %e, "invitation mail not sent; will retry");
+                self.finish(invitation_id, "pending", Some(e.to_string()), Some(wait.min(3600))).await?;
+            }
+        }
+        Ok(true)
+    }
+
+    async fn finish(&self, id: InvitationId, status: &str, error: Option<String>, retry_in_secs: Option<i64>) -> Result<(), Error> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "UPDATE invitation_mails SET status = $2, last_error = $3,
+                     lease_until = CASE WHEN $4::bigint IS NULL THEN NULL ELSE now() + make_interval(secs => $4::bigint) END,
+                     sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END
+                 WHERE invitation_id = $1",
+                &[&id.0, &status, &error, &retry_in_secs],
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn mail(&self, invitation_id: InvitationId, user_id: UserId, company_id: CompanyId) -> Result<Mailed, Error> {
+        let state = self.accounts.user_of(company_id, user_id).await?;
+        let (Some(registration), Some(invitation)) = (&state.registration, &state.invitation) else { return Ok(Mailed::NotCurrent) };
+        if invitation.id != invitation_id || invitation.expires_at <= Utc::now() {
+            return Ok(Mailed::NotCurrent);
+        }
+        let token = secrets::random_token();
+        let metadata = Metadata::new(Some(company_id), Actor::System("invitation-mailer".into()));
+        match self.accounts.issue_invitation_link(user_id, invitation_id, secrets::hash_token(&token), &metadata).await {
+            Err(Error::User(domain::user::Error::NotInvited)) => return Ok(Mailed::NotCurrent),
+            other => other?,
+        };
+        let (company, _) = load::<Company, S>(self.accounts.store(), &company::stream(company_id)).await?;
+        let link = format!("{}/invitation/{token}", self.public_url.trim_end_matches('/'));
+        let subject = format!("You are invited to {} on Switchboard", company.name);
+        let text = invitation_text(&registration.profile.first_name, &company.name, &link, invitation.expires_at);
+        self.transport.send(registration.email.as_str(), &subject, text).await.map_err(|e| Error::Database(e.to_string()))?;
+        tracing::info!(%user_id, %invitation_id, "invitation mailed");
+        Ok(Mailed::Sent)
+    }
+}
+
+enum Mailed {
+    Sent,
+    /// Accepted, resent, expired or no longer this user's: nothing to mail.
+    NotCurrent,
+}
+
+fn invitation_text(first_name: &str, company: &str, link: &str, expires_at: DateTime<Utc>) -> String {
+    format!(
+        "Hello {first_name},\n\n\
+         {company} has created a Switchboard account for you. Choose your password here:\n\n\
+         {link}\n\n\
+         The link works once and expires on {} (UTC). If it has expired, ask your administrator to send a new one.\n",
+        expires_at.format("%Y-%m-%d %H:%M")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_invitation_says_who_invites_and_when_the_link_expires() {
+        let text = super::invitation_text("Ada", "Acme", "https://x/invitation/t", "2026-11-28T10:00:00Z".parse().unwrap());
+        assert!(text.contains("Hello Ada") && text.contains("Acme has created") && text.contains("https://x/invitation/t"));
+        assert!(text.contains("2026-11-28 10:00"));
+    }
+}

@@ -1,0 +1,125 @@
+//! The audit log: every administrative event, who caused it and whom it concerns.
+
+use chrono::{DateTime, Utc};
+use domain::{company, Actor, CompanyId, Event, UserId};
+use serde::Serialize;
+use serde_json::Value;
+use store::RecordedEvent;
+
+use crate::{params, Projection, Writes};
+
+pub struct Audit;
+
+impl Projection for Audit {
+    const NAME: &'static str = "audit";
+    const TABLES: &'static [&'static str] = &["audit_log"];
+
+    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) {
+        let subject: Option<uuid::Uuid> = match decoded {
+            Event::User(_) => event.stream.strip_prefix("user-").and_then(|id| id.parse().ok()),
+            Event::Company(e) => match e {
+                company::Event::MemberAdded { user_id, .. }
+                | company::Event::RoleGranted { user_id, .. }
+                | company::Event::RoleRevoked { user_id, .. }
+                | company::Event::MemberDeactivated { user_id }
+                | company::Event::MemberReactivated { user_id } => Some(user_id.0),
+                company::Event::CompanyRegistered { .. } | company::Event::SeatsChanged { .. } => None,
+            },
+            // Address claims are bookkeeping behind "created" and "changed e-mail".
+            Event::Email(_) => return,
+        };
+        let mut details = event.payload.clone();
+        if let Some(fields) = details.as_object_mut() {
+            // Even a hash of a link has no business in an audit trail.
+            fields.remove("token_hash");
+            fields.remove("type");
+        }
+        writes.push(
+            "INSERT INTO audit_log (event_id, tx, seq, company_id, subject_user_id, actor, event_type, details, occurred_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            params![
+                event.event_id,
+                event.position.tx as i64,
+                event.position.seq as i64,
+                event.company_id().map(|c| c.0),
+                subject,
+                event.actor().to_string(),
+                event.event_type.clone(),
+                details,
+                event.occurred_at
+            ],
+        );
+    }
+}
+
+/// One line of a user's history.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub event_type: String,
+    pub details: Value,
+    pub actor: String,
+    /// The acting user's name, when the actor is a user of the same company.
+    pub actor_name: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+}
+
+impl Entry {
+    /// What happened, in words.
+    pub fn describe(&self) -> String {
+        let d = &self.details;
+        let s = |k: &str| d.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+        match self.event_type.as_str() {
+            "UserRegistered" => format!("created the account for {}", s("email")),
+            "UserInvited" if d.get("send_email") == Some(&Value::Bool(false)) => "created an invitation (not mailed yet)".into(),
+            "UserInvited" => "sent an invitation by e-mail".into(),
+            "InvitationLinkIssued" => "mailed an invitation link".into(),
+            "InvitationAccepted" => "accepted the invitation".into(),
+            "PasswordSet" => "set the password".into(),
+            "ProfileChanged" => "changed the profile".into(),
+            "EmailChanged" => format!("changed the e-mail address to {}", s("email")),
+            "MaxChatsChanged" => format!("set the maximum simultaneous chats to {}", d.get("max_chats").cloned().unwrap_or(Value::Null)),
+            "MemberAdded" => {
+                let roles: Vec<String> = d.get("roles").and_then(Value::as_array).into_iter().flatten().filter_map(|r| r.as_str().map(str::to_owned)).collect();
+                if roles.is_empty() { "added to the company".into() } else { format!("added to the company as {}", roles.join(", ")) }
+            }
+            "RoleGranted" => format!("switched the {} role on", s("role")),
+            "RoleRevoked" => format!("switched the {} role off", s("role")),
+            "MemberDeactivated" => "deactivated the account".into(),
+            "MemberReactivated" => "reactivated the account".into(),
+            "RegistrationAbandoned" => format!("abandoned the creation ({})", s("reason")),
+            other => other.to_owned(),
+        }
+    }
+
+    /// Who, in words.
+    pub fn who(&self) -> String {
+        match (&self.actor_name, self.actor.parse::<Actor>()) {
+            (Some(name), _) => name.clone(),
+            (None, Ok(Actor::System(name))) => format!("Switchboard ({name})"),
+            (None, Ok(Actor::Visitor(_))) => "a visitor".into(),
+            _ => "someone".into(),
+        }
+    }
+}
+
+/// The history of one user of `company_id`, oldest first.
+pub async fn history(
+    client: &impl tokio_postgres::GenericClient,
+    company_id: CompanyId,
+    user_id: UserId,
+) -> Result<Vec<Entry>, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            "SELECT a.event_type, a.details, a.actor, u.first_name || ' ' || u.last_name, a.occurred_at
+             FROM audit_log a
+             LEFT JOIN users u ON a.actor = 'user:' || u.user_id::text AND u.company_id = a.company_id
+             WHERE a.subject_user_id = $1 AND a.company_id = $2
+             ORDER BY a.tx, a.seq",
+            &[&user_id.0, &company_id.0],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Entry { event_type: r.get(0), details: r.get(1), actor: r.get(2), actor_name: r.get(3), occurred_at: r.get(4) })
+        .collect())
+}

@@ -1,0 +1,26 @@
+//! The invitation mailer's outbox: one row per invitation to mail. It is the mailer's own
+//! state, not a read model, so it is never rebuilt; replaying events into it finds every
+//! row already there and changes nothing.
+
+use domain::{user, Event};
+use store::RecordedEvent;
+
+use crate::{params, Projection, Writes};
+
+pub struct InvitationOutbox;
+
+impl Projection for InvitationOutbox {
+    const NAME: &'static str = "invitation-outbox";
+    const TABLES: &'static [&'static str] = &["invitation_mails"];
+
+    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) {
+        if let Event::User(user::Event::UserInvited { invitation_id, send_email: true, .. }) = decoded {
+            let user_id = event.stream.strip_prefix("user-").and_then(|id| id.parse::<uuid::Uuid>().ok()).unwrap_or_default();
+            writes.push(
+                "INSERT INTO invitation_mails (invitation_id, user_id, company_id, created_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (invitation_id) DO NOTHING",
+                params![invitation_id.0, user_id, event.company_id().map(|c| c.0).unwrap_or_default(), event.recorded_at],
+            );
+        }
+    }
+}

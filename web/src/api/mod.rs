@@ -1,0 +1,106 @@
+//! The JSON API, `/api/v1`: the same operations as the administration pages, for
+//! integrators. Errors are `{"error": {"code", "message", "field"?}}` with a stable code.
+//! Authentication: `POST /api/v1/session` sets the session cookie and returns a CSRF token
+//! to send as `X-CSRF-Token` with every request that changes something.
+
+mod imports;
+mod session;
+mod users;
+
+use axum::extract::{FromRequest, Request};
+use axum::routing::{get, post, put};
+use axum::Router;
+use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+
+use crate::error::{ApiError, AppError};
+use crate::App;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Switchboard API", version = "1", description = "Administration of a company's users, roles and licences."),
+    paths(
+        session::login, session::logout,
+        users::list, users::create, users::get_one, users::update, users::grant_role, users::revoke_role,
+        users::deactivate, users::reactivate, users::resend_invitation, users::history, users::licence,
+        imports::template, imports::preview, imports::confirm, imports::status,
+    ),
+    components(schemas(
+        ErrorBody, ErrorDetail,
+        session::Credentials, session::SessionInfo,
+        users::ApiUser, users::UserList, users::NewUser, users::CreatedUser, users::UserPatch, users::HistoryEntry, users::Licence,
+        imports::ImportView, imports::RowOutcome,
+    )),
+    modifiers(&CsrfHeader),
+)]
+pub struct ApiDoc;
+
+struct CsrfHeader;
+
+impl utoipa::Modify for CsrfHeader {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("sb_session"))));
+        components.add_security_scheme("csrf", SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new("X-CSRF-Token"))));
+    }
+}
+
+/// How every API error looks.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable and machine-readable: `invalid_input`, `invalid_email`, `email_taken`,
+    /// `seats_exhausted`, `last_administrator`, `not_found`, `forbidden`, `unauthenticated`,
+    /// `csrf`, `too_many_requests`, `conflict`, `invalid_json` …
+    pub code: String,
+    pub message: String,
+    /// The input field the error is about, when there is one.
+    pub field: Option<String>,
+}
+
+pub fn router() -> Router<App> {
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .route("/session", post(session::login).delete(session::logout))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", get(users::get_one).patch(users::update))
+        .route("/users/{id}/roles/{role}", put(users::grant_role).delete(users::revoke_role))
+        .route("/users/{id}/deactivate", post(users::deactivate))
+        .route("/users/{id}/reactivate", post(users::reactivate))
+        .route("/users/{id}/invitation", post(users::resend_invitation))
+        .route("/users/{id}/history", get(users::history))
+        .route("/licence", get(users::licence))
+        .route("/imports/template.csv", get(imports::template))
+        .route("/imports", post(imports::preview))
+        .route("/imports/{id}", get(imports::status))
+        .route("/imports/{id}/confirm", post(imports::confirm))
+        .fallback(|| async { ApiError(AppError::NotFound) })
+}
+
+async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(ApiDoc::openapi())
+}
+
+/// A JSON body; a malformed one is a 422 whose message says what and where.
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Json(value)),
+            Err(rejection) => Err(ApiError(AppError::Invalid { code: "invalid_json", message: rejection.body_text(), field: None })),
+        }
+    }
+}
+
+/// A path parameter that must be an id; anything else is simply not found.
+pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
+    raw.parse().map_err(|_| ApiError(AppError::NotFound))
+}

@@ -1,0 +1,419 @@
+//! Importing users from a CSV file: parse, preview every row's outcome, then import the
+//! valid rows in the background while the page shows progress.
+//!
+//! Format (first line is the header; columns in any order, names case-insensitive):
+//! `email`, `first_name`, `last_name` (required), `roles` (names separated by `;`, empty
+//! means Agent, `none` means no role), `max_chats` (1–20, empty means 3),
+//! `send_invitation` (yes/no, empty means yes), and optionally `display_name`, `phone`,
+//! `job_title`.
+
+use projections::Projection as _;
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use commands::accounts::{NewAccess, NewUser};
+use domain::company::Role;
+use domain::email::Address;
+use domain::user::{self, Profile};
+use domain::{CompanyId, Metadata};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::App;
+
+pub const MAX_ROWS: usize = 10_000;
+
+pub const TEMPLATE: &str = "email,first_name,last_name,roles,max_chats,send_invitation,display_name,phone,job_title\n\
+ada.lovelace@example.com,Ada,Lovelace,Agent;Supervisor,3,yes,Ada,+44 20 7946 0000,Team lead\n\
+alan.turing@example.com,Alan,Turing,Agent,5,no,,,\n";
+
+/// A row that can be imported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub email: String,
+    pub profile: Profile,
+    pub roles: Vec<Role>,
+    pub max_chats: u8,
+    pub send_invitation: bool,
+}
+
+/// What became, or would become, of one line of the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Outcome {
+    /// The line in the file (the header is line 1).
+    pub line: usize,
+    pub email: String,
+    /// `ok`, `created`, or `error`.
+    pub status: String,
+    /// Why the line is not (or was not) imported.
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub row: Option<Row>,
+}
+
+impl Outcome {
+    fn error(line: usize, email: &str, reason: impl Into<String>) -> Self {
+        Outcome { line, email: email.to_owned(), status: "error".into(), reason: Some(reason.into()), row: None }
+    }
+
+    pub fn is_ok(&self) -> bool {
+        self.status == "ok"
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum FileError {
+    #[error("the file is empty")]
+    Empty,
+    #[error("the file is not UTF-8 text (save it as CSV UTF-8)")]
+    NotText,
+    #[error("the header lacks the column(s) {0}")]
+    MissingColumns(String),
+    #[error("the file has {0} rows; import at most {MAX_ROWS} at a time")]
+    TooManyRows(usize),
+    #[error("the file cannot be read as CSV: {0}")]
+    Csv(String),
+}
+
+const REQUIRED: [&str; 3] = ["email", "first_name", "last_name"];
+
+/// Reads every line into either a row or the reason it cannot be one.
+pub fn parse(bytes: &[u8]) -> Result<Vec<Outcome>, FileError> {
+    let text = std::str::from_utf8(bytes).map_err(|_| FileError::NotText)?;
+    let text = text.trim_start_matches('\u{feff}'); // Excel's byte-order mark
+    if text.trim().is_empty() {
+        return Err(FileError::Empty);
+    }
+    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers().map_err(|e| FileError::Csv(e.to_string()))?.iter().map(|h| h.to_lowercase().replace([' ', '-'], "_")).collect();
+    let column: HashMap<&str, usize> = header.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
+    let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !column.contains_key(c)).collect();
+    if !missing.is_empty() {
+        return Err(FileError::MissingColumns(missing.join(", ")));
+    }
+    // The csv reader does not count blank lines: find real line numbers from byte offsets.
+    let newlines: Vec<u64> = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i as u64).collect();
+    // A record's position is where the reader started looking for it, before any blank lines.
+    let bytes = text.as_bytes();
+    let line_of = |position: Option<&csv::Position>| {
+        position.map_or(0, |p| {
+            let mut start = p.byte() as usize;
+            while start < bytes.len() && matches!(bytes[start], b'\n' | b'\r') {
+                start += 1;
+            }
+            1 + newlines.partition_point(|&n| n < start as u64)
+        })
+    };
+    let mut outcomes = Vec::new();
+    let mut records = reader.records();
+    while let Some(record) = records.next() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = line_of(e.position());
+                outcomes.push(Outcome::error(line, "", format!("unreadable line: {e}")));
+                continue;
+            }
+        };
+        let line = line_of(record.position());
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        if outcomes.len() >= MAX_ROWS {
+            return Err(FileError::TooManyRows(records.count() + outcomes.len() + 1));
+        }
+        let field = |name: &str| column.get(name).and_then(|&i| record.get(i)).unwrap_or("").to_owned();
+        let email = field("email");
+        if record.len() != header.len() {
+            outcomes.push(Outcome::error(line, &email, format!("has {} fields, the header has {}", record.len(), header.len())));
+            continue;
+        }
+        outcomes.push(match parse_row(&field) {
+            Ok(row) => Outcome { line, email: row.email.clone(), status: "ok".into(), reason: None, row: Some(row) },
+            Err(reason) => Outcome::error(line, &email, reason),
+        });
+    }
+    Ok(outcomes)
+}
+
+fn parse_row(field: &dyn Fn(&str) -> String) -> Result<Row, String> {
+    let email = Address::parse(&field("email")).map_err(|e| format!("malformed address: {e}"))?;
+    let profile = Profile {
+        first_name: field("first_name"),
+        last_name: field("last_name"),
+        display_name: field("display_name"),
+        phone: field("phone"),
+        job_title: field("job_title"),
+    }
+    .validated()
+    .map_err(|e| e.to_string())?;
+    let roles_text = field("roles");
+    let roles = match roles_text.trim().to_lowercase().as_str() {
+        "" => vec![Role::Agent],
+        "none" => vec![],
+        _ => roles_text.split([';', '|']).filter(|r| !r.trim().is_empty()).map(|r| r.parse::<Role>()).collect::<Result<Vec<_>, _>>()?,
+    };
+    let max_chats = match field("max_chats").as_str() {
+        "" => user::DEFAULT_MAX_CHATS,
+        text => {
+            let n: i64 = text.parse().map_err(|_| format!("max_chats `{text}` is not a number"))?;
+            user::validate_max_chats(n).map_err(|e| e.to_string())?
+        }
+    };
+    let send_invitation = match field("send_invitation").to_lowercase().as_str() {
+        "" | "yes" | "y" | "true" | "1" | "oui" => true,
+        "no" | "n" | "false" | "0" | "non" => false,
+        other => return Err(format!("send_invitation `{other}` should be yes or no")),
+    };
+    Ok(Row { email: email.to_string(), profile, roles, max_chats, send_invitation })
+}
+
+/// Marks what cannot be imported: duplicates within the file, addresses that already have
+/// an account, and rows beyond the seats left.
+pub fn preview(mut outcomes: Vec<Outcome>, existing: &HashSet<String>, free_seats: i64) -> Vec<Outcome> {
+    let mut first_line: HashMap<String, usize> = HashMap::new();
+    let mut seats_left = free_seats.max(0);
+    for o in outcomes.iter_mut().filter(|o| o.is_ok()) {
+        let reason = if let Some(first) = first_line.get(&o.email) {
+            Some(format!("duplicate in the file (same address as line {first})"))
+        } else if existing.contains(&o.email) {
+            Some("already a user".to_owned())
+        } else if seats_left == 0 {
+            Some("too many seats: no seat left for this user".to_owned())
+        } else {
+            seats_left -= 1;
+            None
+        };
+        first_line.entry(o.email.clone()).or_insert(o.line);
+        if let Some(reason) = reason {
+            o.status = "error".into();
+            o.reason = Some(reason);
+            o.row = None;
+        }
+    }
+    outcomes
+}
+
+/// Checks a file and records the preview; returns its id.
+pub async fn prepare(app: &App, company_id: CompanyId, created_by: domain::UserId, bytes: &[u8]) -> Result<Uuid, crate::error::AppError> {
+    let parsed = parse(bytes).map_err(|e| crate::error::AppError::invalid("file", e.to_string()))?;
+    let client = app.pool.get().await?;
+    let emails: Vec<String> = parsed.iter().filter(|o| o.is_ok()).map(|o| o.email.clone()).collect();
+    let existing: HashSet<String> = client
+        .query("SELECT email FROM users WHERE email = ANY($1)", &[&emails])
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let licence = projections::licences::get(&**client, company_id).await?.ok_or(crate::error::AppError::NotFound)?;
+    let outcomes = preview(parsed, &existing, (licence.seats - licence.seats_in_use) as i64);
+    let id = Uuid::now_v7();
+    client
+        .execute(
+            "INSERT INTO user_imports (import_id, company_id, created_by, status, total, outcomes) VALUES ($1, $2, $3, 'preview', $4, $5)",
+            &[&id, &company_id.0, &created_by.0, &(outcomes.len() as i32), &serde_json::to_value(&outcomes).expect("serialisable")],
+        )
+        .await?;
+    Ok(id)
+}
+
+/// The state of an import, for its page and the API.
+#[derive(Debug, Clone, Serialize)]
+pub struct Import {
+    pub import_id: Uuid,
+    pub status: String,
+    pub total: i32,
+    pub done: i32,
+    pub created: i32,
+    pub skipped: i32,
+    pub outcomes: Vec<Outcome>,
+}
+
+impl Import {
+    pub fn importable(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.is_ok()).count()
+    }
+}
+
+pub async fn get(app: &App, company_id: CompanyId, import_id: Uuid) -> Result<Option<Import>, crate::error::AppError> {
+    let client = app.pool.get().await?;
+    let row = client
+        .query_opt(
+            "SELECT status, total, done, created, skipped, outcomes FROM user_imports WHERE import_id = $1 AND company_id = $2",
+            &[&import_id, &company_id.0],
+        )
+        .await?;
+    Ok(row.map(|r| Import {
+        import_id,
+        status: r.get(0),
+        total: r.get(1),
+        done: r.get(2),
+        created: r.get(3),
+        skipped: r.get(4),
+        outcomes: serde_json::from_value(r.get(5)).unwrap_or_default(),
+    }))
+}
+
+/// Starts importing a previewed file (once: a second confirmation finds it running).
+pub async fn confirm(app: &App, company_id: CompanyId, metadata: Metadata, import_id: Uuid) -> Result<bool, crate::error::AppError> {
+    let client = app.pool.get().await?;
+    let row = client
+        .query_opt(
+            "UPDATE user_imports SET status = 'running' WHERE import_id = $1 AND company_id = $2 AND status = 'preview' RETURNING outcomes",
+            &[&import_id, &company_id.0],
+        )
+        .await?;
+    let Some(row) = row else { return Ok(false) };
+    let outcomes: Vec<Outcome> = serde_json::from_value(row.get(0)).unwrap_or_default();
+    let app = app.clone();
+    tokio::spawn(async move {
+        if let Err(e) = run(&app, company_id, &metadata, import_id, outcomes).await {
+            tracing::error!(%import_id, error = ?e, "import failed");
+            if let Ok(client) = app.pool.get().await {
+                let _ = client.execute("UPDATE user_imports SET status = 'failed', finished_at = now() WHERE import_id = $1", &[&import_id]).await;
+            }
+        }
+    });
+    Ok(true)
+}
+
+async fn run(app: &App, company_id: CompanyId, metadata: &Metadata, import_id: Uuid, mut outcomes: Vec<Outcome>) -> Result<(), crate::error::AppError> {
+    let (mut done, mut created, mut skipped) = (0i32, 0i32, 0i32);
+    let mut last_report = Instant::now();
+    let mut last_position = None;
+    for o in outcomes.iter_mut() {
+        done += 1;
+        let Some(row) = o.row.take() else {
+            skipped += 1;
+            continue;
+        };
+        let new = NewUser {
+            email: row.email.clone(),
+            profile: row.profile.clone(),
+            roles: row.roles.iter().copied().collect(),
+            max_chats: row.max_chats,
+            access: NewAccess::Invite { send_email: row.send_invitation },
+        };
+        match app.accounts.create_user(company_id, new, metadata).await {
+            Ok(c) => {
+                created += 1;
+                o.status = "created".into();
+                last_position = Some(c.position);
+            }
+            Err(e) => {
+                skipped += 1;
+                o.status = "error".into();
+                o.reason = Some(match &e {
+                    commands::Error::Email(_) => "already a user".to_owned(),
+                    commands::Error::Company(domain::company::Error::SeatsExhausted { .. }) => "too many seats: no seat left for this user".to_owned(),
+                    other => other.to_string(),
+                });
+            }
+        }
+        if last_report.elapsed() > Duration::from_millis(500) {
+            last_report = Instant::now();
+            let client = app.pool.get().await?;
+            client
+                .execute("UPDATE user_imports SET done = $2, created = $3, skipped = $4 WHERE import_id = $1", &[&import_id, &done, &created, &skipped])
+                .await?;
+        }
+    }
+    // The finished page lists the new users, so wait for them to show.
+    app.read_your_writes(projections::users::Users::NAME, last_position).await?;
+    let client = app.pool.get().await?;
+    client
+        .execute(
+            "UPDATE user_imports SET status = 'finished', done = $2, created = $3, skipped = $4, outcomes = $5, finished_at = now() WHERE import_id = $1",
+            &[&import_id, &done, &created, &skipped, &serde_json::to_value(&outcomes).expect("serialisable")],
+        )
+        .await?;
+    tracing::info!(%import_id, created, skipped, "import finished");
+    Ok(())
+}
+
+/// Imports cut short by a stopped server: say so (uploading the file again finishes the
+/// job; rows already imported then show as existing users).
+pub async fn mark_interrupted(app: &App) {
+    if let Ok(client) = app.pool.get().await {
+        let _ = client
+            .execute("UPDATE user_imports SET status = 'failed', finished_at = now() WHERE status = 'running' AND created_at < now() - interval '10 minutes'", &[])
+            .await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reasons(outcomes: &[Outcome]) -> Vec<(usize, Option<String>)> {
+        outcomes.iter().map(|o| (o.line, o.reason.clone())).collect()
+    }
+
+    #[test]
+    fn the_template_parses_into_two_valid_rows() {
+        let rows = parse(TEMPLATE.as_bytes()).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert!(rows.iter().all(Outcome::is_ok));
+        let ada = rows[0].row.as_ref().unwrap();
+        assert_eq!(ada.roles, vec![Role::Agent, Role::Supervisor]);
+        assert_eq!((ada.max_chats, ada.send_invitation, ada.profile.job_title.as_str()), (3, true, "Team lead"));
+        assert!(!rows[1].row.as_ref().unwrap().send_invitation);
+    }
+
+    #[test]
+    fn each_bad_line_says_exactly_what_is_wrong() {
+        let csv = "Email,First Name,Last Name,Roles,Max Chats,Send Invitation\n\
+                   not-an-address,A,B,,,\n\
+                   b@example.com,,B,,,\n\
+                   c@example.com,C,C,Owner,,\n\
+                   d@example.com,D,D,Agent,25,\n\
+                   e@example.com,E,E,Agent,3,maybe\n\
+                   f@example.com,F,F\n\
+                   \n\
+                   g@example.com,G,G,none,x,no\n";
+        let out = parse(csv.as_bytes()).unwrap();
+        let r = reasons(&out);
+        assert!(r[0].1.as_deref().unwrap().contains("malformed address"), "{r:?}");
+        assert_eq!(r[1].1.as_deref(), Some("the first name is mandatory"));
+        assert!(r[2].1.as_deref().unwrap().contains("unknown role `Owner`"));
+        assert!(r[3].1.as_deref().unwrap().contains("between 1 and 20, not 25"));
+        assert!(r[4].1.as_deref().unwrap().contains("send_invitation `maybe`"));
+        assert!(r[5].1.as_deref().unwrap().contains("has 3 fields, the header has 6"));
+        assert_eq!(r[6].0, 9, "blank lines are skipped but lines keep their numbers");
+        assert!(r[6].1.as_deref().unwrap().contains("max_chats `x`"));
+    }
+
+    #[test]
+    fn whole_file_problems_are_reported_before_any_row() {
+        assert_eq!(parse(b""), Err(FileError::Empty));
+        assert_eq!(parse(&[0xff, 0xfe, 0x00]), Err(FileError::NotText));
+        assert_eq!(parse(b"mail,first_name\nx@y.z,A\n"), Err(FileError::MissingColumns("email, last_name".into())));
+        let big: String = std::iter::once("email,first_name,last_name\n".to_owned())
+            .chain((0..MAX_ROWS + 1).map(|i| format!("u{i}@example.com,A,B\n")))
+            .collect();
+        assert!(matches!(parse(big.as_bytes()), Err(FileError::TooManyRows(n)) if n == MAX_ROWS + 1));
+    }
+
+    #[test]
+    fn the_preview_flags_duplicates_existing_users_and_rows_beyond_the_seats() {
+        let csv = "email,first_name,last_name\n\
+                   a@example.com,A,A\n\
+                   taken@example.com,T,T\n\
+                   A@Example.com,A,A\n\
+                   b@example.com,B,B\n\
+                   c@example.com,C,C\n";
+        let existing: HashSet<String> = ["taken@example.com".to_owned()].into();
+        let out = preview(parse(csv.as_bytes()).unwrap(), &existing, 2);
+        assert_eq!(
+            reasons(&out),
+            vec![
+                (2, None),
+                (3, Some("already a user".into())),
+                (4, Some("duplicate in the file (same address as line 2)".into())),
+                (5, None),
+                (6, Some("too many seats: no seat left for this user".into())),
+            ]
+        );
+        assert!(out[2].row.is_none());
+    }
+}

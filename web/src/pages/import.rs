@@ -1,0 +1,171 @@
+//! Company → Users → Import from CSV: upload, preview every row's outcome, confirm, and
+//! watch the import's progress.
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use maud::{html, Markup};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::layout::page;
+use super::Form;
+use crate::auth::{Admin, Session};
+use crate::error::AppError;
+use crate::import::{self, Import, MAX_ROWS};
+use crate::App;
+
+pub async fn template() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"switchboard-users.csv\"")],
+        import::TEMPLATE,
+    )
+}
+
+pub async fn upload_form(Admin(session): Admin) -> Markup {
+    upload_page(&session, None)
+}
+
+fn upload_page(session: &Session, error: Option<&str>) -> Markup {
+    page(
+        "Import users",
+        Some(session),
+        html! {
+            p { a href="/admin/users" { "← Users" } }
+            h1 { "Import users from a CSV file" }
+            @if let Some(e) = error { p.error role="alert" { (e) } }
+            form.card method="post" action="/admin/users/import" enctype="multipart/form-data" #import {
+                input type="hidden" name="csrf" value=(session.csrf);
+                label for="file" { "CSV file (UTF-8, up to " (MAX_ROWS) " rows)" }
+                input #file type="file" name="file" accept=".csv,text/csv" required;
+                p { button type="submit" { "Check the file" } " " span.muted { "Nothing is imported before you confirm." } }
+            }
+            section.card {
+                h2 { "Format" }
+                p { "The first line names the columns, in any order. " a href="/admin/users/import/template.csv" download { "Download the template" } "." }
+                table {
+                    thead { tr { th { "Column" } th { "Required" } th { "Meaning" } } }
+                    tbody {
+                        tr { td { code { "email" } } td { "yes" } td { "The user's address; one account per address, across all companies." } }
+                        tr { td { code { "first_name" } } td { "yes" } td { "" } }
+                        tr { td { code { "last_name" } } td { "yes" } td { "" } }
+                        tr { td { code { "roles" } } td { "no" } td { "Agent, Supervisor, Administrator, Expert, separated by ; — empty means Agent, " code { "none" } " means no role." } }
+                        tr { td { code { "max_chats" } } td { "no" } td { "Simultaneous chats, 1 to 20; empty means 3." } }
+                        tr { td { code { "send_invitation" } } td { "no" } td { "yes or no; empty means yes. With no, the invitation is created but mailed only when you resend it." } }
+                        tr { td { code { "display_name" } ", " code { "phone" } ", " code { "job_title" } } td { "no" } td { "Profile details." } }
+                    }
+                }
+                p.muted.small { "Uploading the same file again creates no duplicates: rows whose address already has an account are skipped." }
+            }
+        },
+    )
+}
+
+/// The multipart upload: the CSRF field and the file.
+async fn read_upload(mut multipart: Multipart) -> Result<(String, Vec<u8>), AppError> {
+    let (mut csrf, mut file) = (String::new(), None);
+    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::invalid("file", format!("The upload could not be read: {e}")))? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                file = Some(field.bytes().await.map_err(|e| AppError::invalid("file", format!("The file could not be read: {e}")))?.to_vec())
+            }
+            _ => {}
+        }
+    }
+    Ok((csrf, file.ok_or_else(|| AppError::invalid("file", "Choose a CSV file to upload."))?))
+}
+
+pub async fn upload(State(app): State<App>, Admin(session): Admin, multipart: Multipart) -> Result<Response, AppError> {
+    let upload = read_upload(multipart).await;
+    let result = match upload {
+        Ok((csrf, bytes)) => match session.check_csrf(&csrf) {
+            Ok(()) => import::prepare(&app, session.company_id(), session.user.user_id, &bytes).await,
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(id) => Ok(Redirect::to(&format!("/admin/users/import/{id}")).into_response()),
+        Err(e) => {
+            let (status, _, message, _) = e.parts();
+            if status.is_server_error() {
+                return Err(e);
+            }
+            Ok((status, upload_page(&session, Some(&message))).into_response())
+        }
+    }
+}
+
+pub async fn show(State(app): State<App>, Admin(session): Admin, Path(id): Path<Uuid>) -> Result<Markup, AppError> {
+    let import = import::get(&app, session.company_id(), id).await?.ok_or(AppError::NotFound)?;
+    Ok(import_page(&session, &import))
+}
+
+fn import_page(session: &Session, import: &Import) -> Markup {
+    let running = import.status == "running";
+    let problems = import.outcomes.iter().filter(|o| o.status == "error").count();
+    page(
+        "Import users",
+        Some(session),
+        html! {
+            @if running { meta http-equiv="refresh" content="1"; }
+            p { a href="/admin/users" { "← Users" } }
+            h1 { "Import users" }
+            @match import.status.as_str() {
+                "preview" => {
+                    p { (import.total) " rows: " strong #importable { (import.importable()) } " can be imported, " strong { (problems) } " cannot (see below)." }
+                    @if import.importable() > 0 {
+                        form.inline method="post" action={"/admin/users/import/" (import.import_id) "/confirm"} {
+                            input type="hidden" name="csrf" value=(session.csrf);
+                            button type="submit" #confirm { "Import " (import.importable()) " users" }
+                        }
+                        " "
+                    }
+                    a href="/admin/users/import" { "Upload another file" }
+                }
+                "running" => {
+                    p role="status" { "Importing… " (import.done) " of " (import.total) " rows done." }
+                    progress max=(import.total) value=(import.done) {}
+                }
+                "finished" => {
+                    p.notice role="status" #import-done { "Done: " (import.created) " users created, " (import.skipped) " rows skipped." }
+                    p { a href="/admin/users" { "See the users" } }
+                }
+                _ => { p.error role="alert" { "The import stopped before the end (the server stopped). Upload the file again: rows already imported will be skipped." } }
+            }
+            @if !running {
+                table #outcomes {
+                    thead { tr { th { "Line" } th { "E-mail" } th { "Outcome" } } }
+                    tbody {
+                        @for o in &import.outcomes {
+                            tr class=(o.status) {
+                                td { (o.line) }
+                                td { (o.email) }
+                                td { @match (o.status.as_str(), &o.reason) {
+                                    ("ok", _) => "ok",
+                                    ("created", _) => "created",
+                                    (_, Some(reason)) => (reason.as_str()),
+                                    (other, None) => (other),
+                                } }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+pub async fn confirm(State(app): State<App>, Admin(session): Admin, Path(id): Path<Uuid>, Form(form): Form<ConfirmForm>) -> Result<Redirect, AppError> {
+    session.check_csrf(&form.csrf)?;
+    import::get(&app, session.company_id(), id).await?.ok_or(AppError::NotFound)?;
+    import::confirm(&app, session.company_id(), session.metadata(), id).await?;
+    Ok(Redirect::to(&format!("/admin/users/import/{id}")))
+}

@@ -1,0 +1,297 @@
+//! Editing one user (the pencil in the list): Profile, Settings and History tabs, and the
+//! account actions (deactivate, reactivate, resend the invitation).
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::user::{Profile, MAX_CHATS_LIMIT};
+use domain::UserId;
+use maud::{html, Markup};
+use projections::users::{Status, UserRow};
+use serde::Deserialize;
+
+use super::layout::{field_error, page};
+use super::Form;
+use crate::admin;
+use crate::auth::{Admin, Session};
+use crate::error::AppError;
+use crate::App;
+
+#[derive(Clone, Copy, PartialEq)]
+enum Tab {
+    Profile,
+    Settings,
+    History,
+}
+
+async fn load(app: &App, session: &Session, user_id: UserId) -> Result<UserRow, AppError> {
+    let client = app.pool.get().await?;
+    projections::users::get(&**client, session.company_id(), user_id).await?.ok_or(AppError::NotFound)
+}
+
+fn frame(session: &Session, user: &UserRow, tab: Tab, notice: Option<&str>, error: Option<&str>, body: Markup) -> Markup {
+    let base = format!("/admin/users/{}", user.user_id);
+    let tab_link = |t: Tab, href: String, label: &str| {
+        html! { a.tab.active[t == tab] href=(href) aria-current=[(t == tab).then_some("page")] { (label) } }
+    };
+    page(
+        &format!("{} {}", user.first_name, user.last_name),
+        Some(session),
+        html! {
+            p { a href="/admin/users" { "← Users" } }
+            h1 { (user.first_name) " " (user.last_name) " " span class={"status " (user.status.as_str())} { (user.status.as_str()) } }
+            @if let Some(n) = notice { p.notice role="status" { (n) } }
+            @if let Some(e) = error { p.error role="alert" { (e) } }
+            nav.tabs {
+                (tab_link(Tab::Profile, base.clone(), "Profile"))
+                (tab_link(Tab::Settings, format!("{base}/settings"), "Settings"))
+                (tab_link(Tab::History, format!("{base}/history"), "History"))
+            }
+            (body)
+            (actions(session, user))
+        },
+    )
+}
+
+fn actions(session: &Session, user: &UserRow) -> Markup {
+    let base = format!("/admin/users/{}", user.user_id);
+    html! {
+        section.card.actions {
+            h2 { "Account" }
+            @if user.status == Status::Invited {
+                form.inline method="post" action={(base) "/invitation"} {
+                    input type="hidden" name="csrf" value=(session.csrf);
+                    button.secondary type="submit" { "Resend the invitation" }
+                }
+                @if let Some(expires) = user.invitation_expires_at {
+                    span.muted { " The current link expires " (expires.format("%Y-%m-%d %H:%M UTC")) "." }
+                }
+            }
+            @if user.status == Status::Deactivated {
+                form.inline method="post" action={(base) "/reactivate"} {
+                    input type="hidden" name="csrf" value=(session.csrf);
+                    button type="submit" { "Reactivate" }
+                }
+                span.muted { " Reactivating takes a seat." }
+            } @else {
+                form.inline method="post" action={(base) "/deactivate"} {
+                    input type="hidden" name="csrf" value=(session.csrf);
+                    button.danger type="submit" { "Deactivate" }
+                }
+                span.muted { " A deactivated user cannot log in and frees a seat; nothing is deleted." }
+            }
+        }
+    }
+}
+
+pub async fn profile(State(app): State<App>, Admin(session): Admin, Path(user_id): Path<UserId>) -> Result<Markup, AppError> {
+    let user = load(&app, &session, user_id).await?;
+    let form = ProfileForm::from(&user);
+    Ok(frame(&session, &user, Tab::Profile, None, None, profile_form(&session, &user, &form, None)))
+}
+
+#[derive(Deserialize, Default)]
+pub struct ProfileForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    job_title: String,
+}
+
+impl From<&UserRow> for ProfileForm {
+    fn from(u: &UserRow) -> Self {
+        ProfileForm {
+            csrf: String::new(),
+            email: u.email.clone(),
+            first_name: u.first_name.clone(),
+            last_name: u.last_name.clone(),
+            display_name: u.display_name.clone(),
+            phone: u.phone.clone(),
+            job_title: u.job_title.clone(),
+        }
+    }
+}
+
+fn profile_form(session: &Session, user: &UserRow, form: &ProfileForm, error: Option<(&str, Option<&str>)>) -> Markup {
+    let (message, field) = error.map_or((None, None), |(m, f)| (Some(m), f));
+    let text = |name: &'static str, label: &str, value: &str, required: bool, kind: &str| {
+        html! {
+            label for=(name) { (label) @if required { " *" } }
+            input id=(name) name=(name) type=(kind) value=(value) required[required] aria-invalid=(field == Some(name));
+            (field_error(field, name, message))
+        }
+    };
+    html! {
+        form.card method="post" action={"/admin/users/" (user.user_id)} #profile {
+            input type="hidden" name="csrf" value=(session.csrf);
+            @if let (Some(m), None) = (message, field) { p.error role="alert" { (m) } }
+            (text("first_name", "First name", &form.first_name, true, "text"))
+            (text("last_name", "Last name", &form.last_name, true, "text"))
+            (text("email", "E-mail", &form.email, true, "email"))
+            (text("display_name", "Name shown to visitors", &form.display_name, false, "text"))
+            (text("phone", "Phone", &form.phone, false, "text"))
+            (text("job_title", "Job title", &form.job_title, false, "text"))
+            p { button type="submit" { "Save" } }
+        }
+    }
+}
+
+pub async fn save_profile(
+    State(app): State<App>,
+    Admin(session): Admin,
+    Path(user_id): Path<UserId>,
+    Form(form): Form<ProfileForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let user = load(&app, &session, user_id).await?;
+    let profile = Profile {
+        first_name: form.first_name.clone(),
+        last_name: form.last_name.clone(),
+        display_name: form.display_name.clone(),
+        phone: form.phone.clone(),
+        job_title: form.job_title.clone(),
+    };
+    match admin::update_profile(&app, &session, user_id, profile, &form.email).await {
+        Ok(()) => {
+            let user = load(&app, &session, user_id).await?;
+            Ok(frame(&session, &user, Tab::Profile, Some("Saved."), None, profile_form(&session, &user, &ProfileForm::from(&user), None)).into_response())
+        }
+        Err(e) => {
+            let (status, _, message, field) = e.parts();
+            if status.is_server_error() {
+                return Err(e);
+            }
+            Ok((status, frame(&session, &user, Tab::Profile, None, None, profile_form(&session, &user, &form, Some((&message, field))))).into_response())
+        }
+    }
+}
+
+pub async fn settings(State(app): State<App>, Admin(session): Admin, Path(user_id): Path<UserId>) -> Result<Markup, AppError> {
+    let user = load(&app, &session, user_id).await?;
+    Ok(frame(&session, &user, Tab::Settings, None, None, settings_form(&session, &user, &user.max_chats.to_string(), None)))
+}
+
+fn settings_form(session: &Session, user: &UserRow, value: &str, error: Option<&str>) -> Markup {
+    html! {
+        form.card method="post" action={"/admin/users/" (user.user_id) "/settings"} #settings {
+            input type="hidden" name="csrf" value=(session.csrf);
+            label for="max_chats" { "Maximum number of simultaneous chats (1–" (MAX_CHATS_LIMIT) ")" }
+            input #max_chats type="number" name="max_chats" min="1" max=(MAX_CHATS_LIMIT) value=(value) aria-invalid=(error.is_some());
+            (field_error(error.map(|_| "max_chats"), "max_chats", error))
+            p.muted.small { "How many conversations this agent may hold at once. New chats go to agents with a free slot." }
+            p { button type="submit" { "Save" } }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    max_chats: String,
+}
+
+pub async fn save_settings(
+    State(app): State<App>,
+    Admin(session): Admin,
+    Path(user_id): Path<UserId>,
+    Form(form): Form<SettingsForm>,
+) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let user = load(&app, &session, user_id).await?;
+    let result = match form.max_chats.trim().parse::<i64>() {
+        Ok(n) => admin::set_max_chats(&app, &session, user_id, n).await,
+        Err(_) => Err(AppError::invalid("max_chats", "The maximum number of chats must be a whole number.")),
+    };
+    match result {
+        Ok(()) => {
+            let user = load(&app, &session, user_id).await?;
+            Ok(frame(&session, &user, Tab::Settings, Some("Saved."), None, settings_form(&session, &user, &user.max_chats.to_string(), None)).into_response())
+        }
+        Err(e) => {
+            let (status, _, message, _) = e.parts();
+            if status.is_server_error() {
+                return Err(e);
+            }
+            Ok((status, frame(&session, &user, Tab::Settings, None, None, settings_form(&session, &user, &form.max_chats, Some(&message)))).into_response())
+        }
+    }
+}
+
+pub async fn history(State(app): State<App>, Admin(session): Admin, Path(user_id): Path<UserId>) -> Result<Markup, AppError> {
+    let user = load(&app, &session, user_id).await?;
+    let client = app.pool.get().await?;
+    let entries = projections::audit::history(&**client, session.company_id(), user_id).await?;
+    Ok(frame(
+        &session,
+        &user,
+        Tab::History,
+        None,
+        None,
+        html! {
+            table.card #history {
+                thead { tr { th { "When (UTC)" } th { "Who" } th { "What" } } }
+                tbody {
+                    @for e in &entries {
+                        tr { td { (e.occurred_at.format("%Y-%m-%d %H:%M:%S")) } td { (e.who()) } td { (e.describe()) } }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Deactivate, reactivate, resend: on refusal the profile page says why.
+async fn act(app: &App, session: &Session, user_id: UserId, done: &str, result: Result<(), AppError>) -> Result<Response, AppError> {
+    let user = load(app, session, user_id).await?;
+    let body = profile_form(session, &user, &ProfileForm::from(&user), None);
+    match result {
+        Ok(()) => Ok(frame(session, &user, Tab::Profile, Some(done), None, body).into_response()),
+        Err(e) => {
+            let (status, _, message, _) = e.parts();
+            if status.is_server_error() {
+                return Err(e);
+            }
+            Ok((status, frame(session, &user, Tab::Profile, None, Some(&message), body)).into_response())
+        }
+    }
+}
+
+pub async fn deactivate(State(app): State<App>, Admin(session): Admin, Path(user_id): Path<UserId>, Form(form): Form<CsrfForm>) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let result = admin::set_active(&app, &session, user_id, false).await;
+    act(&app, &session, user_id, "The user is deactivated.", result).await
+}
+
+pub async fn reactivate(State(app): State<App>, Admin(session): Admin, Path(user_id): Path<UserId>, Form(form): Form<CsrfForm>) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let result = admin::set_active(&app, &session, user_id, true).await;
+    act(&app, &session, user_id, "The user is active again.", result).await
+}
+
+pub async fn resend(State(app): State<App>, Admin(session): Admin, Path(user_id): Path<UserId>, Form(form): Form<CsrfForm>) -> Result<Response, AppError> {
+    session.check_csrf(&form.csrf)?;
+    let result = admin::resend_invitation(&app, &session, user_id).await;
+    act(&app, &session, user_id, "A new invitation is on its way; the previous link no longer works.", result).await
+}
+
+/// Old links to a user page, kept working.
+pub async fn redirect_to_profile(Path(user_id): Path<UserId>) -> Redirect {
+    Redirect::to(&format!("/admin/users/{user_id}"))
+}
