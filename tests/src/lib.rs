@@ -1,8 +1,10 @@
 //! What every end-to-end test stands on.
 
+pub mod api;
 pub mod db;
 pub mod process;
 pub mod server;
+pub mod smtp;
 
 pub use db::TestDb;
 pub use server::{Browserless, TestServer};
