@@ -1,6 +1,7 @@
 //! What every end-to-end test stands on.
 
 pub mod api;
+pub mod browser;
 pub mod db;
 pub mod process;
 pub mod server;

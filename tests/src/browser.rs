@@ -1,0 +1,98 @@
+//! A real headless Chromium, driven through chromedriver (WebDriver).
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+use tokio::process::{Child, Command};
+
+pub struct Browser {
+    pub client: Client,
+    _driver: Child,
+    profile: std::path::PathBuf,
+}
+
+fn program(env: &str, default: &str) -> String {
+    std::env::var(env).ok().filter(|p| !p.is_empty()).unwrap_or_else(|| default.to_owned())
+}
+
+impl Browser {
+    /// Chromium (`SWITCHBOARD_TEST_CHROMIUM`, default /usr/bin/chromium) through chromedriver
+    /// (`SWITCHBOARD_TEST_CHROMEDRIVER`, default /usr/bin/chromedriver); `./dev test`
+    /// installs both.
+    pub async fn start() -> Browser {
+        let chromium = program("SWITCHBOARD_TEST_CHROMIUM", "/usr/bin/chromium");
+        let chromedriver = program("SWITCHBOARD_TEST_CHROMEDRIVER", "/usr/bin/chromedriver");
+        assert!(
+            std::path::Path::new(&chromium).exists() && std::path::Path::new(&chromedriver).exists(),
+            "Chromium and chromedriver are needed for the browser tests: run them with ./dev test, which installs them (apt-get install chromium chromium-driver)"
+        );
+        let port = crate::process::free_port();
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("chromedriver starts");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = std::env::temp_dir().join(format!("sb-chromium-{}", uuid::Uuid::now_v7().simple()));
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": chromium,
+                "args": [
+                    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--disable-quic",
+                    "--window-size=1280,900", format!("--user-data-dir={}", profile.display())
+                ]
+            }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .expect("a Chromium session");
+        Browser { client, _driver: driver, profile }
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    /// Waits up to 10 s for an element.
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no `{css}` on the page: {e}"))
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap();
+    }
+
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap()
+    }
+
+    pub async fn page(&self) -> String {
+        self.client.source().await.unwrap()
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}

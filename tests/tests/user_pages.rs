@@ -1,0 +1,112 @@
+//! The administration pages for one user: profile, settings, history and account actions,
+//! their validation messages, and the CSRF check on every form.
+
+use domain::company::Role;
+use testkit::server::hidden_field;
+use testkit::{TestDb, TestServer};
+
+#[tokio::test]
+async fn an_administrator_edits_a_user_and_sees_the_history() {
+    let db = TestDb::new().await;
+    let server = TestServer::start(&db).await;
+    let (company, _) = server.company("Acme", "admin@acme.test", "admin-password", 5).await;
+    let id = server.user(company, "ada@acme.test", "ada-password", &[Role::Agent]).await;
+    let admin = server.login("admin@acme.test", "admin-password").await;
+    let csrf = admin.csrf().await;
+    let page = format!("/admin/users/{id}");
+
+    let profile = admin.get_text(&page).await;
+    assert!(profile.contains("value=\"ada@acme.test\"") && profile.contains("Deactivate"));
+
+    // A mandatory field left empty: the form comes back with the message under the field.
+    let response = admin.post_form(&page, &[("csrf", &csrf), ("email", "ada@acme.test"), ("first_name", "Ada"), ("last_name", " ")]).await;
+    assert_eq!(response.status(), 422);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("id=\"last_name-error\"") && body.contains("the last name is mandatory"), "{body}");
+
+    let response = admin
+        .post_form(&page, &[("csrf", &csrf), ("email", "Augusta@Acme.test"), ("first_name", "Augusta"), ("last_name", "King"), ("job_title", "Countess")])
+        .await;
+    assert_eq!(response.status(), 200);
+    let body = response.text().await.unwrap();
+    assert!(body.contains("Saved.") && body.contains("value=\"augusta@acme.test\"") && body.contains("value=\"Countess\""), "{body}");
+
+    let settings = format!("{page}/settings");
+    assert!(admin.get_text(&settings).await.contains("value=\"3\""));
+    let response = admin.post_form(&settings, &[("csrf", &csrf), ("max_chats", "25")]).await;
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("between 1 and 20, not 25"));
+    let response = admin.post_form(&settings, &[("csrf", &csrf), ("max_chats", "many")]).await;
+    assert_eq!(response.status(), 422);
+    assert_eq!(admin.post_form(&settings, &[("csrf", &csrf), ("max_chats", "6")]).await.status(), 200);
+    assert!(admin.get_text(&settings).await.contains("value=\"6\""));
+
+    let response = admin.post_form(&format!("{page}/deactivate"), &[("csrf", &csrf)]).await;
+    assert!(response.text().await.unwrap().contains("The user is deactivated."));
+    assert!(admin.get_text("/admin/users").await.contains("deactivated"));
+    assert_eq!(testkit::Browserless::new(&server).login("augusta@acme.test", "ada-password").await.status(), 401);
+    admin.post_form(&format!("{page}/reactivate"), &[("csrf", &csrf)]).await;
+    server.login("augusta@acme.test", "ada-password").await;
+
+    let history = admin.get_text(&format!("{page}/history")).await;
+    for line in [
+        "created the account for ada@acme.test",
+        "changed the profile",
+        "changed the e-mail address to augusta@acme.test",
+        "set the maximum simultaneous chats to 6",
+        "deactivated the account",
+        "reactivated the account",
+    ] {
+        assert!(history.contains(line), "history lacks `{line}`");
+    }
+    assert!(history.contains("admin Tester"), "the acting administrator is named");
+}
+
+#[tokio::test]
+async fn the_last_administrator_is_kept_with_a_clear_message_in_the_list() {
+    let db = TestDb::new().await;
+    let server = TestServer::start(&db).await;
+    let (_, admin_id) = server.company("Acme", "admin@acme.test", "admin-password", 5).await;
+    let admin = server.login("admin@acme.test", "admin-password").await;
+    let csrf = admin.csrf().await;
+    let response = admin
+        .post_form(&format!("/admin/users/{admin_id}/roles"), &[("csrf", &csrf), ("role", "Administrator"), ("on", "false"), ("back", "/admin/users")])
+        .await;
+    assert_eq!(response.status(), 409);
+    assert!(response.text().await.unwrap().contains("must keep at least one active administrator"));
+    let response = admin.post_form(&format!("/admin/users/{admin_id}/deactivate"), &[("csrf", &csrf)]).await;
+    assert_eq!(response.status(), 409);
+    // A redirect after a toggle stays on this site.
+    let response = admin
+        .post_form(&format!("/admin/users/{admin_id}/roles"), &[("csrf", &csrf), ("role", "Agent"), ("on", "true"), ("back", "https://evil.example/")])
+        .await;
+    assert_eq!(response.headers()["location"], "/admin/users");
+}
+
+#[tokio::test]
+async fn every_administration_form_needs_the_session_s_csrf_token() {
+    let db = TestDb::new().await;
+    let server = TestServer::start(&db).await;
+    let (company, _) = server.company("Acme", "admin@acme.test", "admin-password", 5).await;
+    let id = server.user(company, "ada@acme.test", "ada-password", &[Role::Agent]).await;
+    let admin = server.login("admin@acme.test", "admin-password").await;
+    let forms: Vec<(String, Vec<(&str, &str)>)> = vec![
+        ("/admin/users/new".into(), vec![("email", "x@acme.test"), ("first_name", "X"), ("last_name", "Y"), ("access", "invite")]),
+        (format!("/admin/users/{id}"), vec![("email", "ada@acme.test"), ("first_name", "Evil"), ("last_name", "Y")]),
+        (format!("/admin/users/{id}/settings"), vec![("max_chats", "9")]),
+        (format!("/admin/users/{id}/roles"), vec![("role", "Administrator"), ("on", "true")]),
+        (format!("/admin/users/{id}/deactivate"), vec![]),
+        ("/logout".into(), vec![]),
+    ];
+    for (path, mut fields) in forms {
+        fields.push(("csrf", "forged"));
+        let response = admin.post_form(&path, &fields).await;
+        assert_eq!(response.status(), 422, "{path}");
+        assert!(response.text().await.unwrap().contains("security check failed"), "{path}");
+    }
+    // Nothing changed.
+    let page = admin.get_text(&format!("/admin/users/{id}")).await;
+    assert!(page.contains("value=\"Ada\"") || page.contains("value=\"ada\""));
+    assert!(!admin.get_text("/admin/users").await.contains("x@acme.test"));
+    assert!(hidden_field(&admin.get_text("/admin/users").await, "csrf").is_some(), "still logged in");
+}
