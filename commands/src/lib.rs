@@ -5,12 +5,13 @@
 pub mod accounts;
 pub mod mailer;
 pub mod secrets;
+pub mod sites;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use domain::{company, email, user, Decider, Metadata};
+use domain::{company, email, site, user, Decider, Metadata};
 use rand::Rng;
 use store::{EventStore, ExpectedVersion, NewEvent, Position, StoreError};
 use thiserror::Error;
@@ -25,6 +26,8 @@ pub enum Error {
     User(#[from] user::Error),
     #[error(transparent)]
     Email(#[from] email::Error),
+    #[error(transparent)]
+    Site(#[from] site::Error),
     #[error(transparent)]
     InvalidEmail(#[from] email::InvalidAddress),
     #[error("`{stream}` changed {MAX_ATTEMPTS} times while deciding; try again")]

@@ -10,7 +10,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
-use crate::{company, email, user};
+use crate::{company, email, site, user};
 
 /// Implemented by each aggregate's event enum.
 pub trait EventPayload: Serialize + DeserializeOwned {
@@ -107,6 +107,7 @@ pub enum Event {
     Company(company::Event),
     User(user::Event),
     Email(email::Event),
+    Site(site::Event),
 }
 
 impl Event {
@@ -116,6 +117,7 @@ impl Event {
             company::Event::CATEGORY => company::Event::decode(event_type, schema, payload).map(Event::Company),
             user::Event::CATEGORY => user::Event::decode(event_type, schema, payload).map(Event::User),
             email::Event::CATEGORY => email::Event::decode(event_type, schema, payload).map(Event::Email),
+            site::Event::CATEGORY => site::Event::decode(event_type, schema, payload).map(Event::Site),
             _ => Err(DecodeError::UnknownCategory { stream: stream.to_owned() }),
         }
     }

@@ -57,3 +57,7 @@ id_type!(
     /// One invitation e-mail cycle; resending creates a new one and kills the old link.
     InvitationId
 );
+id_type!(
+    /// A website (a "hotline") where the chat widget runs.
+    SiteId
+);

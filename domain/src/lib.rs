@@ -7,6 +7,7 @@ pub mod company;
 pub mod email;
 pub mod envelope;
 pub mod ids;
+pub mod site;
 pub mod user;
 
 #[cfg(test)]
@@ -14,7 +15,7 @@ mod testing;
 
 pub use codec::{DecodeError, Event, EventPayload};
 pub use envelope::{Actor, Metadata};
-pub use ids::{CompanyId, UserId};
+pub use ids::{CompanyId, SiteId, UserId};
 
 /// An aggregate's decision logic. `State::default()` is the state of a stream with no events.
 pub trait Decider {

@@ -25,6 +25,12 @@ impl Projection for Audit {
                 | company::Event::MemberReactivated { user_id } => Some(user_id.0),
                 company::Event::CompanyRegistered { .. } | company::Event::SeatsChanged { .. } => None,
             },
+            Event::Site(e) => match e {
+                domain::site::Event::AgentAssigned { user_id, .. }
+                | domain::site::Event::AgentPriorityChanged { user_id, .. }
+                | domain::site::Event::AgentUnassigned { user_id } => Some(user_id.0),
+                _ => None,
+            },
             // Address claims are bookkeeping behind "created" and "changed e-mail".
             Event::Email(_) => return,
         };
@@ -87,6 +93,9 @@ impl Entry {
             "MemberDeactivated" => "deactivated the account".into(),
             "MemberReactivated" => "reactivated the account".into(),
             "RegistrationAbandoned" => format!("abandoned the creation ({})", s("reason")),
+            "AgentAssigned" => format!("assigned to a site at {} priority", s("priority")),
+            "AgentPriorityChanged" => format!("moved to {} priority on a site", s("priority")),
+            "AgentUnassigned" => "removed from a site".into(),
             other => other.to_owned(),
         }
     }

@@ -5,12 +5,14 @@ pub mod audit;
 pub mod licences;
 pub mod outbox;
 mod runner;
+pub mod sites;
 pub mod users;
 
 pub use runner::{rebuild, run, wait_for, Checkpoints, Param, Projection, ProjectionError, RebuildReport, Writes};
 
 /// The read models, which `switchboard rebuild` may replay from scratch.
-pub const REBUILDABLE: &[&str] = &[users::Users::NAME, licences::Licences::NAME, audit::Audit::NAME];
+pub const REBUILDABLE: &[&str] = &[users::Users::NAME, licences::Licences::NAME, audit::Audit::NAME, sites::Sites::NAME];
 
 /// Everything the server runs, read models and the mailer's outbox.
-pub const ALL: &[&str] = &[users::Users::NAME, licences::Licences::NAME, audit::Audit::NAME, outbox::InvitationOutbox::NAME];
+pub const ALL: &[&str] =
+    &[users::Users::NAME, licences::Licences::NAME, audit::Audit::NAME, sites::Sites::NAME, outbox::InvitationOutbox::NAME];

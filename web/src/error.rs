@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use domain::{company, email, user};
+use domain::{company, email, site, user};
 use serde::Serialize;
 
 #[derive(Debug)]
@@ -15,6 +15,8 @@ pub enum AppError {
     InvalidCredentials,
     /// Logged in, but the role does not allow it.
     Forbidden,
+    /// Not allowed, for a reason the code and message give.
+    Denied { code: &'static str, message: String },
     /// Does not exist, or belongs to another company (never said which).
     NotFound,
     /// Bad input: which field, why.
@@ -38,6 +40,7 @@ impl AppError {
             AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "Please log in.".into(), None),
             AppError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials", "Wrong e-mail or password.".into(), None),
             AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "Your role does not allow this.".into(), None),
+            AppError::Denied { code, message } => (StatusCode::FORBIDDEN, code, message.clone(), None),
             AppError::NotFound => (StatusCode::NOT_FOUND, "not_found", "There is nothing here.".into(), None),
             AppError::Invalid { code, message, field } => (StatusCode::UNPROCESSABLE_ENTITY, code, message.clone(), *field),
             AppError::Refused { code, message, field } => (StatusCode::CONFLICT, code, message.clone(), *field),
@@ -67,6 +70,13 @@ impl AppError {
                         user::Error::InvitationAlreadyUsed => (StatusCode::GONE, "invitation_used", msg.clone(), None),
                         user::Error::InvitationReplaced => (StatusCode::GONE, "invitation_replaced", msg.clone(), None),
                         _ => (StatusCode::NOT_FOUND, "invitation_unknown", msg.clone(), None),
+                    },
+                    E::Site(e) => match e {
+                        _ if e.field().is_some() => invalid("invalid_input", e.field().unwrap_or_default()),
+                        site::Error::NotAnAgent => (StatusCode::CONFLICT, "not_an_agent", msg.clone(), Some("user_id")),
+                        site::Error::Deleted => (StatusCode::GONE, "site_deleted", msg.clone(), None),
+                        site::Error::AlreadyExists => conflict("already_exists"),
+                        _ => AppError::NotFound.parts(),
                     },
                     E::Email(email::Error::EmailTaken { .. }) => (StatusCode::CONFLICT, "email_taken", msg.clone(), Some("email")),
                     E::InvalidEmail(_) => invalid("invalid_email", "email"),

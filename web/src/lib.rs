@@ -11,6 +11,8 @@ pub mod health;
 pub mod import;
 pub mod pages;
 pub mod ratelimit;
+pub mod site_admin;
+pub mod widget;
 pub mod server;
 
 pub use server::App;

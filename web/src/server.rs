@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use commands::accounts::Accounts;
 use commands::mailer::{InvitationMailer, Transport};
+use commands::sites::Sites;
 use deadpool_postgres::Pool;
 use projections::{Checkpoints, Projection, ProjectionError, RebuildReport};
 use store::{PgEventStore, Position};
@@ -43,6 +44,7 @@ pub struct Services {
     pub store: PgEventStore,
     pub pool: Pool,
     pub accounts: Accounts<PgEventStore>,
+    pub sites: Sites<PgEventStore>,
     pub checkpoints: Checkpoints,
     pub settings: Settings,
 }
@@ -63,7 +65,8 @@ impl App {
         let pool = store::db::pool(config, 32);
         let store = PgEventStore::new(pool.clone(), config.clone());
         let accounts = Accounts::new(store.clone(), pool.clone());
-        App(Arc::new(Services { store, pool, accounts, checkpoints: Checkpoints::default(), settings }))
+        let sites = Sites::new(store.clone());
+        App(Arc::new(Services { store, pool, accounts, sites, checkpoints: Checkpoints::default(), settings }))
     }
 
     /// Runs the projections, the invitation mailer and housekeeping until the returned
@@ -74,6 +77,7 @@ impl App {
         set.spawn(projections::run(store.clone(), pool.clone(), projections::users::Users, checkpoints.clone()));
         set.spawn(projections::run(store.clone(), pool.clone(), projections::licences::Licences, checkpoints.clone()));
         set.spawn(projections::run(store.clone(), pool.clone(), projections::audit::Audit, checkpoints.clone()));
+        set.spawn(projections::run(store.clone(), pool.clone(), projections::sites::Sites, checkpoints.clone()));
         set.spawn(projections::run(store, pool.clone(), projections::outbox::InvitationOutbox, checkpoints));
         let mailer = InvitationMailer {
             accounts: self.accounts.clone(),
@@ -111,7 +115,7 @@ impl App {
     }
 
     pub fn router(&self) -> Router {
-        use pages::{import, invitation, login, user, users};
+        use pages::{advisors, import, invitation, login, sites, user, users};
         Router::new()
             .route("/", get(login::home))
             .route("/healthz", get(health::healthz))
@@ -133,8 +137,20 @@ impl App {
             .route("/admin/users/{id}/reactivate", post(user::reactivate))
             .route("/admin/users/{id}/invitation", post(user::resend))
             .route("/admin/subscription", get(users::subscription))
+            .route("/admin/sites", get(sites::list))
+            .route("/admin/sites/new", get(sites::new_form).post(sites::create))
+            .route("/admin/sites/{id}", get(sites::edit).post(sites::save_general))
+            .route("/admin/sites/{id}/widget", post(sites::save_widget))
+            .route("/admin/sites/{id}/weights", post(sites::save_weights))
+            .route("/admin/sites/{id}/key", post(sites::rotate_key))
+            .route("/admin/sites/{id}/delete", get(sites::delete_form).post(sites::delete))
+            .route("/admin/sites/{id}/install", get(sites::install))
+            .route("/admin/sites/{id}/test", get(sites::test_page))
+            .route("/admin/sites/{id}/agents", get(advisors::show).post(advisors::save))
+            .route("/widget.js", get(crate::widget::script))
+            .route("/widget/config", get(crate::widget::config).options(crate::widget::preflight))
             .route("/static/app.css", get(stylesheet))
-            .route("/static/copy.js", get(copy_script))
+            .route("/static/{file}", get(static_file))
             .nest("/api/v1", crate::api::router())
             .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024))
             .layer(tower_http::limit::RequestBodyLimitLayer::new(8 * 1024 * 1024))
@@ -147,8 +163,16 @@ async fn stylesheet() -> impl axum::response::IntoResponse {
     ([(axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../static/app.css"))
 }
 
-async fn copy_script() -> impl axum::response::IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")], include_str!("../static/copy.js"))
+/// The small scripts of the administration pages, built into the binary.
+async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body = match file.as_str() {
+        "copy.js" => include_str!("../static/copy.js"),
+        "advisors.js" => include_str!("../static/advisors.js"),
+        "test-module.js" => include_str!("../static/test-module.js"),
+        _ => return crate::error::AppError::NotFound.into_response(),
+    };
+    ([(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")], body).into_response()
 }
 
 pub async fn rebuild_projection(store: &PgEventStore, pool: &Pool, name: &str) -> Result<RebuildReport, ProjectionError> {
@@ -156,6 +180,7 @@ pub async fn rebuild_projection(store: &PgEventStore, pool: &Pool, name: &str) -
         projections::users::Users::NAME => projections::rebuild(store, pool, &projections::users::Users).await,
         projections::licences::Licences::NAME => projections::rebuild(store, pool, &projections::licences::Licences).await,
         projections::audit::Audit::NAME => projections::rebuild(store, pool, &projections::audit::Audit).await,
+        projections::sites::Sites::NAME => projections::rebuild(store, pool, &projections::sites::Sites).await,
         other => unreachable!("unknown projection {other} (checked by the CLI)"),
     }
 }

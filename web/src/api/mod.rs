@@ -5,6 +5,7 @@
 
 mod imports;
 mod session;
+mod sites;
 mod users;
 
 use axum::extract::{FromRequest, Request};
@@ -18,18 +19,20 @@ use crate::App;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Switchboard API", version = "1", description = "Administration of a company's users, roles and licences."),
+    info(title = "Switchboard API", version = "1", description = "Administration of a company's users, roles, licences and sites."),
     paths(
         session::login, session::logout,
         users::list, users::create, users::get_one, users::update, users::grant_role, users::revoke_role,
         users::deactivate, users::reactivate, users::resend_invitation, users::history, users::licence,
         imports::template, imports::preview, imports::confirm, imports::status,
+        sites::list, sites::create, sites::get_one, sites::update, sites::rotate_key, sites::delete, sites::agents, sites::assign, sites::unassign,
     ),
     components(schemas(
         ErrorBody, ErrorDetail,
         session::Credentials, session::SessionInfo,
         users::ApiUser, users::UserList, users::NewUser, users::CreatedUser, users::UserPatch, users::HistoryEntry, users::Licence,
         imports::ImportView, imports::RowOutcome,
+        sites::ApiSite, sites::ApiWeights, sites::NewSite, sites::SitePatch, sites::ApiAdvisor, sites::Placement,
     )),
     modifiers(&CsrfHeader),
 )]
@@ -79,6 +82,11 @@ pub fn router() -> Router<App> {
         .route("/imports", post(imports::preview))
         .route("/imports/{id}", get(imports::status))
         .route("/imports/{id}/confirm", post(imports::confirm))
+        .route("/sites", get(sites::list).post(sites::create))
+        .route("/sites/{id}", get(sites::get_one).patch(sites::update).delete(sites::delete))
+        .route("/sites/{id}/key", post(sites::rotate_key))
+        .route("/sites/{id}/agents", get(sites::agents))
+        .route("/sites/{id}/agents/{user_id}", put(sites::assign).delete(sites::unassign))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }
 

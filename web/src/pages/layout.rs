@@ -7,6 +7,11 @@ use crate::auth::Session;
 use domain::company::Role;
 
 pub fn page(title: &str, session: Option<&Session>, body: Markup) -> Markup {
+    page_with_head(title, session, html! {}, body)
+}
+
+/// `page`, with extra elements in `<head>` (a CSRF meta tag for scripts, say).
+pub fn page_with_head(title: &str, session: Option<&Session>, head: Markup, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -15,6 +20,7 @@ pub fn page(title: &str, session: Option<&Session>, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Switchboard" }
                 link rel="stylesheet" href="/static/app.css";
+                (head)
             }
             body {
                 header.top {
@@ -25,6 +31,8 @@ pub fn page(title: &str, session: Option<&Session>, body: Markup) -> Markup {
                                 span.menu { "Company" }
                                 a href="/admin/users" { "Users" }
                                 a href="/admin/subscription" { "Subscription" }
+                                span.menu { "Configuration" }
+                                a href="/admin/sites" { "Sites & Hotlines" }
                             }
                         }
                         div.who {

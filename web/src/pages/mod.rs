@@ -1,9 +1,11 @@
 //! Server-rendered pages of the administration and the login.
 
+pub mod advisors;
 pub mod import;
 pub mod invitation;
 pub mod layout;
 pub mod login;
+pub mod sites;
 pub mod user;
 pub mod users;
 

@@ -1,0 +1,136 @@
+//! The advisors (agents) of a site: every agent on the left, High, Normal and Low priority on
+//! the right. `/static/advisors.js` adds drag and drop (pointer and keyboard) that saves
+//! through the API without reloading; the form below it works without JavaScript.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use domain::site::Priority;
+use domain::{SiteId, UserId};
+use maud::{html, Markup};
+use projections::sites::{Advisor, SiteRow};
+
+use super::layout::page_with_head;
+use super::Form;
+use crate::auth::{Admin, Session};
+use crate::error::AppError;
+use crate::site_admin;
+use crate::App;
+
+const COLUMNS: [(&str, &str); 4] = [("none", "All agents"), ("high", "High priority"), ("normal", "Normal priority"), ("low", "Low priority")];
+
+fn key(p: Option<Priority>) -> &'static str {
+    p.map_or("none", Priority::as_str)
+}
+
+fn render(session: &Session, site: &SiteRow, advisors: &[Advisor], notice: Option<&str>, error: Option<&str>) -> Markup {
+    let api = format!("/api/v1/sites/{}/agents", site.site_id);
+    let head = html! { meta name="csrf-token" content=(session.csrf); };
+    page_with_head(
+        &format!("Advisors of {}", site.name),
+        Some(session),
+        head,
+        html! {
+            p { a href={"/admin/sites/" (site.site_id)} { "← " (site.name) } }
+            h1 { "Advisors of " (site.name) }
+            p.muted.small {
+                "Drag agents into a priority column, between columns, or back to All agents; or focus one and press 1 (High), 2 (Normal), 3 (Low), 0 (remove). "
+                "Only users with the Agent role can be added. Someone who loses the role or is deactivated keeps their place but is offered no chats until the role comes back."
+            }
+            @if let Some(n) = notice { p.notice role="status" { (n) } }
+            @if let Some(e) = error { p.error role="alert" { (e) } }
+            section #advisors data-site-id=(site.site_id) data-api=(api) {
+                p #advisors-status role="status" aria-live="polite" {}
+                div.board {
+                    @for (priority, title) in COLUMNS {
+                        div.column data-priority=(priority) aria-label=(title) {
+                            h2 { (title) }
+                            ul.dropzone data-priority=(priority) {
+                                @for a in advisors.iter().filter(|a| key(a.priority) == priority) {
+                                    li.agent data-user-id=(a.user_id) tabindex="0" aria-grabbed="false" data-offered=(a.offered) {
+                                        (a.name) " " small { (a.email) }
+                                        @if !a.offered { " " small.badge title="Kept, but offered no chats: no Agent role or deactivated" { "not offered chats" } }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                form #advisors-form method="post" action={"/admin/sites/" (site.site_id) "/agents"} {
+                    input type="hidden" name="csrf" value=(session.csrf);
+                    table {
+                        thead { tr { th { "Agent" } th { "Priority" } } }
+                        tbody {
+                            @for a in advisors {
+                                tr data-user-id=(a.user_id) {
+                                    td { (a.name) @if !a.offered { " " small.badge { "not offered chats" } } }
+                                    td {
+                                        label.visually-hidden for={"priority-" (a.user_id)} { "Priority of " (a.name) }
+                                        select id={"priority-" (a.user_id)} name={"priority-" (a.user_id)} data-user-id=(a.user_id) {
+                                            @for (value, label) in [("none", "Not assigned"), ("high", "High"), ("normal", "Normal"), ("low", "Low")] {
+                                                option value=(value) selected[key(a.priority) == value] { (label) }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    button type="submit" { "Save" }
+                }
+            }
+            script type="module" src="/static/advisors.js" {}
+        },
+    )
+}
+
+async fn load(app: &App, session: &Session, site_id: SiteId) -> Result<(SiteRow, Vec<Advisor>), AppError> {
+    let site = site_admin::load_live(app, session, site_id).await?;
+    let client = app.pool.get().await?;
+    let advisors = projections::sites::advisors(&**client, session.company_id(), site_id).await?;
+    Ok((site, advisors))
+}
+
+pub async fn show(State(app): State<App>, Admin(session): Admin, Path(id): Path<SiteId>) -> Result<Markup, AppError> {
+    let (site, advisors) = load(&app, &session, id).await?;
+    Ok(render(&session, &site, &advisors, None, None))
+}
+
+/// The form without JavaScript: one select per agent, applied in one go.
+pub async fn save(
+    State(app): State<App>,
+    Admin(session): Admin,
+    Path(id): Path<SiteId>,
+    Form(fields): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    session.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or_default())?;
+    let (site, advisors) = load(&app, &session, id).await?;
+    let mut failures = Vec::new();
+    for a in &advisors {
+        let Some(chosen) = fields.get(&format!("priority-{}", a.user_id)) else { continue };
+        let wanted = match chosen.as_str() {
+            "none" => None,
+            other => Some(other.parse::<Priority>().map_err(|e| AppError::invalid("priority", e))?),
+        };
+        if wanted != a.priority {
+            if let Err(e) = site_admin::place(&app, &session, id, a.user_id, wanted).await {
+                let (status, _, message, _) = e.parts();
+                if status.is_server_error() {
+                    return Err(e);
+                }
+                failures.push(format!("{}: {message}", a.name));
+            }
+        }
+    }
+    let (_, advisors) = load(&app, &session, id).await?;
+    let error = (!failures.is_empty()).then(|| failures.join(" · "));
+    let status = if error.is_some() { axum::http::StatusCode::CONFLICT } else { axum::http::StatusCode::OK };
+    Ok((status, render(&session, &site, &advisors, error.is_none().then_some("Saved."), error.as_deref())).into_response())
+}
+
+/// For the API: the same placement, one agent at a time.
+pub async fn place(app: &App, session: &Session, site_id: SiteId, user_id: UserId, priority: Option<Priority>) -> Result<(), AppError> {
+    site_admin::load_live(app, session, site_id).await?;
+    site_admin::place(app, session, site_id, user_id, priority).await
+}
