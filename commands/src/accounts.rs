@@ -203,7 +203,7 @@ impl<S: EventStore> Accounts<S> {
         let state = self.user_of(company_id, user_id).await?;
         let old = state.registration.map(|r| r.email).ok_or(Error::NotFound)?;
         if old == new {
-            return Ok(Outcome { events: vec![], position: None });
+            return Ok(Outcome { events: vec![], position: None, version: None });
         }
         self.claim_email(&new, user_id, metadata).await?;
         let changed = execute::<User, S>(&self.store, &user::stream(user_id), &user::Command::ChangeEmail { email: new.clone() }, metadata).await;

@@ -3,6 +3,7 @@
 //! handler decides again on fresh state, a bounded number of times.
 
 pub mod accounts;
+pub mod chat;
 pub mod mailer;
 pub mod secrets;
 pub mod sites;
@@ -11,7 +12,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use domain::{company, email, site, user, Decider, Metadata};
+use domain::{agent, company, conversation, email, site, user, Decider, Metadata};
 use rand::Rng;
 use store::{EventStore, ExpectedVersion, NewEvent, Position, StoreError};
 use thiserror::Error;
@@ -28,6 +29,12 @@ pub enum Error {
     Email(#[from] email::Error),
     #[error(transparent)]
     Site(#[from] site::Error),
+    #[error(transparent)]
+    Agent(#[from] agent::Error),
+    #[error(transparent)]
+    Conversation(#[from] conversation::Error),
+    #[error("no other agent of this site is online with a free slot")]
+    NoAgentAvailable,
     #[error(transparent)]
     InvalidEmail(#[from] email::InvalidAddress),
     #[error("`{stream}` changed {MAX_ATTEMPTS} times while deciding; try again")]
@@ -58,6 +65,8 @@ impl From<deadpool_postgres::PoolError> for Error {
 pub struct Outcome<E> {
     pub events: Vec<E>,
     pub position: Option<Position>,
+    /// The stream's version after the last appended event.
+    pub version: Option<u64>,
 }
 
 /// The state of `stream` and its last version (None when it has no events).
@@ -146,7 +155,7 @@ where
             if let (Some(cache), Some(v)) = (cache, version) {
                 cache.put(stream, v, state);
             }
-            return Ok(Outcome { events, position: None });
+            return Ok(Outcome { events, position: None, version: None });
         }
         let new = events.iter().map(NewEvent::from_payload).collect();
         match store.append(stream, ExpectedVersion::from_current(version), new, metadata).await {
@@ -155,7 +164,7 @@ where
                     let state = events.iter().fold(state, D::evolve);
                     cache.put(stream, appended.last_version, state);
                 }
-                return Ok(Outcome { events, position: Some(appended.position) });
+                return Ok(Outcome { events, position: Some(appended.position), version: Some(appended.last_version) });
             }
             Err(e) if e.is_conflict() => {
                 // Someone else changed the stream: decide again on what they did, after a

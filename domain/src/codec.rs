@@ -10,7 +10,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
-use crate::{company, email, site, user};
+use crate::{agent, company, conversation, email, site, user};
 
 /// Implemented by each aggregate's event enum.
 pub trait EventPayload: Serialize + DeserializeOwned {
@@ -108,6 +108,8 @@ pub enum Event {
     User(user::Event),
     Email(email::Event),
     Site(site::Event),
+    Agent(agent::Event),
+    Conversation(conversation::Event),
 }
 
 impl Event {
@@ -118,6 +120,8 @@ impl Event {
             user::Event::CATEGORY => user::Event::decode(event_type, schema, payload).map(Event::User),
             email::Event::CATEGORY => email::Event::decode(event_type, schema, payload).map(Event::Email),
             site::Event::CATEGORY => site::Event::decode(event_type, schema, payload).map(Event::Site),
+            agent::Event::CATEGORY => agent::Event::decode(event_type, schema, payload).map(Event::Agent),
+            conversation::Event::CATEGORY => conversation::Event::decode(event_type, schema, payload).map(Event::Conversation),
             _ => Err(DecodeError::UnknownCategory { stream: stream.to_owned() }),
         }
     }

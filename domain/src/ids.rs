@@ -61,3 +61,11 @@ id_type!(
     /// A website (a "hotline") where the chat widget runs.
     SiteId
 );
+id_type!(
+    /// One chat between a visitor and the company.
+    ConversationId
+);
+id_type!(
+    /// A website visitor, known by a token kept in their browser.
+    VisitorId
+);

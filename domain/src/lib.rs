@@ -2,11 +2,14 @@
 //! `decide(&State, &Command) -> Result<Vec<Event>, Error>` and `evolve(State, &Event) -> State`.
 //! Nothing here touches storage, the network or the clock: time and randomness come in commands.
 
+pub mod agent;
 pub mod codec;
 pub mod company;
+pub mod conversation;
 pub mod email;
 pub mod envelope;
 pub mod ids;
+pub mod routing;
 pub mod site;
 pub mod user;
 
@@ -15,7 +18,7 @@ mod testing;
 
 pub use codec::{DecodeError, Event, EventPayload};
 pub use envelope::{Actor, Metadata};
-pub use ids::{CompanyId, SiteId, UserId};
+pub use ids::{CompanyId, ConversationId, SiteId, UserId, VisitorId};
 
 /// An aggregate's decision logic. `State::default()` is the state of a stream with no events.
 pub trait Decider {

@@ -31,8 +31,9 @@ impl Projection for Audit {
                 | domain::site::Event::AgentUnassigned { user_id } => Some(user_id.0),
                 _ => None,
             },
-            // Address claims are bookkeeping behind "created" and "changed e-mail".
-            Event::Email(_) => return,
+            // Address claims are bookkeeping behind "created" and "changed e-mail"; chat
+            // events have their own history (conversations and transcripts).
+            Event::Email(_) | Event::Agent(_) | Event::Conversation(_) => return,
         };
         let mut details = event.payload.clone();
         if let Some(fields) = details.as_object_mut() {

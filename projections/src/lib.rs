@@ -2,6 +2,7 @@
 //! order and writes its rows and its checkpoint in one transaction.
 
 pub mod audit;
+pub mod chat;
 pub mod licences;
 pub mod outbox;
 mod runner;
@@ -11,8 +12,16 @@ pub mod users;
 pub use runner::{rebuild, run, wait_for, Checkpoints, Param, Projection, ProjectionError, RebuildReport, Writes};
 
 /// The read models, which `switchboard rebuild` may replay from scratch.
-pub const REBUILDABLE: &[&str] = &[users::Users::NAME, licences::Licences::NAME, audit::Audit::NAME, sites::Sites::NAME];
+pub const REBUILDABLE: &[&str] =
+    &[users::Users::NAME, licences::Licences::NAME, audit::Audit::NAME, sites::Sites::NAME, chat::AgentLoad::NAME, chat::Conversations::NAME];
 
 /// Everything the server runs, read models and the mailer's outbox.
-pub const ALL: &[&str] =
-    &[users::Users::NAME, licences::Licences::NAME, audit::Audit::NAME, sites::Sites::NAME, outbox::InvitationOutbox::NAME];
+pub const ALL: &[&str] = &[
+    users::Users::NAME,
+    licences::Licences::NAME,
+    audit::Audit::NAME,
+    sites::Sites::NAME,
+    chat::AgentLoad::NAME,
+    chat::Conversations::NAME,
+    outbox::InvitationOutbox::NAME,
+];

@@ -88,7 +88,7 @@ impl Projection for Users {
                 company::Event::MemberReactivated { user_id } => update("active = true", user_id.0, params![]),
                 company::Event::CompanyRegistered { .. } | company::Event::SeatsChanged { .. } => {}
             },
-            Event::Email(_) | Event::Site(_) => {}
+            Event::Email(_) | Event::Site(_) | Event::Agent(_) | Event::Conversation(_) => {}
         }
     }
 }

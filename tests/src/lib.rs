@@ -1,11 +1,13 @@
 //! What every end-to-end test stands on.
 
 pub mod api;
+pub mod chat;
 pub mod browser;
 pub mod db;
 pub mod process;
 pub mod server;
 pub mod smtp;
+pub mod ws;
 
 pub use db::TestDb;
 pub use server::{Browserless, TestServer};

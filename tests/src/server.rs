@@ -31,7 +31,12 @@ impl TestServer {
     pub async fn start_with(db: &TestDb, mail: Transport) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        let settings = Settings { secure_cookies: false, public_url: format!("http://{address}"), mail: std::sync::Arc::new(mail) };
+        let settings = Settings {
+            secure_cookies: false,
+            public_url: format!("http://{address}"),
+            mail: std::sync::Arc::new(mail),
+            agent_grace: std::time::Duration::from_secs(2),
+        };
         let app = App::new(&db.config, settings);
         let mut tasks = app.start_background();
         let served = app.clone();

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use domain::{company, email, site, user};
+use domain::{agent, company, conversation, email, site, user};
 use serde::Serialize;
 
 #[derive(Debug)]
@@ -78,6 +78,19 @@ impl AppError {
                         site::Error::AlreadyExists => conflict("already_exists"),
                         _ => AppError::NotFound.parts(),
                     },
+                    E::Agent(agent::Error::AtCapacity { .. }) => conflict("capacity"),
+                    E::Agent(agent::Error::NotOnline) => conflict("not_online"),
+                    E::Conversation(c) => match c {
+                        conversation::Error::NotFound => AppError::NotFound.parts(),
+                        conversation::Error::Closed => conflict("conversation_closed"),
+                        conversation::Error::NotYours => (StatusCode::FORBIDDEN, "not_assigned", msg.clone(), None),
+                        conversation::Error::EmptyMessage => invalid("empty_message", "text"),
+                        conversation::Error::MessageTooLong => invalid("message_too_long", "text"),
+                        conversation::Error::BadEmail(_) => invalid("invalid_email", "email"),
+                        conversation::Error::NameTooLong => invalid("invalid_input", "name"),
+                        conversation::Error::AlreadyAssigned | conversation::Error::AlreadyStarted | conversation::Error::NotAssigned => conflict("conflict"),
+                    },
+                    E::NoAgentAvailable => conflict("no_agent_available"),
                     E::Email(email::Error::EmailTaken { .. }) => (StatusCode::CONFLICT, "email_taken", msg.clone(), Some("email")),
                     E::InvalidEmail(_) => invalid("invalid_email", "email"),
                     E::Contention { .. } => conflict("conflict"),

@@ -9,6 +9,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use commands::accounts::Accounts;
 use commands::mailer::{InvitationMailer, Transport};
+use commands::chat::Chat;
 use commands::sites::Sites;
 use deadpool_postgres::Pool;
 use projections::{Checkpoints, Projection, ProjectionError, RebuildReport};
@@ -17,7 +18,10 @@ use tokio::task::JoinSet;
 
 use crate::cli::DataArgs;
 use crate::database::Database;
-use crate::{health, pages};
+use crate::chat::hub::Hub;
+use crate::chat::presence::Presence;
+use crate::chat::view::ReadModels;
+use crate::{chat, health, pages};
 
 pub struct Settings {
     /// Mark cookies Secure (set when served over HTTPS).
@@ -25,6 +29,8 @@ pub struct Settings {
     /// Where users reach this server, for links in e-mails.
     pub public_url: String,
     pub mail: Arc<Transport>,
+    /// How long a disconnected agent keeps their conversations before they are requeued.
+    pub agent_grace: Duration,
 }
 
 impl Settings {
@@ -36,6 +42,9 @@ impl Settings {
             secure_cookies: std::env::var("SWITCHBOARD_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true"),
             public_url,
             mail: Arc::new(Transport::from_env(data_dir).map_err(|e| e.to_string())?),
+            agent_grace: Duration::from_secs(
+                std::env::var("SWITCHBOARD_AGENT_GRACE_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(60),
+            ),
         })
     }
 }
@@ -45,8 +54,13 @@ pub struct Services {
     pub pool: Pool,
     pub accounts: Accounts<PgEventStore>,
     pub sites: Sites<PgEventStore>,
+    pub chat: Chat<PgEventStore, ReadModels>,
+    pub hub: Hub,
+    pub presence: Presence,
     pub checkpoints: Checkpoints,
     pub settings: Settings,
+    /// For connections of their own (LISTEN).
+    pub db_config: tokio_postgres::Config,
 }
 
 /// Shared by every request handler.
@@ -66,7 +80,20 @@ impl App {
         let store = PgEventStore::new(pool.clone(), config.clone());
         let accounts = Accounts::new(store.clone(), pool.clone());
         let sites = Sites::new(store.clone());
-        App(Arc::new(Services { store, pool, accounts, sites, checkpoints: Checkpoints::default(), settings }))
+        let checkpoints = Checkpoints::default();
+        let chat = Chat::new(store.clone(), ReadModels { pool: pool.clone(), checkpoints: checkpoints.clone() });
+        App(Arc::new(Services {
+            store,
+            pool,
+            accounts,
+            sites,
+            chat,
+            hub: Hub::default(),
+            presence: Presence::default(),
+            checkpoints,
+            settings,
+            db_config: config.clone(),
+        }))
     }
 
     /// Runs the projections, the invitation mailer and housekeeping until the returned
@@ -78,6 +105,8 @@ impl App {
         set.spawn(projections::run(store.clone(), pool.clone(), projections::licences::Licences, checkpoints.clone()));
         set.spawn(projections::run(store.clone(), pool.clone(), projections::audit::Audit, checkpoints.clone()));
         set.spawn(projections::run(store.clone(), pool.clone(), projections::sites::Sites, checkpoints.clone()));
+        set.spawn(projections::run(store.clone(), pool.clone(), projections::chat::AgentLoad, checkpoints.clone()));
+        set.spawn(projections::run(store.clone(), pool.clone(), projections::chat::Conversations, checkpoints.clone()));
         set.spawn(projections::run(store, pool.clone(), projections::outbox::InvitationOutbox, checkpoints));
         let mailer = InvitationMailer {
             accounts: self.accounts.clone(),
@@ -88,6 +117,30 @@ impl App {
         set.spawn(mailer.run());
         let app = self.clone();
         set.spawn(async move { crate::import::mark_interrupted(&app).await });
+        set.spawn(chat::hub::listen_typing(self.db_config.clone(), self.hub.clone()));
+        set.spawn(Presence::heartbeat(self.clone()));
+        set.spawn(Presence::sweep(self.clone()));
+        set.spawn(chat::sweep_queues(self.clone()));
+        let app = self.clone();
+        set.spawn(async move {
+            // Live only: sockets catch up on what they missed from the log themselves.
+            let head = loop {
+                match app.store.head().await {
+                    Ok(head) => break head,
+                    Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
+                }
+            };
+            let settled = app.clone();
+            let settle = move |position| {
+                let app = settled.clone();
+                async move {
+                    for name in ["conversations", "agent-load"] {
+                        let _ = app.read_your_writes(name, Some(position)).await;
+                    }
+                }
+            };
+            chat::hub::dispatch(app.store.clone(), app.pool.clone(), app.hub.clone(), head, settle).await;
+        });
         set
     }
 
@@ -147,6 +200,13 @@ impl App {
             .route("/admin/sites/{id}/install", get(sites::install))
             .route("/admin/sites/{id}/test", get(sites::test_page))
             .route("/admin/sites/{id}/agents", get(advisors::show).post(advisors::save))
+            .route("/console", get(chat::pages::console))
+            .route("/console/ws", get(chat::agent::upgrade))
+            .route("/supervisor", get(chat::pages::board))
+            .route("/supervisor/ws", get(chat::supervisor::upgrade))
+            .route("/history", get(chat::pages::history))
+            .route("/history/{id}", get(chat::pages::transcript))
+            .route("/widget/ws", get(chat::visitor::upgrade))
             .route("/widget.js", get(crate::widget::script))
             .route("/widget/config", get(crate::widget::config).options(crate::widget::preflight))
             .route("/static/app.css", get(stylesheet))
@@ -170,6 +230,9 @@ async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> 
         "copy.js" => include_str!("../static/copy.js"),
         "advisors.js" => include_str!("../static/advisors.js"),
         "test-module.js" => include_str!("../static/test-module.js"),
+        "console.js" => include_str!("../static/console.js"),
+        "supervisor.js" => include_str!("../static/supervisor.js"),
+        "console.css" => return ([(axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../static/console.css")).into_response(),
         _ => return crate::error::AppError::NotFound.into_response(),
     };
     ([(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")], body).into_response()
@@ -181,6 +244,8 @@ pub async fn rebuild_projection(store: &PgEventStore, pool: &Pool, name: &str) -
         projections::licences::Licences::NAME => projections::rebuild(store, pool, &projections::licences::Licences).await,
         projections::audit::Audit::NAME => projections::rebuild(store, pool, &projections::audit::Audit).await,
         projections::sites::Sites::NAME => projections::rebuild(store, pool, &projections::sites::Sites).await,
+        projections::chat::AgentLoad::NAME => projections::rebuild(store, pool, &projections::chat::AgentLoad).await,
+        projections::chat::Conversations::NAME => projections::rebuild(store, pool, &projections::chat::Conversations).await,
         other => unreachable!("unknown projection {other} (checked by the CLI)"),
     }
 }

@@ -27,6 +27,11 @@ pub fn page_with_head(title: &str, session: Option<&Session>, head: Markup, body
                     a.brand href="/" { "Switchboard" }
                     @if let Some(s) = session {
                         nav {
+                            @if s.has_role(Role::Agent) { a href="/console" { "Console" } }
+                            @if s.has_role(Role::Supervisor) { a href="/supervisor" { "Supervision" } }
+                            @if s.has_role(Role::Agent) || s.has_role(Role::Supervisor) || s.has_role(Role::Administrator) {
+                                a href="/history" { "Conversations" }
+                            }
                             @if s.has_role(Role::Administrator) {
                                 span.menu { "Company" }
                                 a href="/admin/users" { "Users" }

@@ -1,0 +1,331 @@
+//! A conversation between a visitor and the company: who answers it (one agent at a time),
+//! its messages (no message after closing), and how it ended. An offline message, left when
+//! nobody was online, is a conversation too, so the company sees it in its history.
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+use uuid::Uuid;
+
+use crate::codec::EventPayload;
+use crate::ids::{CompanyId, ConversationId, SiteId, UserId, VisitorId};
+use crate::routing::Candidate;
+use crate::Decider;
+
+pub fn stream(id: ConversationId) -> String {
+    format!("conversation-{id}")
+}
+
+pub const MESSAGE_MAX_LEN: usize = 4000;
+pub const URL_MAX_LEN: usize = 2000;
+
+/// Who wrote a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Sender {
+    Visitor,
+    Agent { user_id: UserId, name: String },
+    System,
+}
+
+/// Why a conversation went to this agent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "by", rename_all = "lowercase")]
+pub enum Decision {
+    /// The router chose among `candidates` with the random `roll`.
+    Routed { candidates: Vec<Candidate>, roll: f64 },
+    /// The previous agent gave it away.
+    Transferred { from: UserId },
+    /// A supervisor moved it.
+    Reassigned { supervisor: UserId, from: Option<UserId> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum Event {
+    ConversationStarted { conversation_id: ConversationId, site_id: SiteId, company_id: CompanyId, visitor_id: VisitorId, page_url: String },
+    MessagePosted { client_id: Uuid, from: Sender, text: String },
+    ConversationAssigned { agent_id: UserId, agent_name: String, decision: Decision },
+    /// Back to the queue: the agent went offline or stayed disconnected too long.
+    ConversationRequeued { from: UserId, reason: String },
+    /// `by`: `agent`, `visitor` or `system`.
+    ConversationClosed { by: String },
+    OfflineMessageLeft { site_id: SiteId, company_id: CompanyId, visitor_id: VisitorId, name: String, email: String, message: String, page_url: String },
+}
+
+impl EventPayload for Event {
+    const CATEGORY: &'static str = "conversation";
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    Start { conversation_id: ConversationId, site_id: SiteId, company_id: CompanyId, visitor_id: VisitorId, page_url: String },
+    PostMessage { client_id: Uuid, from: Sender, text: String },
+    Assign { agent_id: UserId, agent_name: String, decision: Decision },
+    Requeue { from: UserId, reason: String },
+    Close { by: String },
+    LeaveOfflineMessage { site_id: SiteId, company_id: CompanyId, visitor_id: VisitorId, name: String, email: String, message: String, page_url: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Error {
+    #[error("this conversation does not exist")]
+    NotFound,
+    #[error("this conversation exists already")]
+    AlreadyStarted,
+    #[error("this conversation has ended")]
+    Closed,
+    #[error("the message is empty")]
+    EmptyMessage,
+    #[error("the message is longer than {MESSAGE_MAX_LEN} characters")]
+    MessageTooLong,
+    #[error("this conversation is not assigned to you")]
+    NotYours,
+    #[error("this conversation already has an agent")]
+    AlreadyAssigned,
+    #[error("this conversation has no agent")]
+    NotAssigned,
+    #[error("`{0}` is not a valid e-mail address")]
+    BadEmail(String),
+    #[error("the name is longer than 100 characters")]
+    NameTooLong,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct State {
+    pub started: bool,
+    pub site_id: Option<SiteId>,
+    pub company_id: Option<CompanyId>,
+    pub visitor_id: Option<VisitorId>,
+    pub agent: Option<UserId>,
+    pub closed: bool,
+    pub offline: bool,
+    pub client_ids: HashSet<Uuid>,
+}
+
+fn checked_text(text: &str) -> Result<String, Error> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err(Error::EmptyMessage)
+    } else if text.chars().count() > MESSAGE_MAX_LEN {
+        Err(Error::MessageTooLong)
+    } else {
+        Ok(text.to_owned())
+    }
+}
+
+fn checked_url(url: &str) -> String {
+    url.chars().take(URL_MAX_LEN).collect()
+}
+
+pub struct Conversation;
+
+impl Decider for Conversation {
+    type State = State;
+    type Command = Command;
+    type Event = Event;
+    type Error = Error;
+
+    fn decide(state: &State, command: &Command) -> Result<Vec<Event>, Error> {
+        match command {
+            Command::Start { conversation_id, site_id, company_id, visitor_id, page_url } => {
+                if state.started {
+                    return Err(Error::AlreadyStarted);
+                }
+                Ok(vec![Event::ConversationStarted {
+                    conversation_id: *conversation_id,
+                    site_id: *site_id,
+                    company_id: *company_id,
+                    visitor_id: *visitor_id,
+                    page_url: checked_url(page_url),
+                }])
+            }
+            Command::LeaveOfflineMessage { site_id, company_id, visitor_id, name, email, message, page_url } => {
+                if state.started {
+                    return Err(Error::AlreadyStarted);
+                }
+                let email = crate::email::Address::parse(email).map_err(|_| Error::BadEmail(email.trim().to_owned()))?;
+                if name.trim().chars().count() > 100 {
+                    return Err(Error::NameTooLong);
+                }
+                Ok(vec![Event::OfflineMessageLeft {
+                    site_id: *site_id,
+                    company_id: *company_id,
+                    visitor_id: *visitor_id,
+                    name: name.trim().to_owned(),
+                    email: email.to_string(),
+                    message: checked_text(message)?,
+                    page_url: checked_url(page_url),
+                }])
+            }
+            _ if !state.started => Err(Error::NotFound),
+            Command::PostMessage { client_id, from, text } => {
+                if state.client_ids.contains(client_id) {
+                    return Ok(vec![]); // the same message again: stored once
+                }
+                if state.closed {
+                    return Err(Error::Closed);
+                }
+                if let Sender::Agent { user_id, .. } = from {
+                    if state.agent != Some(*user_id) {
+                        return Err(Error::NotYours);
+                    }
+                }
+                Ok(vec![Event::MessagePosted { client_id: *client_id, from: from.clone(), text: checked_text(text)? }])
+            }
+            Command::Assign { agent_id, agent_name, decision } => {
+                if state.closed {
+                    return Err(Error::Closed);
+                }
+                match (decision, state.agent) {
+                    (Decision::Routed { .. }, Some(current)) if current == *agent_id => Ok(vec![]),
+                    (Decision::Routed { .. }, Some(_)) => Err(Error::AlreadyAssigned),
+                    (Decision::Transferred { from }, current) if current != Some(*from) => Err(Error::NotYours),
+                    (Decision::Transferred { .. } | Decision::Reassigned { .. }, Some(current)) if current == *agent_id => Ok(vec![]),
+                    _ => Ok(vec![Event::ConversationAssigned { agent_id: *agent_id, agent_name: agent_name.clone(), decision: decision.clone() }]),
+                }
+            }
+            Command::Requeue { from, reason } => {
+                if state.closed {
+                    return Err(Error::Closed);
+                }
+                if state.agent != Some(*from) {
+                    return Err(Error::NotYours);
+                }
+                Ok(vec![Event::ConversationRequeued { from: *from, reason: reason.clone() }])
+            }
+            Command::Close { by } => Ok(if state.closed { vec![] } else { vec![Event::ConversationClosed { by: by.clone() }] }),
+        }
+    }
+
+    fn evolve(mut state: State, event: &Event) -> State {
+        match event {
+            Event::ConversationStarted { site_id, company_id, visitor_id, .. } => {
+                state.started = true;
+                state.site_id = Some(*site_id);
+                state.company_id = Some(*company_id);
+                state.visitor_id = Some(*visitor_id);
+            }
+            Event::OfflineMessageLeft { site_id, company_id, visitor_id, .. } => {
+                state.started = true;
+                state.offline = true;
+                state.closed = true;
+                state.site_id = Some(*site_id);
+                state.company_id = Some(*company_id);
+                state.visitor_id = Some(*visitor_id);
+            }
+            Event::MessagePosted { client_id, .. } => {
+                state.client_ids.insert(*client_id);
+            }
+            Event::ConversationAssigned { agent_id, .. } => state.agent = Some(*agent_id),
+            Event::ConversationRequeued { .. } => state.agent = None,
+            Event::ConversationClosed { .. } => state.closed = true,
+        }
+        state
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::given;
+
+    fn started() -> Event {
+        Event::ConversationStarted {
+            conversation_id: ConversationId::new(),
+            site_id: SiteId::new(),
+            company_id: CompanyId::new(),
+            visitor_id: VisitorId::new(),
+            page_url: "https://shop.example.com/cart".into(),
+        }
+    }
+
+    fn routed(agent: UserId) -> Event {
+        Event::ConversationAssigned { agent_id: agent, agent_name: "Ada".into(), decision: Decision::Routed { candidates: vec![], roll: 0.5 } }
+    }
+
+    fn ada(agent: UserId) -> Sender {
+        Sender::Agent { user_id: agent, name: "Ada".into() }
+    }
+
+    #[test]
+    fn a_message_is_stored_once_whatever_the_retries() {
+        let id = Uuid::now_v7();
+        given::<Conversation>([started()])
+            .when(Command::PostMessage { client_id: id, from: Sender::Visitor, text: "  Hello?  ".into() })
+            .then([Event::MessagePosted { client_id: id, from: Sender::Visitor, text: "Hello?".into() }]);
+        given::<Conversation>([started(), Event::MessagePosted { client_id: id, from: Sender::Visitor, text: "Hello?".into() }])
+            .when(Command::PostMessage { client_id: id, from: Sender::Visitor, text: "Hello?".into() })
+            .then([]);
+    }
+
+    #[test]
+    fn messages_must_have_text_within_limits_and_none_comes_after_closing() {
+        given::<Conversation>([started()]).when(Command::PostMessage { client_id: Uuid::now_v7(), from: Sender::Visitor, text: " ".into() }).then_error(Error::EmptyMessage);
+        given::<Conversation>([started()])
+            .when(Command::PostMessage { client_id: Uuid::now_v7(), from: Sender::Visitor, text: "x".repeat(4001) })
+            .then_error(Error::MessageTooLong);
+        given::<Conversation>([started(), Event::ConversationClosed { by: "agent".into() }])
+            .when(Command::PostMessage { client_id: Uuid::now_v7(), from: Sender::Visitor, text: "still there?".into() })
+            .then_error(Error::Closed);
+        given::<Conversation>([]).when(Command::PostMessage { client_id: Uuid::now_v7(), from: Sender::Visitor, text: "hi".into() }).then_error(Error::NotFound);
+    }
+
+    #[test]
+    fn one_agent_at_a_time_and_only_the_assigned_agent_answers() {
+        let (a, b) = (UserId::new(), UserId::new());
+        given::<Conversation>([started()])
+            .when(Command::Assign { agent_id: a, agent_name: "Ada".into(), decision: Decision::Routed { candidates: vec![], roll: 0.1 } })
+            .then_matches(|e| matches!(&e[..], [Event::ConversationAssigned { agent_id, .. }] if *agent_id == a));
+        given::<Conversation>([started(), routed(a)])
+            .when(Command::Assign { agent_id: b, agent_name: "Bob".into(), decision: Decision::Routed { candidates: vec![], roll: 0.1 } })
+            .then_error(Error::AlreadyAssigned);
+        given::<Conversation>([started(), routed(a)])
+            .when(Command::PostMessage { client_id: Uuid::now_v7(), from: ada(b), text: "hi".into() })
+            .then_error(Error::NotYours);
+        given::<Conversation>([started(), routed(a)])
+            .when(Command::PostMessage { client_id: Uuid::now_v7(), from: ada(a), text: "hi".into() })
+            .then_matches(|e| e.len() == 1);
+    }
+
+    #[test]
+    fn only_the_holder_transfers_and_supervisors_reassign() {
+        let (a, b, s) = (UserId::new(), UserId::new(), UserId::new());
+        given::<Conversation>([started(), routed(a)])
+            .when(Command::Assign { agent_id: b, agent_name: "Bob".into(), decision: Decision::Transferred { from: b } })
+            .then_error(Error::NotYours);
+        given::<Conversation>([started(), routed(a)])
+            .when(Command::Assign { agent_id: b, agent_name: "Bob".into(), decision: Decision::Transferred { from: a } })
+            .then_matches(|e| matches!(&e[..], [Event::ConversationAssigned { agent_id, .. }] if *agent_id == b));
+        given::<Conversation>([started(), routed(a)])
+            .when(Command::Assign { agent_id: b, agent_name: "Bob".into(), decision: Decision::Reassigned { supervisor: s, from: Some(a) } })
+            .then_matches(|e| e.len() == 1);
+    }
+
+    #[test]
+    fn a_requeued_conversation_can_be_routed_again() {
+        let (a, b) = (UserId::new(), UserId::new());
+        let history = [started(), routed(a), Event::ConversationRequeued { from: a, reason: "disconnected".into() }];
+        given::<Conversation>(history)
+            .when(Command::Assign { agent_id: b, agent_name: "Bob".into(), decision: Decision::Routed { candidates: vec![], roll: 0.2 } })
+            .then_matches(|e| e.len() == 1);
+        given::<Conversation>([started(), routed(a)]).when(Command::Requeue { from: b, reason: "x".into() }).then_error(Error::NotYours);
+    }
+
+    #[test]
+    fn an_offline_message_needs_an_address_and_a_text() {
+        let leave = |email: &str, message: &str| Command::LeaveOfflineMessage {
+            site_id: SiteId::new(),
+            company_id: CompanyId::new(),
+            visitor_id: VisitorId::new(),
+            name: "Ada".into(),
+            email: email.into(),
+            message: message.into(),
+            page_url: "https://shop.example.com".into(),
+        };
+        given::<Conversation>([]).when(leave("ada@example.com", "Call me")).then_matches(|e| matches!(&e[0], Event::OfflineMessageLeft { .. }));
+        given::<Conversation>([]).when(leave("nope", "Call me")).then_error(Error::BadEmail("nope".into()));
+        given::<Conversation>([]).when(leave("ada@example.com", "  ")).then_error(Error::EmptyMessage);
+    }
+}

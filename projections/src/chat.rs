@@ -1,0 +1,275 @@
+//! Live chat read models: each agent's presence and load, and the conversations with their
+//! transcripts, which routing, the consoles, the supervisor board and the history read.
+
+use chrono::{DateTime, Utc};
+use domain::conversation::{self, Sender};
+use domain::{agent, CompanyId, ConversationId, Event, SiteId, UserId};
+use serde::Serialize;
+use store::RecordedEvent;
+use tokio_postgres::GenericClient;
+
+use crate::{params, Projection, Writes};
+
+fn stream_id(event: &RecordedEvent, prefix: &str) -> uuid::Uuid {
+    event.stream.strip_prefix(prefix).and_then(|id| id.parse().ok()).unwrap_or_default()
+}
+
+pub struct AgentLoad;
+
+impl Projection for AgentLoad {
+    const NAME: &'static str = "agent-load";
+    const TABLES: &'static [&'static str] = &["agent_load"];
+
+    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) {
+        let Event::Agent(e) = decoded else { return };
+        let user_id = stream_id(event, "agent-");
+        let company = event.company_id().map(|c| c.0).unwrap_or_default();
+        let (status, delta): (Option<&str>, i32) = match e {
+            agent::Event::StatusChanged { status, .. } => (Some(status.as_str()), 0),
+            agent::Event::ConversationTaken { .. } => (None, 1),
+            agent::Event::ConversationReleased { .. } => (None, -1),
+        };
+        writes.push(
+            "INSERT INTO agent_load (user_id, company_id, status, conversations, updated_at) VALUES ($1, $2, coalesce($3, 'offline'), greatest($4, 0), $5)
+             ON CONFLICT (user_id) DO UPDATE SET status = coalesce($3, agent_load.status),
+                 conversations = greatest(agent_load.conversations + $4, 0), updated_at = $5",
+            params![user_id, company, status.map(str::to_owned), delta, event.occurred_at],
+        );
+    }
+}
+
+pub struct Conversations;
+
+impl Projection for Conversations {
+    const NAME: &'static str = "conversations";
+    const TABLES: &'static [&'static str] = &["conversations", "messages"];
+
+    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) {
+        let Event::Conversation(e) = decoded else { return };
+        let id = stream_id(event, "conversation-");
+        let at = event.occurred_at;
+        match e {
+            conversation::Event::ConversationStarted { site_id, company_id, visitor_id, page_url, .. } => writes.push(
+                "INSERT INTO conversations (conversation_id, company_id, site_id, visitor_id, state, page_url, started_at, queued_at)
+                 VALUES ($1, $2, $3, $4, 'waiting', $5, $6, $6)",
+                params![id, company_id.0, site_id.0, visitor_id.0, page_url.clone(), at],
+            ),
+            conversation::Event::OfflineMessageLeft { site_id, company_id, visitor_id, name, email, message, page_url } => {
+                writes.push(
+                    "INSERT INTO conversations (conversation_id, company_id, site_id, visitor_id, visitor_name, visitor_email, state,
+                         page_url, started_at, closed_at, closed_by, last_message_at, messages, preview)
+                     VALUES ($1, $2, $3, $4, $5, $6, 'offline', $7, $8, $8, 'visitor', $8, 1, left($9, 200))",
+                    params![id, company_id.0, site_id.0, visitor_id.0, name.clone(), email.clone(), page_url.clone(), at, message.clone()],
+                );
+                writes.push(
+                    "INSERT INTO messages (conversation_id, seq, client_id, sender, text, posted_at) VALUES ($1, $2, $3, 'visitor', $4, $5)",
+                    params![id, event.version as i64, event.event_id, message.clone(), at],
+                );
+            }
+            conversation::Event::MessagePosted { client_id, from, text } => {
+                let (sender, agent_id, agent_name) = match from {
+                    Sender::Visitor => ("visitor", None, None),
+                    Sender::Agent { user_id, name } => ("agent", Some(user_id.0), Some(name.clone())),
+                    Sender::System => ("system", None, None),
+                };
+                writes.push(
+                    "INSERT INTO messages (conversation_id, seq, client_id, sender, agent_id, agent_name, text, posted_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                    params![id, event.version as i64, *client_id, sender, agent_id, agent_name, text.clone(), at],
+                );
+                writes.push(
+                    "UPDATE conversations SET messages = messages + 1, last_message_at = $2,
+                         preview = CASE WHEN preview = '' THEN left($3, 200) ELSE preview END WHERE conversation_id = $1",
+                    params![id, at, text.clone()],
+                );
+            }
+            conversation::Event::ConversationAssigned { agent_id, agent_name, decision } => writes.push(
+                "UPDATE conversations SET state = 'assigned', agent_id = $2, agent_name = $3, assigned_at = $4, decision = $5 WHERE conversation_id = $1",
+                params![id, agent_id.0, agent_name.clone(), at, serde_json::to_value(decision).expect("serialisable")],
+            ),
+            conversation::Event::ConversationRequeued { .. } => writes.push(
+                "UPDATE conversations SET state = 'waiting', agent_id = NULL, agent_name = NULL, queued_at = $2 WHERE conversation_id = $1",
+                params![id, at],
+            ),
+            conversation::Event::ConversationClosed { by } => writes.push(
+                "UPDATE conversations SET state = 'closed', closed_at = $2, closed_by = $3 WHERE conversation_id = $1",
+                params![id, at, by.clone()],
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Message {
+    pub seq: i64,
+    pub client_id: uuid::Uuid,
+    pub from: String,
+    pub agent_id: Option<uuid::Uuid>,
+    pub agent_name: Option<String>,
+    pub text: String,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn messages(client: &impl GenericClient, conversation_id: ConversationId, after: i64) -> Result<Vec<Message>, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            "SELECT seq, client_id, sender, agent_id, agent_name, text, posted_at FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq",
+            &[&conversation_id.0, &after],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| Message { seq: r.get(0), client_id: r.get(1), from: r.get(2), agent_id: r.get(3), agent_name: r.get(4), text: r.get(5), at: r.get(6) })
+        .collect())
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ConversationRow {
+    pub conversation_id: ConversationId,
+    pub company_id: CompanyId,
+    pub site_id: SiteId,
+    pub site: String,
+    pub visitor_id: uuid::Uuid,
+    pub visitor_name: Option<String>,
+    pub visitor_email: Option<String>,
+    pub state: String,
+    pub agent_id: Option<UserId>,
+    pub agent_name: Option<String>,
+    pub page_url: String,
+    pub started_at: DateTime<Utc>,
+    pub queued_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub messages: i32,
+    pub preview: String,
+    pub decision: Option<serde_json::Value>,
+}
+
+const COLUMNS: &str = "c.conversation_id, c.company_id, c.site_id, s.name, c.visitor_id, c.visitor_name, c.visitor_email, c.state,
+    c.agent_id, c.agent_name, c.page_url, c.started_at, c.queued_at, c.closed_at, c.messages, c.preview, c.decision";
+
+fn to_row(r: &tokio_postgres::Row) -> ConversationRow {
+    ConversationRow {
+        conversation_id: ConversationId(r.get(0)),
+        company_id: CompanyId(r.get(1)),
+        site_id: SiteId(r.get(2)),
+        site: r.get(3),
+        visitor_id: r.get(4),
+        visitor_name: r.get(5),
+        visitor_email: r.get(6),
+        state: r.get(7),
+        agent_id: r.get::<_, Option<uuid::Uuid>>(8).map(UserId),
+        agent_name: r.get(9),
+        page_url: r.get(10),
+        started_at: r.get(11),
+        queued_at: r.get(12),
+        closed_at: r.get(13),
+        messages: r.get(14),
+        preview: r.get(15),
+        decision: r.get(16),
+    }
+}
+
+pub async fn get(client: &impl GenericClient, conversation_id: ConversationId) -> Result<Option<ConversationRow>, tokio_postgres::Error> {
+    let row = client
+        .query_opt(&format!("SELECT {COLUMNS} FROM conversations c JOIN sites s ON s.site_id = c.site_id WHERE c.conversation_id = $1"), &[&conversation_id.0])
+        .await?;
+    Ok(row.as_ref().map(to_row))
+}
+
+/// The conversations an agent holds now.
+pub async fn open_for_agent(client: &impl GenericClient, agent: UserId) -> Result<Vec<ConversationRow>, tokio_postgres::Error> {
+    let rows = client
+        .query(&format!("SELECT {COLUMNS} FROM conversations c JOIN sites s ON s.site_id = c.site_id WHERE c.agent_id = $1 AND c.state = 'assigned' ORDER BY c.assigned_at"), &[&agent.0])
+        .await?;
+    Ok(rows.iter().map(to_row).collect())
+}
+
+/// A company's open conversations (waiting or assigned), oldest first.
+pub async fn open_for_company(client: &impl GenericClient, company: CompanyId) -> Result<Vec<ConversationRow>, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            &format!("SELECT {COLUMNS} FROM conversations c JOIN sites s ON s.site_id = c.site_id WHERE c.company_id = $1 AND c.state IN ('waiting', 'assigned') ORDER BY c.started_at"),
+            &[&company.0],
+        )
+        .await?;
+    Ok(rows.iter().map(to_row).collect())
+}
+
+/// What the history page searches by.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryFilter {
+    /// Part of the visitor's name or e-mail, or of a message.
+    pub visitor: String,
+    pub agent: Option<UserId>,
+    pub site: Option<SiteId>,
+    pub from: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+pub async fn history(
+    client: &impl GenericClient,
+    company: CompanyId,
+    filter: &HistoryFilter,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<ConversationRow>, i64), tokio_postgres::Error> {
+    let pattern = format!("%{}%", filter.visitor.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let agent = filter.agent.map(|a| a.0);
+    let site = filter.site.map(|s| s.0);
+    let clause = "c.company_id = $1
+        AND ($2 = '%%' OR c.visitor_name ILIKE $2 OR c.visitor_email ILIKE $2 OR c.visitor_id::text = trim(both '%' from $2)
+             OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.conversation_id AND m.sender = 'visitor' AND m.text ILIKE $2))
+        AND ($3::uuid IS NULL OR c.agent_id = $3) AND ($4::uuid IS NULL OR c.site_id = $4)
+        AND ($5::timestamptz IS NULL OR c.started_at >= $5) AND ($6::timestamptz IS NULL OR c.started_at < $6)";
+    let rows = client
+        .query(
+            &format!("SELECT {COLUMNS} FROM conversations c JOIN sites s ON s.site_id = c.site_id WHERE {clause} ORDER BY c.started_at DESC OFFSET $7 LIMIT $8"),
+            &[&company.0, &pattern, &agent, &site, &filter.from, &filter.until, &offset, &limit],
+        )
+        .await?;
+    let total: i64 = client
+        .query_one(&format!("SELECT count(*) FROM conversations c WHERE {clause}"), &[&company.0, &pattern, &agent, &site, &filter.from, &filter.until])
+        .await?
+        .get(0);
+    Ok((rows.iter().map(to_row).collect(), total))
+}
+
+/// Waiting conversations of a site, longest-waiting first.
+pub async fn waiting(client: &impl GenericClient, site: SiteId) -> Result<Vec<(ConversationId, DateTime<Utc>)>, tokio_postgres::Error> {
+    let rows = client
+        .query("SELECT conversation_id, queued_at FROM conversations WHERE site_id = $1 AND state = 'waiting' ORDER BY queued_at, conversation_id", &[&site.0])
+        .await?;
+    Ok(rows.iter().map(|r| (ConversationId(r.get(0)), r.get(1))).collect())
+}
+
+/// An agent of a company as the board and the transfer list show them.
+#[derive(Debug, Clone, Serialize)]
+pub struct AgentRow {
+    pub user_id: UserId,
+    pub name: String,
+    pub status: String,
+    pub load: i32,
+    pub max_chats: i32,
+    pub sites: Vec<String>,
+}
+
+pub async fn agents_of_company(client: &impl GenericClient, company: CompanyId) -> Result<Vec<AgentRow>, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            "SELECT u.user_id, coalesce(nullif(u.display_name, ''), u.first_name || ' ' || u.last_name), coalesce(l.status, 'offline'),
+                    coalesce(l.conversations, 0), u.max_chats,
+                    coalesce(array_agg(s.name ORDER BY s.name) FILTER (WHERE s.name IS NOT NULL), '{}')
+             FROM users u
+             LEFT JOIN agent_load l ON l.user_id = u.user_id
+             LEFT JOIN site_agents a ON a.user_id = u.user_id
+             LEFT JOIN sites s ON s.site_id = a.site_id AND NOT s.deleted
+             WHERE u.company_id = $1 AND u.member AND u.active AND 'Agent' = ANY(u.roles)
+             GROUP BY u.user_id, l.status, l.conversations ORDER BY lower(u.last_name), lower(u.first_name)",
+            &[&company.0],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| AgentRow { user_id: UserId(r.get(0)), name: r.get(1), status: r.get(2), load: r.get(3), max_chats: r.get(4), sites: r.get(5) })
+        .collect())
+}

@@ -1,0 +1,465 @@
+//! Live chat over the real sockets on a real PostgreSQL: a visitor and an agent talking,
+//! resuming after a dropped link, the queue, the offline form, plain text, limits, the
+//! grace period, transfers, the supervisor board, tenants, and two server processes.
+
+use std::time::Duration;
+
+use domain::agent::Status;
+use domain::company::Role;
+use domain::site::Priority;
+use serde_json::{json, Value};
+use testkit::chat::{console, says, visitor, ChatSite, PASSWORD};
+use testkit::ws::{session_cookie, Refused, Ws};
+use testkit::{TestDb, TestServer};
+
+async fn setup() -> (TestDb, TestServer, ChatSite) {
+    let db = TestDb::new().await;
+    let server = TestServer::start(&db).await;
+    let chat = server.chat_site("Acme", 20).await;
+    (db, server, chat)
+}
+
+/// An agent's console, online.
+async fn online(server: &TestServer, email: &str) -> (Ws, Value) {
+    let (mut ws, state) = console(&server.url(""), email).await;
+    assert_eq!(state["status"], "offline", "agents start offline: {state}");
+    ws.send(json!({ "type": "status", "status": "online" })).await;
+    let state = ws.until("state online", |f| f["type"] == "state" && f["status"] == "online").await;
+    server.settle().await;
+    (ws, state)
+}
+
+fn texts(frames: &[Value]) -> Vec<String> {
+    frames.iter().filter(|f| f["type"] == "message").map(|f| f["text"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn a_visitor_and_an_agent_talk_both_ways_with_typing_delivery_and_closing() {
+    let (_db, server, chat) = setup().await;
+    server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
+    let (mut agent, state) = online(&server, "ann@acme.test").await;
+    assert_eq!(state["max_chats"], 3);
+    assert_eq!(state["queues"][0]["site"], "Shop");
+
+    let (mut visitor, welcome) = visitor(&server.url(""), &chat.key, None, 0).await;
+    let token = welcome["visitor_token"].as_str().unwrap();
+    assert!(token.len() == 64 && token.chars().all(|c| c.is_ascii_hexdigit()), "{welcome}");
+    assert_eq!((welcome["online"].as_bool(), &welcome["conversation"]), (Some(true), &Value::Null));
+
+    let (id, hello) = says("Hello, my shoes are too small");
+    visitor.send(hello).await;
+    let ack = visitor.until_type("ack").await;
+    assert_eq!(ack["client_id"], json!(id));
+    let own = visitor.until_type("message").await;
+    assert_eq!((own["from"].as_str(), own["text"].as_str(), own["seq"].clone()), (Some("visitor"), Some("Hello, my shoes are too small"), ack["seq"].clone()));
+    let assigned = visitor.until_type("assigned").await;
+    assert_eq!(assigned["agent_name"], "ann");
+
+    let offered = agent.until_type("conversation").await;
+    let conversation_id = offered["id"].as_str().unwrap().to_owned();
+    assert_eq!(offered["page_url"], "https://shop.example.test/shoes?size=42");
+    assert_eq!(offered["site"], "Shop");
+    assert_eq!(texts(offered["messages"].as_array().unwrap()), ["Hello, my shoes are too small"]);
+
+    visitor.send(json!({ "type": "typing", "typing": true })).await;
+    let typing = agent.until_type("typing").await;
+    assert_eq!((typing["conversation_id"].as_str(), typing["typing"].as_bool()), (Some(conversation_id.as_str()), Some(true)));
+    agent.send(json!({ "type": "typing", "conversation_id": conversation_id, "typing": true })).await;
+    let typing = visitor.until_type("typing").await;
+    assert_eq!((typing["typing"].as_bool(), typing["agent_name"].as_str()), (Some(true), Some("ann")));
+
+    let reply_id = uuid::Uuid::new_v4();
+    agent.send(json!({ "type": "message", "conversation_id": conversation_id, "client_id": reply_id, "text": "Let me find a 43 for you." })).await;
+    let ack = agent.until_type("ack").await;
+    assert_eq!(ack["client_id"], json!(reply_id));
+    let answer = visitor.until_type("message").await;
+    assert_eq!((answer["from"].as_str(), answer["agent_name"].as_str(), answer["text"].as_str()), (Some("agent"), Some("ann"), Some("Let me find a 43 for you.")));
+    assert_eq!(answer["seq"], ack["seq"]);
+
+    agent.send(json!({ "type": "close", "conversation_id": conversation_id })).await;
+    assert_eq!(visitor.until_type("closed").await["by"], "agent");
+    assert_eq!(agent.until_type("closed").await["conversation_id"], conversation_id.as_str());
+
+    // The history is a projection: the transcript is there, closed, for the company.
+    server.settle().await;
+    let admin = server.login("admin@acme.test", "admin-password").await;
+    let list = admin.get_text("/history").await;
+    assert!(list.contains(&conversation_id) && list.contains("closed"), "{list}");
+    let transcript = admin.get_text(&format!("/history/{conversation_id}")).await;
+    for text in ["Hello, my shoes are too small", "Let me find a 43 for you.", "Why this agent"] {
+        assert!(transcript.contains(text), "{text} missing from {transcript}");
+    }
+    // A new message after closing starts a new conversation.
+    let (_, again) = says("One more thing");
+    visitor.send(again).await;
+    visitor.until_type("ack").await;
+    let next = agent.until_type("conversation").await;
+    assert_ne!(next["id"].as_str(), Some(conversation_id.as_str()));
+}
+
+#[tokio::test]
+async fn a_dropped_visitor_resumes_from_the_last_message_seen_and_a_resent_message_is_stored_once() {
+    let (_db, server, chat) = setup().await;
+    server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
+    let (mut agent, _) = online(&server, "ann@acme.test").await;
+    let (mut visitor1, welcome) = visitor(&server.url(""), &chat.key, None, 0).await;
+    let token = welcome["visitor_token"].as_str().unwrap().to_owned();
+    let (first_id, first) = says("Is the red one in stock?");
+    visitor1.send(first.clone()).await;
+    let seen = visitor1.until_type("ack").await["seq"].as_u64().unwrap();
+    let conversation_id = agent.until_type("conversation").await["id"].as_str().unwrap().to_owned();
+    visitor1.drop_connection();
+
+    // While the visitor is away, the agent answers.
+    agent.send(json!({ "type": "message", "conversation_id": conversation_id, "client_id": uuid::Uuid::new_v4(), "text": "Yes, two left." })).await;
+    agent.until_type("ack").await;
+
+    // Same token: the same conversation, and only what was not seen yet.
+    let (mut visitor2, welcome) = visitor(&server.url(""), &chat.key, Some(&token), seen).await;
+    assert_eq!(welcome["visitor_token"], token.as_str());
+    assert_eq!((welcome["conversation"]["id"].as_str(), welcome["conversation"]["state"].as_str()), (Some(conversation_id.as_str()), Some("assigned")));
+    assert_eq!(welcome["conversation"]["agent_name"], "ann");
+    assert_eq!(visitor2.until_type("message").await["text"], "Yes, two left.");
+
+    // The widget did not get the ack before the drop, say: it sends the same message again.
+    visitor2.send(first).await;
+    let ack = visitor2.until_type("ack").await;
+    assert_eq!((ack["client_id"].clone(), ack["seq"].as_u64()), (json!(first_id), Some(seen)));
+    let (_, next) = says("Great, I take it.");
+    visitor2.send(next).await;
+    let arrived = agent.until("the next visitor message", |f| f["type"] == "message" && f["from"] == "visitor").await;
+    assert_eq!(arrived["text"], "Great, I take it.", "the repeated message reached the agent again");
+
+    // From the start, everything once, in order.
+    let (mut visitor3, _) = visitor(&server.url(""), &chat.key, Some(&token), 0).await;
+    let replay = visitor3.drain(Duration::from_millis(500)).await;
+    assert_eq!(texts(&replay), ["Is the red one in stock?", "Yes, two left.", "Great, I take it."]);
+    let seqs: Vec<u64> = replay.iter().filter(|f| f["type"] == "message").map(|f| f["seq"].as_u64().unwrap()).collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+
+    // A token of another site, or made up, is a new visitor.
+    let (_, other_key) = server.site(chat.company, "Blog", vec!["https://blog.acme.test".into()], false).await;
+    let (_, fresh) = visitor(&server.url(""), &other_key, Some(&token), 0).await;
+    assert_ne!(fresh["visitor_token"], token.as_str());
+    assert_eq!(fresh["conversation"], Value::Null);
+}
+
+#[tokio::test]
+async fn visitors_wait_in_a_queue_and_a_freed_slot_goes_to_the_longest_waiting() {
+    let (_db, server, chat) = setup().await;
+    server.agent(&chat, "ann@acme.test", 1, Priority::Normal).await;
+    let (mut agent, _) = online(&server, "ann@acme.test").await;
+    let mut visitors = Vec::new();
+    for i in 0..3 {
+        let (mut v, _) = visitor(&server.url(""), &chat.key, None, 0).await;
+        v.send(says(&format!("visitor {i}")).1).await;
+        v.until_type("ack").await;
+        visitors.push(v);
+    }
+    let first = agent.until_type("conversation").await;
+    assert_eq!(texts(first["messages"].as_array().unwrap()), ["visitor 0"]);
+    assert_eq!(visitors[1].until_type("queue").await["position"], 1);
+    assert_eq!(visitors[2].until_type("queue").await["position"], 2);
+    agent.until("two waiting", |f| f["type"] == "queues" && f["queues"][0]["waiting"] == 2).await;
+
+    agent.send(json!({ "type": "close", "conversation_id": first["id"] })).await;
+    let second = agent.until_type("conversation").await;
+    assert_eq!(texts(second["messages"].as_array().unwrap()), ["visitor 1"], "the longest-waiting visitor comes next");
+    visitors[1].until_type("assigned").await;
+    visitors[2].until("first in the queue", |f| f["type"] == "queue" && f["position"] == 1).await;
+    // Never more than the maximum: the third is still waiting.
+    assert!(agent.drain(Duration::from_millis(300)).await.iter().all(|f| f["type"] != "conversation"));
+}
+
+#[tokio::test]
+async fn with_nobody_online_the_widget_offers_the_offline_form_and_the_company_sees_the_message() {
+    let (_db, server, chat) = setup().await;
+    let ann = server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
+    let (mut v, welcome) = visitor(&server.url(""), &chat.key, None, 0).await;
+    assert_eq!(welcome["online"], false);
+
+    let bad = json!({ "type": "offline_message", "client_id": uuid::Uuid::new_v4(), "name": "Zoé", "email": "not-an-address", "message": "Call me" });
+    v.send(bad).await;
+    assert_eq!(v.until_type("error").await["code"], "invalid_email");
+    let id = uuid::Uuid::new_v4();
+    v.send(json!({ "type": "offline_message", "client_id": id, "name": "Zoé Durand", "email": "zoe@example.org", "message": "Please call me back about order 1234." })).await;
+    assert_eq!(v.until_type("offline_received").await["client_id"], json!(id));
+
+    server.settle().await;
+    let admin = server.login("admin@acme.test", "admin-password").await;
+    let list = admin.get_text("/history?visitor=zoe").await;
+    assert!(list.contains("zoe@example.org") && list.contains("Please call me back"), "{list}");
+
+    // An agent coming online is news for the widget.
+    server.set_status(chat.company, ann, Status::Online).await;
+    assert_eq!(v.until_type("status").await["online"], true);
+}
+
+#[tokio::test]
+async fn visitor_text_stays_plain_text_in_the_transcript() {
+    let (_db, server, chat) = setup().await;
+    server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
+    let (mut agent, _) = online(&server, "ann@acme.test").await;
+    let (mut v, _) = visitor(&server.url(""), &chat.key, None, 0).await;
+    let attack = "<script>alert('x')</script><img src=x onerror=alert(1)>";
+    v.send(says(attack).1).await;
+    v.until_type("ack").await;
+    let offered = agent.until_type("conversation").await;
+    assert_eq!(offered["messages"][0]["text"], attack, "sockets carry the text as typed, for textContent");
+    server.settle().await;
+    let admin = server.login("admin@acme.test", "admin-password").await;
+    let page = admin.get_text(&format!("/history/{}", offered["id"].as_str().unwrap())).await;
+    assert!(!page.contains("<script>alert") && !page.contains("<img src=x"), "{page}");
+    assert!(page.contains("&lt;script&gt;alert('x')&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;"), "{page}");
+    let list = admin.get_text("/history").await;
+    assert!(!list.contains("<img src=x") && list.contains("&lt;img src=x"), "{list}");
+}
+
+#[tokio::test]
+async fn bad_frames_long_messages_and_floods_get_clear_errors_not_a_crash() {
+    let (_db, server, chat) = setup().await;
+    let base = server.url("");
+    let (mut v, _) = visitor(&base, &chat.key, None, 0).await;
+    v.send_raw("{ not json".into()).await;
+    assert_eq!(v.until_type("error").await["code"], "invalid_frame");
+    v.send(json!({ "type": "shout" })).await;
+    assert_eq!(v.until_type("error").await["code"], "invalid_frame");
+    v.send(says(&"é".repeat(4001)).1).await;
+    assert_eq!(v.until_type("error").await["code"], "message_too_long");
+    v.send(says("   ").1).await;
+    assert_eq!(v.until_type("error").await["code"], "empty_message");
+
+    // A flood: throttled with a clear error, then cut off.
+    let mut throttled = None;
+    for _ in 0..80 {
+        v.send(json!({ "type": "typing", "typing": true })).await;
+    }
+    loop {
+        match v.next(Duration::from_secs(5)).await {
+            Ok(Some(f)) if f["code"] == "rate_limited" => throttled = throttled.or(Some(f)),
+            Ok(Some(_)) => {}
+            Ok(None) => panic!("neither throttled nor closed: {:#?}", v.seen),
+            Err(Refused::Closed(code, reason)) => {
+                assert_eq!((code, reason.as_str()), (4029, "flooding"));
+                break;
+            }
+            Err(e) => panic!("{e:?}"),
+        }
+    }
+    let throttled = throttled.expect("a rate_limited error before the cut");
+    assert!(throttled["retry_after"].as_f64().unwrap() > 0.0, "{throttled}");
+
+    // A frame over 16 KiB closes the socket with "message too big".
+    let (mut v, _) = visitor(&base, &chat.key, None, 0).await;
+    v.send_raw(json!({ "type": "message", "client_id": uuid::Uuid::new_v4(), "text": "x".repeat(17_000) }).to_string()).await;
+    assert_eq!(v.closed().await.0, 1009);
+
+    // Bad keys and foreign origins are refused with their codes.
+    let mut bad = Ws::connect(&format!("{base}/widget/ws?site=sbk_nope"), None, None).await.unwrap();
+    assert_eq!(bad.closed().await, (4004, "site_not_found".into()));
+    let (_, restricted) = server.site(chat.company, "Private", vec!["https://private.acme.test".into()], true).await;
+    let mut foreign = Ws::connect(&format!("{base}/widget/ws?site={restricted}"), Some("https://evil.example"), None).await.unwrap();
+    assert_eq!(foreign.closed().await, (4003, "origin_not_allowed".into()));
+    let mut own = Ws::connect(&format!("{base}/widget/ws?site={restricted}"), Some("https://private.acme.test"), None).await.unwrap();
+    own.send(json!({ "type": "hello", "visitor_token": null, "last_seen": 0, "page_url": "https://private.acme.test/" })).await;
+    own.until_type("welcome").await;
+
+    // The server is still fine.
+    assert_eq!(reqwest::get(server.url("/healthz")).await.unwrap().status(), 200);
+}
+
+#[tokio::test]
+async fn a_disconnected_agent_keeps_chats_for_the_grace_period_then_they_return_to_the_queue() {
+    let (_db, server, chat) = setup().await;
+    server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
+    let (agent, _) = online(&server, "ann@acme.test").await;
+    let (mut v, _) = visitor(&server.url(""), &chat.key, None, 0).await;
+    v.send(says("Anyone there?").1).await;
+    v.until_type("assigned").await;
+
+    // A reload within the grace period (2 s in tests): same state, nothing lost.
+    agent.drop_connection();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (agent, state) = console(&server.url(""), "ann@acme.test").await;
+    assert_eq!(state["status"], "online");
+    assert_eq!(texts(state["conversations"][0]["messages"].as_array().unwrap()), ["Anyone there?"]);
+
+    // Gone for longer: offline, and the visitor waits for somebody else.
+    agent.drop_connection();
+    let queued = v.until_type("queue").await;
+    assert_eq!(queued["position"], 1);
+    let (_, state) = console(&server.url(""), "ann@acme.test").await;
+    assert_eq!((state["status"].as_str(), state["conversations"].as_array().map(Vec::len)), (Some("offline"), Some(0)));
+}
+
+#[tokio::test]
+async fn an_agent_transfers_a_chat_to_another_online_agent_with_a_free_slot() {
+    let (_db, server, chat) = setup().await;
+    let ann = server.agent(&chat, "ann@acme.test", 3, Priority::High).await;
+    let bob = server.agent(&chat, "bob@acme.test", 1, Priority::Low).await;
+    let carl = server.agent(&chat, "carl@acme.test", 1, Priority::Low).await;
+    let (mut a, _) = online(&server, "ann@acme.test").await;
+    let (mut v, _) = visitor(&server.url(""), &chat.key, None, 0).await;
+    v.send(says("I need the returns team").1).await;
+    let id = a.until_type("conversation").await["id"].clone();
+
+    // Nobody else online: nobody to give it to.
+    a.send(json!({ "type": "agents", "conversation_id": id })).await;
+    assert_eq!(a.until_type("agents").await["agents"], json!([]));
+    a.send(json!({ "type": "transfer", "conversation_id": id, "to": bob })).await;
+    assert_eq!(a.until_type("error").await["code"], "no_agent_available");
+
+    let (mut b, _) = online(&server, "bob@acme.test").await;
+    server.set_status(chat.company, carl, Status::Away).await;
+    a.send(json!({ "type": "agents", "conversation_id": id })).await;
+    let agents = a.until_type("agents").await;
+    assert_eq!(agents["agents"].as_array().unwrap().iter().map(|x| x["user_id"].clone()).collect::<Vec<_>>(), [json!(bob)], "{agents}");
+
+    a.send(json!({ "type": "transfer", "conversation_id": id, "to": bob })).await;
+    let removed = a.until_type("removed").await;
+    assert_eq!((removed["conversation_id"].clone(), removed["reason"].as_str()), (id.clone(), Some("transferred")));
+    let taken = b.until_type("conversation").await;
+    assert_eq!((taken["id"].clone(), texts(taken["messages"].as_array().unwrap())), (id.clone(), vec!["I need the returns team".to_owned()]));
+    v.until("assigned to bob", |f| f["type"] == "assigned" && f["agent_name"] == "bob").await;
+    // Ann no longer holds it: she cannot write in it.
+    a.send(json!({ "type": "message", "conversation_id": id, "client_id": uuid::Uuid::new_v4(), "text": "still me" })).await;
+    assert_eq!(a.until_type("error").await["code"], "not_assigned");
+    let _ = ann;
+}
+
+#[tokio::test]
+async fn a_supervisor_watches_the_board_reads_a_transcript_live_and_reassigns() {
+    let (_db, server, chat) = setup().await;
+    server.agent(&chat, "ann@acme.test", 2, Priority::High).await;
+    let bob = server.agent(&chat, "bob@acme.test", 2, Priority::Normal).await;
+    server.user(chat.company, "sue@acme.test", PASSWORD, &[Role::Supervisor]).await;
+    let (mut a, _) = online(&server, "ann@acme.test").await;
+    let (mut v, _) = visitor(&server.url(""), &chat.key, None, 0).await;
+    v.send(says("My parcel never came").1).await;
+    let id = a.until_type("conversation").await["id"].clone();
+    let (mut b, _) = online(&server, "bob@acme.test").await;
+
+    let base = server.url("");
+    let cookie = session_cookie(&base, "sue@acme.test", PASSWORD).await;
+    let mut sup = Ws::connect(&format!("{base}/supervisor/ws"), Some(&base), Some(&cookie)).await.unwrap();
+    sup.send(json!({ "type": "hello" })).await;
+    let board = sup.until("a board with ann busy", |f| f["type"] == "board" && f["conversations"].as_array().is_some_and(|c| !c.is_empty())).await;
+    let ann_row = board["agents"].as_array().unwrap().iter().find(|x| x["name"].as_str().unwrap().starts_with("ann")).unwrap().clone();
+    assert_eq!((ann_row["status"].as_str(), ann_row["load"].as_i64(), ann_row["max_chats"].as_i64()), (Some("online"), Some(1), Some(2)), "{board}");
+    assert_eq!(board["conversations"][0]["id"], id);
+
+    sup.send(json!({ "type": "watch", "conversation_id": id })).await;
+    let transcript = sup.until_type("transcript").await;
+    assert_eq!(texts(transcript["messages"].as_array().unwrap()), ["My parcel never came"]);
+    v.send(says("It was due on Monday").1).await;
+    assert_eq!(sup.until_type("message").await["text"], "It was due on Monday");
+
+    sup.send(json!({ "type": "reassign", "conversation_id": id, "to": bob })).await;
+    assert_eq!(a.until_type("removed").await["reason"], "reassigned");
+    assert_eq!(b.until_type("conversation").await["id"], id);
+    sup.until("bob holds it on the board", |f| f["type"] == "board" && f["conversations"][0]["agent_name"] == "bob").await;
+
+    // A queue shows with its waiting time when everyone is full.
+    for i in 0..5 {
+        let (mut extra, _) = visitor(&base, &chat.key, None, 0).await;
+        extra.send(says(&format!("extra {i}")).1).await;
+        extra.until_type("ack").await;
+    }
+    let board = sup.until("a queue", |f| f["type"] == "board" && f["queues"].as_array().is_some_and(|q| !q.is_empty())).await;
+    let waiting = board["queues"][0]["waiting"].as_array().unwrap();
+    assert_eq!(waiting.len(), 2, "4 slots (ann 2, bob 2) for 6 visitors: {board}");
+    assert!(waiting[0]["since"].as_str().is_some());
+}
+
+#[tokio::test]
+async fn sockets_are_gated_by_role_origin_and_company() {
+    let (_db, server, chat) = setup().await;
+    server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
+    let base = server.url("");
+    let (mut a, _) = online(&server, "ann@acme.test").await;
+    let (mut v, _) = visitor(&base, &chat.key, None, 0).await;
+    v.send(says("Private matter").1).await;
+    let id = a.until_type("conversation").await["id"].clone();
+
+    let refused = |r: Result<Ws, Refused>| match r {
+        Err(Refused::Status(s)) => s,
+        Ok(_) => 101,
+        Err(e) => panic!("{e:?}"),
+    };
+    assert_eq!(refused(Ws::connect(&format!("{base}/console/ws"), Some(&base), None).await), 401);
+    let ann = session_cookie(&base, "ann@acme.test", PASSWORD).await;
+    assert_eq!(refused(Ws::connect(&format!("{base}/console/ws"), Some("https://evil.example"), Some(&ann)).await), 403);
+    assert_eq!(refused(Ws::connect(&format!("{base}/supervisor/ws"), Some(&base), Some(&ann)).await), 403);
+    let admin = session_cookie(&base, "admin@acme.test", "admin-password").await;
+    assert_eq!(refused(Ws::connect(&format!("{base}/console/ws"), Some(&base), Some(&admin)).await), 403, "an administrator without the Agent role");
+
+    // Another company's agent and supervisor reach nothing of Acme's.
+    let other = server.chat_site("Globex", 5).await;
+    server.agent(&other, "eve@globex.test", 3, Priority::Normal).await;
+    server.user(other.company, "sam@globex.test", PASSWORD, &[Role::Supervisor, Role::Agent]).await;
+    let (mut eve, _) = online(&server, "eve@globex.test").await;
+    for frame in [
+        json!({ "type": "message", "conversation_id": id, "client_id": uuid::Uuid::new_v4(), "text": "hi from Globex" }),
+        json!({ "type": "close", "conversation_id": id }),
+        json!({ "type": "agents", "conversation_id": id }),
+    ] {
+        eve.send(frame.clone()).await;
+        assert_eq!(eve.until_type("error").await["code"], "not_assigned", "{frame}");
+    }
+    let sam = session_cookie(&base, "sam@globex.test", PASSWORD).await;
+    let mut board = Ws::connect(&format!("{base}/supervisor/ws"), Some(&base), Some(&sam)).await.unwrap();
+    board.send(json!({ "type": "hello" })).await;
+    let seen = board.until_type("board").await;
+    assert!(!seen.to_string().contains("ann"), "Globex's board shows Acme: {seen}");
+    board.send(json!({ "type": "watch", "conversation_id": id })).await;
+    assert_eq!(board.until_type("error").await["code"], "not_found");
+    board.send(json!({ "type": "reassign", "conversation_id": id, "to": uuid::Uuid::new_v4() })).await;
+    assert_eq!(board.until_type("error").await["code"], "not_found");
+    let globex_admin = server.login("admin@globex.test", "admin-password").await;
+    assert_eq!(globex_admin.get(&format!("/history/{}", id.as_str().unwrap())).await.status(), 404);
+    assert!(!globex_admin.get_text("/history").await.contains("Private matter"));
+    // And Acme's conversation went on untouched.
+    assert!(a.drain(Duration::from_millis(200)).await.iter().all(|f| f["type"] != "closed"));
+}
+
+#[tokio::test]
+async fn a_visitor_on_one_server_process_and_an_agent_on_another_talk_normally() {
+    use testkit::process::Served;
+    let (db, server, chat) = setup().await;
+    server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
+    let dir = std::env::temp_dir().join(format!("sb-two-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let one = Served::start(&dir.join("one"), Some(&db.url())).await;
+    let two = Served::start(&dir.join("two"), Some(&db.url())).await;
+
+    let (mut agent, _) = console(&two.url(""), "ann@acme.test").await;
+    agent.send(json!({ "type": "status", "status": "online" })).await;
+    agent.until("online", |f| f["type"] == "state" && f["status"] == "online").await;
+    server.settle().await;
+
+    let (mut v, welcome) = visitor(&one.url(""), &chat.key, None, 0).await;
+    assert_eq!(welcome["online"], true);
+    v.send(says("Hello from process one").1).await;
+    let offered = agent.until_type("conversation").await;
+    assert_eq!(texts(offered["messages"].as_array().unwrap()), ["Hello from process one"]);
+    assert_eq!(v.until_type("assigned").await["agent_name"], "ann");
+    v.send(json!({ "type": "typing", "typing": true })).await;
+    agent.until_type("typing").await;
+    for i in 0..5 {
+        agent.send(json!({ "type": "message", "conversation_id": offered["id"], "client_id": uuid::Uuid::new_v4(), "text": format!("answer {i}") })).await;
+        v.send(says(&format!("question {i}")).1).await;
+    }
+    let mut got = Vec::new();
+    while got.len() < 5 {
+        got.push(v.until("an answer", |f| f["type"] == "message" && f["from"] == "agent").await["text"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(got, (0..5).map(|i| format!("answer {i}")).collect::<Vec<_>>());
+    let mut asked = Vec::new();
+    while asked.len() < 5 {
+        asked.push(agent.until("a question", |f| f["type"] == "message" && f["from"] == "visitor").await["text"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(asked, (0..5).map(|i| format!("question {i}")).collect::<Vec<_>>());
+    one.terminate().await;
+    two.terminate().await;
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,0 +1,181 @@
+//! Live chat over WebSockets: the widget's, the agents' console's and the supervisors'
+//! board's sockets, the per-process hub that feeds them, presence, and the chat pages.
+
+pub mod agent;
+pub mod hub;
+pub mod pages;
+pub mod presence;
+pub mod supervisor;
+pub mod view;
+pub mod visitor;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use domain::conversation::{self, Sender};
+use domain::ConversationId;
+use serde_json::{json, Value};
+
+use crate::App;
+use hub::{Interest, Notice};
+
+/// The largest frame a socket accepts; a larger one closes it with 1009.
+pub const MAX_FRAME: usize = 16 * 1024;
+/// What the WebSocket layer reads at most before dropping the connection outright: above
+/// MAX_FRAME so that a too-large frame is refused with a close code the client can read.
+pub const READ_LIMIT: usize = 4 * MAX_FRAME;
+
+/// A message as every socket sends it.
+pub fn message_frame(conversation_id: Option<ConversationId>, seq: u64, event: &conversation::Event, at: chrono::DateTime<chrono::Utc>) -> Value {
+    let conversation::Event::MessagePosted { client_id, from, text } = event else { return Value::Null };
+    let (from, agent_name, agent_id) = match from {
+        Sender::Visitor => ("visitor", None, None),
+        Sender::Agent { name, user_id } => ("agent", Some(name.clone()), Some(*user_id)),
+        Sender::System => ("system", None, None),
+    };
+    let mut frame = json!({ "type": "message", "seq": seq, "client_id": client_id, "from": from, "agent_name": agent_name, "text": text, "at": at });
+    // Staff sockets (tagged with the conversation) also learn which agent wrote.
+    if let Some(id) = conversation_id {
+        frame["conversation_id"] = json!(id);
+        frame["agent_id"] = json!(agent_id);
+    }
+    frame
+}
+
+impl App {
+    /// Hands a message just stored to this process's sockets without waiting for the event
+    /// to come back through the subscription.
+    pub fn publish_message(&self, conversation_id: ConversationId, seq: u64, event: conversation::Event) {
+        let notice = Notice::Message { conversation_id, seq, event: Arc::new(event), at: chrono::Utc::now() };
+        self.hub.publish(Interest::Conversation(conversation_id), notice);
+    }
+
+    /// The frames for message `seq` on a socket that has sent messages up to `sent`: none
+    /// when sent already; with the messages in between, read from the log, when it overtook
+    /// them (a message stored by this process is published at once, one stored by another
+    /// process arrives later through the subscription).
+    pub async fn message_frames(&self, id: ConversationId, tagged: bool, sent: &mut u64, seq: u64, event: &conversation::Event, at: chrono::DateTime<chrono::Utc>) -> Vec<Value> {
+        if seq <= *sent {
+            return Vec::new();
+        }
+        let tag = tagged.then_some(id);
+        let frames = if seq == *sent + 1 {
+            vec![message_frame(tag, seq, event, at)]
+        } else {
+            self.conversation_events(id)
+                .await
+                .into_iter()
+                .filter(|(v, _, e)| *v > *sent && *v <= seq && matches!(e, conversation::Event::MessagePosted { .. }))
+                .map(|(v, at, e)| message_frame(tag, v, &e, at))
+                .collect()
+        };
+        *sent = seq;
+        frames
+    }
+
+    /// A conversation's events with their versions and times, from the log (unreadable
+    /// ones skipped).
+    pub async fn conversation_events(&self, id: ConversationId) -> Vec<(u64, chrono::DateTime<chrono::Utc>, conversation::Event)> {
+        use store::EventStore;
+        match self.store.read_stream(&conversation::stream(id), 0).await {
+            Ok(events) => events.iter().filter_map(|e| Some((e.version, e.occurred_at, e.decode_as::<conversation::Event>().ok()?))).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+/// Closes a socket with a code the client can read: sends the close frame, then reads
+/// (and drops) what the client still sends until it answers, so that the TCP connection
+/// is not reset under the close frame.
+pub async fn close_socket(socket: &mut axum::extract::ws::WebSocket, code: u16, reason: &'static str) {
+    use axum::extract::ws::{CloseFrame, Message};
+    if socket.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await.is_err() {
+        return;
+    }
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+        while let Some(Ok(frame)) = socket.recv().await {
+            if matches!(frame, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+/// Every few seconds, offers the waiting conversations of every site again: a safety net
+/// for slots freed while a read model lagged, or by a process killed mid-routing.
+pub async fn sweep_queues(app: App) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        let Ok(client) = app.pool.get().await else { continue };
+        let sites = client.query("SELECT DISTINCT site_id FROM conversations WHERE state = 'waiting'", &[]).await.unwrap_or_default();
+        drop(client);
+        for row in sites {
+            if let Err(e) = app.chat.drain(domain::SiteId(row.get(0))).await {
+                tracing::warn!(error = %e, "could not offer a queue");
+            }
+        }
+    }
+}
+
+/// Frames allowed per socket: bursts of 10, 2 per second after that (20 per 10 s).
+pub struct RateLimit {
+    tokens: f64,
+    last: Instant,
+    dropped: u32,
+}
+
+impl RateLimit {
+    const BURST: f64 = 10.0;
+    const PER_SECOND: f64 = 2.0;
+
+    pub fn new() -> Self {
+        RateLimit { tokens: Self::BURST, last: Instant::now(), dropped: 0 }
+    }
+
+    pub fn allow(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.last).as_secs_f64() * Self::PER_SECOND).min(Self::BURST);
+        self.last = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            self.dropped = 0;
+            true
+        } else {
+            self.dropped += 1;
+            false
+        }
+    }
+
+    /// Still sending after 40 refusals in a row.
+    pub fn flooding(&self) -> bool {
+        self.dropped > 40
+    }
+
+    pub fn retry_after(&self) -> u64 {
+        ((1.0 - self.tokens) / Self::PER_SECOND).ceil().max(1.0) as u64
+    }
+}
+
+impl Default for RateLimit {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RateLimit;
+
+    #[test]
+    fn a_burst_passes_then_frames_are_refused_and_a_flood_is_noticed() {
+        let mut limit = RateLimit::new();
+        assert!((0..10).all(|_| limit.allow()));
+        assert!(!limit.allow());
+        assert!(limit.retry_after() >= 1);
+        for _ in 0..40 {
+            limit.allow();
+        }
+        assert!(limit.flooding());
+    }
+}

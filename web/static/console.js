@@ -1,0 +1,455 @@
+// Switchboard agent console: the conversations assigned to this agent, live over the agent
+// socket (docs/chat-protocol.md). The server's `state` frame is the truth: the view is rebuilt
+// from it after every (re)connection; only messages not acknowledged yet live in the browser.
+// Every text a person typed is shown as text (textContent / append), never parsed as HTML.
+
+const root = document.getElementById("console");
+if (root) init(root);
+
+// createElement with attributes; strings among the children become text nodes.
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v != null && v !== false) el.setAttribute(k, v === true ? "" : String(v));
+  }
+  el.append(...children.flat().filter((c) => c != null && c !== false));
+  return el;
+}
+
+// The socket, reconnecting with exponential backoff (1 s, 2 s, 4 s … 30 s, ±20 % jitter).
+function connect(path, on) {
+  const url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${path}`;
+  let ws = null, attempt = 0, timer = 0;
+  const open = () => {
+    clearTimeout(timer);
+    const socket = (ws = new WebSocket(url));
+    socket.onopen = () => socket === ws && on.open();
+    socket.onmessage = (e) => {
+      if (socket !== ws) return;
+      let f;
+      try { f = JSON.parse(e.data); } catch { return; }
+      if (f && typeof f.type === "string") on.frame(f);
+    };
+    socket.onclose = () => {
+      if (socket !== ws) return;
+      ws = null;
+      on.close();
+      timer = setTimeout(open, Math.min(30000, 1000 * 2 ** Math.min(attempt++, 5) * (0.8 + Math.random() * 0.4)));
+    };
+  };
+  // Back on the network: no need to wait for the rest of the backoff.
+  window.addEventListener("online", () => { if (!ws) open(); });
+  open();
+  return {
+    send(frame) {
+      if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+      ws.send(JSON.stringify(frame));
+      return true;
+    },
+    healthy() { attempt = 0; }, // called once the server answered hello, not merely on open
+  };
+}
+
+function init(root) {
+  const MAX = 4000; // characters in a message, as the server counts them (code points)
+  const FRAME_LIMIT = 16000; // bytes: the server closes the socket on frames over 16 KiB
+  const me = { id: root.dataset.userId || "", name: root.dataset.userName || "" };
+  const prefix = `switchboard:console:${me.id}:`;
+  const load = (k, fallback) => { try { return JSON.parse(localStorage.getItem(prefix + k)) ?? fallback; } catch { return fallback; } };
+  const save = (k, v) => { try { localStorage.setItem(prefix + k, JSON.stringify(v)); } catch { /* storage off: memory only */ } };
+  const uuid = () => crypto.randomUUID ? crypto.randomUUID() // missing on plain-http pages other than localhost
+    : "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) => (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16));
+  // Control characters would bloat the JSON frame (\u0001…) past the server's limit.
+  const clean = (s) => s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "").trim();
+  const chars = (s) => [...s].length;
+  const clock = (at) => { const d = at ? new Date(at) : new Date(); return isNaN(d) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); };
+
+  // ---- What is shown ----
+  const convs = new Map(); // id → { id, site, visitor, pageUrl, messages, lastSeen, unread, typing }
+  let outbox = load("outbox", []); // [{ conversation_id, client_id, text }]: typed, not acknowledged yet
+  if (!Array.isArray(outbox)) outbox = [];
+  const mine = new Set(outbox.map((m) => m.client_id)); // client ids sent from this page
+  let selected = null, ready = false, transferFor = null;
+  const drafts = new Map(); // conversation id → text typed but not sent, kept when switching
+  const saveOutbox = () => save("outbox", outbox);
+  const visitorName = (c) => c.visitor || "Visitor";
+
+  // ---- The page ----
+  const connection = h("span", { id: "connection", class: "connection", role: "status", "data-state": "connecting" }, "Connecting…");
+  const statusSelect = h("select", { id: "agent-status", disabled: true, "aria-label": "My status" },
+    h("option", { value: "online" }, "Online"), h("option", { value: "away" }, "Away"), h("option", { value: "offline" }, "Offline"));
+  const maxChats = h("span", { id: "max-chats" }, "–");
+  const queueCount = h("span", { id: "queue-count" }, "0");
+  const queues = h("ul", { id: "queues", class: "queues" });
+  const notice = h("p", { id: "notice", class: "console-notice", role: "alert", hidden: true, title: "Click to dismiss" });
+  const list = h("ul", { id: "conversations", class: "conversation-list" });
+  const emptyList = h("p", { class: "muted empty" }, "No open conversation.");
+  const title = h("h2", { id: "conversation-title" });
+  const pageUrl = h("a", { id: "page-url", class: "page-url", target: "_blank", rel: "noopener noreferrer" });
+  const transferButton = h("button", { id: "transfer", type: "button", class: "secondary" }, "Transfer…");
+  const closeButton = h("button", { id: "close-conversation", type: "button", class: "secondary" }, "Close");
+  const transferTo = h("select", { id: "transfer-to", "aria-label": "Transfer to", hidden: true });
+  const transferConfirm = h("button", { id: "transfer-confirm", type: "button", hidden: true }, "Transfer");
+  const transferWait = h("span", { class: "muted" }, "Looking for available agents…");
+  const transferEmpty = h("p", { id: "transfer-empty", class: "muted", hidden: true }, "No other agent of this site is online with a free slot.");
+  const transferCancel = h("button", { type: "button", class: "link" }, "Cancel");
+  const transferBox = h("div", { id: "transfer-box", class: "transfer", hidden: true }, transferWait, transferTo, transferConfirm, transferEmpty, transferCancel);
+  const transcript = h("ol", { id: "transcript", class: "transcript", role: "log", "aria-live": "polite" });
+  const typingLine = h("p", { id: "visitor-typing", class: "typing muted", hidden: true }, "The visitor is typing…");
+  const input = h("textarea", { name: "text", rows: 3, "aria-label": "Your answer", placeholder: "Your answer (Enter sends, Shift+Enter starts a new line)" });
+  const reply = h("form", { id: "reply", class: "reply" }, input, h("button", { id: "send", type: "submit" }, "Send"));
+  const chat = h("section", { id: "chat", class: "chat card", hidden: true },
+    h("header", { class: "chat-head" }, h("div", {}, title, h("p", { class: "muted small" }, "On ", pageUrl)),
+      h("div", { class: "chat-actions" }, transferButton, closeButton)),
+    transferBox, transcript, typingLine, reply);
+  const noChat = h("p", { class: "no-chat card muted" }, "Select a conversation. New chats appear here as they are assigned to you.");
+  root.append(
+    h("div", { class: "console-bar card" }, connection,
+      h("label", { class: "inline" }, "Status ", statusSelect),
+      h("span", {}, "Max chats: ", maxChats),
+      h("span", {}, "Waiting: ", queueCount), queues),
+    notice,
+    h("div", { class: "console-main" }, h("aside", { class: "conversations card" }, h("h2", {}, "Conversations"), list, emptyList), chat, noChat));
+
+  let noticeTimer = 0;
+  function notify(text) {
+    notice.textContent = text;
+    notice.hidden = false;
+    clearTimeout(noticeTimer);
+    noticeTimer = setTimeout(() => { notice.hidden = true; }, 20000);
+  }
+  notice.addEventListener("click", () => { notice.hidden = true; });
+
+  // ---- Rendering ----
+  const baseTitle = document.title;
+  function renderList() {
+    list.replaceChildren(...[...convs.values()].map((c) => h("li",
+      { "data-conversation-id": c.id, tabindex: 0, class: [c.id === selected && "selected", c.unread && "unread"].filter(Boolean).join(" "), "aria-current": c.id === selected ? "true" : null },
+      h("span", { class: "visitor" }, visitorName(c)), h("span", { class: "site muted" }, c.site),
+      c.unread ? h("span", { class: "unread-count", title: `${c.unread} unread` }, String(c.unread)) : null)));
+    emptyList.hidden = convs.size > 0;
+    const unread = [...convs.values()].reduce((n, c) => n + c.unread, 0);
+    document.title = unread ? `(${unread}) ${baseTitle}` : baseTitle;
+  }
+
+  // A message of mine gets a delivery state; the server says which agent wrote each one.
+  const isMine = (m) => m.from === "agent" && (mine.has(m.client_id) || (m.agent_id != null && m.agent_id === me.id));
+
+  function messageItem(c, m) {
+    const from = ["visitor", "agent", "system"].includes(m.from) ? m.from : "system";
+    const own = isMine(m);
+    const who = from === "visitor" ? visitorName(c) : from === "system" ? "Switchboard" : m.agent_name || me.name;
+    return h("li", { class: `msg from-${from}${own ? " mine" : ""}`, "data-seq": m.seq ?? null },
+      h("span", { class: "who" }, who), " ", h("time", { class: "when", datetime: m.at || null }, clock(m.at)),
+      h("p", { class: "text" }, m.text),
+      own ? h("span", { class: "state" }, m.pending ? "Sending…" : "Delivered") : null);
+  }
+
+  function renderChat(scroll = false) {
+    const c = convs.get(selected);
+    chat.hidden = !c;
+    noChat.hidden = !!c;
+    if (!c) return;
+    title.textContent = `${visitorName(c)} · ${c.site}`;
+    pageUrl.textContent = c.pageUrl || "an unknown page";
+    // Only web addresses become links: a javascript: URL typed by a visitor must not run.
+    if (/^https?:/i.test(c.pageUrl)) pageUrl.setAttribute("href", c.pageUrl);
+    else pageUrl.removeAttribute("href");
+    const atBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 40;
+    transcript.replaceChildren(...c.messages.map((m) => messageItem(c, m)));
+    if (scroll || atBottom) transcript.scrollTop = transcript.scrollHeight;
+    typingLine.textContent = `${visitorName(c)} is typing…`;
+    typingLine.hidden = !c.typing;
+  }
+
+  function renderAll(scroll) {
+    renderList();
+    renderChat(scroll);
+  }
+
+  // ---- The model ----
+  const order = (m) => m.seq ?? Number.MAX_SAFE_INTEGER; // unacknowledged messages last
+  // Adds a message unless it is shown already (same client id or seq); true if it is new.
+  function addMessage(c, f) {
+    if (!Number.isInteger(f.seq) || typeof f.text !== "string") return false;
+    if (f.seq > c.lastSeen) c.lastSeen = f.seq;
+    const known = c.messages.find((m) => (f.client_id && m.client_id === f.client_id) || m.seq === f.seq);
+    const m = { seq: f.seq, client_id: f.client_id || null, from: f.from, agent_name: f.agent_name ?? null, text: f.text, at: f.at, pending: false };
+    if (known) Object.assign(known, m);
+    else c.messages.push(m);
+    c.messages.sort((a, b) => order(a) - order(b));
+    return !known;
+  }
+
+  function addPending(c, o) {
+    if (c.messages.some((m) => m.client_id === o.client_id)) return;
+    c.messages.push({ client_id: o.client_id, from: "agent", agent_name: me.name, text: o.text, at: null, pending: true });
+  }
+
+  // A conversation object from `state` or `conversation`; `count` marks new visitor lines unread.
+  function upsert(o, count) {
+    let c = convs.get(o.id);
+    if (!c) convs.set(o.id, (c = { id: o.id, messages: [], lastSeen: 0, unread: 0, typing: false }));
+    Object.assign(c, { site: o.site || "", visitor: o.visitor?.name || "", pageUrl: o.page_url || "" });
+    for (const m of Array.isArray(o.messages) ? o.messages : []) {
+      if (addMessage(c, m) && count && m.from === "visitor" && c.id !== selected) c.unread++;
+    }
+    for (const m of outbox) if (m.conversation_id === c.id) addPending(c, m);
+  }
+
+  function autoSelect() {
+    if (!convs.has(selected)) selected = null;
+    if (!selected && convs.size) choose(convs.keys().next().value, false);
+  }
+
+  function choose(id, focus) {
+    if (selected && selected !== id) {
+      stopTyping();
+      drafts.set(selected, input.value);
+    }
+    if (selected !== id) input.value = drafts.get(id) || "";
+    selected = id;
+    const c = convs.get(id);
+    if (c) c.unread = 0;
+    if (transferFor !== id) hideTransfer();
+    renderAll(true);
+    if (focus) input.focus();
+  }
+
+  function setQueues(qs) {
+    qs = Array.isArray(qs) ? qs : [];
+    queueCount.textContent = String(qs.reduce((n, q) => n + (Number(q.waiting) || 0), 0));
+    queues.replaceChildren(...qs.map((q) => h("li", { "data-site-id": q.site_id },
+      h("span", { class: "site" }, q.site), " ", h("span", { class: "waiting" }, String(Number(q.waiting) || 0)))));
+  }
+
+  // The conversation left this agent: its unsent messages cannot be delivered any more.
+  function drop(id, text) {
+    const c = convs.get(id);
+    if (!c) return;
+    convs.delete(id);
+    drafts.delete(id);
+    outbox = outbox.filter((m) => m.conversation_id !== id);
+    saveOutbox();
+    if (transferFor === id) hideTransfer();
+    notify(text(visitorName(c), c.site));
+    autoSelect();
+    renderAll();
+  }
+
+  // ---- Frames from the server ----
+  function onState(f) {
+    if (["online", "away", "offline"].includes(f.status)) statusSelect.value = f.status;
+    statusSelect.disabled = false;
+    maxChats.textContent = String(f.max_chats ?? "–");
+    setQueues(f.queues);
+    const had = new Set(convs.keys());
+    const now = new Set();
+    for (const o of Array.isArray(f.conversations) ? f.conversations : []) {
+      upsert(o, had.has(o.id));
+      now.add(o.id);
+    }
+    const gone = [...had].filter((id) => !now.has(id));
+    for (const id of gone) convs.delete(id);
+    const lost = outbox.filter((m) => !convs.has(m.conversation_id));
+    if (lost.length) {
+      outbox = outbox.filter((m) => convs.has(m.conversation_id));
+      saveOutbox();
+    }
+    if (gone.length || lost.length) {
+      notify(`${gone.length || "Some"} conversation(s) are no longer assigned to you` + (lost.length ? `; ${lost.length} unsent message(s) were dropped.` : "."));
+    }
+    if (!ready) {
+      // First state of this connection: now the server knows us, send what waits.
+      ready = true;
+      socket.healthy();
+      connection.textContent = "Connected";
+      connection.dataset.state = "connected";
+      for (const m of outbox) socket.send({ type: "message", conversation_id: m.conversation_id, client_id: m.client_id, text: m.text });
+    }
+    autoSelect();
+    renderAll();
+  }
+
+  function receive(f) {
+    const c = convs.get(f.conversation_id);
+    switch (f.type) {
+      case "state":
+        onState(f);
+        break;
+      case "conversation":
+        if (!f.id) return;
+        upsert(f, true);
+        if (!selected) autoSelect();
+        else notify(`New conversation: ${f.visitor?.name || "Visitor"} on ${f.site || "a site"}.`);
+        renderAll();
+        break;
+      case "message":
+        if (!c) return;
+        if (addMessage(c, f) && f.from === "visitor") {
+          c.typing = false;
+          if (c.id !== selected) c.unread++;
+        }
+        renderAll();
+        break;
+      case "ack": {
+        outbox = outbox.filter((m) => m.client_id !== f.client_id);
+        saveOutbox();
+        const m = c?.messages.find((x) => x.client_id === f.client_id);
+        if (!m) return;
+        m.pending = false;
+        if (Number.isInteger(f.seq)) m.seq = f.seq; // not lastSeen: earlier seqs may still be on their way
+        c.messages.sort((a, b) => order(a) - order(b));
+        if (c.id === selected) renderChat();
+        break;
+      }
+      case "typing":
+        if (!c) return;
+        c.typing = !!f.typing;
+        // A visitor who vanishes never sends false; they repeat true every 2 s while typing.
+        clearTimeout(c.typingTimer);
+        if (c.typing) c.typingTimer = setTimeout(() => { c.typing = false; if (c.id === selected) renderChat(); }, 8000);
+        if (c.id === selected) typingLine.hidden = !c.typing;
+        break;
+      case "closed":
+        drop(f.conversation_id, (v, s) => f.by === "agent" ? `You closed the conversation with ${v} (${s}).`
+          : f.by === "visitor" ? `${v} (${s}) ended the conversation.` : `The conversation with ${v} (${s}) was closed.`);
+        break;
+      case "removed":
+        drop(f.conversation_id, (v, s) => f.reason === "transferred" ? `The conversation with ${v} (${s}) was transferred.`
+          : f.reason === "reassigned" ? `A supervisor reassigned the conversation with ${v} (${s}).`
+          : `The conversation with ${v} (${s}) went back to the queue.`);
+        break;
+      case "queues":
+        setQueues(f.queues);
+        break;
+      case "agents":
+        if (f.conversation_id === transferFor) showAgents(Array.isArray(f.agents) ? f.agents : []);
+        break;
+      case "error":
+        notify(f.message || f.code || "Something went wrong.");
+        transferConfirm.disabled = false;
+        break;
+    }
+  }
+
+  const socket = connect(root.dataset.ws || "/console/ws", {
+    open() {
+      const lastSeen = {};
+      for (const c of convs.values()) if (c.lastSeen > 0) lastSeen[c.id] = c.lastSeen;
+      socket.send({ type: "hello", last_seen: lastSeen });
+    },
+    frame: receive,
+    close() {
+      ready = false;
+      typingSent = null; // that socket's typing state died with it
+      connection.textContent = "Reconnecting…";
+      connection.dataset.state = "reconnecting";
+      statusSelect.disabled = true;
+      hideTransfer();
+      for (const c of convs.values()) c.typing = false;
+      renderChat();
+    },
+  });
+
+  // ---- The agent's actions ----
+  list.addEventListener("click", (e) => {
+    const li = e.target.closest("li[data-conversation-id]");
+    if (li) choose(li.dataset.conversationId, true);
+  });
+  list.addEventListener("keydown", (e) => {
+    const li = e.target.closest("li[data-conversation-id]");
+    if (li && (e.key === "Enter" || e.key === " ")) {
+      e.preventDefault();
+      choose(li.dataset.conversationId, true);
+    }
+  });
+
+  statusSelect.addEventListener("change", () => {
+    if (!socket.send({ type: "status", status: statusSelect.value })) notify("Not connected: your status was not changed.");
+    // The server's `state` answer sets the select to what is true.
+  });
+
+  // Typing: true at most every 2 s while typing, false when the field empties or after 5 s idle.
+  let typingSent = null, typingAt = 0, idleTimer = 0;
+  function stopTyping() {
+    clearTimeout(idleTimer);
+    if (typingSent && ready) socket.send({ type: "typing", conversation_id: typingSent, typing: false });
+    typingSent = null;
+    typingAt = 0;
+  }
+  input.addEventListener("input", () => {
+    if (!input.value.trim()) return stopTyping();
+    if (!selected || !ready) return;
+    if (typingSent !== selected || Date.now() - typingAt >= 2000) {
+      if (typingSent !== selected) stopTyping();
+      socket.send({ type: "typing", conversation_id: selected, typing: true });
+      typingSent = selected;
+      typingAt = Date.now();
+    }
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(stopTyping, 5000);
+  });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      reply.requestSubmit();
+    }
+  });
+
+  reply.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const c = convs.get(selected);
+    const text = clean(input.value);
+    if (!c || !text) return;
+    const frame = { type: "message", conversation_id: c.id, client_id: uuid(), text };
+    if (chars(text) > MAX || new TextEncoder().encode(JSON.stringify(frame)).length > FRAME_LIMIT) {
+      notify(`This message is too long (${chars(text).toLocaleString()} characters): 4,000 at most.`);
+      return;
+    }
+    // Kept until acknowledged: after a reconnection it is sent again with the same client id.
+    const o = { conversation_id: c.id, client_id: frame.client_id, text };
+    outbox.push(o);
+    mine.add(o.client_id);
+    saveOutbox();
+    addPending(c, o);
+    input.value = "";
+    drafts.delete(c.id);
+    stopTyping();
+    if (ready) socket.send(frame);
+    renderChat(true);
+  });
+
+  closeButton.addEventListener("click", () => {
+    if (!selected) return;
+    if (!ready || !socket.send({ type: "close", conversation_id: selected })) notify("Not connected: the conversation was not closed.");
+  });
+
+  function hideTransfer() {
+    transferFor = null;
+    transferBox.hidden = true;
+  }
+  transferButton.addEventListener("click", () => {
+    if (!selected) return;
+    if (!ready || !socket.send({ type: "agents", conversation_id: selected })) return notify("Not connected: try again in a moment.");
+    transferFor = selected;
+    transferWait.hidden = false;
+    transferTo.hidden = transferConfirm.hidden = transferEmpty.hidden = true;
+    transferBox.hidden = false;
+  });
+  function showAgents(agents) {
+    transferWait.hidden = true;
+    transferTo.replaceChildren(...agents.map((a) => h("option", { value: a.user_id }, `${a.name} (${a.load}/${a.max_chats})`)));
+    transferTo.hidden = transferConfirm.hidden = !agents.length;
+    transferConfirm.disabled = false;
+    transferEmpty.hidden = agents.length > 0;
+  }
+  transferConfirm.addEventListener("click", () => {
+    if (!transferFor || !transferTo.value) return;
+    if (!socket.send({ type: "transfer", conversation_id: transferFor, to: transferTo.value })) return notify("Not connected: the conversation was not transferred.");
+    transferConfirm.disabled = true; // until `removed` (success) or `error`
+  });
+  transferCancel.addEventListener("click", hideTransfer);
+
+  renderAll();
+}
