@@ -15,7 +15,9 @@ use rand::Rng;
 use store::{EventStore, Position};
 use uuid::Uuid;
 
-use crate::{execute, load, Error};
+use std::sync::Arc;
+
+use crate::{execute_cached, load_cached, Error, StateCache};
 
 /// A candidate agent and the name visitors see.
 #[derive(Debug, Clone)]
@@ -41,6 +43,10 @@ pub trait ChatView: Send + Sync + 'static {
 pub struct Chat<S, V> {
     store: S,
     view: V,
+    // A busy agent's stream grows by two events per chat and a conversation's by one per
+    // message: folding them from the start for every command would grow with them.
+    agents: Arc<StateCache<agent::State>>,
+    conversations: Arc<StateCache<conversation::State>>,
 }
 
 /// A stored message: its place in the conversation, and whether it was a repeat.
@@ -57,7 +63,7 @@ fn system(company: Option<CompanyId>, name: &str) -> Metadata {
 
 impl<S: EventStore, V: ChatView> Chat<S, V> {
     pub fn new(store: S, view: V) -> Self {
-        Chat { store, view }
+        Chat { store, view, agents: StateCache::new(), conversations: StateCache::new() }
     }
 
     pub fn view(&self) -> &V {
@@ -69,7 +75,7 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
         let conversation_id = ConversationId::new();
         let command = conversation::Command::Start { conversation_id, site_id, company_id, visitor_id, page_url: page_url.to_owned() };
         let metadata = Metadata::new(Some(company_id), Actor::Visitor(visitor_id.0));
-        execute::<Conversation, S>(&self.store, &conversation::stream(conversation_id), &command, &metadata).await?;
+        execute_cached::<Conversation, S>(&self.store, &conversation::stream(conversation_id), &command, &metadata, Some(&self.conversations)).await?;
         Ok(conversation_id)
     }
 
@@ -77,7 +83,7 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
     pub async fn post(&self, conversation_id: ConversationId, from: Sender, client_id: Uuid, text: &str, metadata: &Metadata) -> Result<Posted, Error> {
         let stream = conversation::stream(conversation_id);
         let command = conversation::Command::PostMessage { client_id, from, text: text.to_owned() };
-        let outcome = execute::<Conversation, S>(&self.store, &stream, &command, metadata).await?;
+        let outcome = execute_cached::<Conversation, S>(&self.store, &stream, &command, metadata, Some(&self.conversations)).await?;
         if let (Some(position), Some(seq)) = (outcome.position, outcome.version) {
             return Ok(Posted { seq, duplicate: false, position: Some(position) });
         }
@@ -96,9 +102,10 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
         Ok(None)
     }
 
-    /// Offers a waiting conversation to an agent; `None` when nobody is free (it stays queued).
+    /// Offers a waiting conversation to an agent; its agent, or `None` when nobody is free
+    /// (it stays queued).
     pub async fn route(&self, conversation_id: ConversationId) -> Result<Option<UserId>, Error> {
-        let (conv, _) = load::<Conversation, S>(&self.store, &conversation::stream(conversation_id)).await?;
+        let (conv, _) = load_cached::<Conversation, S>(&self.store, &conversation::stream(conversation_id), Some(&self.conversations)).await?;
         let Some(site) = conv.site_id.filter(|_| conv.started && !conv.closed && conv.agent.is_none()) else {
             return Ok(conv.agent);
         };
@@ -111,23 +118,24 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
             let chosen = named[i].clone();
             let agent_id = chosen.candidate.user_id;
             let take = agent::Command::TakeConversation { conversation_id, max_chats: chosen.candidate.max_chats };
-            match execute::<Agent, S>(&self.store, &agent::stream(agent_id), &take, &metadata).await {
+            match execute_cached::<Agent, S>(&self.store, &agent::stream(agent_id), &take, &metadata, Some(&self.agents)).await {
                 Ok(_) => {}
-                Err(Error::Agent(_)) => {
-                    // Full or gone meanwhile: the read model was behind. Try the others.
+                Err(Error::Agent(_) | Error::Contention { .. }) => {
+                    // Full or gone meanwhile (the read model was behind), or too busy to
+                    // answer now: try the others.
                     named[i].candidate.load = named[i].candidate.max_chats;
                     continue;
                 }
                 Err(e) => return Err(e),
             }
             let assign = conversation::Command::Assign { agent_id, agent_name: chosen.name.clone(), decision: Decision::Routed { candidates, roll } };
-            return match execute::<Conversation, S>(&self.store, &conversation::stream(conversation_id), &assign, &metadata).await {
+            return match execute_cached::<Conversation, S>(&self.store, &conversation::stream(conversation_id), &assign, &metadata, Some(&self.conversations)).await {
                 Ok(_) => Ok(Some(agent_id)),
                 Err(e) => {
                     // Another router got there first, or the visitor left: give the slot back.
                     self.release(agent_id, conversation_id, "lost", &metadata).await?;
                     match e {
-                        Error::Conversation(_) => Ok(None),
+                        Error::Conversation(_) => Ok(self.conversation(conversation_id).await?.agent),
                         other => Err(other),
                     }
                 }
@@ -143,7 +151,7 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
             match self.route(conversation_id).await? {
                 Some(_) => assigned += 1,
                 None => {
-                    let (conv, _) = load::<Conversation, S>(&self.store, &conversation::stream(conversation_id)).await?;
+                    let (conv, _) = load_cached::<Conversation, S>(&self.store, &conversation::stream(conversation_id), Some(&self.conversations)).await?;
                     // Still waiting means nobody is free: the rest must wait too.
                     if conv.agent.is_none() && !conv.closed {
                         break;
@@ -157,7 +165,7 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
     /// Frees the agent's slot; the position of the release, when there was one.
     async fn release(&self, agent_id: UserId, conversation_id: ConversationId, reason: &str, metadata: &Metadata) -> Result<Option<Position>, Error> {
         let command = agent::Command::ReleaseConversation { conversation_id, reason: reason.to_owned() };
-        execute::<Agent, S>(&self.store, &agent::stream(agent_id), &command, metadata).await.map(|o| o.position)
+        execute_cached::<Agent, S>(&self.store, &agent::stream(agent_id), &command, metadata, Some(&self.agents)).await.map(|o| o.position)
     }
 
     /// Offers the site's queue once the read models show what was just written.
@@ -171,11 +179,11 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
     /// Ends a conversation; its agent's slot goes to the longest-waiting visitor.
     pub async fn close(&self, conversation_id: ConversationId, by: &str, metadata: &Metadata) -> Result<(), Error> {
         let stream = conversation::stream(conversation_id);
-        let (conv, _) = load::<Conversation, S>(&self.store, &stream).await?;
+        let (conv, _) = load_cached::<Conversation, S>(&self.store, &stream, Some(&self.conversations)).await?;
         if !conv.started {
             return Err(Error::NotFound);
         }
-        let closed = execute::<Conversation, S>(&self.store, &stream, &conversation::Command::Close { by: by.to_owned() }, metadata).await?;
+        let closed = execute_cached::<Conversation, S>(&self.store, &stream, &conversation::Command::Close { by: by.to_owned() }, metadata, Some(&self.conversations)).await?;
         let mut written = closed.position;
         if let Some(agent_id) = conv.agent {
             written = self.release(agent_id, conversation_id, "closed", metadata).await?.or(written);
@@ -190,7 +198,7 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
     /// `decision` is Transferred (by its agent) or Reassigned (by a supervisor).
     pub async fn hand_over(&self, conversation_id: ConversationId, to: UserId, decision: Decision, metadata: &Metadata) -> Result<(), Error> {
         let stream = conversation::stream(conversation_id);
-        let (conv, _) = load::<Conversation, S>(&self.store, &stream).await?;
+        let (conv, _) = load_cached::<Conversation, S>(&self.store, &stream, Some(&self.conversations)).await?;
         let site = conv.site_id.filter(|_| conv.started).ok_or(Error::NotFound)?;
         if conv.closed {
             return Err(conversation::Error::Closed.into());
@@ -211,9 +219,9 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
             .find(|n| n.candidate.user_id == to && n.candidate.has_free_slot())
             .ok_or(Error::NoAgentAvailable)?;
         let take = agent::Command::TakeConversation { conversation_id, max_chats: target.candidate.max_chats };
-        execute::<Agent, S>(&self.store, &agent::stream(to), &take, metadata).await?;
+        execute_cached::<Agent, S>(&self.store, &agent::stream(to), &take, metadata, Some(&self.agents)).await?;
         let assign = conversation::Command::Assign { agent_id: to, agent_name: target.name, decision: decision.clone() };
-        if let Err(e) = execute::<Conversation, S>(&self.store, &stream, &assign, metadata).await {
+        if let Err(e) = execute_cached::<Conversation, S>(&self.store, &stream, &assign, metadata, Some(&self.conversations)).await {
             self.release(to, conversation_id, "lost", metadata).await?;
             return Err(e);
         }
@@ -229,7 +237,7 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
     /// returns the agent's conversations to the queue; coming online takes from it.
     pub async fn set_status(&self, agent_id: UserId, status: Status, reason: Option<String>, metadata: &Metadata) -> Result<(), Error> {
         let command = agent::Command::SetStatus { status, reason: reason.clone() };
-        let changed = execute::<Agent, S>(&self.store, &agent::stream(agent_id), &command, metadata).await?;
+        let changed = execute_cached::<Agent, S>(&self.store, &agent::stream(agent_id), &command, metadata, Some(&self.agents)).await?;
         match status {
             Status::Offline => self.requeue_all(agent_id, reason.as_deref().unwrap_or("offline"), metadata).await,
             Status::Online => {
@@ -243,18 +251,18 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
     }
 
     async fn requeue_all(&self, agent_id: UserId, reason: &str, metadata: &Metadata) -> Result<(), Error> {
-        let (state, _) = load::<Agent, S>(&self.store, &agent::stream(agent_id)).await?;
+        let (state, _) = load_cached::<Agent, S>(&self.store, &agent::stream(agent_id), Some(&self.agents)).await?;
         let mut sites = Vec::new();
         let mut written = None;
         for conversation_id in state.held {
             let stream = conversation::stream(conversation_id);
             let requeue = conversation::Command::Requeue { from: agent_id, reason: reason.to_owned() };
-            match execute::<Conversation, S>(&self.store, &stream, &requeue, metadata).await {
+            match execute_cached::<Conversation, S>(&self.store, &stream, &requeue, metadata, Some(&self.conversations)).await {
                 Ok(_) | Err(Error::Conversation(_)) => {}
                 Err(e) => return Err(e),
             }
             written = self.release(agent_id, conversation_id, "requeued", metadata).await?.or(written);
-            let (conv, _) = load::<Conversation, S>(&self.store, &stream).await?;
+            let (conv, _) = load_cached::<Conversation, S>(&self.store, &stream, Some(&self.conversations)).await?;
             sites.extend(conv.site_id);
         }
         sites.sort();
@@ -287,16 +295,16 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
             page_url: page_url.to_owned(),
         };
         let metadata = Metadata::new(Some(company_id), Actor::Visitor(visitor_id.0));
-        execute::<Conversation, S>(&self.store, &conversation::stream(conversation_id), &command, &metadata).await?;
+        execute_cached::<Conversation, S>(&self.store, &conversation::stream(conversation_id), &command, &metadata, Some(&self.conversations)).await?;
         Ok(conversation_id)
     }
 
     /// The state of a conversation (the log's word, not a read model's).
     pub async fn conversation(&self, conversation_id: ConversationId) -> Result<conversation::State, Error> {
-        Ok(load::<Conversation, S>(&self.store, &conversation::stream(conversation_id)).await?.0)
+        Ok(load_cached::<Conversation, S>(&self.store, &conversation::stream(conversation_id), Some(&self.conversations)).await?.0)
     }
 
     pub async fn agent(&self, agent_id: UserId) -> Result<agent::State, Error> {
-        Ok(load::<Agent, S>(&self.store, &agent::stream(agent_id)).await?.0)
+        Ok(load_cached::<Agent, S>(&self.store, &agent::stream(agent_id), Some(&self.agents)).await?.0)
     }
 }

@@ -108,19 +108,24 @@ impl<St: Clone> StateCache<St> {
 }
 
 /// `load`, starting from the cached state when there is one.
-async fn load_cached<D: Decider, S: EventStore>(
+pub async fn load_cached<D: Decider, S: EventStore>(
     store: &S,
     stream: &str,
     cache: Option<&StateCache<D::State>>,
 ) -> Result<(D::State, Option<u64>), Error> {
-    let Some((cached_version, cached)) = cache.and_then(|c| c.get(stream)) else {
-        return load::<D, S>(store, stream).await;
+    let Some(cache) = cache else { return load::<D, S>(store, stream).await };
+    let (mut state, mut version, from) = match cache.get(stream) {
+        Some((v, cached)) => (cached, Some(v), v + 1),
+        None => (D::State::default(), None, 0),
     };
-    let mut state = cached;
-    let mut version = Some(cached_version);
-    for event in store.read_stream(stream, cached_version + 1).await? {
+    let mut read = false;
+    for event in store.read_stream(stream, from).await? {
         state = D::evolve(state, &event.decode_as::<D::Event>()?);
         version = Some(event.version);
+        read = true;
+    }
+    if let (true, Some(v)) = (read, version) {
+        cache.put(stream, v, state.clone());
     }
     Ok((state, version))
 }

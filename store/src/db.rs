@@ -27,6 +27,20 @@ pub fn config_from_url(url: &str) -> Result<tokio_postgres::Config, DbError> {
     Ok(config)
 }
 
+/// The `postgres://` URL of a configuration's first host (a Unix socket folder
+/// percent-encoded), for handing to another process as DATABASE_URL.
+pub fn url_of(config: &tokio_postgres::Config) -> String {
+    use tokio_postgres::config::Host;
+    let host = match config.get_hosts().first() {
+        Some(Host::Tcp(h)) => h.clone(),
+        Some(Host::Unix(p)) => p.to_string_lossy().replace('/', "%2F"),
+        None => "localhost".into(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let user = config.get_user().unwrap_or("postgres");
+    format!("postgres://{user}@{host}:{port}/{}", config.get_dbname().unwrap_or("postgres"))
+}
+
 pub fn with_guardrails(config: &mut tokio_postgres::Config) {
     if config.get_application_name().is_none() {
         config.application_name("switchboard");

@@ -65,7 +65,7 @@ impl TestDb {
 
     /// A `DATABASE_URL` for a child process (the server binary) to use this database.
     pub fn url(&self) -> String {
-        config_to_url(&self.config)
+        store::db::url_of(&self.config)
     }
 }
 
@@ -92,18 +92,6 @@ pub async fn connect(config: &tokio_postgres::Config) -> tokio_postgres::Client 
         let _ = conn.await;
     });
     client
-}
-
-fn config_to_url(config: &tokio_postgres::Config) -> String {
-    use tokio_postgres::config::Host;
-    let host = match &config.get_hosts()[0] {
-        Host::Tcp(h) => h.clone(),
-        Host::Unix(p) => p.to_string_lossy().replace('/', "%2F"),
-    };
-    let port = config.get_ports().first().copied().unwrap_or(5432);
-    let user = config.get_user().unwrap_or("postgres");
-    let db = config.get_dbname().unwrap_or("postgres");
-    format!("postgres://{user}@{host}:{port}/{db}")
 }
 
 fn migrations_digest() -> String {

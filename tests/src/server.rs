@@ -29,13 +29,25 @@ impl TestServer {
     }
 
     pub async fn start_with(db: &TestDb, mail: Transport) -> TestServer {
+        Self::start_full(db, mail, std::time::Duration::from_secs(2)).await
+    }
+
+    /// With agents kept online this long without a console (for tests that route through
+    /// `app.chat` directly).
+    pub async fn start_with_grace(db: &TestDb, grace: std::time::Duration) -> TestServer {
+        let dir = std::env::temp_dir().join(format!("sb-mail-{}", uuid::Uuid::now_v7().simple()));
+        let from: lettre::message::Mailbox = "Switchboard <no-reply@switchboard.test>".parse().unwrap();
+        Self::start_full(db, Transport::Files { dir, from }, grace).await
+    }
+
+    async fn start_full(db: &TestDb, mail: Transport, agent_grace: std::time::Duration) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let settings = Settings {
             secure_cookies: false,
             public_url: format!("http://{address}"),
             mail: std::sync::Arc::new(mail),
-            agent_grace: std::time::Duration::from_secs(2),
+            agent_grace,
         };
         let app = App::new(&db.config, settings);
         let mut tasks = app.start_background();

@@ -28,6 +28,22 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         rounds: usize,
     },
+    /// Live chat over real WebSockets against this binary serving in a child process:
+    /// latency both ways, throughput, lost or repeated messages, memory per idle socket.
+    Chat {
+        /// Concurrent conversations.
+        #[arg(long, default_value_t = 1_000)]
+        conversations: usize,
+        /// Agents sharing them (each may hold conversations/agents, rounded up).
+        #[arg(long, default_value_t = 50)]
+        agents: usize,
+        /// Messages each way per conversation.
+        #[arg(long, default_value_t = 10)]
+        messages: usize,
+        /// Idle widget sockets opened at the end to measure memory.
+        #[arg(long, default_value_t = 10_000)]
+        idle: usize,
+    },
 }
 
 pub async fn run(command: BenchCommand, data: DataArgs) -> Result<(), String> {
@@ -35,6 +51,10 @@ pub async fn run(command: BenchCommand, data: DataArgs) -> Result<(), String> {
     let result = match command {
         BenchCommand::Store { events, writers, rounds } => {
             with_scratch_database(&db.config, |config| store_bench(config, events, writers, rounds.max(1))).await
+        }
+        BenchCommand::Chat { conversations, agents, messages, idle } => {
+            let load = crate::bench_chat::Load { conversations, agents: agents.max(1), messages, idle };
+            with_scratch_database(&db.config, |config| crate::bench_chat::chat_bench(config, load)).await
         }
     };
     db.close().await;

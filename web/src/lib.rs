@@ -4,6 +4,7 @@ pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod bench;
+pub mod bench_chat;
 pub mod chat;
 pub mod cli;
 pub mod database;

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::hub::{Interest, Notice, Registration, Typing, OUTBOX_SIZE};
 use super::visitor::{command_error, error};
-use super::{message_frame, MAX_FRAME, READ_LIMIT};
+use super::{message_frame, READ_LIMIT};
 use crate::auth::Session;
 use crate::error::AppError;
 use crate::App;
@@ -126,17 +126,8 @@ impl AgentSocket {
         let mut ping = tokio::time::interval(Duration::from_secs(25));
         loop {
             tokio::select! {
-                frame = socket.recv() => {
-                    let Some(Ok(frame)) = frame else { return };
-                    let text = match frame {
-                        WsMessage::Text(t) if t.len() > MAX_FRAME => {
-                            super::close_socket(socket, 1009, "frame_too_large").await;
-                            return;
-                        }
-                        WsMessage::Text(t) => t,
-                        WsMessage::Close(_) => return,
-                        _ => continue,
-                    };
+                text = super::next_text(socket) => {
+                    let Some(text) = text else { return };
                     let replies = match serde_json::from_str::<In>(&text) {
                         Ok(frame) => self.handle(frame).await,
                         Err(e) => vec![error("invalid_frame", &format!("this frame cannot be read: {e}"))],

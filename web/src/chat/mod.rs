@@ -102,6 +102,23 @@ pub async fn close_socket(socket: &mut axum::extract::ws::WebSocket, code: u16, 
     .await;
 }
 
+/// The next text frame of a socket; `None` once it closed or dropped, or sent a frame over
+/// MAX_FRAME (then it is closed with 1009).
+pub async fn next_text(socket: &mut axum::extract::ws::WebSocket) -> Option<axum::extract::ws::Utf8Bytes> {
+    use axum::extract::ws::Message;
+    loop {
+        match socket.recv().await? {
+            Ok(Message::Text(t)) if t.len() > MAX_FRAME => {
+                close_socket(socket, 1009, "frame_too_large").await;
+                return None;
+            }
+            Ok(Message::Text(t)) => return Some(t),
+            Ok(Message::Close(_)) | Err(_) => return None,
+            Ok(_) => continue,
+        }
+    }
+}
+
 /// Every few seconds, offers the waiting conversations of every site again: a safety net
 /// for slots freed while a read model lagged, or by a process killed mid-routing.
 pub async fn sweep_queues(app: App) {

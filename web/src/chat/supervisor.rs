@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 use super::agent::same_origin;
 use super::hub::{Interest, Notice, Registration, OUTBOX_SIZE};
 use super::visitor::{command_error, error};
-use super::{message_frame, MAX_FRAME, READ_LIMIT};
+use super::{message_frame, READ_LIMIT};
 use crate::auth::Session;
 use crate::error::AppError;
 use crate::App;
@@ -79,17 +79,8 @@ async fn run(app: App, session: Session, mut socket: WebSocket) {
     let mut stale = false;
     loop {
         let replies: Vec<Value> = tokio::select! {
-            frame = socket.recv() => {
-                let Some(Ok(frame)) = frame else { return };
-                let text = match frame {
-                    WsMessage::Text(t) if t.len() > MAX_FRAME => {
-                        super::close_socket(&mut socket, 1009, "frame_too_large").await;
-                        return;
-                    }
-                    WsMessage::Text(t) => t,
-                    WsMessage::Close(_) => return,
-                    _ => continue,
-                };
+            text = super::next_text(&mut socket) => {
+                let Some(text) = text else { return };
                 match serde_json::from_str::<In>(&text) {
                     Ok(In::Hello {}) => vec![board(&app, &session).await],
                     Ok(In::Watch { conversation_id }) => match transcript(&app, &session, conversation_id).await {

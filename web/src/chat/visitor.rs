@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::hub::{Interest, Notice, Registration, Typing, OUTBOX_SIZE};
-use super::{message_frame, RateLimit, MAX_FRAME, READ_LIMIT};
+use super::{message_frame, RateLimit, READ_LIMIT};
 use crate::App;
 
 #[derive(Deserialize)]
@@ -148,17 +148,8 @@ impl Visitor {
         let mut ping = tokio::time::interval(Duration::from_secs(25));
         loop {
             tokio::select! {
-                frame = socket.recv() => {
-                    let Some(Ok(frame)) = frame else { return };
-                    let text = match frame {
-                        WsMessage::Text(t) if t.len() > MAX_FRAME => {
-                            super::close_socket(&mut socket, 1009, "frame_too_large").await;
-                            return;
-                        }
-                        WsMessage::Text(t) => t,
-                        WsMessage::Close(_) => return,
-                        _ => continue,
-                    };
+                text = super::next_text(&mut socket) => {
+                    let Some(text) = text else { return };
                     if !limit.allow() {
                         if limit.flooding() {
                             super::close_socket(&mut socket, 4029, "flooding").await;

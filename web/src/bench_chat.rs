@@ -1,0 +1,392 @@
+//! `switchboard bench chat`: a load generator for live chat. It starts this same binary as
+//! `switchboard serve` on the scratch database (so the server's memory is its own), opens
+//! agent consoles and visitor widgets over real WebSockets, and measures visitor→agent and
+//! agent→visitor latency, messages per second, lost or repeated messages, and the server's
+//! memory per idle widget socket. Baseline, in the same run: a durable single-row INSERT
+//! into PostgreSQL with the same concurrency, the least any stored message costs.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use commands::accounts::{NewAccess, NewUser};
+use domain::company::Role;
+use domain::site::Priority;
+use domain::user::Profile;
+use domain::{Actor, Metadata};
+use futures_util::stream::{SplitSink, SplitStream};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use crate::server::Settings;
+use crate::App;
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+const WAIT: Duration = Duration::from_secs(60);
+
+pub struct Load {
+    pub conversations: usize,
+    pub agents: usize,
+    pub messages: usize,
+    pub idle: usize,
+}
+
+pub async fn chat_bench(config: tokio_postgres::Config, load: Load) -> Result<(), String> {
+    raise_file_limit();
+    let server = Child::start(&config).await?;
+    let result = drive(&config, &server, &load).await;
+    let rss = server.rss_kib();
+    drop(server);
+    result.map(|_| println!("(server process: {rss} KiB resident at the end)"))
+}
+
+async fn drive(config: &tokio_postgres::Config, server: &Child, load: &Load) -> Result<(), String> {
+    let base = format!("127.0.0.1:{}", server.port);
+    let setup = Setup::new(config, load).await?;
+    println!(
+        "Switchboard chat benchmark: {} conversations, {} agents (max {} chats each), {} messages each way per conversation, then {} idle widgets; {} CPU cores, PostgreSQL on the same machine",
+        load.conversations,
+        load.agents,
+        setup.max_chats,
+        load.messages,
+        load.idle,
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    );
+
+    // Agents online, each with a console.
+    let log = Arc::new(Log::default());
+    let mut consoles = Vec::new();
+    for token in &setup.sessions {
+        consoles.push(Console::open(&base, token, log.clone()).await?);
+    }
+    // Every visitor arrives and says hello; wait until every conversation has an agent.
+    let mut widgets = Vec::new();
+    for i in 0..load.conversations {
+        let mut ws = widget(&base, &setup.key).await?;
+        send(&mut ws, json!({ "type": "message", "client_id": uuid::Uuid::new_v4(), "text": format!("c{i} hello") })).await?;
+        widgets.push(ws);
+    }
+    let deadline = Instant::now() + WAIT;
+    while log.assigned() < load.conversations {
+        if Instant::now() > deadline {
+            return Err(format!("only {} of {} conversations reached an agent in {WAIT:?}", log.assigned(), load.conversations));
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // The exchange: each visitor sends a message, waits for the agent's answer, and so on.
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, ws) in widgets.into_iter().enumerate() {
+        let (log, messages) = (log.clone(), load.messages);
+        tasks.spawn(async move { converse(i, ws, messages, log).await });
+    }
+    let mut kept = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        kept.push(done.map_err(|e| e.to_string())??);
+    }
+    let elapsed = started.elapsed();
+    let baseline = baseline_inserts(config, load.conversations, load.messages).await?;
+    report(&log, elapsed, load, &baseline);
+
+    // Memory per idle widget socket, in the server process.
+    let before = server.rss_kib();
+    let mut idle = Vec::with_capacity(load.idle);
+    let opened: Vec<Result<Socket, String>> =
+        futures_util::stream::iter(0..load.idle).map(|_| widget(&base, &setup.key)).buffer_unordered(64).collect().await;
+    for ws in opened {
+        idle.push(ws?);
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = server.rss_kib();
+    let per = (after.saturating_sub(before)) as f64 * 1024.0 / load.idle.max(1) as f64;
+    println!(
+        "{:<44} {:>10.1} KiB per socket; {} idle sockets: {:.0} MiB (target: 10,000 under 1 GiB → {:.0} MiB at 10,000)",
+        "server memory, idle widget sockets",
+        per / 1024.0,
+        load.idle,
+        (after.saturating_sub(before)) as f64 / 1024.0,
+        per * 10_000.0 / 1024.0 / 1024.0
+    );
+    drop((idle, kept, consoles));
+    Ok(())
+}
+
+/// The company, its agents (with sessions, as a login would make them) and its site.
+struct Setup {
+    key: String,
+    sessions: Vec<String>,
+    max_chats: u8,
+}
+
+impl Setup {
+    async fn new(config: &tokio_postgres::Config, load: &Load) -> Result<Setup, String> {
+        let settings = Settings { secure_cookies: false, public_url: String::new(), mail: Arc::new(commands::mailer::Transport::Files { dir: std::env::temp_dir(), from: "bench@switchboard.test".parse().map_err(|_| "address")? }), agent_grace: Duration::from_secs(600) };
+        let app = App::new(config, settings);
+        let max_chats = load.conversations.div_ceil(load.agents.max(1)).clamp(1, 100) as u8;
+        let user = |i: usize, roles: &[Role]| NewUser {
+            email: format!("agent{i}@bench.test"),
+            profile: Profile { first_name: format!("Agent{i}"), last_name: "Bench".into(), ..Default::default() },
+            roles: roles.iter().copied().collect(),
+            max_chats,
+            access: NewAccess::Password { hash: String::new() },
+        };
+        let e = |e: commands::Error| e.to_string();
+        let (company, _) = app.accounts.register_company("Bench", load.agents as u32 + 1, user(9999, &[Role::Administrator]), Actor::System("bench".into())).await.map_err(e)?;
+        let meta = Metadata::new(Some(company), Actor::System("bench".into()));
+        let (site, _) = app.sites.create(company, "Bench", vec!["https://bench.test".into()], "", false, &meta).await.map_err(e)?;
+        let priorities = [Priority::High, Priority::Normal, Priority::Low];
+        let mut last = None;
+        let mut ids = Vec::new();
+        for i in 0..load.agents {
+            let created = app.accounts.create_user(company, user(i, &[Role::Agent]), &meta).await.map_err(e)?;
+            last = app.sites.assign(company, site, created.user_id, priorities[i % 3], &meta).await.map_err(e)?.position.or(last);
+            ids.push(created.user_id);
+        }
+        // The server's projections must show them before they log in.
+        let checkpoints = projections::Checkpoints::default();
+        for name in ["users", "sites"] {
+            if let Some(p) = last {
+                projections::wait_for(&app.pool, &checkpoints, name, p, WAIT).await.map_err(|e| e.to_string())?;
+            }
+        }
+        let client = app.pool.get().await.map_err(|e| e.to_string())?;
+        let key: String = client.query_one("SELECT widget_key FROM sites WHERE site_id = $1", &[&site.0]).await.map_err(|e| e.to_string())?.get(0);
+        let mut sessions = Vec::new();
+        for id in ids {
+            let row = projections::users::get(&**client, company, id).await.map_err(|e| e.to_string())?.ok_or("agent missing")?;
+            sessions.push(crate::auth::start_session(&app, &row).await.map_err(|e| format!("{e:?}"))?);
+        }
+        Ok(Setup { key, sessions, max_chats })
+    }
+}
+
+/// Send times and latencies, shared by every socket of the run.
+#[derive(Default)]
+struct Log {
+    sent: Mutex<HashMap<String, Instant>>,
+    to_agent: Mutex<Vec<Duration>>,
+    to_visitor: Mutex<Vec<Duration>>,
+    /// Messages each agent received, per text, to find losses and repeats.
+    received: Mutex<HashMap<String, u32>>,
+    conversations: Mutex<usize>,
+}
+
+impl Log {
+    fn assigned(&self) -> usize {
+        *self.conversations.lock().unwrap()
+    }
+    fn sent_now(&self, text: &str) {
+        self.sent.lock().unwrap().insert(text.to_owned(), Instant::now());
+    }
+    fn arrived(&self, text: &str, into: &Mutex<Vec<Duration>>) {
+        if let Some(at) = self.sent.lock().unwrap().remove(text) {
+            into.lock().unwrap().push(at.elapsed());
+        }
+    }
+}
+
+/// An agent's console that answers every visitor message at once with "re: <text>".
+struct Console {
+    _reader: tokio::task::JoinHandle<()>,
+}
+
+impl Console {
+    async fn open(base: &str, session: &str, log: Arc<Log>) -> Result<Console, String> {
+        let mut ws = connect(&format!("ws://{base}/console/ws"), &format!("http://{base}"), Some(session)).await?;
+        send(&mut ws, json!({ "type": "hello", "last_seen": {} })).await?;
+        send(&mut ws, json!({ "type": "status", "status": "online" })).await?;
+        let (mut sink, mut stream): (SplitSink<Socket, Message>, SplitStream<Socket>) = ws.split();
+        let (tx, mut rx) = mpsc::unbounded_channel::<Value>();
+        tokio::spawn(async move {
+            while let Some(frame) = rx.recv().await {
+                if sink.send(Message::text(frame.to_string())).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let reader = tokio::spawn(async move {
+            while let Some(Ok(Message::Text(text))) = stream.next().await {
+                let Ok(frame) = serde_json::from_str::<Value>(&text) else { continue };
+                match frame["type"].as_str() {
+                    Some("conversation") => *log.conversations.lock().unwrap() += 1,
+                    Some("message") if frame["from"] == "visitor" => {
+                        let text = frame["text"].as_str().unwrap_or_default().to_owned();
+                        *log.received.lock().unwrap().entry(text.clone()).or_default() += 1;
+                        if text.ends_with(" hello") {
+                            continue;
+                        }
+                        log.arrived(&text, &log.to_agent);
+                        let answer = format!("re: {text}");
+                        log.sent_now(&answer);
+                        let _ = tx.send(json!({ "type": "message", "conversation_id": frame["conversation_id"], "client_id": uuid::Uuid::new_v4(), "text": answer }));
+                    }
+                    _ => {}
+                }
+            }
+        });
+        Ok(Console { _reader: reader })
+    }
+}
+
+/// One visitor's side of the exchange; the answers it got, in order.
+async fn converse(i: usize, mut ws: Socket, messages: usize, log: Arc<Log>) -> Result<Vec<String>, String> {
+    let mut answers = Vec::new();
+    for j in 0..messages {
+        let text = format!("c{i} m{j}");
+        log.sent_now(&text);
+        send(&mut ws, json!({ "type": "message", "client_id": uuid::Uuid::new_v4(), "text": text })).await?;
+        let expected = format!("re: {text}");
+        loop {
+            let frame = next(&mut ws).await?;
+            if frame["type"] == "message" && frame["from"] == "agent" {
+                let got = frame["text"].as_str().unwrap_or_default().to_owned();
+                log.arrived(&got, &log.to_visitor);
+                answers.push(got.clone());
+                if got == expected {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(answers)
+}
+
+fn report(log: &Log, elapsed: Duration, load: &Load, baseline: &[Duration]) {
+    let mut to_agent = log.to_agent.lock().unwrap().clone();
+    let mut to_visitor = log.to_visitor.lock().unwrap().clone();
+    let mut baseline = baseline.to_vec();
+    let received = log.received.lock().unwrap();
+    let expected = load.conversations * (load.messages + 1);
+    let repeated = received.values().filter(|&&n| n > 1).count();
+    let lost = expected.saturating_sub(received.len());
+    let total = (load.conversations * load.messages * 2) as f64;
+    println!("{:<44} {:>10} {:>10} {:>10}", "", "p50 ms", "p99 ms", "max ms");
+    let line = |label: &str, d: &mut Vec<Duration>| {
+        d.sort();
+        let at = |q: f64| d.get(((d.len() as f64 * q) as usize).min(d.len().saturating_sub(1))).map_or(0.0, |x| x.as_secs_f64() * 1000.0);
+        println!("{label:<44} {:>10.1} {:>10.1} {:>10.1}", at(0.5), at(0.99), at(1.0));
+        at(0.99)
+    };
+    let p99 = line("visitor → agent", &mut to_agent);
+    line("agent → visitor", &mut to_visitor);
+    let base = line("baseline: one durable INSERT, same load", &mut baseline);
+    println!("{:<44} {:>10.0} msgs/s over {:.1} s", "throughput (both ways)", total / elapsed.as_secs_f64(), elapsed.as_secs_f64());
+    println!("{:<44} {:>10.1} (target: visitor → agent p99 under 50 ms: {})", "p99 ratio to the baseline", p99 / base.max(0.001), if p99 < 50.0 { "met" } else { "NOT met" });
+    println!("{:<44} {:>10} lost, {} repeated (of {expected} visitor messages)", "delivery", lost, repeated);
+}
+
+/// Single-row INSERTs, each its own transaction, by `concurrency` tasks over a pool as
+/// large as the server's: the cost of storing anything durably under this load.
+async fn baseline_inserts(config: &tokio_postgres::Config, concurrency: usize, each: usize) -> Result<Vec<Duration>, String> {
+    let pool = store::db::pool(config, 32);
+    let client = pool.get().await.map_err(|e| e.to_string())?;
+    client.batch_execute("CREATE TABLE IF NOT EXISTS bench_messages (id uuid PRIMARY KEY, text text NOT NULL)").await.map_err(|e| e.to_string())?;
+    drop(client);
+    let durations = Arc::new(Mutex::new(Vec::new()));
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..concurrency {
+        let (pool, durations) = (pool.clone(), durations.clone());
+        tasks.spawn(async move {
+            for _ in 0..each {
+                let at = Instant::now();
+                let Ok(client) = pool.get().await else { return };
+                let _ = client.execute("INSERT INTO bench_messages VALUES ($1, 'a message of some length')", &[&uuid::Uuid::new_v4()]).await;
+                durations.lock().unwrap().push(at.elapsed());
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    pool.close();
+    let d = durations.lock().unwrap().clone();
+    Ok(d)
+}
+
+async fn widget(base: &str, key: &str) -> Result<Socket, String> {
+    let mut ws = connect(&format!("ws://{base}/widget/ws?site={key}"), "https://bench.test", None).await?;
+    send(&mut ws, json!({ "type": "hello", "visitor_token": null, "last_seen": 0, "page_url": "https://bench.test/" })).await?;
+    loop {
+        if next(&mut ws).await?["type"] == "welcome" {
+            return Ok(ws);
+        }
+    }
+}
+
+async fn connect(url: &str, origin: &str, session: Option<&str>) -> Result<Socket, String> {
+    let mut request = url.into_client_request().map_err(|e| e.to_string())?;
+    request.headers_mut().insert("origin", HeaderValue::from_str(origin).map_err(|e| e.to_string())?);
+    if let Some(token) = session {
+        let cookie = format!("{}={token}", crate::auth::SESSION_COOKIE);
+        request.headers_mut().insert("cookie", HeaderValue::from_str(&cookie).map_err(|e| e.to_string())?);
+    }
+    let (ws, _) = tokio_tungstenite::connect_async(request).await.map_err(|e| format!("cannot open {url}: {e}"))?;
+    Ok(ws)
+}
+
+async fn send(ws: &mut Socket, frame: Value) -> Result<(), String> {
+    ws.send(Message::text(frame.to_string())).await.map_err(|e| e.to_string())
+}
+
+async fn next(ws: &mut Socket) -> Result<Value, String> {
+    loop {
+        match tokio::time::timeout(WAIT, ws.next()).await {
+            Err(_) => return Err(format!("no frame in {WAIT:?}")),
+            Ok(Some(Ok(Message::Text(text)))) => return serde_json::from_str(&text).map_err(|e| e.to_string()),
+            Ok(Some(Ok(_))) => continue,
+            Ok(other) => return Err(format!("socket closed: {other:?}")),
+        }
+    }
+}
+
+/// This binary, serving on the scratch database in a child process.
+struct Child {
+    child: tokio::process::Child,
+    port: u16,
+    _dir: std::path::PathBuf,
+}
+
+impl Child {
+    async fn start(config: &tokio_postgres::Config) -> Result<Child, String> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map_err(|e| e.to_string())?.port();
+        let dir = std::env::temp_dir().join(format!("switchboard-bench-{}", std::process::id()));
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let child = tokio::process::Command::new(exe)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--data-dir"])
+            .arg(&dir)
+            .env("DATABASE_URL", store::db::url_of(config))
+            .env("SWITCHBOARD_LOG", "warn")
+            .env("SWITCHBOARD_AGENT_GRACE_SECONDS", "600")
+            .stdout(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("cannot start the server: {e}"))?;
+        for _ in 0..600 {
+            if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                return Ok(Child { child, port, _dir: dir });
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Err("the server did not start listening".into())
+    }
+
+    fn rss_kib(&self) -> u64 {
+        let Some(pid) = self.child.id() else { return 0 };
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0)
+    }
+}
+
+/// Thousands of sockets need thousands of file descriptors: raise the soft limit to the hard
+/// one (the server child inherits it).
+fn raise_file_limit() {
+    use nix::sys::resource::{getrlimit, setrlimit, Resource};
+    if let Ok((_, hard)) = getrlimit(Resource::RLIMIT_NOFILE) {
+        let _ = setrlimit(Resource::RLIMIT_NOFILE, hard, hard);
+    }
+}
