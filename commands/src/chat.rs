@@ -233,20 +233,22 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
         Ok(())
     }
 
-    /// Online, away or offline. Going offline (or being marked so after a disconnection)
-    /// returns the agent's conversations to the queue; coming online takes from it.
+    /// Online, away or offline. Going away or offline (or being marked so after a
+    /// disconnection) returns the agent's conversations to the queue; coming online takes
+    /// from it.
     pub async fn set_status(&self, agent_id: UserId, status: Status, reason: Option<String>, metadata: &Metadata) -> Result<(), Error> {
         let command = agent::Command::SetStatus { status, reason: reason.clone() };
         let changed = execute_cached::<Agent, S>(&self.store, &agent::stream(agent_id), &command, metadata, Some(&self.agents)).await?;
         match status {
-            Status::Offline => self.requeue_all(agent_id, reason.as_deref().unwrap_or("offline"), metadata).await,
+            // An agent who steps away or leaves frees their slots: their visitors wait for
+            // somebody else rather than for their return.
+            Status::Offline | Status::Away => self.requeue_all(agent_id, reason.as_deref().unwrap_or(status.as_str()), metadata).await,
             Status::Online => {
                 for site in self.view.sites_of(agent_id).await? {
                     self.drain_after(site, changed.position).await?;
                 }
                 Ok(())
             }
-            Status::Away => Ok(()),
         }
     }
 

@@ -172,6 +172,40 @@ async fn visitors_wait_in_a_queue_and_a_freed_slot_goes_to_the_longest_waiting()
 }
 
 #[tokio::test]
+async fn an_agent_going_away_returns_their_chats_to_the_queue_for_another_agent() {
+    let (_db, server, chat) = setup().await;
+    server.agent(&chat, "ann@acme.test", 2, Priority::High).await;
+    server.agent(&chat, "bob@acme.test", 2, Priority::Low).await;
+    let (mut ann, _) = online(&server, "ann@acme.test").await;
+    let (mut v, _) = visitor(&server.url(""), &chat.key, None, 0).await;
+    v.send(says("Hello?").1).await;
+    let id = ann.until_type("conversation").await["id"].clone();
+
+    ann.send(json!({ "type": "status", "status": "away" })).await;
+    assert_eq!(ann.until_type("removed").await["reason"], "requeued");
+    let away = |f: &Value| f["type"] == "state" && f["status"] == "away";
+    // The new state and the removal may come in either order.
+    let state = match ann.seen.iter().find(|f| away(f)).cloned() {
+        Some(state) => state,
+        None => ann.until("state away", away).await,
+    };
+    assert_eq!(state["conversations"], json!([]));
+    assert_eq!(v.until_type("queue").await["position"], 1);
+
+    let (mut bob, state) = console(&server.url(""), "bob@acme.test").await;
+    assert_eq!(state["queues"][0]["waiting"], 1);
+    bob.send(json!({ "type": "status", "status": "online" })).await;
+    // Taken while going online: in the new state, or just after it.
+    let state = bob.until("state online", |f| f["type"] == "state" && f["status"] == "online").await;
+    let taken = match state["conversations"].as_array().and_then(|c| c.first()).cloned() {
+        Some(c) => c,
+        None => bob.until_type("conversation").await,
+    };
+    assert_eq!((taken["id"].clone(), texts(taken["messages"].as_array().unwrap())), (id, vec!["Hello?".to_owned()]));
+    v.until("assigned to bob", |f| f["type"] == "assigned" && f["agent_name"] == "bob").await;
+}
+
+#[tokio::test]
 async fn with_nobody_online_the_widget_offers_the_offline_form_and_the_company_sees_the_message() {
     let (_db, server, chat) = setup().await;
     let ann = server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;

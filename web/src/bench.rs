@@ -40,6 +40,10 @@ pub enum BenchCommand {
         /// Messages each way per conversation.
         #[arg(long, default_value_t = 10)]
         messages: usize,
+        /// Milliseconds a visitor waits after an answer before the next message (people
+        /// type; 0 measures saturation).
+        #[arg(long, default_value_t = 2_000)]
+        pause_ms: u64,
         /// Idle widget sockets opened at the end to measure memory.
         #[arg(long, default_value_t = 10_000)]
         idle: usize,
@@ -52,8 +56,8 @@ pub async fn run(command: BenchCommand, data: DataArgs) -> Result<(), String> {
         BenchCommand::Store { events, writers, rounds } => {
             with_scratch_database(&db.config, |config| store_bench(config, events, writers, rounds.max(1))).await
         }
-        BenchCommand::Chat { conversations, agents, messages, idle } => {
-            let load = crate::bench_chat::Load { conversations, agents: agents.max(1), messages, idle };
+        BenchCommand::Chat { conversations, agents, messages, pause_ms, idle } => {
+            let load = crate::bench_chat::Load { pause: Duration::from_millis(pause_ms), conversations, agents: agents.max(1), messages, idle };
             with_scratch_database(&db.config, |config| crate::bench_chat::chat_bench(config, load)).await
         }
     };

@@ -31,6 +31,8 @@ type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 const WAIT: Duration = Duration::from_secs(60);
 
 pub struct Load {
+    /// Pause between a visitor's answer and their next message (0: as fast as possible).
+    pub pause: Duration,
     pub conversations: usize,
     pub agents: usize,
     pub messages: usize,
@@ -50,11 +52,12 @@ async fn drive(config: &tokio_postgres::Config, server: &Child, load: &Load) -> 
     let base = format!("127.0.0.1:{}", server.port);
     let setup = Setup::new(config, load).await?;
     println!(
-        "Switchboard chat benchmark: {} conversations, {} agents (max {} chats each), {} messages each way per conversation, then {} idle widgets; {} CPU cores, PostgreSQL on the same machine",
+        "Switchboard chat benchmark: {} conversations, {} agents (max {} chats each), {} messages each way per conversation, {} ms between a visitor's messages, then {} idle widgets; {} CPU cores, PostgreSQL on the same machine",
         load.conversations,
         load.agents,
         setup.max_chats,
         load.messages,
+        load.pause.as_millis(),
         load.idle,
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
     );
@@ -84,8 +87,8 @@ async fn drive(config: &tokio_postgres::Config, server: &Child, load: &Load) -> 
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for (i, ws) in widgets.into_iter().enumerate() {
-        let (log, messages) = (log.clone(), load.messages);
-        tasks.spawn(async move { converse(i, ws, messages, log).await });
+        let (log, messages, pause) = (log.clone(), load.messages, load.pause);
+        tasks.spawn(async move { converse(i, ws, messages, pause, log).await });
     }
     let mut kept = Vec::new();
     while let Some(done) = tasks.join_next().await {
@@ -93,7 +96,7 @@ async fn drive(config: &tokio_postgres::Config, server: &Child, load: &Load) -> 
     }
     let elapsed = started.elapsed();
     let baseline = baseline_inserts(config, load.conversations, load.messages).await?;
-    report(&log, elapsed, load, &baseline);
+    report(&log, elapsed, load, &baseline, &kept);
 
     // Memory per idle widget socket, in the server process.
     let before = server.rss_kib();
@@ -173,7 +176,8 @@ struct Log {
     sent: Mutex<HashMap<String, Instant>>,
     to_agent: Mutex<Vec<Duration>>,
     to_visitor: Mutex<Vec<Duration>>,
-    /// Messages each agent received, per text, to find losses and repeats.
+    /// Visitor messages the agents received (the first excepted), per text, to find losses
+    /// and repeats.
     received: Mutex<HashMap<String, u32>>,
     conversations: Mutex<usize>,
 }
@@ -212,21 +216,23 @@ impl Console {
             }
         });
         let reader = tokio::spawn(async move {
-            while let Some(Ok(Message::Text(text))) = stream.next().await {
+            while let Some(Ok(message)) = stream.next().await {
+                let Message::Text(text) = message else { continue };
                 let Ok(frame) = serde_json::from_str::<Value>(&text) else { continue };
                 match frame["type"].as_str() {
                     Some("conversation") => *log.conversations.lock().unwrap() += 1,
                     Some("message") if frame["from"] == "visitor" => {
                         let text = frame["text"].as_str().unwrap_or_default().to_owned();
-                        *log.received.lock().unwrap().entry(text.clone()).or_default() += 1;
                         if text.ends_with(" hello") {
-                            continue;
+                            continue; // the first message: it came inside the conversation
                         }
+                        *log.received.lock().unwrap().entry(text.clone()).or_default() += 1;
                         log.arrived(&text, &log.to_agent);
                         let answer = format!("re: {text}");
                         log.sent_now(&answer);
                         let _ = tx.send(json!({ "type": "message", "conversation_id": frame["conversation_id"], "client_id": uuid::Uuid::new_v4(), "text": answer }));
                     }
+                    Some("error") => eprintln!("an agent's console got an error: {frame}"),
                     _ => {}
                 }
             }
@@ -236,9 +242,16 @@ impl Console {
 }
 
 /// One visitor's side of the exchange; the answers it got, in order.
-async fn converse(i: usize, mut ws: Socket, messages: usize, log: Arc<Log>) -> Result<Vec<String>, String> {
+async fn converse(i: usize, mut ws: Socket, messages: usize, pause: Duration, log: Arc<Log>) -> Result<Vec<String>, String> {
+    use rand::Rng;
     let mut answers = Vec::new();
+    // Visitors do not all type in step.
+    let offset: f64 = rand::thread_rng().gen();
+    tokio::time::sleep(pause.mul_f64(offset)).await;
     for j in 0..messages {
+        if j > 0 {
+            tokio::time::sleep(pause).await;
+        }
         let text = format!("c{i} m{j}");
         log.sent_now(&text);
         send(&mut ws, json!({ "type": "message", "client_id": uuid::Uuid::new_v4(), "text": text })).await?;
@@ -258,13 +271,15 @@ async fn converse(i: usize, mut ws: Socket, messages: usize, log: Arc<Log>) -> R
     Ok(answers)
 }
 
-fn report(log: &Log, elapsed: Duration, load: &Load, baseline: &[Duration]) {
+fn report(log: &Log, elapsed: Duration, load: &Load, baseline: &[Duration], answers: &[Vec<String>]) {
     let mut to_agent = log.to_agent.lock().unwrap().clone();
     let mut to_visitor = log.to_visitor.lock().unwrap().clone();
     let mut baseline = baseline.to_vec();
     let received = log.received.lock().unwrap();
-    let expected = load.conversations * (load.messages + 1);
-    let repeated = received.values().filter(|&&n| n > 1).count();
+    let expected = load.conversations * load.messages;
+    // Each side checks the other: every visitor message reached an agent once, and every
+    // visitor got exactly its answers, in order.
+    let repeated = received.values().filter(|&&n| n > 1).count() + answers.iter().map(|a| a.len().saturating_sub(load.messages)).sum::<usize>();
     let lost = expected.saturating_sub(received.len());
     let total = (load.conversations * load.messages * 2) as f64;
     println!("{:<44} {:>10} {:>10} {:>10}", "", "p50 ms", "p99 ms", "max ms");
@@ -276,10 +291,12 @@ fn report(log: &Log, elapsed: Duration, load: &Load, baseline: &[Duration]) {
     };
     let p99 = line("visitor → agent", &mut to_agent);
     line("agent → visitor", &mut to_visitor);
-    let base = line("baseline: one durable INSERT, same load", &mut baseline);
+    let base = line("baseline: durable INSERTs, 1 task/conversation", &mut baseline);
     println!("{:<44} {:>10.0} msgs/s over {:.1} s", "throughput (both ways)", total / elapsed.as_secs_f64(), elapsed.as_secs_f64());
     println!("{:<44} {:>10.1} (target: visitor → agent p99 under 50 ms: {})", "p99 ratio to the baseline", p99 / base.max(0.001), if p99 < 50.0 { "met" } else { "NOT met" });
-    println!("{:<44} {:>10} lost, {} repeated (of {expected} visitor messages)", "delivery", lost, repeated);
+    println!("{:<44} {:>10} lost, {} repeated (of {expected} messages each way)", "delivery", lost, repeated);
+    let out_of_order = answers.iter().filter(|a| a.iter().enumerate().any(|(j, text)| !text.ends_with(&format!(" m{j}")))).count();
+    println!("{:<44} {:>10} visitors got their answers out of order", "order", out_of_order);
 }
 
 /// Single-row INSERTs, each its own transaction, by `concurrency` tasks over a pool as

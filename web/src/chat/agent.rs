@@ -92,7 +92,12 @@ struct AgentSocket {
     _registrations: Vec<Registration>,
     /// The status the last `state` frame told, so that a change this socket made is not told twice.
     status_sent: Option<Status>,
+    /// When to tell the queues again after a site changed.
+    site_due: Option<tokio::time::Instant>,
 }
+
+/// How often a console checks the log for what it may have missed.
+const RESYNC: Duration = Duration::from_secs(5);
 
 /// The name an agent's messages are signed with: their display name, else their first name
 /// (visitors do not need a surname).
@@ -103,7 +108,7 @@ pub fn signature(session: &Session) -> String {
 impl AgentSocket {
     fn new(app: App, session: Session) -> Self {
         let (outbox, inbox) = mpsc::channel(OUTBOX_SIZE);
-        AgentSocket { app, me: session.user.user_id, name: signature(&session), session, held: HashMap::new(), outbox, inbox, _registrations: Vec::new(), status_sent: None }
+        AgentSocket { app, me: session.user.user_id, name: signature(&session), session, held: HashMap::new(), outbox, inbox, _registrations: Vec::new(), status_sent: None, site_due: None }
     }
 
     fn metadata(&self) -> Metadata {
@@ -124,6 +129,8 @@ impl AgentSocket {
             }
         }
         let mut ping = tokio::time::interval(Duration::from_secs(25));
+        let mut resync = tokio::time::interval(RESYNC);
+        resync.reset();
         loop {
             tokio::select! {
                 text = super::next_text(socket) => {
@@ -148,6 +155,20 @@ impl AgentSocket {
                 }
                 _ = ping.tick() => {
                     if socket.send(WsMessage::Ping(Vec::new().into())).await.is_err() {
+                        return;
+                    }
+                }
+                _ = resync.tick() => {
+                    for frame in self.resync().await {
+                        if send(socket, &frame).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+                _ = super::sleep_until(self.site_due), if self.site_due.is_some() => {
+                    self.site_due = None;
+                    let queues = json!({ "type": "queues", "queues": self.queues().await });
+                    if send(socket, &queues).await.is_err() {
                         return;
                     }
                 }
@@ -204,6 +225,25 @@ impl AgentSocket {
             }
             In::Agents { conversation_id } => vec![self.transfer_targets(conversation_id).await],
         }
+    }
+
+    /// What a lost notice would have told (a busy server drops notices for a socket that
+    /// cannot keep up): conversations assigned meanwhile, and messages of held ones.
+    async fn resync(&mut self) -> Vec<Value> {
+        let Ok(agent) = self.app.chat.agent(self.me).await else { return vec![] };
+        let mut frames = Vec::new();
+        for id in agent.held {
+            if !self.held.contains_key(&id) {
+                if let Some(mut object) = self.follow(id, 0).await {
+                    object["type"] = json!("conversation");
+                    frames.push(object);
+                }
+            }
+        }
+        for (id, held) in self.held.iter_mut() {
+            frames.extend(self.app.messages_after(*id, true, &mut held.sent).await);
+        }
+        frames
     }
 
     async fn holds(&self, conversation_id: ConversationId) -> bool {
@@ -353,7 +393,10 @@ impl AgentSocket {
             Notice::Typing(t) if t.from == "visitor" && self.held.contains_key(&t.conversation_id) => {
                 vec![json!({ "type": "typing", "conversation_id": t.conversation_id, "typing": t.typing })]
             }
-            Notice::SiteChanged(_) => vec![json!({ "type": "queues", "queues": self.queues().await })],
+            Notice::SiteChanged(_) => {
+                self.site_due.get_or_insert(tokio::time::Instant::now() + super::SITE_SETTLE);
+                vec![]
+            }
             _ => vec![],
         }
     }

@@ -73,6 +73,19 @@ impl App {
         frames
     }
 
+    /// Frames for the messages after `sent`, from the log; `sent` moves to the last one.
+    /// What a socket uses to catch up after a (re)connection, or after a notice it lost.
+    pub async fn messages_after(&self, id: ConversationId, tagged: bool, sent: &mut u64) -> Vec<Value> {
+        let mut frames = Vec::new();
+        for (version, at, event) in self.conversation_events(id).await {
+            if version > *sent && matches!(event, conversation::Event::MessagePosted { .. }) {
+                frames.push(message_frame(tagged.then_some(id), version, &event, at));
+                *sent = version;
+            }
+        }
+        frames
+    }
+
     /// A conversation's events with their versions and times, from the log (unreadable
     /// ones skipped).
     pub async fn conversation_events(&self, id: ConversationId) -> Vec<(u64, chrono::DateTime<chrono::Utc>, conversation::Event)> {
@@ -100,6 +113,17 @@ pub async fn close_socket(socket: &mut axum::extract::ws::WebSocket, code: u16, 
         }
     })
     .await;
+}
+
+/// How long a socket waits after its site changed before it looks (changes come in bursts).
+pub const SITE_SETTLE: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// `tokio::time::sleep_until` for an optional deadline (never, without one).
+pub async fn sleep_until(due: Option<tokio::time::Instant>) {
+    match due {
+        Some(due) => tokio::time::sleep_until(due).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// The next text frame of a socket; `None` once it closed or dropped, or sent a frame over

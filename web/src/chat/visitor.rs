@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::hub::{Interest, Notice, Registration, Typing, OUTBOX_SIZE};
-use super::{message_frame, RateLimit, READ_LIMIT};
+use super::{sleep_until, RateLimit, READ_LIMIT};
 use crate::App;
 
 #[derive(Deserialize)]
@@ -100,6 +100,8 @@ struct Visitor {
     inbox: mpsc::Receiver<Notice>,
     registrations: Vec<Registration>,
     conversation_registration: Option<Registration>,
+    /// When to look at the site again after it changed.
+    site_due: Option<tokio::time::Instant>,
 }
 
 impl Visitor {
@@ -118,6 +120,7 @@ impl Visitor {
             inbox,
             registrations: Vec::new(),
             conversation_registration: None,
+            site_due: None,
         }
     }
 
@@ -177,8 +180,16 @@ impl Visitor {
                     }
                 }
                 _ = ping.tick() => {
-                    if socket.send(WsMessage::Ping(Vec::new().into())).await.is_err() {
+                    if socket.send(WsMessage::Ping(Vec::new().into())).await.is_err() || self.catch_up(&mut socket).await.is_err() {
                         return;
+                    }
+                }
+                _ = sleep_until(self.site_due), if self.site_due.is_some() => {
+                    self.site_due = None;
+                    for frame in self.site_changed().await {
+                        if send(&mut socket, &frame).await.is_err() {
+                            return;
+                        }
                     }
                 }
             }
@@ -257,14 +268,12 @@ impl Visitor {
         })
     }
 
-    /// Messages after what the widget has, from the log itself (not a read model that may lag).
+    /// Messages after what the widget has, from the log itself (not a read model that may
+    /// lag): after `hello`, and now and then in case a notice was lost on a busy server.
     async fn catch_up(&mut self, socket: &mut WebSocket) -> Result<(), ()> {
         let Some(id) = self.conversation else { return Ok(()) };
-        for (version, at, event) in self.app.conversation_events(id).await {
-            if matches!(event, conversation::Event::MessagePosted { .. }) && version > self.sent {
-                self.sent = version;
-                send(socket, &message_frame(None, version, &event, at)).await.map_err(|_| ())?;
-            }
+        for frame in self.app.messages_after(id, false, &mut self.sent).await {
+            send(socket, &frame).await.map_err(|_| ())?;
         }
         Ok(())
     }
@@ -393,22 +402,30 @@ impl Visitor {
                 vec![json!({ "type": "typing", "typing": t.typing, "agent_name": name })]
             }
             Notice::SiteChanged(_) => {
-                let mut frames = Vec::new();
-                let online = self.online().await;
-                if self.last_online != Some(online) {
-                    self.last_online = Some(online);
-                    frames.push(json!({ "type": "status", "online": online }));
-                }
-                if let Some(position) = self.queue_position().await {
-                    if self.last_queue != Some(position) {
-                        self.last_queue = Some(position);
-                        frames.push(json!({ "type": "queue", "position": position }));
-                    }
-                }
-                frames
+                // Many visitors arriving at once change the site many times a second: look
+                // once, a moment later.
+                self.site_due.get_or_insert(tokio::time::Instant::now() + super::SITE_SETTLE);
+                vec![]
             }
             _ => vec![],
         }
+    }
+
+    /// Whether agents are online, and the place in the queue, when they changed.
+    async fn site_changed(&mut self) -> Vec<Value> {
+        let mut frames = Vec::new();
+        let online = self.online().await;
+        if self.last_online != Some(online) {
+            self.last_online = Some(online);
+            frames.push(json!({ "type": "status", "online": online }));
+        }
+        if let Some(position) = self.queue_position().await {
+            if self.last_queue != Some(position) {
+                self.last_queue = Some(position);
+                frames.push(json!({ "type": "queue", "position": position }));
+            }
+        }
+        frames
     }
 
     async fn message_out(&mut self, seq: u64, event: &conversation::Event, at: chrono::DateTime<chrono::Utc>) -> Vec<Value> {
