@@ -1,0 +1,278 @@
+//! Live chat in two real (headless) Chromium sessions: a visitor on a customer's page, with
+//! the site's snippet pasted in, and an agent in the console. They talk both ways; a hostile
+//! message stays text in every page; the visitor's reload keeps the conversation; the agent
+//! closes it and finds the transcript in the history.
+
+use std::time::Duration;
+
+use domain::site::Priority;
+use fantoccini::elements::Element;
+use fantoccini::key::Key;
+use fantoccini::Locator;
+use serde_json::{json, Value};
+use testkit::browser::Browser;
+use testkit::chat::PASSWORD;
+use testkit::{TestDb, TestServer};
+
+/// How long anything the test waits for may take (two browsers and a server on two cores).
+const WAIT: Duration = Duration::from_secs(15);
+
+/// Serves one static page on its own port: a customer's website, on another origin than
+/// the server's.
+async fn customer_site(html: String) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let app = axum::Router::new().route("/", axum::routing::get(move || async move { axum::response::Html(html) }));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{address}/")
+}
+
+/// Runs `script` (a function body; `arguments[0]` is `arg`) until it returns something other
+/// than null, undefined or false, and returns that; fails after `WAIT` with the last answer.
+async fn wait_for(browser: &Browser, what: &str, script: &str, arg: Value) -> Value {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        // A page being (re)loaded may refuse scripts for a moment: that is "not yet".
+        let last = match browser.client.execute(script, vec![arg.clone()]).await {
+            Ok(Value::Null | Value::Bool(false)) => "null".to_owned(),
+            Ok(value) => return value,
+            Err(e) => e.to_string(),
+        };
+        if tokio::time::Instant::now() >= deadline {
+            let page = browser.client.execute(DUMP_WIDGET, vec![]).await.unwrap_or_default();
+            panic!("{what}: not within {WAIT:?} (last answer: {last}); widget, if any: {page}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn run(browser: &Browser, script: &str) -> Value {
+    browser.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("{script}: {e}"))
+}
+
+/// The widget's Shadow DOM, in scripts run on the customer's page.
+const ROOT: &str = "const host = document.querySelector('switchboard-chat'); \
+                    const root = host && host.shadowRoot; if (!root) return null;";
+
+/// What the widget shows, for failure messages.
+const DUMP_WIDGET: &str = "const host = document.querySelector('switchboard-chat'); \
+    if (!host || !host.shadowRoot) return null; const root = host.shadowRoot; \
+    return { status: root.querySelector('.status').textContent, typing: root.querySelector('.typing').textContent, \
+             messages: [...root.querySelectorAll('.messages .msg')].map((m) => m.className + ' | ' + m.textContent) };";
+
+/// The messages the widget shows: [class, who (or null), text].
+const WIDGET_MESSAGES: &str = "const host = document.querySelector('switchboard-chat'); \
+    return [...host.shadowRoot.querySelectorAll('.messages .msg')].map((m) => \
+      [m.className, m.querySelector('.who') ? m.querySelector('.who').textContent : null, m.querySelector('.text').textContent]);";
+
+/// An element inside the widget's Shadow DOM, for real clicks and keys.
+async fn widget(browser: &Browser, css: &str) -> Element {
+    let host = browser.find("switchboard-chat").await;
+    let root = host.shadow_root().await.expect("the widget has an open shadow root");
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        match root.find(Locator::Css(css)).await {
+            Ok(element) => return element,
+            Err(e) if tokio::time::Instant::now() >= deadline => panic!("no `{css}` in the widget: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+/// Opens the widget's panel with a click on the bubble.
+async fn open_bubble(visitor: &Browser) {
+    widget(visitor, ".bubble").await.click().await.unwrap();
+    wait_for(visitor, "the panel opens", &format!("{ROOT} return !root.querySelector('.panel').hidden;"), Value::Null).await;
+}
+
+async fn widget_status(visitor: &Browser, status: &str) {
+    let script = format!("{ROOT} return root.querySelector('.status').textContent === arguments[0];");
+    wait_for(visitor, &format!("the widget's status reads {status:?}"), &script, json!(status)).await;
+}
+
+async fn console_shows(agent: &Browser, from: &str, text: &str) {
+    let script = format!("return [...document.querySelectorAll('ol#transcript li.msg.from-{from} .text')].some((t) => t.textContent === arguments[0]);");
+    wait_for(agent, &format!("the console shows {text:?} from the {from}"), &script, json!(text)).await;
+}
+
+/// Which parts of the console are on screen (laid out), by id (`no-chat` is the placeholder).
+async fn shown_in_console(agent: &Browser) -> Value {
+    run(
+        agent,
+        "const shown = (el) => !!el && getComputedStyle(el).display !== 'none' && el.getClientRects().length > 0; \
+         return { chat: shown(document.querySelector('#chat')), 'no-chat': shown(document.querySelector('#console .no-chat')), \
+                  'transfer-box': shown(document.querySelector('#transfer-box')), 'transfer-confirm': shown(document.querySelector('#transfer-confirm')) };",
+    )
+    .await
+}
+
+async fn no_harm_done(browser: &Browser, page: &str) {
+    let pwned = run(browser, "return typeof window.__pwned;").await;
+    assert_eq!(pwned, "undefined", "a visitor's text ran as HTML in the {page}");
+}
+
+#[tokio::test]
+async fn a_visitor_on_a_customer_page_and_an_agent_in_the_console_talk_in_real_browsers() {
+    let db = TestDb::new().await;
+    let server = TestServer::start(&db).await;
+    let chat = server.chat_site("Acme", 5).await;
+    server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
+
+    // ---- The agent logs in, opens the console and goes online. ----
+    let agent = Browser::start().await;
+    agent.goto(&server.url("/login")).await;
+    agent.fill("#email", "ann@acme.test").await;
+    agent.fill("#password", PASSWORD).await;
+    agent.click("button[type=submit]").await;
+    agent.find("a[href='/console']").await;
+    agent.goto(&server.url("/console")).await;
+    agent.find("#connection[data-state=connected]").await;
+    let status = agent.find("select#agent-status:not([disabled])").await;
+    assert_eq!(status.prop("value").await.unwrap().as_deref(), Some("offline"), "agents start offline");
+    status.select_by_value("online").await.unwrap();
+    // The server took it: the site's widget configuration says somebody is online.
+    let config = server.url(&format!("/widget/config?site={}", chat.key));
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let body: Value = reqwest::get(&config).await.unwrap().json().await.unwrap();
+        if body["online"] == true {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the console's status change did not reach the server: {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(agent.text("#queue-count").await, "0");
+
+    // ---- A customer's page, on its own origin, with the snippet and hostile styles. ----
+    let snippet = format!("<script async src=\"{}/widget.js\" data-switchboard-site=\"{}\"></script>", server.url(""), chat.key);
+    let page = customer_site(format!(
+        "<!doctype html><html><head><title>Acme shop</title>\
+         <style>* {{ color: red !important; font-size: 40px !important; font-family: serif !important; \
+         font-style: italic !important; text-shadow: 2px 2px 2px red !important; }} \
+         div, p {{ background: yellow !important; }}</style></head>\
+         <body><h1>Our products</h1><p id=page-text>Buy things.</p>\n{snippet}\n</body></html>"
+    ))
+    .await;
+    let visitor = Browser::start().await;
+    visitor.goto(&page).await;
+    assert_eq!(run(&visitor, "return getComputedStyle(document.querySelector('#page-text')).color;").await, "rgb(255, 0, 0)", "the page's own style applies to the page");
+
+    // The visitor opens the bubble and is greeted.
+    open_bubble(&visitor).await;
+    let greeting = wait_for(&visitor, "the greeting", &format!("{ROOT} const g = root.querySelector('.greeting'); return !g.hidden && g.textContent;"), Value::Null).await;
+    assert_eq!(greeting, "Hello! How can we help you today?");
+    widget_status(&visitor, "We are online").await;
+
+    // ---- The visitor writes, with some HTML in the text; the agent gets it. ----
+    let hostile = "Do you have size 43? <img src=x onerror=\"window.__pwned=1\">";
+    widget(&visitor, ".input").await.send_keys(hostile).await.unwrap();
+    widget(&visitor, ".send").await.click().await.unwrap();
+    let delivered = format!("{ROOT} return [...root.querySelectorAll('.msg.from-visitor.delivered .text')].some((t) => t.textContent === arguments[0]);");
+    wait_for(&visitor, "the visitor's message is delivered", &delivered, json!(hostile)).await;
+    assert_eq!(run(&visitor, &format!("{ROOT} return root.querySelector('.input').value;")).await, "", "the field empties once sent");
+
+    let item = agent.find("ul#conversations li[data-conversation-id]").await;
+    let conversation_id = item.attr("data-conversation-id").await.unwrap().unwrap();
+    console_shows(&agent, "visitor", hostile).await;
+    assert_eq!(shown_in_console(&agent).await, json!({ "chat": true, "no-chat": false, "transfer-box": false, "transfer-confirm": false }));
+    widget_status(&visitor, "You are chatting with ann").await;
+
+    // The visitor types (the agent sees it), then sends with Enter.
+    let input = widget(&visitor, ".input").await;
+    input.send_keys("Blue, if poss").await.unwrap();
+    wait_for(&agent, "the console shows the visitor typing", "const t = document.querySelector('#visitor-typing'); return !t.hidden && t.textContent;", Value::Null).await;
+    input.send_keys(&format!("ible.{}", Key::Enter)).await.unwrap();
+    console_shows(&agent, "visitor", "Blue, if possible.").await;
+    wait_for(&agent, "the typing line goes when the message arrives", "return document.querySelector('#visitor-typing').hidden;", Value::Null).await;
+
+    // ---- The agent answers (the visitor sees them typing first). ----
+    let answer = "Let me find a 43 in blue for you.";
+    agent.find("form#reply textarea[name=text]").await.send_keys(answer).await.unwrap();
+    let typing = wait_for(&visitor, "the widget shows the agent typing", &format!("{ROOT} const t = root.querySelector('.typing'); return !t.hidden && t.textContent;"), Value::Null).await;
+    assert_eq!(typing, "ann is typing…");
+    agent.click("button#send").await;
+    let from_agent = format!("{ROOT} return [...root.querySelectorAll('.msg.from-agent')].some((m) => m.querySelector('.text').textContent === arguments[0]);");
+    wait_for(&visitor, "the answer reaches the widget", &from_agent, json!(answer)).await;
+    wait_for(&agent, "the console marks the answer delivered", "const m = [...document.querySelectorAll('ol#transcript li.msg.from-agent.mine')].pop(); return !!m && m.querySelector('.state').textContent === 'Delivered';", Value::Null).await;
+    wait_for(&visitor, "the typing line goes when the answer arrives", &format!("{ROOT} return root.querySelector('.typing').hidden;"), Value::Null).await;
+
+    let shown = run(&visitor, WIDGET_MESSAGES).await;
+    assert_eq!(
+        shown,
+        json!([
+            ["msg from-visitor delivered", "You", hostile],
+            ["msg from-visitor delivered", "You", "Blue, if possible."],
+            ["msg from-agent", "ann", answer],
+        ]),
+        "the widget shows the conversation in order, the answer under the agent's name"
+    );
+    let console = run(&agent, "return [...document.querySelectorAll('ol#transcript li.msg')].map((m) => [m.classList[1], m.querySelector('.who').textContent, m.querySelector('.text').textContent]);").await;
+    assert_eq!(console, json!([["from-visitor", "Visitor", hostile], ["from-visitor", "Visitor", "Blue, if possible."], ["from-agent", "ann", answer]]));
+
+    // ---- The HTML stayed text, in both pages; nothing ran. ----
+    assert_eq!(run(&agent, "return document.querySelectorAll('#console img').length;").await, 0);
+    assert_eq!(run(&visitor, &format!("{ROOT} return root.querySelectorAll('img').length + document.querySelectorAll('img').length;")).await, 0);
+    no_harm_done(&agent, "console").await;
+    no_harm_done(&visitor, "customer's page").await;
+
+    // ---- The host page's styles did not leak into the widget. ----
+    let style = run(&visitor, &format!("{ROOT} const t = [...root.querySelectorAll('.msg.from-agent .text')].pop(); const s = getComputedStyle(t); return [s.color, s.fontSize, s.fontStyle, s.textShadow, s.backgroundColor];")).await;
+    assert_eq!(style, json!(["rgb(29, 35, 48)", "15px", "normal", "none", "rgba(0, 0, 0, 0)"]), "the page's `* {{ color: red; font-size: 40px … }}` reached the widget");
+
+    // ---- The visitor reloads: same conversation, still live. ----
+    visitor.client.refresh().await.unwrap();
+    let token = wait_for(&visitor, "the visitor token in localStorage", "return localStorage.getItem(arguments[0]);", json!(format!("switchboard:{}:visitor", chat.key))).await;
+    let token = token.as_str().unwrap().to_owned();
+    assert!(token.len() == 64 && token.chars().all(|c| c.is_ascii_hexdigit()), "{token}");
+    open_bubble(&visitor).await;
+    widget_status(&visitor, "You are chatting with ann").await; // the server knew the visitor again
+    agent.find("form#reply textarea[name=text]").await.send_keys(&format!("Found one.{}", Key::Enter)).await.unwrap();
+    wait_for(&visitor, "an answer after the reload", &from_agent, json!("Found one.")).await;
+
+    // Even with the shown messages forgotten, the token alone brings the conversation back.
+    run(&visitor, &format!("localStorage.removeItem('switchboard:{}:chat'); return null;", chat.key)).await;
+    visitor.client.refresh().await.unwrap();
+    open_bubble(&visitor).await;
+    wait_for(&visitor, "the whole conversation again, from the server", &from_agent, json!("Found one.")).await;
+    let texts = run(&visitor, &format!("{ROOT} return [...root.querySelectorAll('.messages .msg .text')].map((t) => t.textContent);")).await;
+    assert_eq!(texts, json!([hostile, "Blue, if possible.", answer, "Found one."]));
+    assert_eq!(wait_for(&visitor, "the same token", "return localStorage.getItem(arguments[0]);", json!(format!("switchboard:{}:visitor", chat.key))).await, token.as_str());
+    no_harm_done(&visitor, "customer's page, after the replay").await;
+
+    // ---- The agent closes the chat; the widget says it ended. ----
+    agent.click("button#close-conversation").await;
+    let ended = format!("{ROOT} const m = [...root.querySelectorAll('.messages .msg')].pop(); return !!m && m.classList.contains('ended') && m.textContent;");
+    assert_eq!(wait_for(&visitor, "the widget shows the end", &ended, Value::Null).await, "The conversation has ended");
+    widget_status(&visitor, "We are online").await;
+    assert_eq!(run(&visitor, &format!("{ROOT} return root.querySelector('.end').hidden;")).await, true, "no “End the chat” button once ended");
+    wait_for(&agent, "the conversation leaves the console", "return document.querySelectorAll('ul#conversations li[data-conversation-id]').length === 0;", Value::Null).await;
+    assert!(agent.text("#notice").await.contains("You closed the conversation"));
+    assert_eq!(
+        shown_in_console(&agent).await,
+        json!({ "chat": false, "no-chat": true, "transfer-box": false, "transfer-confirm": false }),
+        "the closed conversation stays on screen"
+    );
+
+    // ---- The transcript is in the agent's history. ----
+    agent.goto(&server.url("/history")).await;
+    let row = format!("table#history tr[data-conversation-id='{conversation_id}']");
+    assert_eq!(agent.text(&format!("{row} .status")).await, "closed");
+    agent.click(&format!("{row} a")).await;
+    agent.find("ol#transcript").await;
+    assert_eq!(agent.client.current_url().await.unwrap().path(), format!("/history/{conversation_id}"));
+    let transcript = run(&agent, "return [...document.querySelectorAll('ol#transcript li.msg')].map((m) => [m.className, m.querySelector('.who').textContent, m.querySelector('.text').textContent]);").await;
+    assert_eq!(
+        transcript,
+        json!([
+            ["msg from-visitor", "Visitor", hostile],
+            ["msg from-visitor", "Visitor", "Blue, if possible."],
+            ["msg from-agent", "ann", answer],
+            ["msg from-agent", "ann", "Found one."],
+        ])
+    );
+    assert_eq!(run(&agent, "return document.querySelectorAll('main img, #transcript img').length;").await, 0);
+    no_harm_done(&agent, "history").await;
+
+    agent.close().await;
+    visitor.close().await;
+}
