@@ -117,10 +117,6 @@ impl Ws {
         frames
     }
 
-    pub async fn close(mut self) {
-        let _ = self.socket.close(None).await;
-    }
-
     /// Drops the TCP connection without a closing handshake, like a lost network.
     pub fn drop_connection(self) {
         drop(self);

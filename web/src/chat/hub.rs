@@ -106,10 +106,6 @@ impl Hub {
         }
     }
 
-    pub fn has(&self, interest: Interest) -> bool {
-        self.registry.by_interest.lock().unwrap().contains_key(&interest)
-    }
-
     /// How many sockets are registered (for the benchmark and the board).
     pub fn registrations(&self) -> usize {
         self.registry.by_interest.lock().unwrap().values().map(Vec::len).sum()
