@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use super::hub::{Interest, Notice, Registration, Typing, OUTBOX_SIZE};
 use super::visitor::{command_error, error};
-use super::{message_frame, READ_LIMIT};
+use super::{message_frame, send, READ_LIMIT};
 use crate::auth::Session;
 use crate::error::AppError;
 use crate::App;
@@ -405,8 +405,4 @@ impl AgentSocket {
         let Some(held) = self.held.get_mut(&id) else { return vec![] };
         self.app.message_frames(id, true, &mut held.sent, seq, event, at).await
     }
-}
-
-async fn send(socket: &mut WebSocket, frame: &Value) -> Result<(), axum::Error> {
-    socket.send(WsMessage::Text(frame.to_string().into())).await
 }

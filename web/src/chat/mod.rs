@@ -25,6 +25,11 @@ pub const MAX_FRAME: usize = 16 * 1024;
 /// MAX_FRAME so that a too-large frame is refused with a close code the client can read.
 pub const READ_LIMIT: usize = 4 * MAX_FRAME;
 
+/// Sends one JSON frame.
+pub async fn send(socket: &mut axum::extract::ws::WebSocket, frame: &Value) -> Result<(), axum::Error> {
+    socket.send(axum::extract::ws::Message::Text(frame.to_string().into())).await
+}
+
 /// A message as every socket sends it.
 pub fn message_frame(conversation_id: Option<ConversationId>, seq: u64, event: &conversation::Event, at: chrono::DateTime<chrono::Utc>) -> Value {
     let conversation::Event::MessagePosted { client_id, from, text } = event else { return Value::Null };
@@ -58,19 +63,11 @@ impl App {
         if seq <= *sent {
             return Vec::new();
         }
-        let tag = tagged.then_some(id);
-        let frames = if seq == *sent + 1 {
-            vec![message_frame(tag, seq, event, at)]
-        } else {
-            self.conversation_events(id)
-                .await
-                .into_iter()
-                .filter(|(v, _, e)| *v > *sent && *v <= seq && matches!(e, conversation::Event::MessagePosted { .. }))
-                .map(|(v, at, e)| message_frame(tag, v, &e, at))
-                .collect()
-        };
-        *sent = seq;
-        frames
+        if seq == *sent + 1 {
+            *sent = seq;
+            return vec![message_frame(tagged.then_some(id), seq, event, at)];
+        }
+        self.messages_after(id, tagged, sent).await
     }
 
     /// Frames for the messages after `sent`, from the log; `sent` moves to the last one.

@@ -172,7 +172,7 @@ async fn transcript(app: &App, session: &Session, id: ConversationId) -> Option<
 
 async fn send_all(socket: &mut WebSocket, frames: &[Value]) -> Result<(), axum::Error> {
     for frame in frames {
-        socket.send(WsMessage::Text(frame.to_string().into())).await?;
+        super::send(socket, frame).await?;
     }
     Ok(())
 }

@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::hub::{Interest, Notice, Registration, Typing, OUTBOX_SIZE};
-use super::{sleep_until, RateLimit, READ_LIMIT};
+use super::{send, sleep_until, RateLimit, READ_LIMIT};
 use crate::App;
 
 #[derive(Deserialize)]
@@ -102,6 +102,8 @@ struct Visitor {
     conversation_registration: Option<Registration>,
     /// When to look at the site again after it changed.
     site_due: Option<tokio::time::Instant>,
+    /// The name of the conversation's agent, for typing frames (which come often).
+    agent_name: Option<String>,
 }
 
 impl Visitor {
@@ -121,6 +123,7 @@ impl Visitor {
             registrations: Vec::new(),
             conversation_registration: None,
             site_due: None,
+            agent_name: None,
         }
     }
 
@@ -236,6 +239,7 @@ impl Visitor {
         self.conversation = Some(id);
         self.conversation_registration = Some(self.app.hub.register(Interest::Conversation(id), self.outbox.clone()));
         self.last_queue = None;
+        self.agent_name = None;
     }
 
     async fn welcome(&mut self, token: &str) -> Value {
@@ -252,20 +256,15 @@ impl Visitor {
         let Ok(state) = self.app.chat.conversation(id).await else { return Value::Null };
         let position = self.queue_position().await;
         self.last_queue = position;
-        let agent_name = match state.agent {
-            Some(_) => self.agent_name(id).await,
+        self.agent_name = match state.agent {
+            Some(_) => self.app.conversation_events(id).await.into_iter().rev().find_map(|(_, _, e)| match e {
+                conversation::Event::ConversationAssigned { agent_name, .. } => Some(agent_name),
+                _ => None,
+            }),
             None => None,
         };
         let state_name = if state.closed { "closed" } else if state.agent.is_some() { "assigned" } else { "waiting" };
-        json!({ "id": id, "state": state_name, "agent_name": agent_name, "queue_position": position })
-    }
-
-    async fn agent_name(&self, id: ConversationId) -> Option<String> {
-        let events = self.app.conversation_events(id).await;
-        events.into_iter().rev().find_map(|(_, _, e)| match e {
-            conversation::Event::ConversationAssigned { agent_name, .. } => Some(agent_name),
-            _ => None,
-        })
+        json!({ "id": id, "state": state_name, "agent_name": self.agent_name, "queue_position": position })
     }
 
     /// Messages after what the widget has, from the log itself (not a read model that may
@@ -391,6 +390,7 @@ impl Visitor {
                     conversation::Event::MessagePosted { .. } => self.message_out(recorded.version, e, recorded.occurred_at).await,
                     conversation::Event::ConversationAssigned { agent_name, .. } => {
                         self.last_queue = None;
+                        self.agent_name = Some(agent_name.clone());
                         vec![json!({ "type": "assigned", "agent_name": agent_name })]
                     }
                     conversation::Event::ConversationClosed { by } => vec![json!({ "type": "closed", "by": by })],
@@ -398,8 +398,7 @@ impl Visitor {
                 }
             }
             Notice::Typing(t) if t.from == "agent" && Some(t.conversation_id) == self.conversation => {
-                let name = self.agent_name(t.conversation_id).await;
-                vec![json!({ "type": "typing", "typing": t.typing, "agent_name": name })]
+                vec![json!({ "type": "typing", "typing": t.typing, "agent_name": self.agent_name })]
             }
             Notice::SiteChanged(_) => {
                 // Many visitors arriving at once change the site many times a second: look
@@ -432,10 +431,6 @@ impl Visitor {
         let Some(id) = self.conversation else { return vec![] };
         self.app.message_frames(id, false, &mut self.sent, seq, event, at).await
     }
-}
-
-async fn send(socket: &mut WebSocket, frame: &Value) -> Result<(), axum::Error> {
-    socket.send(WsMessage::Text(frame.to_string().into())).await
 }
 
 pub fn error(code: &str, message: &str) -> Value {
