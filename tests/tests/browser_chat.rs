@@ -10,22 +10,12 @@ use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::Locator;
 use serde_json::{json, Value};
-use testkit::browser::Browser;
+use testkit::browser::{customer_site, Browser};
 use testkit::chat::PASSWORD;
 use testkit::{TestDb, TestServer};
 
 /// How long anything the test waits for may take (two browsers and a server on two cores).
 const WAIT: Duration = Duration::from_secs(15);
-
-/// Serves one static page on its own port: a customer's website, on another origin than
-/// the server's.
-async fn customer_site(html: String) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let app = axum::Router::new().route("/", axum::routing::get(move || async move { axum::response::Html(html) }));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{address}/")
-}
 
 /// Runs `script` (a function body; `arguments[0]` is `arg`) until it returns something other
 /// than null, undefined or false, and returns that; fails after `WAIT` with the last answer.

@@ -6,17 +6,8 @@ use std::time::Duration;
 use domain::company::Role;
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::key::Key;
-use testkit::browser::Browser;
+use testkit::browser::{customer_site, Browser};
 use testkit::{TestDb, TestServer};
-
-/// Serves one static page on its own port: a customer's website.
-async fn customer_site(html: String) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let app = axum::Router::new().route("/", axum::routing::get(move || async move { axum::response::Html(html) }));
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{address}/")
-}
 
 async fn log_in(browser: &Browser, server: &TestServer) {
     browser.goto(&server.url("/login")).await;
