@@ -230,6 +230,7 @@ async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> 
         "copy.js" => include_str!("../static/copy.js"),
         "advisors.js" => include_str!("../static/advisors.js"),
         "test-module.js" => include_str!("../static/test-module.js"),
+        "live.js" => include_str!("../static/live.js"),
         "console.js" => include_str!("../static/console.js"),
         "supervisor.js" => include_str!("../static/supervisor.js"),
         "console.css" => return ([(axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../static/console.css")).into_response(),

@@ -3,51 +3,10 @@
 // conversation and reassignment. Each `board` frame is the whole truth and replaces the last.
 // Every text a person typed is shown as text (textContent / append), never parsed as HTML.
 
+import { connect, h } from "./live.js";
+
 const root = document.getElementById("board");
 if (root) init(root);
-
-// createElement with attributes; strings among the children become text nodes.
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v != null && v !== false) el.setAttribute(k, v === true ? "" : String(v));
-  }
-  el.append(...children.flat().filter((c) => c != null && c !== false));
-  return el;
-}
-
-// The socket, reconnecting with exponential backoff (1 s, 2 s, 4 s … 30 s, ±20 % jitter).
-function connect(path, on) {
-  const url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${path}`;
-  let ws = null, attempt = 0, timer = 0;
-  const open = () => {
-    clearTimeout(timer);
-    const socket = (ws = new WebSocket(url));
-    socket.onopen = () => socket === ws && on.open();
-    socket.onmessage = (e) => {
-      if (socket !== ws) return;
-      let f;
-      try { f = JSON.parse(e.data); } catch { return; }
-      if (f && typeof f.type === "string") on.frame(f);
-    };
-    socket.onclose = () => {
-      if (socket !== ws) return;
-      ws = null;
-      on.close();
-      timer = setTimeout(open, Math.min(30000, 1000 * 2 ** Math.min(attempt++, 5) * (0.8 + Math.random() * 0.4)));
-    };
-  };
-  window.addEventListener("online", () => { if (!ws) open(); });
-  open();
-  return {
-    send(frame) {
-      if (!ws || ws.readyState !== WebSocket.OPEN) return false;
-      ws.send(JSON.stringify(frame));
-      return true;
-    },
-    healthy() { attempt = 0; }, // once the server answered hello, not merely on open
-  };
-}
 
 // "42 s", "3 min", "1 h 05 min" since an RFC 3339 time (clamped at 0 for clock skew).
 function ago(since) {
