@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use domain::company::Role;
 use domain::site::Priority;
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
@@ -265,4 +266,43 @@ async fn a_visitor_on_a_customer_page_and_an_agent_in_the_console_talk_in_real_b
 
     agent.close().await;
     visitor.close().await;
+}
+
+#[tokio::test]
+async fn a_supervisor_sees_the_board_and_reads_a_transcript_in_a_real_browser() {
+    let db = TestDb::new().await;
+    let server = TestServer::start(&db).await;
+    let chat = server.chat_site("Acme", 5).await;
+    let ann = server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
+    server.user(chat.company, "sue@acme.test", PASSWORD, &[Role::Supervisor]).await;
+    // Ann online in her console (over its socket), a visitor talking to her.
+    let (mut console, _) = testkit::chat::console(&server.url(""), "ann@acme.test").await;
+    console.send(json!({ "type": "status", "status": "online" })).await;
+    console.until("online", |f| f["type"] == "state" && f["status"] == "online").await;
+    server.settle().await;
+    let (mut visitor, _) = testkit::chat::visitor(&server.url(""), &chat.key, None, 0).await;
+    let hostile = "Where is my parcel? <img src=x onerror=\"window.__pwned=1\">";
+    visitor.send(testkit::chat::says(hostile).1).await;
+    let id = console.until_type("conversation").await["id"].as_str().unwrap().to_owned();
+
+    let sue = Browser::start().await;
+    sue.goto(&server.url("/login")).await;
+    sue.fill("#email", "sue@acme.test").await;
+    sue.fill("#password", PASSWORD).await;
+    sue.click("button[type=submit]").await;
+    sue.find("a[href='/supervisor']").await;
+    sue.goto(&server.url("/supervisor")).await;
+    let row = format!("#board-agents tr[data-user-id='{ann}']");
+    let status = wait_for(&sue, "ann online with one chat on the board", &format!(
+        "const r = document.querySelector(\"{row}\"); return r && r.querySelector('.load').textContent.includes('1') && r.querySelector('.status').textContent;"
+    ), Value::Null).await;
+    assert_eq!(status, "online");
+    sue.click(&format!("#board-conversations tr[data-conversation-id='{id}'] button.watch")).await;
+    let shown = wait_for(&sue, "the transcript", "const t = document.querySelector('#watched-transcript li.msg.from-visitor .text'); return t && t.textContent;", Value::Null).await;
+    assert_eq!(shown, hostile);
+    // Live: the next message appears without a reload.
+    visitor.send(testkit::chat::says("It was due on Monday").1).await;
+    wait_for(&sue, "the next message, live", "return [...document.querySelectorAll('#watched-transcript .text')].some((t) => t.textContent === 'It was due on Monday');", Value::Null).await;
+    no_harm_done(&sue, "board").await;
+    sue.close().await;
 }
