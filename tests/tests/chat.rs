@@ -205,6 +205,32 @@ async fn an_agent_going_away_returns_their_chats_to_the_queue_for_another_agent(
     v.until("assigned to bob", |f| f["type"] == "assigned" && f["agent_name"] == "bob").await;
 }
 
+/// A router that takes an agent's slot and then loses the conversation to another router
+/// gives the slot back; until it does, the agent's stream lists a conversation that is not
+/// theirs. Their console must not show it (it did: both agents answered the visitor).
+#[tokio::test]
+async fn a_slot_taken_by_a_router_that_lost_the_race_never_shows_in_that_agents_console() {
+    let (_db, server, chat) = setup().await;
+    server.agent(&chat, "ann@acme.test", 2, Priority::Normal).await;
+    let bob_id = server.agent(&chat, "bob@acme.test", 2, Priority::Normal).await;
+    let (mut ann, _) = online(&server, "ann@acme.test").await;
+    let (mut v, _) = visitor(&server.url(""), &chat.key, None, 0).await;
+    v.send(says("Hello?").1).await;
+    let id: domain::ConversationId = serde_json::from_value(ann.until_type("conversation").await["id"].clone()).unwrap();
+
+    let (mut bob, _) = online(&server, "bob@acme.test").await;
+    let take = domain::agent::Command::TakeConversation { conversation_id: id, max_chats: 2 };
+    let meta = domain::Metadata::new(Some(chat.company), domain::Actor::System("router".into()));
+    commands::execute::<domain::agent::Agent, _>(&server.app.store, &domain::agent::stream(bob_id), &take, &meta).await.unwrap();
+    server.settle().await;
+
+    let (_, state) = console(&server.url(""), "bob@acme.test").await;
+    assert_eq!(state["conversations"], json!([]), "a new console of bob");
+    // The open console's resync (every 5 s) does not pick it up either.
+    let frames = bob.drain(Duration::from_millis(5_500)).await;
+    assert!(frames.iter().all(|f| f["type"] != "conversation"), "{frames:?}");
+}
+
 #[tokio::test]
 async fn with_nobody_online_the_widget_offers_the_offline_form_and_the_company_sees_the_message() {
     let (_db, server, chat) = setup().await;

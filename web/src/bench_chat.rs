@@ -5,7 +5,7 @@
 //! memory per idle widget socket. Baseline, in the same run: a durable single-row INSERT
 //! into PostgreSQL with the same concurrency, the least any stored message costs.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -179,12 +179,13 @@ struct Log {
     /// Visitor messages the agents received (the first excepted), per text, to find losses
     /// and repeats.
     received: Mutex<HashMap<String, u32>>,
-    conversations: Mutex<usize>,
+    /// Conversations offered to a console (distinct: a resync may offer one again).
+    conversations: Mutex<HashSet<String>>,
 }
 
 impl Log {
     fn assigned(&self) -> usize {
-        *self.conversations.lock().unwrap()
+        self.conversations.lock().unwrap().len()
     }
     fn sent_now(&self, text: &str) {
         self.sent.lock().unwrap().insert(text.to_owned(), Instant::now());
@@ -220,7 +221,9 @@ impl Console {
                 let Message::Text(text) = message else { continue };
                 let Ok(frame) = serde_json::from_str::<Value>(&text) else { continue };
                 match frame["type"].as_str() {
-                    Some("conversation") => *log.conversations.lock().unwrap() += 1,
+                    Some("conversation") => {
+                        log.conversations.lock().unwrap().insert(frame["id"].to_string());
+                    }
                     Some("message") if frame["from"] == "visitor" => {
                         let text = frame["text"].as_str().unwrap_or_default().to_owned();
                         if text.ends_with(" hello") {
@@ -256,7 +259,11 @@ async fn converse(i: usize, mut ws: Socket, messages: usize, pause: Duration, lo
         log.sent_now(&text);
         send(&mut ws, json!({ "type": "message", "client_id": uuid::Uuid::new_v4(), "text": text })).await?;
         let expected = format!("re: {text}");
+        let deadline = Instant::now() + WAIT;
         loop {
+            if Instant::now() > deadline {
+                return Err(format!("visitor {i} got no answer to `{text}` in {WAIT:?}"));
+            }
             let frame = next(&mut ws).await?;
             if frame["type"] == "message" && frame["from"] == "agent" {
                 let got = frame["text"].as_str().unwrap_or_default().to_owned();

@@ -233,7 +233,7 @@ impl AgentSocket {
         let Ok(agent) = self.app.chat.agent(self.me).await else { return vec![] };
         let mut frames = Vec::new();
         for id in agent.held {
-            if !self.held.contains_key(&id) {
+            if !self.held.contains_key(&id) && self.holds(id).await {
                 if let Some(mut object) = self.follow(id, 0).await {
                     object["type"] = json!("conversation");
                     frames.push(object);
@@ -246,6 +246,9 @@ impl AgentSocket {
         frames
     }
 
+    /// The conversation's own stream says who answers it: the agent's stream also lists a
+    /// conversation a router took a slot for but then lost to another router, until it gives
+    /// the slot back.
     async fn holds(&self, conversation_id: ConversationId) -> bool {
         self.app.chat.conversation(conversation_id).await.is_ok_and(|c| c.agent == Some(self.me) && !c.closed)
     }
@@ -273,13 +276,19 @@ impl AgentSocket {
     async fn state(&mut self, last_seen: &HashMap<ConversationId, u64>) -> Value {
         let agent = self.app.chat.agent(self.me).await.unwrap_or_default();
         let mut conversations = Vec::new();
+        let mut mine = Vec::new();
         for id in agent.held.iter().copied() {
+            if self.holds(id).await {
+                mine.push(id);
+            }
+        }
+        for id in mine.iter().copied() {
             let after = last_seen.get(&id).copied().unwrap_or(0);
             if let Some(object) = self.follow(id, after).await {
                 conversations.push(object);
             }
         }
-        self.held.retain(|id, _| agent.held.contains(id));
+        self.held.retain(|id, _| mine.contains(id));
         self.status_sent = Some(agent.status);
         json!({
             "type": "state",
