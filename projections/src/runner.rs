@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use deadpool_postgres::{Pool, Transaction};
 use futures_util::future::try_join_all;
@@ -230,13 +230,25 @@ pub async fn run<S: EventStore, P: Projection>(store: S, pool: Pool, projection:
         }
     };
     let mut position = *progress.borrow();
+    // Where the stored checkpoint is; behind `position` when the batches since had nothing
+    // to write: most events mean nothing to most projections (chat messages to the users
+    // list), and a transaction to move the checkpoint alone for each would cost a commit.
+    let mut stored = position;
+    let mut stored_at = Instant::now();
     // The subscription reads the next batch while this one is applied.
     let mut subscription = store.subscribe(position);
     let mut received = Vec::with_capacity(BATCH);
     let mut backoff = Duration::from_secs(1);
     loop {
         received.clear();
-        if subscription.next_batch(&mut received, BATCH).await == 0 {
+        let next = subscription.next_batch(&mut received, BATCH);
+        let got = if stored == position {
+            next.await
+        } else {
+            // Idle with the checkpoint behind: store it.
+            tokio::time::timeout(CHECKPOINT_EVERY, next).await.unwrap_or(usize::MAX)
+        };
+        if got == 0 {
             return;
         }
         let mut batch = Vec::with_capacity(received.len());
@@ -250,16 +262,29 @@ pub async fn run<S: EventStore, P: Projection>(store: S, pool: Pool, projection:
                 }
             }
         }
-        let outcome = if batch.is_empty() { None } else { Some(apply_batch(&pool, &projection, position, &batch, "public").await) };
+        let outcome = match writes_of(&projection, &batch) {
+            Ok(writes) if writes.is_empty() && (batch.is_empty() || stored_at.elapsed() < CHECKPOINT_EVERY) && got != usize::MAX => {
+                if let Some(last) = batch.last() {
+                    position = last.position;
+                    progress.send_replace(position);
+                }
+                None
+            }
+            Ok(writes) => {
+                let last = batch.last().map_or(position, |e| e.position);
+                Some(apply_batch(&pool, P::NAME, stored, writes, last, "public").await)
+            }
+            Err(e) => Some(Err(e)),
+        };
         match outcome {
             None => {}
             Some(Ok(Applied::Done(last))) => {
-                position = last;
+                (position, stored, stored_at) = (last, last, Instant::now());
                 progress.send_replace(last);
                 backoff = Duration::from_secs(1);
             }
             Some(Ok(Applied::MovedOn(theirs))) => {
-                position = theirs;
+                (position, stored, stored_at) = (theirs, theirs, Instant::now());
                 progress.send_replace(theirs);
                 subscription = store.subscribe(position);
                 continue;
@@ -283,35 +308,47 @@ pub async fn run<S: EventStore, P: Projection>(store: S, pool: Pool, projection:
     }
 }
 
+/// How long the stored checkpoint may stay behind when nothing was written.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
 enum Applied {
     Done(Position),
     /// Another process applied this batch first; its checkpoint.
     MovedOn(Position),
 }
 
-async fn apply_batch<P: Projection>(
-    pool: &Pool,
-    projection: &P,
-    from: Position,
-    batch: &[RecordedEvent],
-    schema: &str,
-) -> Result<Applied, ProjectionError> {
+/// Writes a batch's effects and moves the checkpoint from `from` to `to`, in one
+/// transaction, unless another process moved the checkpoint first.
+async fn apply_batch(pool: &Pool, name: &str, from: Position, writes: Writes, to: Position, schema: &str) -> Result<Applied, ProjectionError> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let row = tx.query_one("SELECT tx, pos FROM projection_checkpoints WHERE name = $1 FOR UPDATE", &[&P::NAME]).await?;
+    let row = tx.query_one("SELECT tx, pos FROM projection_checkpoints WHERE name = $1 FOR UPDATE", &[&name]).await?;
     let current = Position { tx: row.get::<_, i64>(0) as u64, seq: row.get::<_, i64>(1) as u64 };
     if current != from {
         return Ok(Applied::MovedOn(current));
     }
-    tx.batch_execute(&format!("SET LOCAL search_path = {schema}, public")).await?;
-    let last = apply_events(&tx, projection, batch).await?;
+    // A read model is rebuilt from the log, and its rows commit with their checkpoint: if
+    // PostgreSQL crashed before this commit reached the disk, both would be lost together
+    // and the events applied again. No need to wait for the flush.
+    tx.batch_execute(&format!("SET LOCAL synchronous_commit = off; SET LOCAL search_path = {schema}, public")).await?;
+    writes.execute(&tx).await?;
     tx.execute(
         "UPDATE projection_checkpoints SET tx = $2, pos = $3, updated_at = now(), last_error = NULL WHERE name = $1",
-        &[&P::NAME, &(last.tx as i64), &(last.seq as i64)],
+        &[&name, &(to.tx as i64), &(to.seq as i64)],
     )
     .await?;
     tx.commit().await?;
-    Ok(Applied::Done(last))
+    Ok(Applied::Done(to))
+}
+
+/// What a batch of events writes.
+fn writes_of<P: Projection>(projection: &P, batch: &[RecordedEvent]) -> Result<Writes, ProjectionError> {
+    let mut writes = Writes::default();
+    for event in batch {
+        let decoded = event.decode()?;
+        projection.apply(event, &decoded, &mut writes);
+    }
+    Ok(writes)
 }
 
 async fn apply_events<P: Projection>(
@@ -319,12 +356,7 @@ async fn apply_events<P: Projection>(
     projection: &P,
     batch: &[RecordedEvent],
 ) -> Result<Position, ProjectionError> {
-    let mut writes = Writes::default();
-    for event in batch {
-        let decoded = event.decode()?;
-        projection.apply(event, &decoded, &mut writes);
-    }
-    writes.execute(tx).await?;
+    writes_of(projection, batch)?.execute(tx).await?;
     Ok(batch.last().map(|e| e.position).unwrap_or_default())
 }
 

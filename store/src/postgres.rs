@@ -1,7 +1,7 @@
 //! The PostgreSQL adapter: one append-only table, appends in one statement and one round
 //! trip, readers behind the transaction-id barrier, NOTIFY as a wake-up hint.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -9,12 +9,12 @@ use deadpool_postgres::Pool;
 use domain::{CompanyId, Metadata};
 use futures_util::StreamExt;
 use serde_json::Value;
-use tokio::sync::{watch, Notify};
+use tokio::sync::{broadcast, watch, Notify};
 use tokio::task::JoinHandle;
 use tokio_postgres::{AsyncMessage, NoTls, Row};
 use uuid::Uuid;
 
-use crate::subscription::Subscription;
+use crate::subscription::{Poller, Subscription, TailBatch};
 use crate::{AppendResult, EventStore, ExpectedVersion, NewEvent, Position, RecordedEvent, StoreError};
 
 pub(crate) const CHANNEL: &str = "switchboard_events";
@@ -81,13 +81,21 @@ struct Inner {
     /// Asks the notifier task to tell other processes; many asks collapse into one NOTIFY.
     notify_others: Arc<Notify>,
     tasks: Vec<JoinHandle<()>>,
+    /// The reader of the live end of the log, started by the first subscription.
+    tail: OnceLock<(broadcast::Sender<Arc<TailBatch>>, JoinHandle<()>)>,
+}
+
+impl Inner {
+    fn abort(&self) {
+        for task in self.tasks.iter().chain(self.tail.get().map(|(_, task)| task)) {
+            task.abort();
+        }
+    }
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        for task in &self.tasks {
-            task.abort();
-        }
+        self.abort();
     }
 }
 
@@ -101,7 +109,7 @@ impl PgEventStore {
             tokio::spawn(listen(listen_config, hints.clone())),
             tokio::spawn(announce(pool.clone(), notify_others.clone())),
         ];
-        PgEventStore { inner: Arc::new(Inner { pool, hints, notify_others, tasks }) }
+        PgEventStore { inner: Arc::new(Inner { pool, hints, notify_others, tasks, tail: OnceLock::new() }) }
     }
 
     pub fn pool(&self) -> &Pool {
@@ -110,27 +118,24 @@ impl PgEventStore {
 
     /// Stops the background tasks and closes the pool's connections.
     pub fn close(&self) {
-        for task in &self.inner.tasks {
-            task.abort();
-        }
+        self.inner.abort();
         self.inner.pool.close();
     }
 
     /// The position of the last event a reader may see now (START when there is none).
     pub async fn head(&self) -> Result<Position, StoreError> {
-        let client = self.inner.pool.get().await?;
-        let row = client
-            .query_opt(
-                "SELECT e.tx_id::text AS tx_text, e.position FROM events e
-                 WHERE e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
-                 ORDER BY e.tx_id DESC, e.position DESC LIMIT 1",
-                &[],
-            )
-            .await?;
-        Ok(match row {
-            Some(row) => Position { tx: parse_tx(&row, 0)?, seq: row.get::<_, i64>(1) as u64 },
-            None => Position::START,
-        })
+        head(&self.inner.pool).await
+    }
+
+    /// Batches of the newest events as one reader reads them, for every subscription of
+    /// this process that has caught up: one query per new batch, however many subscribe.
+    fn tail(&self) -> broadcast::Receiver<Arc<TailBatch>> {
+        let (sender, _) = self.inner.tail.get_or_init(|| {
+            let (sender, _) = broadcast::channel(TAIL_BATCHES);
+            let task = tokio::spawn(read_tail(self.inner.pool.clone(), self.inner.hints.subscribe(), sender.clone()));
+            (sender, task)
+        });
+        sender.subscribe()
     }
 
     /// Events of one company in global order, newest last, for audit screens and the CLI.
@@ -293,21 +298,11 @@ impl EventStore for PgEventStore {
     }
 
     async fn read_all(&self, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        let client = self.inner.pool.get().await?;
-        // One statement, one snapshot: the barrier and the rows it lets through agree.
-        let sql = format!(
-            "SELECT {COLUMNS} FROM events
-             WHERE (events.tx_id, position) > ($1::text::xid8, $2)
-               AND events.tx_id < pg_snapshot_xmin(pg_current_snapshot())
-             ORDER BY events.tx_id, position LIMIT $3"
-        );
-        let stmt = client.prepare_cached(&sql).await?;
-        let rows = client.query(&stmt, &[&after.tx.to_string(), &(after.seq as i64), &(limit as i64)]).await?;
-        rows.iter().map(to_recorded).collect()
+        read_all(&self.inner.pool, after, limit).await
     }
 
     fn subscribe(&self, after: Position) -> Subscription {
-        Subscription::start(self.clone(), after)
+        Subscription::start(self.clone(), after, Some(self.tail()))
     }
 
     fn hints(&self) -> watch::Receiver<u64> {
@@ -410,5 +405,77 @@ async fn announce(pool: Pool, asked: Arc<Notify>) {
             tracing::debug!(error = %e, "NOTIFY failed");
         }
         tokio::time::sleep(NOTIFY_INTERVAL).await;
+    }
+}
+
+/// The position of the last event a reader may see now (START when there is none).
+async fn head(pool: &Pool) -> Result<Position, StoreError> {
+    let client = pool.get().await?;
+    let row = client
+        .query_opt(
+            "SELECT e.tx_id::text AS tx_text, e.position FROM events e
+             WHERE e.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+             ORDER BY e.tx_id DESC, e.position DESC LIMIT 1",
+            &[],
+        )
+        .await?;
+    Ok(match row {
+        Some(row) => Position { tx: parse_tx(&row, 0)?, seq: row.get::<_, i64>(1) as u64 },
+        None => Position::START,
+    })
+}
+
+/// Up to `limit` events after `after`, in global order, below the transaction-id barrier.
+async fn read_all(pool: &Pool, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+    let client = pool.get().await?;
+    // One statement, one snapshot: the barrier and the rows it lets through agree.
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events
+         WHERE (events.tx_id, position) > ($1::text::xid8, $2)
+           AND events.tx_id < pg_snapshot_xmin(pg_current_snapshot())
+         ORDER BY events.tx_id, position LIMIT $3"
+    );
+    let stmt = client.prepare_cached(&sql).await?;
+    let rows = client.query(&stmt, &[&after.tx.to_string(), &(after.seq as i64), &(limit as i64)]).await?;
+    rows.iter().map(to_recorded).collect()
+}
+
+/// How many batches a subscription may fall behind the tail before it reads the gap itself.
+const TAIL_BATCHES: usize = 1024;
+
+const TAIL_GATHER: Duration = Duration::from_millis(2);
+
+/// Reads the newest events as they commit, from the head of the log on, and hands each
+/// batch to the subscriptions listening.
+async fn read_tail(pool: Pool, hints: watch::Receiver<u64>, batches: broadcast::Sender<Arc<TailBatch>>) {
+    let mut poller = Poller::new(hints);
+    let mut position = loop {
+        match head(&pool).await {
+            Ok(head) => break head,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the head of the event log");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    };
+    loop {
+        match read_all(&pool, position, crate::subscription::BATCH).await {
+            Ok(events) if events.is_empty() => poller.wait().await,
+            Ok(events) => {
+                let after = position;
+                position = events[events.len() - 1].position;
+                let full = events.len() == crate::subscription::BATCH;
+                // Nobody listening is fine: a subscription that comes later reads the gap.
+                let _ = batches.send(Arc::new(TailBatch { after, events }));
+                if !full {
+                    // Let a few more appends gather: one read for several, not one for each.
+                    tokio::time::sleep(TAIL_GATHER).await;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the event log");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
     }
 }

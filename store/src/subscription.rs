@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use tokio::sync::{mpsc, watch};
+use std::sync::Arc;
+
+use tokio::sync::{broadcast, mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::{EventStore, Position, RecordedEvent, StoreError};
@@ -50,29 +52,34 @@ pub struct Subscription {
     task: JoinHandle<()>,
 }
 
+/// Events the tail read: those after `after`, in order.
+#[derive(Debug)]
+pub struct TailBatch {
+    pub after: Position,
+    pub events: Vec<RecordedEvent>,
+}
+
+type Sink = mpsc::Sender<Result<RecordedEvent, StoreError>>;
+
+/// Why a subscription's task stops: its reader went away.
+struct Gone;
+
 impl Subscription {
-    pub(crate) fn start<S: EventStore>(store: S, after: Position) -> Self {
+    /// Reads from `after` on by itself until it has caught up, then takes batches from
+    /// `tail` (the store's shared reader), filling any gap from the log: a subscription that
+    /// fell behind the tail, or joined it late, reads what it missed.
+    pub(crate) fn start<S: EventStore>(store: S, after: Position, tail: Option<broadcast::Receiver<Arc<TailBatch>>>) -> Self {
         let (tx, events) = mpsc::channel(BATCH);
         let task = tokio::spawn(async move {
-            let mut poller = Poller::new(store.hints());
             let mut position = after;
+            let Ok(()) = follow(&store, &mut position, &tx, tail).await else { return };
+            // No tail, or it ended: every subscription polls the log on its own.
+            let mut poller = Poller::new(store.hints());
             loop {
-                match store.read_all(position, BATCH).await {
-                    Ok(batch) if batch.is_empty() => poller.wait().await,
-                    Ok(batch) => {
-                        for event in batch {
-                            position = event.position;
-                            if tx.send(Ok(event)).await.is_err() {
-                                return;
-                            }
-                        }
-                    }
-                    Err(e) => {
-                        if tx.send(Err(e)).await.is_err() {
-                            return;
-                        }
-                        tokio::time::sleep(FALLBACK).await;
-                    }
+                match read_into(&store, &mut position, &tx).await {
+                    Ok(0) => poller.wait().await,
+                    Ok(_) => {}
+                    Err(Gone) => return,
                 }
             }
         });
@@ -94,5 +101,55 @@ impl Subscription {
 impl Drop for Subscription {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// Catches up from `position`, then follows the tail while there is one.
+async fn follow<S: EventStore>(store: &S, position: &mut Position, tx: &Sink, tail: Option<broadcast::Receiver<Arc<TailBatch>>>) -> Result<(), Gone> {
+    let Some(mut tail) = tail else { return Ok(()) };
+    // Listening before catching up: nothing between the two is missed.
+    while read_into(store, position, tx).await? == BATCH {}
+    loop {
+        let batch = match tail.recv().await {
+            Ok(batch) => batch,
+            // The batches missed show as a gap before the next one.
+            Err(broadcast::error::RecvError::Lagged(_)) => continue,
+            Err(broadcast::error::RecvError::Closed) => return Ok(()),
+        };
+        let mut misses = 0u32;
+        while *position < batch.after {
+            if read_into(store, position, tx).await? == 0 {
+                // The tail has read these, so they are there; a failed read is tried again.
+                misses += 1;
+                tokio::time::sleep(FIRST_RETRY * misses.min(100)).await;
+            }
+        }
+        for event in &batch.events {
+            if event.position <= *position {
+                continue;
+            }
+            *position = event.position;
+            tx.send(Ok(event.clone())).await.map_err(|_| Gone)?;
+        }
+    }
+}
+
+/// One read of the log after `position` into `tx`; how many events it passed on (a read
+/// error is passed on too, after a pause, and counts as none).
+async fn read_into<S: EventStore>(store: &S, position: &mut Position, tx: &Sink) -> Result<usize, Gone> {
+    match store.read_all(*position, BATCH).await {
+        Ok(batch) => {
+            let n = batch.len();
+            for event in batch {
+                *position = event.position;
+                tx.send(Ok(event)).await.map_err(|_| Gone)?;
+            }
+            Ok(n)
+        }
+        Err(e) => {
+            tx.send(Err(e)).await.map_err(|_| Gone)?;
+            tokio::time::sleep(FALLBACK).await;
+            Ok(0)
+        }
     }
 }
