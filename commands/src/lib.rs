@@ -154,8 +154,21 @@ where
     Error: From<D::Error>,
 {
     for attempt in 0..MAX_ATTEMPTS {
-        let (state, version) = load_cached::<D, S>(store, stream, cache).await?;
-        let events = D::decide(&state, command)?;
+        // First, trust the state this process saw last and let the expected version check
+        // it (one round trip instead of two: messages go through here); when that fails, or
+        // when it leads to a refusal or to nothing to do, read what is new and decide again.
+        let cached = cache.filter(|_| attempt == 0).and_then(|c| c.get(stream));
+        let optimistic = cached.is_some();
+        let (state, version) = match cached {
+            Some((v, state)) => (state, Some(v)),
+            None => load_cached::<D, S>(store, stream, cache).await?,
+        };
+        let events = match D::decide(&state, command) {
+            Ok(events) if events.is_empty() && optimistic => continue,
+            Ok(events) => events,
+            Err(_) if optimistic => continue,
+            Err(e) => return Err(e.into()),
+        };
         if events.is_empty() {
             if let (Some(cache), Some(v)) = (cache, version) {
                 cache.put(stream, v, state);
@@ -171,6 +184,7 @@ where
                 }
                 return Ok(Outcome { events, position: Some(appended.position), version: Some(appended.last_version) });
             }
+            Err(e) if e.is_conflict() && optimistic => {}
             Err(e) if e.is_conflict() => {
                 // Someone else changed the stream: decide again on what they did, after a
                 // short random pause so racing writers spread out.

@@ -108,7 +108,11 @@ impl<S: EventStore> InvitationMailer<S> {
         loop {
             match self.send_one().await {
                 Ok(true) => continue,
-                Ok(false) => poller.wait().await,
+                Ok(false) => {
+                    poller.wait().await;
+                    // Every append wakes the poller; invitations can wait a moment longer.
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "invitation mailer");
                     tokio::time::sleep(Duration::from_secs(2)).await;
