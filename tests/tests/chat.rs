@@ -226,7 +226,7 @@ async fn a_slot_taken_by_a_router_that_lost_the_race_never_shows_in_that_agents_
 
     let (_, state) = console(&server.url(""), "bob@acme.test").await;
     assert_eq!(state["conversations"], json!([]), "a new console of bob");
-    // The open console's resync (every 5 s) does not pick it up either.
+    // Nor does the open console, later.
     let frames = bob.drain(Duration::from_millis(5_500)).await;
     assert!(frames.iter().all(|f| f["type"] != "conversation"), "{frames:?}");
 }

@@ -349,7 +349,8 @@ async fn connect(url: &str, origin: &str, session: Option<&str>) -> Result<Socke
         let cookie = format!("{}={token}", crate::auth::SESSION_COOKIE);
         request.headers_mut().insert("cookie", HeaderValue::from_str(&cookie).map_err(|e| e.to_string())?);
     }
-    let (ws, _) = tokio_tungstenite::connect_async(request).await.map_err(|e| format!("cannot open {url}: {e}"))?;
+    // Browsers turn Nagle's algorithm off on their sockets; so does this load.
+    let (ws, _) = tokio_tungstenite::connect_async_with_config(request, None, true).await.map_err(|e| format!("cannot open {url}: {e}"))?;
     Ok(ws)
 }
 

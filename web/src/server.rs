@@ -121,6 +121,8 @@ impl App {
         set.spawn(Presence::heartbeat(self.clone()));
         set.spawn(Presence::sweep(self.clone()));
         set.spawn(chat::sweep_queues(self.clone()));
+        let sites = chat::site_status::SiteWatch::default();
+        set.spawn(sites.clone().run(self.pool.clone(), self.hub.clone()));
         let app = self.clone();
         set.spawn(async move {
             // Live only: sockets catch up on what they missed from the log themselves.
@@ -139,14 +141,22 @@ impl App {
                     }
                 }
             };
-            chat::hub::dispatch(app.store.clone(), app.pool.clone(), app.hub.clone(), head, settle).await;
+            chat::hub::dispatch(app.store.clone(), app.pool.clone(), app.hub.clone(), sites, head, settle).await;
         });
         set
     }
 
     /// Serves the router on `listener` until `shutdown` completes.
     pub async fn serve(&self, listener: tokio::net::TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        use axum::serve::ListenerExt;
         let service = self.router().into_make_service_with_connect_info::<SocketAddr>();
+        // Chat frames are small: Nagle's algorithm would hold a frame written just after
+        // another (an ack, then the message) until the client's delayed ACK, up to 40 ms.
+        let listener = listener.tap_io(|stream| {
+            if let Err(e) = stream.set_nodelay(true) {
+                tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+            }
+        });
         axum::serve(listener, service).with_graceful_shutdown(shutdown).await
     }
 

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::hub::{Interest, Notice, Registration, Typing, OUTBOX_SIZE};
+use super::hub::{Interest, Notice, Outbox, Registration, Typing};
 use super::visitor::{command_error, error};
 use super::{message_frame, send, READ_LIMIT};
 use crate::auth::Session;
@@ -87,7 +87,7 @@ struct AgentSocket {
     name: String,
     session: Session,
     held: HashMap<ConversationId, Held>,
-    outbox: mpsc::Sender<Notice>,
+    outbox: Outbox,
     inbox: mpsc::Receiver<Notice>,
     _registrations: Vec<Registration>,
     /// The status the last `state` frame told, so that a change this socket made is not told twice.
@@ -96,7 +96,7 @@ struct AgentSocket {
     site_due: Option<tokio::time::Instant>,
 }
 
-/// How often a console checks the log for what it may have missed.
+/// How often a console that lost notices (it was too slow) reads the log for them.
 const RESYNC: Duration = Duration::from_secs(5);
 
 /// The name an agent's messages are signed with: their display name, else their first name
@@ -107,7 +107,7 @@ pub fn signature(session: &Session) -> String {
 
 impl AgentSocket {
     fn new(app: App, session: Session) -> Self {
-        let (outbox, inbox) = mpsc::channel(OUTBOX_SIZE);
+        let (outbox, inbox) = Outbox::new();
         AgentSocket { app, me: session.user.user_id, name: signature(&session), session, held: HashMap::new(), outbox, inbox, _registrations: Vec::new(), status_sent: None, site_due: None }
     }
 
@@ -158,7 +158,7 @@ impl AgentSocket {
                         return;
                     }
                 }
-                _ = resync.tick() => {
+                _ = resync.tick(), if self.outbox.lost_any() => {
                     for frame in self.resync().await {
                         if send(socket, &frame).await.is_err() {
                             return;
@@ -402,7 +402,7 @@ impl AgentSocket {
             Notice::Typing(t) if t.from == "visitor" && self.held.contains_key(&t.conversation_id) => {
                 vec![json!({ "type": "typing", "conversation_id": t.conversation_id, "typing": t.typing })]
             }
-            Notice::SiteChanged(_) => {
+            Notice::SiteChanged(..) => {
                 self.site_due.get_or_insert(tokio::time::Instant::now() + super::SITE_SETTLE);
                 vec![]
             }

@@ -5,7 +5,7 @@
 //! sequence number). Typing indicators are not events: they travel on a NOTIFY channel.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -15,6 +15,8 @@ use serde::{Deserialize, Serialize};
 use store::{EventStore, PgEventStore, Position, RecordedEvent};
 use tokio::sync::mpsc;
 use tokio_postgres::{AsyncMessage, NoTls};
+
+use super::site_status::SiteWatch;
 
 /// What a socket listens to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -35,8 +37,8 @@ pub enum Notice {
     /// A message just stored by this process (the same one arrives later as an event).
     Message { conversation_id: ConversationId, seq: u64, event: Arc<conversation::Event>, at: chrono::DateTime<chrono::Utc> },
     Typing(Typing),
-    /// The site's queue or online agents changed: recompute positions and status.
-    SiteChanged(SiteId),
+    /// The site's queue or online agents changed: its new status.
+    SiteChanged(SiteId, Arc<super::site_status::SiteStatus>),
     /// Something on the company's board changed.
     BoardChanged,
 }
@@ -52,7 +54,25 @@ pub struct Typing {
     pub typing: bool,
 }
 
-pub type Outbox = mpsc::Sender<Notice>;
+/// A socket's side of the hub. Notices go in without waiting; when the socket is too slow
+/// and one is dropped, `lost` says so, and the socket reads the log to catch up.
+#[derive(Clone)]
+pub struct Outbox {
+    tx: mpsc::Sender<Notice>,
+    lost: Arc<AtomicBool>,
+}
+
+impl Outbox {
+    pub fn new() -> (Outbox, mpsc::Receiver<Notice>) {
+        let (tx, rx) = mpsc::channel(OUTBOX_SIZE);
+        (Outbox { tx, lost: Arc::default() }, rx)
+    }
+
+    /// Whether a notice was dropped since the last time this was asked.
+    pub fn lost_any(&self) -> bool {
+        self.lost.swap(false, Ordering::Relaxed)
+    }
+}
 
 #[derive(Default)]
 struct Registry {
@@ -94,16 +114,22 @@ impl Hub {
     }
 
     /// Hands `notice` to every socket interested. A socket too slow to keep up loses the
-    /// notice and learns it by a full outbox: it closes and the client reconnects and
-    /// catches up by sequence number.
+    /// notice, and its outbox remembers that it did.
     pub fn publish(&self, interest: Interest, notice: Notice) {
         let targets: Vec<Outbox> = match self.registry.by_interest.lock().unwrap().get(&interest) {
             Some(list) => list.iter().map(|(_, o)| o.clone()).collect(),
             None => return,
         };
         for outbox in targets {
-            let _ = outbox.try_send(notice.clone());
+            if outbox.tx.try_send(notice.clone()).is_err() {
+                outbox.lost.store(true, Ordering::Relaxed);
+            }
         }
+    }
+
+    /// Whether any socket of this process is registered for `interest`.
+    pub fn has(&self, interest: Interest) -> bool {
+        self.registry.by_interest.lock().unwrap().contains_key(&interest)
     }
 
     /// How many sockets are registered (for the benchmark and the board).
@@ -152,9 +178,9 @@ pub async fn listen_typing(config: tokio_postgres::Config, hub: Hub) {
 }
 
 /// Follows the event store from `from` and hands every chat event to the sockets that care.
-/// After each batch, once the read models have caught up (`settle`), the sites and
-/// companies it touched are told to recompute queues, online status and boards.
-pub async fn dispatch<F, Fut>(store: PgEventStore, pool: deadpool_postgres::Pool, hub: Hub, from: Position, settle: F)
+/// After each batch, once the read models have caught up (`settle`), the sites it touched
+/// go to `sites` to have their status worked out, and the companies' boards are told.
+pub async fn dispatch<F, Fut>(store: PgEventStore, pool: deadpool_postgres::Pool, hub: Hub, sites: SiteWatch, from: Position, settle: F)
 where
     F: Fn(Position) -> Fut + Send + Sync,
     Fut: std::future::Future<Output = ()> + Send,
@@ -203,10 +229,7 @@ where
             continue;
         }
         settle(position).await;
-        let sites = touched_sites(&pool, &mut site_of, conversations, agents).await;
-        for site in sites {
-            hub.publish(Interest::Site(site), Notice::SiteChanged(site));
-        }
+        sites.touch(touched_sites(&pool, &mut site_of, conversations, agents).await);
         companies.sort();
         companies.dedup();
         for company in companies {

@@ -5,6 +5,7 @@ pub mod agent;
 pub mod hub;
 pub mod pages;
 pub mod presence;
+pub mod site_status;
 pub mod supervisor;
 pub mod view;
 pub mod visitor;

@@ -12,10 +12,9 @@ use domain::conversation::{self, Decision};
 use domain::{Actor, ConversationId, Event, Metadata, UserId};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tokio::sync::mpsc;
 
 use super::agent::same_origin;
-use super::hub::{Interest, Notice, Registration, OUTBOX_SIZE};
+use super::hub::{Interest, Notice, Outbox, Registration};
 use super::visitor::{command_error, error};
 use super::{message_frame, READ_LIMIT};
 use crate::auth::Session;
@@ -69,7 +68,7 @@ pub async fn board(app: &App, session: &Session) -> Value {
 }
 
 async fn run(app: App, session: Session, mut socket: WebSocket) {
-    let (outbox, mut inbox) = mpsc::channel(OUTBOX_SIZE);
+    let (outbox, mut inbox) = Outbox::new();
     let _board = app.hub.register(Interest::Company(session.company_id()), outbox.clone());
     let mut watched: HashMap<ConversationId, (Registration, u64)> = HashMap::new();
     let metadata = Metadata::new(Some(session.company_id()), Actor::User(session.user.user_id));
@@ -123,7 +122,7 @@ async fn run(app: App, session: Session, mut socket: WebSocket) {
                 }
             }
             _ = refresh.tick() => {
-                if stale { stale = false; vec![board(&app, &session).await] } else { vec![] }
+                if stale || outbox.lost_any() { stale = false; vec![board(&app, &session).await] } else { vec![] }
             }
             _ = ping.tick() => {
                 if socket.send(WsMessage::Ping(Vec::new().into())).await.is_err() { return }

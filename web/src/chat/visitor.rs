@@ -15,8 +15,9 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
-use super::hub::{Interest, Notice, Registration, Typing, OUTBOX_SIZE};
-use super::{send, sleep_until, RateLimit, READ_LIMIT};
+use super::hub::{Interest, Notice, Outbox, Registration, Typing};
+use super::site_status::SiteStatus;
+use super::{send, RateLimit, READ_LIMIT};
 use crate::App;
 
 #[derive(Deserialize)]
@@ -96,19 +97,17 @@ struct Visitor {
     sent: u64,
     last_queue: Option<i64>,
     last_online: Option<bool>,
-    outbox: mpsc::Sender<Notice>,
+    outbox: Outbox,
     inbox: mpsc::Receiver<Notice>,
     registrations: Vec<Registration>,
     conversation_registration: Option<Registration>,
-    /// When to look at the site again after it changed.
-    site_due: Option<tokio::time::Instant>,
     /// The name of the conversation's agent, for typing frames (which come often).
     agent_name: Option<String>,
 }
 
 impl Visitor {
     fn new(app: App, site: SiteRow) -> Self {
-        let (outbox, inbox) = mpsc::channel(OUTBOX_SIZE);
+        let (outbox, inbox) = Outbox::new();
         Visitor {
             app,
             site,
@@ -122,7 +121,6 @@ impl Visitor {
             inbox,
             registrations: Vec::new(),
             conversation_registration: None,
-            site_due: None,
             agent_name: None,
         }
     }
@@ -183,16 +181,11 @@ impl Visitor {
                     }
                 }
                 _ = ping.tick() => {
-                    if socket.send(WsMessage::Ping(Vec::new().into())).await.is_err() || self.catch_up(&mut socket).await.is_err() {
+                    if socket.send(WsMessage::Ping(Vec::new().into())).await.is_err() {
                         return;
                     }
-                }
-                _ = sleep_until(self.site_due), if self.site_due.is_some() => {
-                    self.site_due = None;
-                    for frame in self.site_changed().await {
-                        if send(&mut socket, &frame).await.is_err() {
-                            return;
-                        }
+                    if self.outbox.lost_any() && self.catch_up(&mut socket).await.is_err() {
+                        return;
                     }
                 }
             }
@@ -279,15 +272,7 @@ impl Visitor {
 
     async fn online(&self) -> bool {
         let Ok(client) = self.app.pool.get().await else { return false };
-        client
-            .query_one(
-                "SELECT count(*) FROM site_agents a JOIN users u ON u.user_id = a.user_id JOIN agent_load l ON l.user_id = a.user_id
-                 WHERE a.site_id = $1 AND u.active AND 'Agent' = ANY(u.roles) AND l.status = 'online'",
-                &[&self.site.site_id.0],
-            )
-            .await
-            .map(|r| r.get::<_, i64>(0) > 0)
-            .unwrap_or(false)
+        SiteStatus::online(&client, self.site.site_id).await.unwrap_or(false)
     }
 
     async fn queue_position(&self) -> Option<i64> {
@@ -339,23 +324,25 @@ impl Visitor {
         if text.trim().is_empty() {
             return vec![error("empty_message", "The message is empty.")];
         }
-        // A closed (or no) conversation: this message starts a new one.
-        let open = match self.conversation {
-            Some(id) => self.app.chat.conversation(id).await.map(|s| !s.closed).unwrap_or(false),
-            None => false,
-        };
-        let mut frames = Vec::new();
-        if !open {
-            match self.app.chat.start(self.site.site_id, self.site.company_id, self.visitor_id, &self.page_url).await {
-                Ok(id) => {
-                    self.follow(id);
-                    self.sent = 0;
-                }
-                Err(e) => return vec![command_error(e)],
+        let mut started = false;
+        if self.conversation.is_none() {
+            if let Err(e) = self.start().await {
+                return vec![command_error(e)];
             }
+            started = true;
+        }
+        let mut posted = self.post(client_id, text).await;
+        if !started && matches!(posted, Err(commands::Error::Conversation(conversation::Error::Closed))) {
+            // The conversation has ended: this message starts a new one.
+            if let Err(e) = self.start().await {
+                return vec![command_error(e)];
+            }
+            started = true;
+            posted = self.post(client_id, text).await;
         }
         let id = self.conversation.expect("a conversation now");
-        match self.app.chat.post(id, Sender::Visitor, client_id, text, &self.metadata()).await {
+        let mut frames = Vec::new();
+        match posted {
             Ok(posted) => {
                 frames.push(json!({ "type": "ack", "client_id": client_id, "seq": posted.seq }));
                 if !posted.duplicate {
@@ -365,7 +352,7 @@ impl Visitor {
             }
             Err(e) => return vec![command_error(e)],
         }
-        if !open {
+        if started {
             // Offer it now; when nobody is free it waits and the widget shows its place.
             if let Err(e) = self.app.chat.route(id).await {
                 tracing::warn!(error = %e, "routing failed");
@@ -376,6 +363,19 @@ impl Visitor {
             }
         }
         frames
+    }
+
+    /// A new conversation for this visitor, followed from now on.
+    async fn start(&mut self) -> Result<(), commands::Error> {
+        let id = self.app.chat.start(self.site.site_id, self.site.company_id, self.visitor_id, &self.page_url).await?;
+        self.follow(id);
+        self.sent = 0;
+        Ok(())
+    }
+
+    async fn post(&self, client_id: Uuid, text: &str) -> Result<commands::chat::Posted, commands::Error> {
+        let id = self.conversation.expect("a conversation to post in");
+        self.app.chat.post(id, Sender::Visitor, client_id, text, &self.metadata()).await
     }
 
     async fn on_notice(&mut self, notice: Notice) -> Vec<Value> {
@@ -400,25 +400,19 @@ impl Visitor {
             Notice::Typing(t) if t.from == "agent" && Some(t.conversation_id) == self.conversation => {
                 vec![json!({ "type": "typing", "typing": t.typing, "agent_name": self.agent_name })]
             }
-            Notice::SiteChanged(_) => {
-                // Many visitors arriving at once change the site many times a second: look
-                // once, a moment later.
-                self.site_due.get_or_insert(tokio::time::Instant::now() + super::SITE_SETTLE);
-                vec![]
-            }
+            Notice::SiteChanged(_, status) => self.site_changed(&status),
             _ => vec![],
         }
     }
 
     /// Whether agents are online, and the place in the queue, when they changed.
-    async fn site_changed(&mut self) -> Vec<Value> {
+    fn site_changed(&mut self, status: &SiteStatus) -> Vec<Value> {
         let mut frames = Vec::new();
-        let online = self.online().await;
-        if self.last_online != Some(online) {
-            self.last_online = Some(online);
-            frames.push(json!({ "type": "status", "online": online }));
+        if self.last_online != Some(status.online) {
+            self.last_online = Some(status.online);
+            frames.push(json!({ "type": "status", "online": status.online }));
         }
-        if let Some(position) = self.queue_position().await {
+        if let Some(position) = self.conversation.and_then(|id| status.position(id)) {
             if self.last_queue != Some(position) {
                 self.last_queue = Some(position);
                 frames.push(json!({ "type": "queue", "position": position }));
