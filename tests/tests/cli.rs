@@ -39,8 +39,9 @@ fn postmasters_for(dir: &DataDir) -> usize {
         .unwrap()
         .flatten()
         .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-        .map(|c| String::from_utf8_lossy(&c).replace('\0', " "))
-        .filter(|c| c.contains("postgres") && c.contains("-D") && c.contains(&needle))
+        .map(|c| String::from_utf8_lossy(&c).split('\0').map(str::to_owned).collect::<Vec<_>>())
+        // The postmaster itself, not a pg_ctl (its path holds "postgres" too) looking at it.
+        .filter(|args| args[0].rsplit('/').next() == Some("postgres") && args.iter().any(|a| a.starts_with(&needle)))
         .count()
 }
 

@@ -23,9 +23,14 @@ const CSRF_COOKIE: &str = "sb_invitation_csrf";
 async fn check(app: &App, token: &str) -> Result<Result<(domain::UserId, user::State), user::Error>, AppError> {
     let hash = auth::hash_token(token);
     let client = app.pool.get().await?;
-    let Some(user_id) = projections::users::invitation_link_owner(&**client, &hash).await? else {
-        return Ok(Err(user::Error::InvitationUnknown));
-    };
+    let mut owner = projections::users::invitation_link_owner(&**client, &hash).await?;
+    if owner.is_none() {
+        // The mailer sends a link the moment it is issued: the read model may not show it
+        // yet. Look again once it has caught up.
+        app.read_your_writes(projections::users::Users::NAME, Some(app.store.head().await.map_err(commands::Error::from)?)).await?;
+        owner = projections::users::invitation_link_owner(&**client, &hash).await?;
+    }
+    let Some(user_id) = owner else { return Ok(Err(user::Error::InvitationUnknown)) };
     let (state, _) = commands::load::<User, _>(&app.store, &user::stream(user_id)).await?;
     let probe = user::Command::AcceptInvitation { token_hash: hash, at: chrono::Utc::now() };
     Ok(User::decide(&state, &probe).map(|_| (user_id, state)))
