@@ -335,3 +335,38 @@ async fn racing_writers_and_live_subscribers_agree_on_every_event() {
     }
     println!("{total} events, {conflicts} optimistic conflicts retried");
 }
+
+/// Subscriptions of one process share one reader of the live log. One that stops reading
+/// falls behind it by more than it keeps (1,024 batches): when it reads again it must get
+/// the events it missed from the log, once each and in order, like one that never stopped.
+#[tokio::test]
+async fn a_subscriber_far_behind_the_shared_reader_misses_nothing() {
+    let db = TestDb::new().await;
+    let store = db.store();
+    let mut steady = store.subscribe(Position::START);
+    let mut stalled = store.subscribe(Position::START);
+    let total = 5_000u64;
+    // One event per append, each read by the shared reader as it commits: ~1 batch each.
+    let mut appended = Vec::new();
+    let mut seen_steady = Vec::new();
+    for n in 0..total {
+        let result = store.append(&format!("email-tail-{n}@example.com"), ExpectedVersion::NoStream, vec![event(n)], &meta()).await.unwrap();
+        appended.push(result.position);
+        // The steady one keeps up; the stalled one reads nothing yet.
+        while let Ok(Some(e)) = tokio::time::timeout(Duration::from_millis(0), steady.next()).await {
+            seen_steady.push(e.unwrap().position);
+        }
+    }
+    while seen_steady.len() < total as usize {
+        seen_steady.push(tokio::time::timeout(Duration::from_secs(10), steady.next()).await.unwrap().unwrap().unwrap().position);
+    }
+    let mut seen_stalled = Vec::new();
+    while seen_stalled.len() < total as usize {
+        let next = tokio::time::timeout(Duration::from_secs(10), stalled.next()).await.expect("the stalled subscriber gets every event");
+        seen_stalled.push(next.unwrap().unwrap().position);
+    }
+    assert_eq!(seen_steady, appended);
+    assert_eq!(seen_stalled, appended, "missed, repeated or out of order");
+    // Nothing more arrives than was appended.
+    assert!(tokio::time::timeout(Duration::from_millis(300), stalled.next()).await.is_err());
+}

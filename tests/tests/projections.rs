@@ -208,3 +208,44 @@ async fn a_malformed_event_stalls_the_projection_and_names_the_event_without_pan
     let client2 = w.pool.get().await.unwrap();
     assert_eq!(projections::licences::get(&**client2, company).await.unwrap().unwrap().seats, 5);
 }
+
+/// Most events mean nothing to most projections (agents going online, to the users list).
+/// A projection does not commit its checkpoint for each of those, but it does store it
+/// within a moment, and what it writes next still applies exactly once.
+#[tokio::test]
+async fn a_projection_with_nothing_to_write_stores_its_checkpoint_soon_and_still_applies_once() {
+    let db = TestDb::new().await;
+    let w = World::new(&db);
+    let _running = w.run_projections();
+    let (company, created) = w.company(10).await;
+    w.wait(created).await;
+    let meta = Metadata::new(Some(company), Actor::System("test".into()));
+    let mut last = Position::START;
+    for i in 0..50 {
+        let status = if i % 2 == 0 { domain::agent::Status::Online } else { domain::agent::Status::Away };
+        let command = domain::agent::Command::SetStatus { status, reason: None };
+        let stream = domain::agent::stream(domain::UserId::new());
+        last = commands::execute::<domain::agent::Agent, _>(&w.store, &stream, &command, &meta).await.unwrap().position.unwrap();
+    }
+    // In this process at once; in the table (for other processes, and a restart) soon.
+    w.wait(last).await;
+    let stored = || async {
+        let client = w.pool.get().await.unwrap();
+        let row = client.query_one("SELECT tx, pos FROM projection_checkpoints WHERE name = 'licences'", &[]).await.unwrap();
+        Position { tx: row.get::<_, i64>(0) as u64, seq: row.get::<_, i64>(1) as u64 }
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while stored().await < last {
+        assert!(tokio::time::Instant::now() < deadline, "the checkpoint was not stored");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (_, added) = w.add(company, "after@acme.test").await;
+    w.wait(added).await;
+    assert_eq!(w.seats_in_use(company).await, 2);
+    // A restart resumes from there and applies nothing twice.
+    let restarted = World { checkpoints: Checkpoints::default(), ..World::new(&db) };
+    let _again = restarted.run_projections();
+    let (_, more) = restarted.add(company, "more@acme.test").await;
+    restarted.wait(more).await;
+    assert_eq!(restarted.seats_in_use(company).await, 3);
+}

@@ -156,3 +156,41 @@ async fn three_thousand_conversations_are_shared_by_priority_weight() {
         assert!(held.is_empty(), "{name} still holds {held:?}: every conversation was closed, no slot may leak");
     }
 }
+
+/// A process decides on the state it saw last and lets the expected version check it. Two
+/// processes (two caches) writing to one conversation in turn must each notice the other's
+/// messages: no message lost or stored twice, and a refusal is never based on a stale state.
+#[tokio::test]
+async fn processes_deciding_on_their_cached_state_still_see_each_others_writes() {
+    use commands::{execute_cached, StateCache};
+    use domain::conversation::{Command, Conversation, Sender};
+    let db = TestDb::new().await;
+    let store = db.store();
+    let (one, two) = (StateCache::<conversation::State>::new(), StateCache::<conversation::State>::new());
+    let id = ConversationId::new();
+    let stream = conversation::stream(id);
+    let meta = Metadata::new(None, Actor::System("test".into()));
+    let (site_id, company_id, visitor_id) = (domain::SiteId::new(), domain::CompanyId::new(), VisitorId::new());
+    let start = Command::Start { conversation_id: id, site_id, company_id, visitor_id, page_url: "https://shop.test/".into() };
+    execute_cached::<Conversation, _>(&store, &stream, &start, &meta, Some(&one)).await.unwrap();
+    let mut client_ids = Vec::new();
+    for n in 0..6 {
+        let client_id = uuid::Uuid::new_v4();
+        client_ids.push(client_id);
+        let post = Command::PostMessage { client_id, from: Sender::Visitor, text: format!("message {n}") };
+        let cache = if n % 2 == 0 { &one } else { &two };
+        let outcome = execute_cached::<Conversation, _>(&store, &stream, &post, &meta, Some(cache)).await.unwrap();
+        assert_eq!(outcome.version, Some(n + 1), "message {n} goes after the other process's");
+    }
+    // A repeat through the process that did not store it is still the same message.
+    let again = Command::PostMessage { client_id: client_ids[1], from: Sender::Visitor, text: "message 1".into() };
+    assert!(execute_cached::<Conversation, _>(&store, &stream, &again, &meta, Some(&one)).await.unwrap().events.is_empty());
+    // The other process closed it; an agent's message through a cache that still sees it
+    // open and unassigned is refused for the right reason (closed, not "not yours").
+    execute_cached::<Conversation, _>(&store, &stream, &Command::Close { by: "visitor".into() }, &meta, Some(&two)).await.unwrap();
+    let agent = Sender::Agent { user_id: UserId::new(), name: "ann".into() };
+    let late = Command::PostMessage { client_id: uuid::Uuid::new_v4(), from: agent, text: "hello?".into() };
+    let refused = execute_cached::<Conversation, _>(&store, &stream, &late, &meta, Some(&one)).await.unwrap_err();
+    assert!(matches!(refused, commands::Error::Conversation(conversation::Error::Closed)), "{refused:?}");
+    assert_eq!(store.read_stream(&stream, 0).await.unwrap().len(), 8);
+}

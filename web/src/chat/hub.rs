@@ -269,3 +269,25 @@ async fn touched_sites(
     sites.dedup();
     sites
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_socket_that_cannot_keep_up_learns_that_it_lost_notices_once() {
+        let hub = Hub::default();
+        let (outbox, mut inbox) = Outbox::new();
+        let site = SiteId::new();
+        let _registration = hub.register(Interest::Site(site), outbox.clone());
+        for _ in 0..OUTBOX_SIZE {
+            hub.publish(Interest::Site(site), Notice::BoardChanged);
+        }
+        assert!(!outbox.lost_any(), "a full outbox has lost nothing yet");
+        hub.publish(Interest::Site(site), Notice::BoardChanged);
+        assert!(outbox.lost_any());
+        assert!(!outbox.lost_any(), "told once");
+        assert!(inbox.try_recv().is_ok());
+        assert!(hub.has(Interest::Site(site)) && !hub.has(Interest::Site(SiteId::new())));
+    }
+}
