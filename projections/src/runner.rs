@@ -380,6 +380,10 @@ pub async fn wait_for(
     let deadline = tokio::time::Instant::now() + timeout;
     let mut local = checkpoints.receiver(name);
     loop {
+        // The runner may register after the wait began (it was just started).
+        if local.is_none() {
+            local = checkpoints.receiver(name);
+        }
         if local.as_ref().is_some_and(|rx| *rx.borrow() >= position) {
             return Ok(());
         }

@@ -458,7 +458,27 @@ async fn read_tail(pool: Pool, hints: watch::Receiver<u64>, batches: broadcast::
             }
         }
     };
+    let mut idle = false;
     loop {
+        if batches.receiver_count() == 0 {
+            // Nobody follows the live log: no reads. A subscription that comes reads its
+            // own way up to the head, and the tail starts again from there.
+            idle = true;
+            poller.wait().await;
+            continue;
+        }
+        if std::mem::take(&mut idle) {
+            match head(&pool).await {
+                Ok(head) => {
+                    position = position.max(head);
+                    // A subscription may have caught up to a point before this head: the
+                    // empty batch tells it to read the rest itself, rather than wait for
+                    // the next append.
+                    let _ = batches.send(Arc::new(TailBatch { after: position, events: Vec::new() }));
+                }
+                Err(e) => tracing::warn!(error = %e, "cannot read the head of the event log"),
+            }
+        }
         match read_all(&pool, position, crate::subscription::BATCH).await {
             Ok(events) if events.is_empty() => poller.wait().await,
             Ok(events) => {

@@ -370,3 +370,25 @@ async fn a_subscriber_far_behind_the_shared_reader_misses_nothing() {
     // Nothing more arrives than was appended.
     assert!(tokio::time::timeout(Duration::from_millis(300), stalled.next()).await.is_err());
 }
+
+/// The shared reader does not read while nobody follows the log. A subscription that comes
+/// after such a quiet spell catches up by itself; the next append must still reach it, not
+/// wait for the one after.
+#[tokio::test]
+async fn a_subscriber_that_comes_while_nobody_follows_gets_the_next_append() {
+    let db = TestDb::new().await;
+    let store = db.store();
+    // The shared reader starts with the first subscription and goes quiet when it leaves.
+    drop(store.subscribe(Position::START));
+    for n in 0..3 {
+        store.append(&format!("email-quiet-{n}@example.com"), ExpectedVersion::NoStream, vec![event(n)], &meta()).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let mut late = store.subscribe(Position::START);
+    for _ in 0..3 {
+        tokio::time::timeout(Duration::from_secs(10), late.next()).await.expect("catch-up").unwrap().unwrap();
+    }
+    let next = store.append("email-quiet-next@example.com", ExpectedVersion::NoStream, vec![event(3)], &meta()).await.unwrap();
+    let seen = tokio::time::timeout(Duration::from_secs(10), late.next()).await.expect("the next append arrives").unwrap().unwrap();
+    assert_eq!(seen.position, next.position);
+}

@@ -158,7 +158,12 @@ impl AgentSocket {
                         return;
                     }
                 }
-                _ = resync.tick(), if self.outbox.lost_any() => {
+                _ = resync.tick() => {
+                    // Only after losing notices (checked here: a select! condition is
+                    // evaluated on every turn, and asking clears the flag).
+                    if !self.outbox.lost_any() {
+                        continue;
+                    }
                     for frame in self.resync().await {
                         if send(socket, &frame).await.is_err() {
                             return;
