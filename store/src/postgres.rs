@@ -449,34 +449,31 @@ const TAIL_GATHER: Duration = Duration::from_millis(2);
 /// batch to the subscriptions listening.
 async fn read_tail(pool: Pool, hints: watch::Receiver<u64>, batches: broadcast::Sender<Arc<TailBatch>>) {
     let mut poller = Poller::new(hints);
-    let mut position = loop {
-        match head(&pool).await {
-            Ok(head) => break head,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot read the head of the event log");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-            }
-        }
-    };
-    let mut idle = false;
+    let mut position = Position::START;
+    // Whether to start again from the head of the log: at first, and after a spell with
+    // nobody following, during which it does not read.
+    let mut from_head = true;
     loop {
         if batches.receiver_count() == 0 {
-            // Nobody follows the live log: no reads. A subscription that comes reads its
-            // own way up to the head, and the tail starts again from there.
-            idle = true;
+            from_head = true;
             poller.wait().await;
             continue;
         }
-        if std::mem::take(&mut idle) {
+        if from_head {
             match head(&pool).await {
                 Ok(head) => {
                     position = position.max(head);
-                    // A subscription may have caught up to a point before this head: the
-                    // empty batch tells it to read the rest itself, rather than wait for
-                    // the next append.
+                    from_head = false;
+                    // A subscription may have caught up only to a point before this head
+                    // (it read the log itself): the empty batch tells it to read the rest,
+                    // rather than wait for the next append.
                     let _ = batches.send(Arc::new(TailBatch { after: position, events: Vec::new() }));
                 }
-                Err(e) => tracing::warn!(error = %e, "cannot read the head of the event log"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the head of the event log");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
             }
         }
         match read_all(&pool, position, crate::subscription::BATCH).await {

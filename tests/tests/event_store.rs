@@ -392,3 +392,23 @@ async fn a_subscriber_that_comes_while_nobody_follows_gets_the_next_append() {
     let seen = tokio::time::timeout(Duration::from_secs(10), late.next()).await.expect("the next append arrives").unwrap().unwrap();
     assert_eq!(seen.position, next.position);
 }
+
+/// The shared reader starts with the first subscription and begins at the head of the log,
+/// while the subscription catches up by itself: an append that commits between the two
+/// must still arrive. Tried many times, as the window is narrow.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_append_racing_the_first_subscription_arrives() {
+    let db = TestDb::new().await;
+    for n in 0..100 {
+        let store = db.store();
+        let mut first = store.subscribe(Position::START);
+        let appended = store.append(&format!("email-race-{n}@example.com"), ExpectedVersion::NoStream, vec![event(n)], &meta()).await.unwrap();
+        loop {
+            let seen = tokio::time::timeout(Duration::from_secs(5), first.next()).await.expect("the append arrives").unwrap().unwrap();
+            if seen.position == appended.position {
+                break;
+            }
+        }
+        store.close();
+    }
+}
