@@ -92,8 +92,34 @@ impl Browser {
     }
 
     pub async fn close(self) {
-        let _ = self.client.close().await;
+        let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for Browser {
+    /// A test that fails never reaches `close`, and Chromium, started by chromedriver,
+    /// outlives chromedriver's death: stop every process using this browser's profile.
+    fn drop(&mut self) {
+        for pid in self.processes() {
+            let _ = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), nix::sys::signal::Signal::SIGKILL);
+        }
         let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+impl Browser {
+    /// The processes started with this browser's profile (Chromium's main process).
+    pub fn processes(&self) -> Vec<i32> {
+        let marker = format!("--user-data-dir={}", self.profile.display());
+        let mut pids = Vec::new();
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<i32>().ok()) else { continue };
+            let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else { continue };
+            if cmdline.split(|b| *b == 0).any(|arg| arg == marker.as_bytes()) {
+                pids.push(pid);
+            }
+        }
+        pids
     }
 }
 
