@@ -310,8 +310,10 @@ async fn the_api_is_described_by_an_openapi_document() {
     let server = TestServer::start(&db).await;
     let doc: Value = reqwest::get(server.url("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/users", "/api/v1/users/{id}", "/api/v1/users/{id}/roles/{role}", "/api/v1/session", "/api/v1/imports", "/api/v1/licence"] {
+    for path in ["/api/v1/users", "/api/v1/users/{id}", "/api/v1/users/{id}/roles/{role}", "/api/v1/session", "/api/v1/imports", "/api/v1/licence", "/api/v1/sites", "/api/v1/conversations", "/api/v1/conversations/{id}"] {
         assert!(doc["paths"][path].is_object(), "{path} is documented");
     }
+    let searched: Vec<&str> = doc["paths"]["/api/v1/conversations"]["get"]["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(searched, ["visitor", "agent", "site", "from", "until", "page", "per_page"]);
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
 }

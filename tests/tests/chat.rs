@@ -523,3 +523,69 @@ async fn a_visitor_on_one_server_process_and_an_agent_on_another_talk_normally()
     two.terminate().await;
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The history through the JSON API: the same search as the pages, each message as typed,
+/// and the same walls: an agent sees their own conversations, another company nothing.
+#[tokio::test]
+async fn the_history_is_searchable_through_the_api_within_the_company_and_the_agents_own() {
+    use reqwest::Method;
+    use testkit::api::{refusal, Api};
+    let (_db, server, chat) = setup().await;
+    server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
+    server.agent(&chat, "bob@acme.test", 3, Priority::Normal).await;
+    let (mut ann, _) = online(&server, "ann@acme.test").await;
+    let (mut v, _) = visitor(&server.url(""), &chat.key, None, 0).await;
+    v.send(says("Do you ship <b>size 44</b> to Norway?").1).await;
+    let id = ann.until_type("conversation").await["id"].as_str().unwrap().to_owned();
+    ann.send(json!({ "type": "message", "conversation_id": id, "client_id": uuid::Uuid::new_v4(), "text": "Yes, in three days." })).await;
+    ann.until_type("ack").await;
+    ann.send(json!({ "type": "close", "conversation_id": id })).await;
+    ann.until_type("closed").await;
+    server.settle().await;
+
+    let admin = Api::login(&server, "admin@acme.test", "admin-password").await;
+    let (status, list) = admin.json(Method::GET, "/api/v1/conversations", None).await;
+    assert_eq!((status, list["total"].as_i64()), (200, Some(1)), "{list}");
+    let found = &list["conversations"][0];
+    assert_eq!((found["id"].as_str(), found["state"].as_str(), found["agent_name"].as_str(), found["site"].as_str()), (Some(id.as_str()), Some("closed"), Some("ann"), Some("Shop")));
+    assert_eq!(found["page_url"], "https://shop.example.test/shoes?size=42");
+    for (query, expected) in [
+        ("visitor=norway", 1),
+        ("visitor=sweden", 0),
+        (&format!("site={}", chat.site.0) as &str, 1),
+        ("from=2020-01-01&until=2020-12-31", 0),
+        (&format!("from={}", chrono::Utc::now().format("%Y-%m-%d")), 1),
+    ] {
+        let (_, list) = admin.json(Method::GET, &format!("/api/v1/conversations?{query}"), None).await;
+        assert_eq!(list["total"].as_i64(), Some(expected), "{query}: {list}");
+    }
+    let (status, transcript) = admin.json(Method::GET, &format!("/api/v1/conversations/{id}"), None).await;
+    assert_eq!(status, 200, "{transcript}");
+    let messages: Vec<(&str, &str)> = transcript["messages"].as_array().unwrap().iter().map(|m| (m["from"].as_str().unwrap(), m["text"].as_str().unwrap())).collect();
+    assert_eq!(messages, [("visitor", "Do you ship <b>size 44</b> to Norway?"), ("agent", "Yes, in three days.")]);
+    assert_eq!(transcript["conversation"]["id"], id.as_str());
+
+    // What cannot be read is named.
+    assert_eq!(refusal(&admin.json(Method::GET, "/api/v1/conversations?from=yesterday", None).await), (422, "invalid_input", Some("from")));
+    assert_eq!(refusal(&admin.json(Method::GET, "/api/v1/conversations?agent=ann", None).await), (422, "invalid_input", Some("agent")));
+    assert_eq!(refusal(&admin.json(Method::GET, "/api/v1/conversations?page=second", None).await).1, "invalid_input");
+    assert_eq!(refusal(&admin.json(Method::GET, "/api/v1/conversations/not-an-id", None).await).0, 404);
+    assert_eq!(refusal(&Api::anonymous(&server).json(Method::GET, "/api/v1/conversations", None).await).0, 401);
+
+    // Agents: their own only, whatever they ask for.
+    let ann_api = Api::login(&server, "ann@acme.test", PASSWORD).await;
+    assert_eq!(ann_api.json(Method::GET, "/api/v1/conversations", None).await.1["total"], 1);
+    assert_eq!(ann_api.json(Method::GET, &format!("/api/v1/conversations/{id}"), None).await.0, 200);
+    let bob_api = Api::login(&server, "bob@acme.test", PASSWORD).await;
+    let ann_id = ann_api.json(Method::GET, "/api/v1/conversations", None).await.1["conversations"][0]["agent_id"].as_str().unwrap().to_owned();
+    let (_, bobs) = bob_api.json(Method::GET, &format!("/api/v1/conversations?agent={ann_id}"), None).await;
+    assert_eq!(bobs["total"], 0, "{bobs}");
+    assert_eq!(refusal(&bob_api.json(Method::GET, &format!("/api/v1/conversations/{id}"), None).await).0, 404);
+
+    // Another company: nothing.
+    server.chat_site("Globex", 5).await;
+    let globex = Api::login(&server, "admin@globex.test", "admin-password").await;
+    assert_eq!(globex.json(Method::GET, "/api/v1/conversations", None).await.1["total"], 0);
+    assert_eq!(refusal(&globex.json(Method::GET, &format!("/api/v1/conversations/{id}"), None).await), (404, "not_found", None));
+    assert_eq!(globex.json(Method::GET, &format!("/api/v1/conversations?site={}", chat.site.0), None).await.1["total"], 0);
+}

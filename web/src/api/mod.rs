@@ -3,12 +3,14 @@
 //! Authentication: `POST /api/v1/session` sets the session cookie and returns a CSRF token
 //! to send as `X-CSRF-Token` with every request that changes something.
 
+mod conversations;
 mod imports;
 mod session;
 mod sites;
 mod users;
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::routing::{get, post, put};
 use axum::Router;
 use serde::de::DeserializeOwned;
@@ -19,13 +21,14 @@ use crate::App;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Switchboard API", version = "1", description = "Administration of a company's users, roles, licences and sites."),
+    info(title = "Switchboard API", version = "1", description = "Administration of a company's users, roles, licences and sites, and its conversation history."),
     paths(
         session::login, session::logout,
         users::list, users::create, users::get_one, users::update, users::grant_role, users::revoke_role,
         users::deactivate, users::reactivate, users::resend_invitation, users::history, users::licence,
         imports::template, imports::preview, imports::confirm, imports::status,
         sites::list, sites::create, sites::get_one, sites::update, sites::rotate_key, sites::delete, sites::agents, sites::assign, sites::unassign,
+        conversations::list, conversations::transcript,
     ),
     components(schemas(
         ErrorBody, ErrorDetail,
@@ -33,6 +36,7 @@ use crate::App;
         users::ApiUser, users::UserList, users::NewUser, users::CreatedUser, users::UserPatch, users::HistoryEntry, users::Licence,
         imports::ImportView, imports::RowOutcome,
         sites::ApiSite, sites::ApiWeights, sites::NewSite, sites::SitePatch, sites::ApiAdvisor, sites::Placement,
+        conversations::ApiConversation, conversations::ConversationList, conversations::ApiMessage, conversations::Transcript,
     )),
     modifiers(&CsrfHeader),
 )]
@@ -87,6 +91,8 @@ pub fn router() -> Router<App> {
         .route("/sites/{id}/key", post(sites::rotate_key))
         .route("/sites/{id}/agents", get(sites::agents))
         .route("/sites/{id}/agents/{user_id}", put(sites::assign).delete(sites::unassign))
+        .route("/conversations", get(conversations::list))
+        .route("/conversations/{id}", get(conversations::transcript))
         .fallback(|| async { ApiError(AppError::NotFound) })
 }
 
@@ -104,6 +110,20 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Json(value)),
             Err(rejection) => Err(ApiError(AppError::Invalid { code: "invalid_json", message: rejection.body_text(), field: None })),
+        }
+    }
+}
+
+/// Query parameters; ones that cannot be read are a 422 saying which and why.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(value)) => Ok(Query(value)),
+            Err(rejection) => Err(ApiError(AppError::Invalid { code: "invalid_input", message: rejection.body_text(), field: None })),
         }
     }
 }

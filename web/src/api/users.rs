@@ -1,6 +1,6 @@
 //! Users, roles and the licence through the API.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use domain::company::Role;
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{parse_id, Json};
+use super::{parse_id, Json, Query};
 use crate::admin::{self, AccessInput, UserInput};
 use crate::auth::{ApiAdmin, Session};
 use crate::error::{ApiError, AppError};

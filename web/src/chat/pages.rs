@@ -61,20 +61,26 @@ fn scope(session: &Session) -> Result<Option<UserId>, AppError> {
     }
 }
 
-#[derive(Deserialize, Default)]
+/// What the history page and `GET /api/v1/conversations` search by.
+#[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
+    /// Part of the visitor's name or e-mail, or of a message they wrote; or their visitor id.
     #[serde(default)]
     pub visitor: String,
+    /// An agent's user id (an agent without another role always sees only their own).
     #[serde(default)]
     pub agent: String,
+    /// A site's id.
     #[serde(default)]
     pub site: String,
-    /// YYYY-MM-DD, inclusive.
+    /// Started on or after this day (UTC), as YYYY-MM-DD.
     #[serde(default)]
     pub from: String,
-    /// YYYY-MM-DD, inclusive.
+    /// Started on or before this day (UTC), as YYYY-MM-DD.
     #[serde(default)]
     pub until: String,
+    /// From 1.
     #[serde(default)]
     pub page: Option<i64>,
 }
@@ -185,13 +191,21 @@ fn row(c: &ConversationRow) -> Markup {
     }
 }
 
-pub async fn transcript(State(app): State<App>, session: Session, Path(id): Path<ConversationId>) -> Result<Markup, AppError> {
-    let own = scope(&session)?;
+/// A conversation of the session's company that it may read: supervisors and
+/// administrators any, an agent those they hold or once held. Anything else is not found.
+pub async fn readable(app: &App, session: &Session, id: ConversationId) -> Result<ConversationRow, AppError> {
+    let own = scope(session)?;
     let client = app.pool.get().await?;
     let c = projections::chat::get(&**client, id).await?.filter(|c| c.company_id == session.company_id()).ok_or(AppError::NotFound)?;
-    if own.is_some() && c.agent_id != own && !agent_handled(&app, id, session.user.user_id).await {
+    if own.is_some() && c.agent_id != own && !agent_handled(app, id, session.user.user_id).await {
         return Err(AppError::NotFound);
     }
+    Ok(c)
+}
+
+pub async fn transcript(State(app): State<App>, session: Session, Path(id): Path<ConversationId>) -> Result<Markup, AppError> {
+    let c = readable(&app, &session, id).await?;
+    let client = app.pool.get().await?;
     let messages = projections::chat::messages(&**client, id, 0).await?;
     Ok(page_with_head(
         "Conversation",

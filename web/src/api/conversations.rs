@@ -1,0 +1,126 @@
+//! The conversation history through the API: the same search and the same rules as the
+//! history pages (supervisors and administrators see the company's, agents their own).
+
+use axum::extract::{Path, State};
+use chrono::{DateTime, Utc};
+use domain::ConversationId;
+use projections::chat::{ConversationRow, Message};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::{parse_id, Query};
+use crate::auth::ApiSession;
+use crate::chat::pages::{readable, HistoryQuery};
+use crate::error::ApiError;
+use crate::App;
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiConversation {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    pub site: String,
+    /// The widget's visitor, the same across their conversations on a site.
+    pub visitor_id: Uuid,
+    pub visitor_name: Option<String>,
+    pub visitor_email: Option<String>,
+    /// `waiting`, `assigned`, `closed`, or `offline` (left through the offline form).
+    pub state: String,
+    pub agent_id: Option<Uuid>,
+    pub agent_name: Option<String>,
+    /// The page the visitor was on when they wrote first.
+    pub page_url: String,
+    pub started_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub messages: i32,
+    /// The start of the last message.
+    pub preview: String,
+}
+
+impl From<ConversationRow> for ApiConversation {
+    fn from(c: ConversationRow) -> Self {
+        ApiConversation {
+            id: c.conversation_id.0,
+            site_id: c.site_id.0,
+            site: c.site,
+            visitor_id: c.visitor_id,
+            visitor_name: c.visitor_name,
+            visitor_email: c.visitor_email,
+            state: c.state,
+            agent_id: c.agent_id.map(|a| a.0),
+            agent_name: c.agent_name,
+            page_url: c.page_url,
+            started_at: c.started_at,
+            closed_at: c.closed_at,
+            messages: c.messages,
+            preview: c.preview,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ConversationList {
+    pub conversations: Vec<ApiConversation>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PerPage {
+    /// 1 to 200, default 50.
+    per_page: Option<i64>,
+}
+
+/// Conversations, newest first, found by visitor, agent, site and day.
+#[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(HistoryQuery, PerPage), security(("session" = [])),
+    responses((status = 200, body = ConversationList), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
+pub async fn list(
+    State(app): State<App>,
+    ApiSession(session): ApiSession,
+    Query(query): Query<HistoryQuery>,
+    Query(PerPage { per_page }): Query<PerPage>,
+) -> Result<axum::Json<ConversationList>, ApiError> {
+    let filter = query.filter(&session)?;
+    let per_page = per_page.unwrap_or(50).clamp(1, 200);
+    let page = query.page.unwrap_or(1).max(1);
+    let client = app.pool.get().await?;
+    let (rows, total) = projections::chat::history(&**client, session.company_id(), &filter, (page - 1) * per_page, per_page).await?;
+    Ok(axum::Json(ConversationList { conversations: rows.into_iter().map(ApiConversation::from).collect(), total, page, per_page }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiMessage {
+    pub seq: i64,
+    /// `visitor`, `agent` or `system`.
+    pub from: String,
+    pub agent_id: Option<Uuid>,
+    pub agent_name: Option<String>,
+    /// Plain text, as typed.
+    pub text: String,
+    pub at: DateTime<Utc>,
+}
+
+impl From<Message> for ApiMessage {
+    fn from(m: Message) -> Self {
+        ApiMessage { seq: m.seq, from: m.from, agent_id: m.agent_id, agent_name: m.agent_name, text: m.text, at: m.at }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Transcript {
+    pub conversation: ApiConversation,
+    pub messages: Vec<ApiMessage>,
+}
+
+/// One conversation with every message, in order.
+#[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations", params(("id" = Uuid, Path)), security(("session" = [])),
+    responses((status = 200, body = Transcript), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+pub async fn transcript(State(app): State<App>, ApiSession(session): ApiSession, Path(id): Path<String>) -> Result<axum::Json<Transcript>, ApiError> {
+    let id: ConversationId = parse_id(&id)?;
+    let conversation = readable(&app, &session, id).await?;
+    let client = app.pool.get().await?;
+    let messages = projections::chat::messages(&**client, id, 0).await?;
+    Ok(axum::Json(Transcript { conversation: conversation.into(), messages: messages.into_iter().map(ApiMessage::from).collect() }))
+}
