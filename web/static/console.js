@@ -3,7 +3,7 @@
 // from it after every (re)connection; only messages not acknowledged yet live in the browser.
 // Every text a person typed is shown as text (textContent / append), never parsed as HTML.
 
-import { connect, h } from "./live.js";
+import { connect, h, notifier } from "./live.js";
 
 const root = document.getElementById("console");
 if (root) init(root);
@@ -69,14 +69,7 @@ function init(root) {
     notice,
     h("div", { class: "console-main" }, h("aside", { class: "conversations card" }, h("h2", {}, "Conversations"), list, emptyList), chat, noChat));
 
-  let noticeTimer = 0;
-  function notify(text) {
-    notice.textContent = text;
-    notice.hidden = false;
-    clearTimeout(noticeTimer);
-    noticeTimer = setTimeout(() => { notice.hidden = true; }, 20000);
-  }
-  notice.addEventListener("click", () => { notice.hidden = true; });
+  const notify = notifier(notice);
 
   // ---- Rendering ----
   const baseTitle = document.title;

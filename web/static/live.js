@@ -1,5 +1,5 @@
 // What the agent console and the supervisor board share: building elements (text stays
-// text) and a socket to this server that reconnects by itself.
+// text), a notice line, and a socket to this server that reconnects by itself.
 
 // createElement with attributes; strings among the children become text nodes.
 export function h(tag, attrs = {}, ...children) {
@@ -9,6 +9,18 @@ export function h(tag, attrs = {}, ...children) {
   }
   el.append(...children.flat().filter((c) => c != null && c !== false));
   return el;
+}
+
+// A function that shows a text in `notice` for 20 s; a click hides it sooner.
+export function notifier(notice) {
+  let timer = 0;
+  notice.addEventListener("click", () => { notice.hidden = true; });
+  return (text) => {
+    notice.textContent = text;
+    notice.hidden = false;
+    clearTimeout(timer);
+    timer = setTimeout(() => { notice.hidden = true; }, 20000);
+  };
 }
 
 // The socket, reconnecting with exponential backoff (1 s, 2 s, 4 s … 30 s, ±20 % jitter).

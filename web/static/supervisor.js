@@ -3,7 +3,7 @@
 // conversation and reassignment. Each `board` frame is the whole truth and replaces the last.
 // Every text a person typed is shown as text (textContent / append), never parsed as HTML.
 
-import { connect, h } from "./live.js";
+import { connect, h, notifier } from "./live.js";
 
 const root = document.getElementById("board");
 if (root) init(root);
@@ -48,14 +48,7 @@ function init(root) {
     h("section", { class: "card" }, h("h2", {}, "Open conversations"), conversations),
     section);
 
-  let noticeTimer = 0;
-  function notify(text) {
-    notice.textContent = text;
-    notice.hidden = false;
-    clearTimeout(noticeTimer);
-    noticeTimer = setTimeout(() => { notice.hidden = true; }, 20000);
-  }
-  notice.addEventListener("click", () => { notice.hidden = true; });
+  const notify = notifier(notice);
 
   // Updates rows in place, keyed by an attribute, so that a select being used survives the
   // twice-a-second refreshes (moving a focused node would blur it: only misplaced rows move).
