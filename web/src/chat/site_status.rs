@@ -22,11 +22,9 @@ pub struct SiteStatus {
 impl SiteStatus {
     pub async fn load(pool: &deadpool_postgres::Pool, site: SiteId) -> Result<SiteStatus, String> {
         let client = pool.get().await.map_err(|e| e.to_string())?;
-        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&site.0];
-        let waiting =
-            client.query("SELECT conversation_id FROM conversations WHERE site_id = $1 AND state = 'waiting' ORDER BY queued_at, conversation_id", &params);
-        let (online, waiting) = tokio::try_join!(Self::online(&client, site), waiting).map_err(|e| e.to_string())?;
-        Ok(SiteStatus { online, waiting: waiting.iter().map(|r| ConversationId(r.get(0))).collect() })
+        let (online, waiting) =
+            tokio::try_join!(Self::online(&client, site), projections::chat::waiting(&**client, site)).map_err(|e| e.to_string())?;
+        Ok(SiteStatus { online, waiting: waiting.into_iter().map(|(id, _)| id).collect() })
     }
 
     pub async fn online(client: &deadpool_postgres::Client, site: SiteId) -> Result<bool, tokio_postgres::Error> {
