@@ -379,6 +379,8 @@ pub async fn wait_for(
 ) -> Result<(), ProjectionError> {
     let deadline = tokio::time::Instant::now() + timeout;
     let mut local = checkpoints.receiver(name);
+    // Short at first: the runner of a process that just started registers within moments.
+    let mut poll = Duration::from_millis(5);
     loop {
         // The runner may register after the wait began (it was just started).
         if local.is_none() {
@@ -401,7 +403,8 @@ pub async fn wait_for(
             return Err(ProjectionError::Timeout { name: name.to_owned(), stalled });
         }
         drop(client);
-        let pause = tokio::time::sleep(Duration::from_millis(50));
+        let pause = tokio::time::sleep(poll);
+        poll = (poll * 2).min(Duration::from_millis(50));
         match local.as_mut() {
             Some(rx) => {
                 tokio::select! {
