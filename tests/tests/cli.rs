@@ -52,7 +52,8 @@ async fn serve_runs_its_own_database_and_survives_kills_and_stale_pid_files() {
     // First run: creates the cluster, says how to create the first administrator.
     let mut served = Served::start(&dir.0, None).await;
     assert!(served.printed("Switchboard is running at http://127.0.0.1:"));
-    assert!(served.printed("admin create"));
+    // The command it prints reaches this data folder, not the default one.
+    assert!(served.printed(&format!("admin create --data-dir '{}'", dir.0.display())));
     let pid = postmaster_pid(&dir).expect("the embedded cluster runs");
     assert!(alive(pid));
     // It listens on a socket in its own folder only.

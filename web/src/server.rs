@@ -265,12 +265,12 @@ pub async fn rebuild_projection(store: &PgEventStore, pool: &Pool, name: &str) -
 pub async fn serve(listen: SocketAddr, data: DataArgs) -> Result<(), String> {
     let settings = Settings::from_env(listen, &data.data_dir)?;
     let db = Database::open(&data.data_dir).await?;
-    let result = serve_with(&db, listen, settings).await;
+    let result = serve_with(&db, listen, settings, &data.data_dir).await;
     db.close().await;
     result
 }
 
-async fn serve_with(db: &Database, listen: SocketAddr, settings: Settings) -> Result<(), String> {
+async fn serve_with(db: &Database, listen: SocketAddr, settings: Settings, data_dir: &std::path::Path) -> Result<(), String> {
     let applied = store::db::migrate(&db.config).await.map_err(|e| e.to_string())?;
     for m in &applied {
         tracing::info!(migration = %m, "applied");
@@ -286,10 +286,15 @@ async fn serve_with(db: &Database, listen: SocketAddr, settings: Settings) -> Re
     };
     println!("Switchboard is running at http://{address}/ (log in at http://{address}/login)");
     if companies == 0 {
-        let data_flag = if db.is_embedded() { "" } else { " (with the same DATABASE_URL)" };
+        // The command must reach this server's database: the same data folder, or the same URL.
+        let (note, data_flag) = match (db.is_embedded(), data_dir == std::path::Path::new("./data")) {
+            (false, _) => (" (with the same DATABASE_URL)", String::new()),
+            (true, true) => ("", String::new()),
+            (true, false) => ("", format!(" --data-dir '{}'", data_dir.display())),
+        };
         println!(
-            "No company yet. Create the first one and its administrator{data_flag}:\n  \
-             echo 'a-long-password' | cargo run --release -- admin create --company 'Acme' --email admin@example.com --password-stdin"
+            "No company yet. Create the first one and its administrator{note}:\n  \
+             echo 'a-long-password' | cargo run --release -- admin create{data_flag} --company 'Acme' --email admin@example.com --password-stdin"
         );
     }
     let served = app.serve(listener, shutdown_signal()).await;
