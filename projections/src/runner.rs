@@ -432,6 +432,12 @@ pub async fn rebuild<S: EventStore, P: Projection>(store: &S, pool: &Pool, proje
         let mut ddl = format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};");
         for table in P::TABLES {
             ddl.push_str(&format!("CREATE TABLE {schema}.{table} (LIKE public.{table} INCLUDING ALL);"));
+            // LIKE copies columns and indexes but not storage parameters (the fillfactor).
+            let options: Option<Vec<String>> =
+                client.query_one("SELECT reloptions FROM pg_class WHERE oid = $1::text::regclass", &[&format!("public.{table}")]).await?.get(0);
+            if let Some(options) = options.filter(|o| !o.is_empty()) {
+                ddl.push_str(&format!("ALTER TABLE {schema}.{table} SET ({});", options.join(", ")));
+            }
         }
         client.batch_execute(&ddl).await?;
         load_checkpoint(pool, P::NAME).await?;

@@ -163,6 +163,9 @@ async fn a_rebuild_replays_into_fresh_tables_and_swaps_them_in_while_live_update
         .unwrap()
         .get(0);
     assert_eq!(left, 0);
+    // The rebuilt table keeps its storage parameters (room for updates in place).
+    let options: Option<Vec<String>> = client.query_one("SELECT reloptions FROM pg_class WHERE oid = 'public.users'::regclass", &[]).await.unwrap().get(0);
+    assert_eq!(options, Some(vec!["fillfactor=50".to_owned()]));
 
     // And the swapped-in tables keep being fed.
     let (_, after) = w.add(company, "after@acme.test").await;
