@@ -110,3 +110,25 @@ async fn every_administration_form_needs_the_session_s_csrf_token() {
     assert!(!admin.get_text("/admin/users").await.contains("x@acme.test"));
     assert!(hidden_field(&admin.get_text("/admin/users").await, "csrf").is_some(), "still logged in");
 }
+
+/// An address a page cannot read (a malformed id or query string) gets the app's own error
+/// page saying what is wrong, not a bare text answer.
+#[tokio::test]
+async fn addresses_a_page_cannot_read_get_the_app_s_error_page() {
+    let db = TestDb::new().await;
+    let server = TestServer::start(&db).await;
+    server.company("Acme", "admin@acme.test", "admin-password", 5).await;
+    let admin = server.login("admin@acme.test", "admin-password").await;
+    for (path, status, says) in [
+        ("/admin/users/not-an-id", 404, "There is nothing here."),
+        ("/admin/sites/not-an-id/agents", 404, "There is nothing here."),
+        ("/history/not-an-id", 404, "There is nothing here."),
+        ("/admin/users?page=second", 422, "page: invalid digit"),
+        ("/history?from=yesterday", 422, "from must be a date"),
+    ] {
+        let response = admin.get(path).await;
+        assert_eq!(response.status(), status, "{path}");
+        let page = response.text().await.unwrap();
+        assert!(page.contains(says) && page.contains("Back to Switchboard"), "{path}: {page}");
+    }
+}

@@ -121,10 +121,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Query(value)) => Ok(Query(value)),
-            Err(rejection) => Err(ApiError(AppError::Invalid { code: "invalid_input", message: rejection.body_text(), field: None })),
-        }
+        let crate::pages::Query(value) = crate::pages::Query::from_request_parts(parts, state).await?;
+        Ok(Query(value))
     }
 }
 

@@ -1,7 +1,7 @@
 //! The chat pages: the agent console and the supervisor board (live, in JavaScript over
 //! their sockets), and the conversation history (server-rendered).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::company::Role;
 use domain::{ConversationId, SiteId, UserId};
@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::auth::Session;
 use crate::error::AppError;
 use crate::pages::layout::{page_with_head, urlencode};
+use crate::pages::{Path, Query};
 use crate::App;
 
 fn live_head() -> Markup {

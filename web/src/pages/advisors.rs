@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use domain::site::Priority;
 use domain::{SiteId, UserId};
@@ -12,7 +12,7 @@ use maud::{html, Markup};
 use projections::sites::{Advisor, SiteRow};
 
 use super::layout::page_with_head;
-use super::Form;
+use super::{Form, Path};
 use crate::auth::{Admin, Session};
 use crate::error::AppError;
 use crate::site_admin;

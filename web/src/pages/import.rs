@@ -1,7 +1,7 @@
 //! Company → Users → Import from CSV: upload, preview every row's outcome, confirm, and
 //! watch the import's progress.
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
@@ -9,7 +9,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::layout::page;
-use super::Form;
+use super::{Form, Path};
 use crate::auth::{Admin, Session};
 use crate::error::AppError;
 use crate::import::{self, Import, MAX_ROWS};

@@ -2,7 +2,7 @@
 //! unknown links get a page that says so and what to do.
 
 use projections::Projection as _;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -12,7 +12,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::page;
-use super::Form;
+use super::{Form, Path};
 use crate::auth::{self, password};
 use crate::error::AppError;
 use crate::App;

@@ -1,6 +1,6 @@
 //! Logging in and out.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -9,7 +9,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::page;
-use super::Form;
+use super::{Form, Query};
 use crate::auth::{self, Session, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::ratelimit::{self, ClientIp};
 use crate::error::AppError;

@@ -1,7 +1,7 @@
 //! Administration → Configuration → Sites & Hotlines: the list, adding and editing a site,
 //! its widget settings and key, the installation page, "Test my module", and deletion.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::site::{Language, Position, Weights, WidgetSettings};
@@ -11,7 +11,7 @@ use projections::sites::SiteRow;
 use serde::Deserialize;
 
 use super::layout::{field_error, page};
-use super::Form;
+use super::{Form, Path};
 use crate::auth::{Admin, Session};
 use crate::error::AppError;
 use crate::site_admin::{self, split_urls};

@@ -1,7 +1,7 @@
 //! Editing one user (the pencil in the list): Profile, Settings and History tabs, and the
 //! account actions (deactivate, reactivate, resend the invitation).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::user::{Profile, MAX_CHATS_LIMIT};
 use domain::UserId;
@@ -10,7 +10,7 @@ use projections::users::{Status, UserRow};
 use serde::Deserialize;
 
 use super::layout::{field_error, page};
-use super::Form;
+use super::{Form, Path};
 use crate::admin;
 use crate::auth::{Admin, Session};
 use crate::error::AppError;

@@ -1,7 +1,7 @@
 //! Company → Users: the list with role switches and the seat banner, adding a user, and
 //! the list's actions. Editing one user is in `user.rs`.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::company::Role;
@@ -12,7 +12,7 @@ use projections::users::UserRow;
 use serde::Deserialize;
 
 use super::layout::{field_error, page, urlencode};
-use super::Form;
+use super::{Form, Query};
 use crate::admin::{self, AccessInput, UserInput};
 use crate::auth::{Admin, Session};
 use crate::error::AppError;
