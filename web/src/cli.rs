@@ -115,11 +115,14 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Where the embedded database and local files live unless told otherwise.
+pub const DEFAULT_DATA_DIR: &str = "./data";
+
 #[derive(clap::Args, Clone, Debug)]
 pub struct DataArgs {
     /// Folder for the embedded database and local files (such as outgoing mail when no SMTP
     /// server is configured).
-    #[arg(long, default_value = "./data", env = "SWITCHBOARD_DATA_DIR")]
+    #[arg(long, default_value = DEFAULT_DATA_DIR, env = "SWITCHBOARD_DATA_DIR")]
     pub data_dir: PathBuf,
 }
 

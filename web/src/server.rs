@@ -287,7 +287,7 @@ async fn serve_with(db: &Database, listen: SocketAddr, settings: Settings, data_
     println!("Switchboard is running at http://{address}/ (log in at http://{address}/login)");
     if companies == 0 {
         // The command must reach this server's database: the same data folder, or the same URL.
-        let (note, data_flag) = match (db.is_embedded(), data_dir == std::path::Path::new("./data")) {
+        let (note, data_flag) = match (db.is_embedded(), data_dir == std::path::Path::new(crate::cli::DEFAULT_DATA_DIR)) {
             (false, _) => (" (with the same DATABASE_URL)", String::new()),
             (true, true) => ("", String::new()),
             (true, false) => ("", format!(" --data-dir '{}'", data_dir.display())),
