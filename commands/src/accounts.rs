@@ -198,7 +198,13 @@ impl<S: EventStore> Accounts<S> {
     }
 
     /// Moves the account to another address, which must be free in every company.
-    pub async fn change_email(&self, company_id: CompanyId, user_id: UserId, email: &str, metadata: &Metadata) -> Result<Outcome<user::Event>, Error> {
+    pub async fn change_email(
+        &self,
+        company_id: CompanyId,
+        user_id: UserId,
+        email: &str,
+        metadata: &Metadata,
+    ) -> Result<Outcome<user::Event>, Error> {
         let new = Address::parse(email)?;
         let state = self.user_of(company_id, user_id).await?;
         let old = state.registration.map(|r| r.email).ok_or(Error::NotFound)?;

@@ -75,12 +75,20 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
         let conversation_id = ConversationId::new();
         let command = conversation::Command::Start { conversation_id, site_id, company_id, visitor_id, page_url: page_url.to_owned() };
         let metadata = Metadata::new(Some(company_id), Actor::Visitor(visitor_id.0));
-        execute_cached::<Conversation, S>(&self.store, &conversation::stream(conversation_id), &command, &metadata, Some(&self.conversations)).await?;
+        execute_cached::<Conversation, S>(&self.store, &conversation::stream(conversation_id), &command, &metadata, Some(&self.conversations))
+            .await?;
         Ok(conversation_id)
     }
 
     /// Stores a message once, however often it is sent with the same `client_id`.
-    pub async fn post(&self, conversation_id: ConversationId, from: Sender, client_id: Uuid, text: &str, metadata: &Metadata) -> Result<Posted, Error> {
+    pub async fn post(
+        &self,
+        conversation_id: ConversationId,
+        from: Sender,
+        client_id: Uuid,
+        text: &str,
+        metadata: &Metadata,
+    ) -> Result<Posted, Error> {
         let stream = conversation::stream(conversation_id);
         let command = conversation::Command::PostMessage { client_id, from, text: text.to_owned() };
         let outcome = execute_cached::<Conversation, S>(&self.store, &stream, &command, metadata, Some(&self.conversations)).await?;
@@ -129,7 +137,15 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
                 Err(e) => return Err(e),
             }
             let assign = conversation::Command::Assign { agent_id, agent_name: chosen.name.clone(), decision: Decision::Routed { candidates, roll } };
-            return match execute_cached::<Conversation, S>(&self.store, &conversation::stream(conversation_id), &assign, &metadata, Some(&self.conversations)).await {
+            return match execute_cached::<Conversation, S>(
+                &self.store,
+                &conversation::stream(conversation_id),
+                &assign,
+                &metadata,
+                Some(&self.conversations),
+            )
+            .await
+            {
                 Ok(_) => Ok(Some(agent_id)),
                 Err(e) => {
                     // Another router got there first, or the visitor left: give the slot back.
@@ -151,7 +167,8 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
             match self.route(conversation_id).await? {
                 Some(_) => assigned += 1,
                 None => {
-                    let (conv, _) = load_cached::<Conversation, S>(&self.store, &conversation::stream(conversation_id), Some(&self.conversations)).await?;
+                    let (conv, _) =
+                        load_cached::<Conversation, S>(&self.store, &conversation::stream(conversation_id), Some(&self.conversations)).await?;
                     // Still waiting means nobody is free: the rest must wait too.
                     if conv.agent.is_none() && !conv.closed {
                         break;
@@ -183,7 +200,14 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
         if !conv.started {
             return Err(Error::NotFound);
         }
-        let closed = execute_cached::<Conversation, S>(&self.store, &stream, &conversation::Command::Close { by: by.to_owned() }, metadata, Some(&self.conversations)).await?;
+        let closed = execute_cached::<Conversation, S>(
+            &self.store,
+            &stream,
+            &conversation::Command::Close { by: by.to_owned() },
+            metadata,
+            Some(&self.conversations),
+        )
+        .await?;
         let mut written = closed.position;
         if let Some(agent_id) = conv.agent {
             written = self.release(agent_id, conversation_id, "closed", metadata).await?.or(written);
@@ -297,7 +321,8 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
             page_url: page_url.to_owned(),
         };
         let metadata = Metadata::new(Some(company_id), Actor::Visitor(visitor_id.0));
-        execute_cached::<Conversation, S>(&self.store, &conversation::stream(conversation_id), &command, &metadata, Some(&self.conversations)).await?;
+        execute_cached::<Conversation, S>(&self.store, &conversation::stream(conversation_id), &command, &metadata, Some(&self.conversations))
+            .await?;
         Ok(conversation_id)
     }
 

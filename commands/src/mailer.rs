@@ -19,15 +19,20 @@ use lettre::message::Mailbox;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use store::EventStore;
 
-
 use crate::accounts::Accounts;
 use crate::{load, secrets, Error};
 
 /// Where mail goes.
 pub enum Transport {
-    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },
+    Smtp {
+        transport: AsyncSmtpTransport<Tokio1Executor>,
+        from: Mailbox,
+    },
     /// No SMTP server configured: each message becomes a `.eml` file in this folder.
-    Files { dir: PathBuf, from: Mailbox },
+    Files {
+        dir: PathBuf,
+        from: Mailbox,
+    },
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -49,7 +49,13 @@ impl<S: EventStore> Sites<S> {
     }
 
     /// A change to one of `company_id`'s sites; another company's site is not found.
-    pub async fn change(&self, company_id: CompanyId, site_id: SiteId, command: site::Command, metadata: &Metadata) -> Result<Outcome<site::Event>, Error> {
+    pub async fn change(
+        &self,
+        company_id: CompanyId,
+        site_id: SiteId,
+        command: site::Command,
+        metadata: &Metadata,
+    ) -> Result<Outcome<site::Event>, Error> {
         let (state, _) = load::<Site, S>(&self.store, &site::stream(site_id)).await?;
         if state.company_id != Some(company_id) {
             return Err(Error::NotFound);
@@ -61,24 +67,49 @@ impl<S: EventStore> Sites<S> {
         self.change(company_id, site_id, site::Command::RotateWidgetKey { widget_key: new_widget_key() }, metadata).await
     }
 
-    pub async fn settings(&self, company_id: CompanyId, site_id: SiteId, settings: WidgetSettings, metadata: &Metadata) -> Result<Outcome<site::Event>, Error> {
+    pub async fn settings(
+        &self,
+        company_id: CompanyId,
+        site_id: SiteId,
+        settings: WidgetSettings,
+        metadata: &Metadata,
+    ) -> Result<Outcome<site::Event>, Error> {
         self.change(company_id, site_id, site::Command::ChangeWidgetSettings { settings }, metadata).await
     }
 
-    pub async fn weights(&self, company_id: CompanyId, site_id: SiteId, weights: Weights, metadata: &Metadata) -> Result<Outcome<site::Event>, Error> {
+    pub async fn weights(
+        &self,
+        company_id: CompanyId,
+        site_id: SiteId,
+        weights: Weights,
+        metadata: &Metadata,
+    ) -> Result<Outcome<site::Event>, Error> {
         self.change(company_id, site_id, site::Command::SetPriorityWeights { weights }, metadata).await
     }
 
     /// Puts a user of the company on the site at `priority` (or moves them). Whether they
     /// hold the Agent role is the company stream's word.
-    pub async fn assign(&self, company_id: CompanyId, site_id: SiteId, user_id: UserId, priority: Priority, metadata: &Metadata) -> Result<Outcome<site::Event>, Error> {
+    pub async fn assign(
+        &self,
+        company_id: CompanyId,
+        site_id: SiteId,
+        user_id: UserId,
+        priority: Priority,
+        metadata: &Metadata,
+    ) -> Result<Outcome<site::Event>, Error> {
         let (company, _) = load::<Company, S>(&self.store, &company::stream(company_id)).await?;
         let member = company.members.get(&user_id).ok_or(Error::NotFound)?;
         let is_agent = member.active && member.roles.contains(&Role::Agent);
         self.change(company_id, site_id, site::Command::AssignAgentToSite { user_id, priority, is_agent }, metadata).await
     }
 
-    pub async fn unassign(&self, company_id: CompanyId, site_id: SiteId, user_id: UserId, metadata: &Metadata) -> Result<Outcome<site::Event>, Error> {
+    pub async fn unassign(
+        &self,
+        company_id: CompanyId,
+        site_id: SiteId,
+        user_id: UserId,
+        metadata: &Metadata,
+    ) -> Result<Outcome<site::Event>, Error> {
         self.change(company_id, site_id, site::Command::UnassignAgent { user_id }, metadata).await
     }
 

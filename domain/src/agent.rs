@@ -50,10 +50,19 @@ impl std::str::FromStr for Status {
 #[serde(tag = "type")]
 pub enum Event {
     /// `reason`: why, when not the agent's own choice (`disconnected`).
-    StatusChanged { status: Status, #[serde(default)] reason: Option<String> },
-    ConversationTaken { conversation_id: ConversationId },
+    StatusChanged {
+        status: Status,
+        #[serde(default)]
+        reason: Option<String>,
+    },
+    ConversationTaken {
+        conversation_id: ConversationId,
+    },
     /// `reason`: closed, transferred, reassigned, requeued.
-    ConversationReleased { conversation_id: ConversationId, reason: String },
+    ConversationReleased {
+        conversation_id: ConversationId,
+        reason: String,
+    },
 }
 
 impl EventPayload for Event {
@@ -62,10 +71,19 @@ impl EventPayload for Event {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    SetStatus { status: Status, reason: Option<String> },
+    SetStatus {
+        status: Status,
+        reason: Option<String>,
+    },
     /// `max_chats` is the user's setting, read when deciding.
-    TakeConversation { conversation_id: ConversationId, max_chats: u32 },
-    ReleaseConversation { conversation_id: ConversationId, reason: String },
+    TakeConversation {
+        conversation_id: ConversationId,
+        max_chats: u32,
+    },
+    ReleaseConversation {
+        conversation_id: ConversationId,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -93,7 +111,11 @@ impl Decider for Agent {
     fn decide(state: &State, command: &Command) -> Result<Vec<Event>, Error> {
         Ok(match command {
             Command::SetStatus { status, reason } => {
-                if *status == state.status { vec![] } else { vec![Event::StatusChanged { status: *status, reason: reason.clone() }] }
+                if *status == state.status {
+                    vec![]
+                } else {
+                    vec![Event::StatusChanged { status: *status, reason: reason.clone() }]
+                }
             }
             Command::TakeConversation { conversation_id, max_chats } => {
                 if state.held.contains(conversation_id) {
@@ -175,7 +197,9 @@ mod tests {
         let mut released = history.to_vec();
         released.push(Event::ConversationReleased { conversation_id: a, reason: "closed".into() });
         given::<Agent>(released.clone()).when(Command::ReleaseConversation { conversation_id: a, reason: "closed".into() }).then([]);
-        given::<Agent>(released).when(Command::TakeConversation { conversation_id: ConversationId::new(), max_chats: 1 }).then_matches(|e| e.len() == 1);
+        given::<Agent>(released)
+            .when(Command::TakeConversation { conversation_id: ConversationId::new(), max_chats: 1 })
+            .then_matches(|e| e.len() == 1);
     }
 
     #[test]

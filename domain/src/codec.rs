@@ -155,26 +155,14 @@ mod tests {
     fn unknown_types_streams_and_malformed_payloads_are_named_errors() {
         let id = CompanyId::new();
         let stream = format!("company-{id}");
-        assert_eq!(
-            Event::decode(&stream, "CompanyExploded", 1, &json!({})),
-            Err(DecodeError::UnknownType { event_type: "CompanyExploded".into() })
-        );
+        assert_eq!(Event::decode(&stream, "CompanyExploded", 1, &json!({})), Err(DecodeError::UnknownType { event_type: "CompanyExploded".into() }));
         assert!(matches!(
             Event::decode(&stream, "CompanyRegistered", 1, &json!({"name": 7})),
             Err(DecodeError::Malformed { event_type, .. }) if event_type == "CompanyRegistered"
         ));
-        assert!(matches!(
-            Event::decode(&stream, "CompanyRegistered", 1, &json!([1, 2])),
-            Err(DecodeError::Malformed { .. })
-        ));
-        assert!(matches!(
-            Event::decode(&stream, "CompanyRegistered", 9, &json!({})),
-            Err(DecodeError::UnsupportedSchema { schema: 9, .. })
-        ));
-        assert!(matches!(
-            Event::decode("planet-1", "CompanyRegistered", 1, &json!({})),
-            Err(DecodeError::UnknownCategory { .. })
-        ));
+        assert!(matches!(Event::decode(&stream, "CompanyRegistered", 1, &json!([1, 2])), Err(DecodeError::Malformed { .. })));
+        assert!(matches!(Event::decode(&stream, "CompanyRegistered", 9, &json!({})), Err(DecodeError::UnsupportedSchema { schema: 9, .. })));
+        assert!(matches!(Event::decode("planet-1", "CompanyRegistered", 1, &json!({})), Err(DecodeError::UnknownCategory { .. })));
         // The type column and the payload's tag must agree.
         assert!(matches!(
             Event::decode(&stream, "SeatsChanged", 1, &json!({"type": "CompanyRegistered", "seats": 3})),
@@ -209,15 +197,9 @@ mod tests {
     #[test]
     fn old_schema_versions_are_upcast_before_reading() {
         let old = json!({ "type": "PersonNamed", "full_name": "Ada Lovelace" });
-        assert_eq!(
-            Renamed::decode("PersonNamed", 1, &old).unwrap(),
-            Renamed::PersonNamed { first: "Ada".into(), last: "Lovelace".into() }
-        );
+        assert_eq!(Renamed::decode("PersonNamed", 1, &old).unwrap(), Renamed::PersonNamed { first: "Ada".into(), last: "Lovelace".into() });
         let new = Renamed::PersonNamed { first: "Grace".into(), last: "Hopper".into() }.encode();
         assert_eq!(new.schema, 2);
-        assert_eq!(
-            Renamed::decode("PersonNamed", 2, &new.payload).unwrap(),
-            Renamed::PersonNamed { first: "Grace".into(), last: "Hopper".into() }
-        );
+        assert_eq!(Renamed::decode("PersonNamed", 2, &new.payload).unwrap(), Renamed::PersonNamed { first: "Grace".into(), last: "Hopper".into() });
     }
 }

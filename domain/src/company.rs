@@ -189,11 +189,7 @@ impl Decider for Company {
             }
             Command::GrantRole { user_id, role } => {
                 let member = state.member(*user_id)?;
-                Ok(if member.roles.contains(role) {
-                    vec![]
-                } else {
-                    vec![Event::RoleGranted { user_id: *user_id, role: *role }]
-                })
+                Ok(if member.roles.contains(role) { vec![] } else { vec![Event::RoleGranted { user_id: *user_id, role: *role }] })
             }
             Command::RevokeRole { user_id, role } => {
                 let member = state.member(*user_id)?;
@@ -273,43 +269,34 @@ mod tests {
     #[test]
     fn registering_a_company_records_its_name_and_seats() {
         let id = CompanyId::new();
-        given::<Company>([])
-            .when(Command::RegisterCompany { company_id: id, name: "  Acme  ".into(), seats: 5 })
-            .then([Event::CompanyRegistered { company_id: id, name: "Acme".into(), seats: 5 }]);
+        given::<Company>([]).when(Command::RegisterCompany { company_id: id, name: "  Acme  ".into(), seats: 5 }).then([Event::CompanyRegistered {
+            company_id: id,
+            name: "Acme".into(),
+            seats: 5,
+        }]);
     }
 
     #[test]
     fn a_company_needs_a_name_and_a_seat_and_registers_once() {
         let id = CompanyId::new();
-        given::<Company>([])
-            .when(Command::RegisterCompany { company_id: id, name: " ".into(), seats: 5 })
-            .then_error(Error::NameMissing);
-        given::<Company>([])
-            .when(Command::RegisterCompany { company_id: id, name: "Acme".into(), seats: 0 })
-            .then_error(Error::NoSeats);
+        given::<Company>([]).when(Command::RegisterCompany { company_id: id, name: " ".into(), seats: 5 }).then_error(Error::NameMissing);
+        given::<Company>([]).when(Command::RegisterCompany { company_id: id, name: "Acme".into(), seats: 0 }).then_error(Error::NoSeats);
         let (id, reg) = registered(2);
-        given::<Company>([reg])
-            .when(Command::RegisterCompany { company_id: id, name: "Acme".into(), seats: 2 })
-            .then_error(Error::AlreadyRegistered);
+        given::<Company>([reg]).when(Command::RegisterCompany { company_id: id, name: "Acme".into(), seats: 2 }).then_error(Error::AlreadyRegistered);
     }
 
     #[test]
     fn nothing_happens_to_an_unregistered_company() {
-        given::<Company>([])
-            .when(Command::AddMember { user_id: UserId::new(), roles: roles(&[Role::Agent]) })
-            .then_error(Error::NotRegistered);
+        given::<Company>([]).when(Command::AddMember { user_id: UserId::new(), roles: roles(&[Role::Agent]) }).then_error(Error::NotRegistered);
     }
 
     #[test]
     fn adding_a_member_takes_a_seat_until_none_are_left() {
         let (_, reg) = registered(2);
         let (a, b, c) = (UserId::new(), UserId::new(), UserId::new());
-        given::<Company>([
-            reg.clone(),
-            Event::MemberAdded { user_id: a, roles: vec![Role::Administrator] },
-        ])
-        .when(Command::AddMember { user_id: b, roles: roles(&[Role::Agent]) })
-        .then([Event::MemberAdded { user_id: b, roles: vec![Role::Agent] }]);
+        given::<Company>([reg.clone(), Event::MemberAdded { user_id: a, roles: vec![Role::Administrator] }])
+            .when(Command::AddMember { user_id: b, roles: roles(&[Role::Agent]) })
+            .then([Event::MemberAdded { user_id: b, roles: vec![Role::Agent] }]);
 
         given::<Company>([
             reg,
@@ -336,12 +323,8 @@ mod tests {
 
         let mut full = history.to_vec();
         full.push(Event::MemberAdded { user_id: c, roles: vec![] });
-        given::<Company>(full)
-            .when(Command::ReactivateMember { user_id: b })
-            .then_error(Error::SeatsExhausted { seats: 2 });
-        given::<Company>(history)
-            .when(Command::ReactivateMember { user_id: b })
-            .then([Event::MemberReactivated { user_id: b }]);
+        given::<Company>(full).when(Command::ReactivateMember { user_id: b }).then_error(Error::SeatsExhausted { seats: 2 });
+        given::<Company>(history).when(Command::ReactivateMember { user_id: b }).then([Event::MemberReactivated { user_id: b }]);
     }
 
     #[test]
@@ -354,12 +337,8 @@ mod tests {
             Event::MemberAdded { user_id: b, roles: vec![Role::Administrator, Role::Agent] },
             Event::MemberDeactivated { user_id: b },
         ];
-        given::<Company>(history.clone())
-            .when(Command::RevokeRole { user_id: a, role: Role::Administrator })
-            .then_error(Error::LastAdministrator);
-        given::<Company>(history.clone())
-            .when(Command::DeactivateMember { user_id: a })
-            .then_error(Error::LastAdministrator);
+        given::<Company>(history.clone()).when(Command::RevokeRole { user_id: a, role: Role::Administrator }).then_error(Error::LastAdministrator);
+        given::<Company>(history.clone()).when(Command::DeactivateMember { user_id: a }).then_error(Error::LastAdministrator);
         // A deactivated administrator does not count, but losing its role is fine.
         given::<Company>(history)
             .when(Command::RevokeRole { user_id: b, role: Role::Administrator })
@@ -393,11 +372,7 @@ mod tests {
     fn seats_cannot_drop_below_those_in_use() {
         let (_, reg) = registered(5);
         let (a, b) = (UserId::new(), UserId::new());
-        let history = [
-            reg,
-            Event::MemberAdded { user_id: a, roles: vec![Role::Administrator] },
-            Event::MemberAdded { user_id: b, roles: vec![] },
-        ];
+        let history = [reg, Event::MemberAdded { user_id: a, roles: vec![Role::Administrator] }, Event::MemberAdded { user_id: b, roles: vec![] }];
         given::<Company>(history.clone()).when(Command::ChangeSeats { seats: 1 }).then_error(Error::SeatsBelowUsage { seats: 1, in_use: 2 });
         given::<Company>(history).when(Command::ChangeSeats { seats: 2 }).then([Event::SeatsChanged { seats: 2 }]);
     }

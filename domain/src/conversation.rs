@@ -44,14 +44,41 @@ pub enum Decision {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum Event {
-    ConversationStarted { conversation_id: ConversationId, site_id: SiteId, company_id: CompanyId, visitor_id: VisitorId, page_url: String },
-    MessagePosted { client_id: Uuid, from: Sender, text: String },
-    ConversationAssigned { agent_id: UserId, agent_name: String, decision: Decision },
+    ConversationStarted {
+        conversation_id: ConversationId,
+        site_id: SiteId,
+        company_id: CompanyId,
+        visitor_id: VisitorId,
+        page_url: String,
+    },
+    MessagePosted {
+        client_id: Uuid,
+        from: Sender,
+        text: String,
+    },
+    ConversationAssigned {
+        agent_id: UserId,
+        agent_name: String,
+        decision: Decision,
+    },
     /// Back to the queue: the agent went offline or stayed disconnected too long.
-    ConversationRequeued { from: UserId, reason: String },
+    ConversationRequeued {
+        from: UserId,
+        reason: String,
+    },
     /// `by`: `agent`, `visitor` or `system`.
-    ConversationClosed { by: String },
-    OfflineMessageLeft { site_id: SiteId, company_id: CompanyId, visitor_id: VisitorId, name: String, email: String, message: String, page_url: String },
+    ConversationClosed {
+        by: String,
+    },
+    OfflineMessageLeft {
+        site_id: SiteId,
+        company_id: CompanyId,
+        visitor_id: VisitorId,
+        name: String,
+        email: String,
+        message: String,
+        page_url: String,
+    },
 }
 
 impl EventPayload for Event {
@@ -60,12 +87,39 @@ impl EventPayload for Event {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    Start { conversation_id: ConversationId, site_id: SiteId, company_id: CompanyId, visitor_id: VisitorId, page_url: String },
-    PostMessage { client_id: Uuid, from: Sender, text: String },
-    Assign { agent_id: UserId, agent_name: String, decision: Decision },
-    Requeue { from: UserId, reason: String },
-    Close { by: String },
-    LeaveOfflineMessage { site_id: SiteId, company_id: CompanyId, visitor_id: VisitorId, name: String, email: String, message: String, page_url: String },
+    Start {
+        conversation_id: ConversationId,
+        site_id: SiteId,
+        company_id: CompanyId,
+        visitor_id: VisitorId,
+        page_url: String,
+    },
+    PostMessage {
+        client_id: Uuid,
+        from: Sender,
+        text: String,
+    },
+    Assign {
+        agent_id: UserId,
+        agent_name: String,
+        decision: Decision,
+    },
+    Requeue {
+        from: UserId,
+        reason: String,
+    },
+    Close {
+        by: String,
+    },
+    LeaveOfflineMessage {
+        site_id: SiteId,
+        company_id: CompanyId,
+        visitor_id: VisitorId,
+        name: String,
+        email: String,
+        message: String,
+        page_url: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -262,14 +316,18 @@ mod tests {
 
     #[test]
     fn messages_must_have_text_within_limits_and_none_comes_after_closing() {
-        given::<Conversation>([started()]).when(Command::PostMessage { client_id: Uuid::now_v7(), from: Sender::Visitor, text: " ".into() }).then_error(Error::EmptyMessage);
+        given::<Conversation>([started()])
+            .when(Command::PostMessage { client_id: Uuid::now_v7(), from: Sender::Visitor, text: " ".into() })
+            .then_error(Error::EmptyMessage);
         given::<Conversation>([started()])
             .when(Command::PostMessage { client_id: Uuid::now_v7(), from: Sender::Visitor, text: "x".repeat(4001) })
             .then_error(Error::MessageTooLong);
         given::<Conversation>([started(), Event::ConversationClosed { by: "agent".into() }])
             .when(Command::PostMessage { client_id: Uuid::now_v7(), from: Sender::Visitor, text: "still there?".into() })
             .then_error(Error::Closed);
-        given::<Conversation>([]).when(Command::PostMessage { client_id: Uuid::now_v7(), from: Sender::Visitor, text: "hi".into() }).then_error(Error::NotFound);
+        given::<Conversation>([])
+            .when(Command::PostMessage { client_id: Uuid::now_v7(), from: Sender::Visitor, text: "hi".into() })
+            .then_error(Error::NotFound);
     }
 
     #[test]
@@ -277,7 +335,7 @@ mod tests {
         let (a, b) = (UserId::new(), UserId::new());
         given::<Conversation>([started()])
             .when(Command::Assign { agent_id: a, agent_name: "Ada".into(), decision: Decision::Routed { candidates: vec![], roll: 0.1 } })
-            .then_matches(|e| matches!(&e[..], [Event::ConversationAssigned { agent_id, .. }] if *agent_id == a));
+            .then_matches(|e| matches!(e, [Event::ConversationAssigned { agent_id, .. }] if *agent_id == a));
         given::<Conversation>([started(), routed(a)])
             .when(Command::Assign { agent_id: b, agent_name: "Bob".into(), decision: Decision::Routed { candidates: vec![], roll: 0.1 } })
             .then_error(Error::AlreadyAssigned);
@@ -297,7 +355,7 @@ mod tests {
             .then_error(Error::NotYours);
         given::<Conversation>([started(), routed(a)])
             .when(Command::Assign { agent_id: b, agent_name: "Bob".into(), decision: Decision::Transferred { from: a } })
-            .then_matches(|e| matches!(&e[..], [Event::ConversationAssigned { agent_id, .. }] if *agent_id == b));
+            .then_matches(|e| matches!(e, [Event::ConversationAssigned { agent_id, .. }] if *agent_id == b));
         given::<Conversation>([started(), routed(a)])
             .when(Command::Assign { agent_id: b, agent_name: "Bob".into(), decision: Decision::Reassigned { supervisor: s, from: Some(a) } })
             .then_matches(|e| e.len() == 1);

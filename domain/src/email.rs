@@ -92,9 +92,7 @@ impl Decider for Email {
             (Command::ClaimEmail { user_id }, None) => Ok(vec![Event::EmailClaimed { user_id: *user_id }]),
             (Command::ClaimEmail { user_id }, Some(owner)) if owner == *user_id => Ok(vec![]),
             (Command::ClaimEmail { .. }, Some(owner)) => Err(Error::EmailTaken { owner }),
-            (Command::ReleaseEmail { user_id }, Some(owner)) if owner == *user_id => {
-                Ok(vec![Event::EmailReleased { user_id: *user_id }])
-            }
+            (Command::ReleaseEmail { user_id }, Some(owner)) if owner == *user_id => Ok(vec![Event::EmailReleased { user_id: *user_id }]),
             (Command::ReleaseEmail { .. }, _) => Ok(vec![]),
         }
     }
@@ -125,9 +123,7 @@ mod tests {
     fn a_free_address_can_be_claimed_once() {
         let (a, b) = (UserId::new(), UserId::new());
         given::<Email>([]).when(Command::ClaimEmail { user_id: a }).then([Event::EmailClaimed { user_id: a }]);
-        given::<Email>([Event::EmailClaimed { user_id: a }])
-            .when(Command::ClaimEmail { user_id: b })
-            .then_error(Error::EmailTaken { owner: a });
+        given::<Email>([Event::EmailClaimed { user_id: a }]).when(Command::ClaimEmail { user_id: b }).then_error(Error::EmailTaken { owner: a });
         given::<Email>([Event::EmailClaimed { user_id: a }]).when(Command::ClaimEmail { user_id: a }).then([]);
     }
 
@@ -135,9 +131,7 @@ mod tests {
     fn only_the_owner_releases_an_address_and_then_anyone_may_claim_it() {
         let (a, b) = (UserId::new(), UserId::new());
         given::<Email>([Event::EmailClaimed { user_id: a }]).when(Command::ReleaseEmail { user_id: b }).then([]);
-        given::<Email>([Event::EmailClaimed { user_id: a }])
-            .when(Command::ReleaseEmail { user_id: a })
-            .then([Event::EmailReleased { user_id: a }]);
+        given::<Email>([Event::EmailClaimed { user_id: a }]).when(Command::ReleaseEmail { user_id: a }).then([Event::EmailReleased { user_id: a }]);
         given::<Email>([Event::EmailClaimed { user_id: a }, Event::EmailReleased { user_id: a }])
             .when(Command::ClaimEmail { user_id: b })
             .then([Event::EmailClaimed { user_id: b }]);

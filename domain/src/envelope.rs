@@ -68,11 +68,7 @@ mod tests {
 
     #[test]
     fn actors_round_trip_through_text() {
-        for actor in [
-            Actor::User(UserId::new()),
-            Actor::Visitor(Uuid::now_v7()),
-            Actor::System("cli".into()),
-        ] {
+        for actor in [Actor::User(UserId::new()), Actor::Visitor(Uuid::now_v7()), Actor::System("cli".into())] {
             assert_eq!(actor.to_string().parse::<Actor>().unwrap(), actor);
         }
         assert!("robot:1".parse::<Actor>().is_err());

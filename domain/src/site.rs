@@ -135,14 +135,39 @@ impl EventPayload for Event {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    CreateSite { site_id: SiteId, company_id: CompanyId, name: String, urls: Vec<String>, notes: String, widget_key: String, restrict_to_urls: bool },
-    ChangeSite { name: String, urls: Vec<String>, notes: String, restrict_to_urls: bool },
-    RotateWidgetKey { widget_key: String },
-    ChangeWidgetSettings { settings: WidgetSettings },
-    SetPriorityWeights { weights: Weights },
+    CreateSite {
+        site_id: SiteId,
+        company_id: CompanyId,
+        name: String,
+        urls: Vec<String>,
+        notes: String,
+        widget_key: String,
+        restrict_to_urls: bool,
+    },
+    ChangeSite {
+        name: String,
+        urls: Vec<String>,
+        notes: String,
+        restrict_to_urls: bool,
+    },
+    RotateWidgetKey {
+        widget_key: String,
+    },
+    ChangeWidgetSettings {
+        settings: WidgetSettings,
+    },
+    SetPriorityWeights {
+        weights: Weights,
+    },
     /// `is_agent`: the user is an active member with the Agent role, as the company stream says.
-    AssignAgentToSite { user_id: UserId, priority: Priority, is_agent: bool },
-    UnassignAgent { user_id: UserId },
+    AssignAgentToSite {
+        user_id: UserId,
+        priority: Priority,
+        is_agent: bool,
+    },
+    UnassignAgent {
+        user_id: UserId,
+    },
     DeleteSite,
 }
 
@@ -318,13 +343,21 @@ impl Decider for Site {
             Command::RotateWidgetKey { widget_key } => vec![Event::WidgetKeyRotated { widget_key: widget_key.clone() }],
             Command::ChangeWidgetSettings { settings } => {
                 let settings = validated_settings(settings)?;
-                if settings == state.settings { vec![] } else { vec![Event::WidgetSettingsChanged { settings }] }
+                if settings == state.settings {
+                    vec![]
+                } else {
+                    vec![Event::WidgetSettingsChanged { settings }]
+                }
             }
             Command::SetPriorityWeights { weights } => {
                 if [weights.high, weights.normal, weights.low].iter().any(|w| !(1..=100).contains(w)) {
                     return Err(Error::BadWeight);
                 }
-                if *weights == state.weights { vec![] } else { vec![Event::PriorityWeightsChanged { weights: *weights }] }
+                if *weights == state.weights {
+                    vec![]
+                } else {
+                    vec![Event::PriorityWeightsChanged { weights: *weights }]
+                }
             }
             Command::AssignAgentToSite { user_id, priority, is_agent } => match state.agents.get(user_id) {
                 Some(current) if current == priority => vec![],
@@ -334,7 +367,11 @@ impl Decider for Site {
                 None => vec![Event::AgentAssigned { user_id: *user_id, priority: *priority }],
             },
             Command::UnassignAgent { user_id } => {
-                if state.agents.contains_key(user_id) { vec![Event::AgentUnassigned { user_id: *user_id }] } else { vec![] }
+                if state.agents.contains_key(user_id) {
+                    vec![Event::AgentUnassigned { user_id: *user_id }]
+                } else {
+                    vec![]
+                }
             }
             Command::DeleteSite => vec![Event::SiteDeleted {}],
         })
@@ -406,11 +443,13 @@ mod tests {
 
     #[test]
     fn a_site_is_created_with_clean_urls() {
-        given::<Site>([]).when(create(" Shop ", &["HTTPS://Shop.Example.com/", "", "https://shop.example.com", "http://shop.example.com/fr/"])).then_matches(|e| {
-            matches!(&e[..], [Event::SiteCreated { name, urls, notes, restrict_to_urls: true, .. }]
+        given::<Site>([])
+            .when(create(" Shop ", &["HTTPS://Shop.Example.com/", "", "https://shop.example.com", "http://shop.example.com/fr/"]))
+            .then_matches(|e| {
+                matches!(e, [Event::SiteCreated { name, urls, notes, restrict_to_urls: true, .. }]
                 if name == "Shop" && notes == "for the spring sale"
                 && *urls == vec!["https://shop.example.com".to_string(), "http://shop.example.com/fr".to_string()])
-        });
+            });
     }
 
     #[test]
@@ -458,7 +497,9 @@ mod tests {
         given::<Site>([site.clone()])
             .when(Command::ChangeWidgetSettings { settings: WidgetSettings { greeting: "x".repeat(501), ..Default::default() } })
             .then_error(Error::TooLong { field: "greeting", max: 500 });
-        given::<Site>([site.clone()]).when(Command::SetPriorityWeights { weights: Weights { high: 0, normal: 2, low: 1 } }).then_error(Error::BadWeight);
+        given::<Site>([site.clone()])
+            .when(Command::SetPriorityWeights { weights: Weights { high: 0, normal: 2, low: 1 } })
+            .then_error(Error::BadWeight);
         given::<Site>([site.clone()]).when(Command::SetPriorityWeights { weights: Weights::default() }).then([]);
         given::<Site>([site])
             .when(Command::SetPriorityWeights { weights: Weights { high: 10, normal: 3, low: 1 } })

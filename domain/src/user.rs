@@ -82,7 +82,13 @@ impl Profile {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum Event {
-    UserRegistered { user_id: UserId, company_id: CompanyId, email: Address, profile: Profile, max_chats: u8 },
+    UserRegistered {
+        user_id: UserId,
+        company_id: CompanyId,
+        email: Address,
+        profile: Profile,
+        max_chats: u8,
+    },
     /// An invitation cycle starts; its link is issued (and mailed, when `send_email`) by
     /// the invitation mailer.
     UserInvited {
@@ -92,15 +98,28 @@ pub enum Event {
         send_email: bool,
     },
     /// Only the SHA-256 of the link's token is kept; a newer link replaces an older one.
-    InvitationLinkIssued { invitation_id: InvitationId, token_hash: String },
-    InvitationAccepted { invitation_id: InvitationId },
+    InvitationLinkIssued {
+        invitation_id: InvitationId,
+        token_hash: String,
+    },
+    InvitationAccepted {
+        invitation_id: InvitationId,
+    },
     /// A password was set; the hash itself is never part of an event.
     PasswordSet {},
     /// Creating the account failed after its stream was started (address taken, no seat).
-    RegistrationAbandoned { reason: String },
-    ProfileChanged { profile: Profile },
-    EmailChanged { email: Address },
-    MaxChatsChanged { max_chats: u8 },
+    RegistrationAbandoned {
+        reason: String,
+    },
+    ProfileChanged {
+        profile: Profile,
+    },
+    EmailChanged {
+        email: Address,
+    },
+    MaxChatsChanged {
+        max_chats: u8,
+    },
 }
 
 impl EventPayload for Event {
@@ -122,20 +141,41 @@ pub enum Command {
         /// Invite by e-mail, or the administrator sets the password now.
         access: Access,
     },
-    AbandonRegistration { reason: String },
-    IssueInvitationLink { invitation_id: InvitationId, token_hash: String },
-    ResendInvitation { invitation_id: InvitationId, at: DateTime<Utc> },
-    AcceptInvitation { token_hash: String, at: DateTime<Utc> },
+    AbandonRegistration {
+        reason: String,
+    },
+    IssueInvitationLink {
+        invitation_id: InvitationId,
+        token_hash: String,
+    },
+    ResendInvitation {
+        invitation_id: InvitationId,
+        at: DateTime<Utc>,
+    },
+    AcceptInvitation {
+        token_hash: String,
+        at: DateTime<Utc>,
+    },
     SetPassword,
-    ChangeProfile { profile: Profile },
-    ChangeEmail { email: Address },
-    SetMaxChats { max_chats: u8 },
+    ChangeProfile {
+        profile: Profile,
+    },
+    ChangeEmail {
+        email: Address,
+    },
+    SetMaxChats {
+        max_chats: u8,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Access {
     /// An invitation; mailed at once unless `send_email` is false (sent later by "resend").
-    Invite { invitation_id: InvitationId, at: DateTime<Utc>, send_email: bool },
+    Invite {
+        invitation_id: InvitationId,
+        at: DateTime<Utc>,
+        send_email: bool,
+    },
     Password,
 }
 
@@ -228,19 +268,11 @@ impl Decider for User {
             }
             let profile = profile.clone().validated()?;
             let max_chats = validate_max_chats(*max_chats as i64)?;
-            let mut events = vec![Event::UserRegistered {
-                user_id: *user_id,
-                company_id: *company_id,
-                email: email.clone(),
-                profile,
-                max_chats,
-            }];
+            let mut events = vec![Event::UserRegistered { user_id: *user_id, company_id: *company_id, email: email.clone(), profile, max_chats }];
             events.push(match access {
-                Access::Invite { invitation_id, at, send_email } => Event::UserInvited {
-                    invitation_id: *invitation_id,
-                    expires_at: *at + invitation_validity(),
-                    send_email: *send_email,
-                },
+                Access::Invite { invitation_id, at, send_email } => {
+                    Event::UserInvited { invitation_id: *invitation_id, expires_at: *at + invitation_validity(), send_email: *send_email }
+                }
                 Access::Password => Event::PasswordSet {},
             });
             return Ok(events);
@@ -252,10 +284,9 @@ impl Decider for User {
             Command::RegisterUser { .. } => unreachable!("handled above"),
             Command::AbandonRegistration { reason } => Ok(vec![Event::RegistrationAbandoned { reason: reason.clone() }]),
             Command::IssueInvitationLink { invitation_id, token_hash } => match &state.invitation {
-                Some(inv) if inv.id == *invitation_id => Ok(vec![Event::InvitationLinkIssued {
-                    invitation_id: *invitation_id,
-                    token_hash: token_hash.clone(),
-                }]),
+                Some(inv) if inv.id == *invitation_id => {
+                    Ok(vec![Event::InvitationLinkIssued { invitation_id: *invitation_id, token_hash: token_hash.clone() }])
+                }
                 _ => Err(Error::NotInvited),
             },
             Command::ResendInvitation { invitation_id, at } => {
@@ -300,12 +331,8 @@ impl Decider for User {
     fn evolve(mut state: State, event: &Event) -> State {
         match event {
             Event::UserRegistered { company_id, email, profile, max_chats, .. } => {
-                state.registration = Some(Registration {
-                    company_id: *company_id,
-                    email: email.clone(),
-                    profile: profile.clone(),
-                    max_chats: *max_chats,
-                });
+                state.registration =
+                    Some(Registration { company_id: *company_id, email: email.clone(), profile: profile.clone(), max_chats: *max_chats });
             }
             Event::UserInvited { invitation_id, expires_at, .. } => {
                 if let Some(old) = state.invitation.take().and_then(|i| i.token_hash) {
@@ -385,9 +412,9 @@ mod tests {
     #[test]
     fn registering_with_a_password_records_that_one_was_set() {
         let id = UserId::new();
-        given::<User>([]).when(register(id, profile(" Ada ", "Lovelace"), 3, Access::Password)).then_matches(|events| {
-            matches!(&events[..], [Event::UserRegistered { profile, .. }, Event::PasswordSet {}] if profile.first_name == "Ada")
-        });
+        given::<User>([]).when(register(id, profile(" Ada ", "Lovelace"), 3, Access::Password)).then_matches(
+            |events| matches!(events, [Event::UserRegistered { profile, .. }, Event::PasswordSet {}] if profile.first_name == "Ada"),
+        );
     }
 
     #[test]
@@ -396,7 +423,7 @@ mod tests {
         given::<User>([])
             .when(register(id, profile("Ada", "Lovelace"), 3, Access::Invite { invitation_id: inv, at: t0(), send_email: true }))
             .then_matches(|events| {
-                matches!(&events[..], [Event::UserRegistered { .. }, Event::UserInvited { invitation_id, expires_at, send_email: true }]
+                matches!(events, [Event::UserRegistered { .. }, Event::UserInvited { invitation_id, expires_at, send_email: true }]
                     if *invitation_id == inv && *expires_at == t0() + Duration::hours(72))
             });
     }
@@ -432,9 +459,7 @@ mod tests {
 
         let mut used = history;
         used.extend([Event::InvitationAccepted { invitation_id: inv }, Event::PasswordSet {}]);
-        given::<User>(used)
-            .when(Command::AcceptInvitation { token_hash: "h1".into(), at: t0() })
-            .then_error(Error::InvitationAlreadyUsed);
+        given::<User>(used).when(Command::AcceptInvitation { token_hash: "h1".into(), at: t0() }).then_error(Error::InvitationAlreadyUsed);
     }
 
     #[test]
@@ -467,12 +492,8 @@ mod tests {
         let (id, inv) = (UserId::new(), InvitationId::new());
         let mut history = invited_with_link(id, inv, "h1");
         history.push(Event::InvitationLinkIssued { invitation_id: inv, token_hash: "h1b".into() });
-        given::<User>(history.clone())
-            .when(Command::AcceptInvitation { token_hash: "h1".into(), at: t0() })
-            .then_error(Error::InvitationReplaced);
-        given::<User>(history.clone())
-            .when(Command::AcceptInvitation { token_hash: "nope".into(), at: t0() })
-            .then_error(Error::InvitationUnknown);
+        given::<User>(history.clone()).when(Command::AcceptInvitation { token_hash: "h1".into(), at: t0() }).then_error(Error::InvitationReplaced);
+        given::<User>(history.clone()).when(Command::AcceptInvitation { token_hash: "nope".into(), at: t0() }).then_error(Error::InvitationUnknown);
         given::<User>(history)
             .when(Command::IssueInvitationLink { invitation_id: InvitationId::new(), token_hash: "x".into() })
             .then_error(Error::NotInvited);
@@ -508,9 +529,7 @@ mod tests {
     fn profile_changes_are_validated_and_unchanged_profiles_record_nothing() {
         let id = UserId::new();
         given::<User>([registered(id)]).when(Command::ChangeProfile { profile: profile("Ada", "Lovelace") }).then([]);
-        given::<User>([registered(id)])
-            .when(Command::ChangeProfile { profile: profile("Ada", "") })
-            .then_error(Error::LastNameMissing);
+        given::<User>([registered(id)]).when(Command::ChangeProfile { profile: profile("Ada", "") }).then_error(Error::LastNameMissing);
         given::<User>([registered(id)])
             .when(Command::ChangeProfile { profile: profile("Augusta", "King") })
             .then([Event::ProfileChanged { profile: profile("Augusta", "King") }]);

@@ -86,8 +86,13 @@ impl Entry {
             "EmailChanged" => format!("changed the e-mail address to {}", s("email")),
             "MaxChatsChanged" => format!("set the maximum simultaneous chats to {}", d.get("max_chats").cloned().unwrap_or(Value::Null)),
             "MemberAdded" => {
-                let roles: Vec<String> = d.get("roles").and_then(Value::as_array).into_iter().flatten().filter_map(|r| r.as_str().map(str::to_owned)).collect();
-                if roles.is_empty() { "added to the company".into() } else { format!("added to the company as {}", roles.join(", ")) }
+                let roles: Vec<String> =
+                    d.get("roles").and_then(Value::as_array).into_iter().flatten().filter_map(|r| r.as_str().map(str::to_owned)).collect();
+                if roles.is_empty() {
+                    "added to the company".into()
+                } else {
+                    format!("added to the company as {}", roles.join(", "))
+                }
             }
             "RoleGranted" => format!("switched the {} role on", s("role")),
             "RoleRevoked" => format!("switched the {} role off", s("role")),
@@ -128,8 +133,5 @@ pub async fn history(
             &[&user_id.0, &company_id.0],
         )
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| Entry { event_type: r.get(0), details: r.get(1), actor: r.get(2), actor_name: r.get(3), occurred_at: r.get(4) })
-        .collect())
+    Ok(rows.iter().map(|r| Entry { event_type: r.get(0), details: r.get(1), actor: r.get(2), actor_name: r.get(3), occurred_at: r.get(4) }).collect())
 }

@@ -119,7 +119,15 @@ pub async fn messages(client: &impl GenericClient, conversation_id: Conversation
         .await?;
     Ok(rows
         .iter()
-        .map(|r| Message { seq: r.get(0), client_id: r.get(1), from: r.get(2), agent_id: r.get(3), agent_name: r.get(4), text: r.get(5), at: r.get(6) })
+        .map(|r| Message {
+            seq: r.get(0),
+            client_id: r.get(1),
+            from: r.get(2),
+            agent_id: r.get(3),
+            agent_name: r.get(4),
+            text: r.get(5),
+            at: r.get(6),
+        })
         .collect())
 }
 
@@ -171,7 +179,10 @@ fn to_row(r: &tokio_postgres::Row) -> ConversationRow {
 
 pub async fn get(client: &impl GenericClient, conversation_id: ConversationId) -> Result<Option<ConversationRow>, tokio_postgres::Error> {
     let row = client
-        .query_opt(&format!("SELECT {COLUMNS} FROM conversations c JOIN sites s ON s.site_id = c.site_id WHERE c.conversation_id = $1"), &[&conversation_id.0])
+        .query_opt(
+            &format!("SELECT {COLUMNS} FROM conversations c JOIN sites s ON s.site_id = c.site_id WHERE c.conversation_id = $1"),
+            &[&conversation_id.0],
+        )
         .await?;
     Ok(row.as_ref().map(to_row))
 }
@@ -228,7 +239,10 @@ pub async fn history(
         )
         .await?;
     let total: i64 = client
-        .query_one(&format!("SELECT count(*) FROM conversations c WHERE {clause}"), &[&company.0, &pattern, &agent, &site, &filter.from, &filter.until])
+        .query_one(
+            &format!("SELECT count(*) FROM conversations c WHERE {clause}"),
+            &[&company.0, &pattern, &agent, &site, &filter.from, &filter.until],
+        )
         .await?
         .get(0);
     Ok((rows.iter().map(to_row).collect(), total))
@@ -237,7 +251,10 @@ pub async fn history(
 /// Waiting conversations of a site, longest-waiting first.
 pub async fn waiting(client: &impl GenericClient, site: SiteId) -> Result<Vec<(ConversationId, DateTime<Utc>)>, tokio_postgres::Error> {
     let rows = client
-        .query("SELECT conversation_id, queued_at FROM conversations WHERE site_id = $1 AND state = 'waiting' ORDER BY queued_at, conversation_id", &[&site.0])
+        .query(
+            "SELECT conversation_id, queued_at FROM conversations WHERE site_id = $1 AND state = 'waiting' ORDER BY queued_at, conversation_id",
+            &[&site.0],
+        )
         .await?;
     Ok(rows.iter().map(|r| (ConversationId(r.get(0)), r.get(1))).collect())
 }

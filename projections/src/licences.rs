@@ -49,8 +49,6 @@ impl Licence {
 }
 
 pub async fn get(client: &impl tokio_postgres::GenericClient, company_id: CompanyId) -> Result<Option<Licence>, tokio_postgres::Error> {
-    let row = client
-        .query_opt("SELECT name, seats, seats_in_use FROM companies WHERE company_id = $1", &[&company_id.0])
-        .await?;
+    let row = client.query_opt("SELECT name, seats, seats_in_use FROM companies WHERE company_id = $1", &[&company_id.0]).await?;
     Ok(row.map(|r| Licence { company_id, name: r.get(0), seats: r.get(1), seats_in_use: r.get(2) }))
 }

@@ -151,10 +151,7 @@ mod tests {
 
     #[test]
     fn only_plain_value_inserts_are_merged() {
-        assert_eq!(
-            multi_row_insert("INSERT INTO t (a, b) VALUES ($1, now())"),
-            Some(("INSERT INTO t (a, b) VALUES", "($1, now())"))
-        );
+        assert_eq!(multi_row_insert("INSERT INTO t (a, b) VALUES ($1, now())"), Some(("INSERT INTO t (a, b) VALUES", "($1, now())")));
         assert_eq!(multi_row_insert("insert into t values ($1, lower($2))"), Some(("insert into t values", "($1, lower($2))")));
         assert_eq!(multi_row_insert("INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING"), None);
         assert_eq!(multi_row_insert("INSERT INTO t (a) VALUES ($1) RETURNING a"), None);
@@ -207,9 +204,7 @@ impl Checkpoints {
 
 async fn load_checkpoint(pool: &Pool, name: &str) -> Result<Position, ProjectionError> {
     let client = pool.get().await?;
-    client
-        .execute("INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", &[&name])
-        .await?;
+    client.execute("INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", &[&name]).await?;
     let row = client.query_one("SELECT tx, pos FROM projection_checkpoints WHERE name = $1", &[&name]).await?;
     Ok(Position { tx: row.get::<_, i64>(0) as u64, seq: row.get::<_, i64>(1) as u64 })
 }
@@ -351,32 +346,20 @@ fn writes_of<P: Projection>(projection: &P, batch: &[RecordedEvent]) -> Result<W
     Ok(writes)
 }
 
-async fn apply_events<P: Projection>(
-    tx: &Transaction<'_>,
-    projection: &P,
-    batch: &[RecordedEvent],
-) -> Result<Position, ProjectionError> {
+async fn apply_events<P: Projection>(tx: &Transaction<'_>, projection: &P, batch: &[RecordedEvent]) -> Result<Position, ProjectionError> {
     writes_of(projection, batch)?.execute(tx).await?;
     Ok(batch.last().map(|e| e.position).unwrap_or_default())
 }
 
 async fn record_error(pool: &Pool, name: &str, error: &str) {
     if let Ok(client) = pool.get().await {
-        let _ = client
-            .execute("UPDATE projection_checkpoints SET last_error = $2, updated_at = now() WHERE name = $1", &[&name, &error])
-            .await;
+        let _ = client.execute("UPDATE projection_checkpoints SET last_error = $2, updated_at = now() WHERE name = $1", &[&name, &error]).await;
     }
 }
 
 /// Returns once projection `name` has applied everything up to `position` (the position a
 /// command returned), so a page shown next reads its own writes.
-pub async fn wait_for(
-    pool: &Pool,
-    checkpoints: &Checkpoints,
-    name: &str,
-    position: Position,
-    timeout: Duration,
-) -> Result<(), ProjectionError> {
+pub async fn wait_for(pool: &Pool, checkpoints: &Checkpoints, name: &str, position: Position, timeout: Duration) -> Result<(), ProjectionError> {
     let deadline = tokio::time::Instant::now() + timeout;
     let mut local = checkpoints.receiver(name);
     // Short at first: the runner of a process that just started registers within moments.

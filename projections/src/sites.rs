@@ -25,7 +25,17 @@ impl Projection for Sites {
             site::Event::SiteCreated { company_id, name, urls, notes, widget_key, restrict_to_urls, .. } => writes.push(
                 "INSERT INTO sites (site_id, company_id, name, urls, notes, widget_key, restrict_to_urls, settings, created_at, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-                params![site_id, company_id.0, name.clone(), urls.clone(), notes.clone(), widget_key.clone(), *restrict_to_urls, json(&WidgetSettings::default()), at],
+                params![
+                    site_id,
+                    company_id.0,
+                    name.clone(),
+                    urls.clone(),
+                    notes.clone(),
+                    widget_key.clone(),
+                    *restrict_to_urls,
+                    json(&WidgetSettings::default()),
+                    at
+                ],
             ),
             site::Event::SiteChanged { name, urls, notes, restrict_to_urls } => writes.push(
                 "UPDATE sites SET name = $2, urls = $3, notes = $4, restrict_to_urls = $5, updated_at = $6 WHERE site_id = $1",
@@ -45,10 +55,8 @@ impl Projection for Sites {
                 "INSERT INTO site_agents (site_id, user_id, priority, assigned_at) VALUES ($1, $2, $3, $4)",
                 params![site_id, user_id.0, priority.as_str(), at],
             ),
-            site::Event::AgentPriorityChanged { user_id, priority } => writes.push(
-                "UPDATE site_agents SET priority = $3 WHERE site_id = $1 AND user_id = $2",
-                params![site_id, user_id.0, priority.as_str()],
-            ),
+            site::Event::AgentPriorityChanged { user_id, priority } => writes
+                .push("UPDATE site_agents SET priority = $3 WHERE site_id = $1 AND user_id = $2", params![site_id, user_id.0, priority.as_str()]),
             site::Event::AgentUnassigned { user_id } => {
                 writes.push("DELETE FROM site_agents WHERE site_id = $1 AND user_id = $2", params![site_id, user_id.0])
             }
@@ -173,7 +181,10 @@ pub async fn advisors(client: &impl GenericClient, company_id: CompanyId, site_i
 pub async fn unlisted_origins(client: &impl GenericClient, site: &SiteRow) -> Result<Vec<(String, DateTime<Utc>)>, tokio_postgres::Error> {
     let listed: Vec<String> = site.urls.iter().map(|u| site::origin_of(u)).collect();
     let rows = client
-        .query("SELECT origin, last_seen FROM widget_origins WHERE site_id = $1 AND NOT (origin = ANY($2)) ORDER BY last_seen DESC LIMIT 20", &[&site.site_id.0, &listed])
+        .query(
+            "SELECT origin, last_seen FROM widget_origins WHERE site_id = $1 AND NOT (origin = ANY($2)) ORDER BY last_seen DESC LIMIT 20",
+            &[&site.site_id.0, &listed],
+        )
         .await?;
     Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
 }

@@ -199,24 +199,13 @@ pub async fn get(
 }
 
 /// Who may log in with this address: an active member that has a password.
-pub async fn login_candidate(
-    client: &impl tokio_postgres::GenericClient,
-    email: &str,
-) -> Result<Option<UserRow>, tokio_postgres::Error> {
-    let row = client
-        .query_opt(
-            &format!("SELECT {COLUMNS} FROM users WHERE email = $1 AND member AND active AND has_password"),
-            &[&email],
-        )
-        .await?;
+pub async fn login_candidate(client: &impl tokio_postgres::GenericClient, email: &str) -> Result<Option<UserRow>, tokio_postgres::Error> {
+    let row = client.query_opt(&format!("SELECT {COLUMNS} FROM users WHERE email = $1 AND member AND active AND has_password"), &[&email]).await?;
     Ok(row.as_ref().map(to_row))
 }
 
 /// Whose invitation link hashes to `token_hash`.
-pub async fn invitation_link_owner(
-    client: &impl tokio_postgres::GenericClient,
-    token_hash: &str,
-) -> Result<Option<UserId>, tokio_postgres::Error> {
+pub async fn invitation_link_owner(client: &impl tokio_postgres::GenericClient, token_hash: &str) -> Result<Option<UserId>, tokio_postgres::Error> {
     let row = client.query_opt("SELECT user_id FROM invitation_links WHERE token_hash = $1", &[&token_hash]).await?;
     Ok(row.map(|r| UserId(r.get(0))))
 }

@@ -46,9 +46,7 @@ pub fn with_guardrails(config: &mut tokio_postgres::Config) {
         config.application_name("switchboard");
     }
     let existing = config.get_options().unwrap_or_default().to_owned();
-    config.options(format!(
-        "{existing} -c idle_in_transaction_session_timeout=15000 -c statement_timeout=60000"
-    ));
+    config.options(format!("{existing} -c idle_in_transaction_session_timeout=15000 -c statement_timeout=60000"));
 }
 
 pub fn pool(config: &tokio_postgres::Config, max_size: usize) -> Pool {
@@ -73,16 +71,13 @@ pub async fn migrate(config: &tokio_postgres::Config) -> Result<Vec<String>, DbE
 
 /// The highest migration version this build knows.
 pub fn latest_migration() -> i32 {
-    embedded_migrations::migrations::runner().get_migrations().iter().map(|m| m.version()).max().unwrap_or(0) as i32
+    embedded_migrations::migrations::runner().get_migrations().iter().map(|m| m.version()).max().unwrap_or(0)
 }
 
 /// Identifies the set of migrations compiled into this build (names and checksums).
 pub fn migrations_fingerprint() -> String {
-    let mut parts: Vec<String> = embedded_migrations::migrations::runner()
-        .get_migrations()
-        .iter()
-        .map(|m| format!("{}:{}:{}", m.version(), m.name(), m.checksum()))
-        .collect();
+    let mut parts: Vec<String> =
+        embedded_migrations::migrations::runner().get_migrations().iter().map(|m| format!("{}:{}:{}", m.version(), m.name(), m.checksum())).collect();
     parts.sort();
     parts.join(",")
 }

@@ -112,7 +112,7 @@ impl EmbeddedPostgres {
     /// How to connect: the socket folder, as the cluster's superuser.
     pub fn config(&self) -> tokio_postgres::Config {
         let mut config = tokio_postgres::Config::new();
-        config.host_path(&self.cluster_dir).port(PORT).user(&self.superuser()).dbname(DATABASE);
+        config.host_path(&self.cluster_dir).port(PORT).user(self.superuser()).dbname(DATABASE);
         config
     }
 
@@ -318,13 +318,7 @@ pub fn find_programs(places: &SearchPlaces) -> Option<PathBuf> {
         }
     }
     for root in &places.version_roots {
-        let mut versions: Vec<PathBuf> = fs::read_dir(root)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .map(|p| p.join("bin"))
-            .collect();
+        let mut versions: Vec<PathBuf> = fs::read_dir(root).into_iter().flatten().flatten().map(|e| e.path()).map(|p| p.join("bin")).collect();
         versions.sort_by_key(|p| std::cmp::Reverse(version_of(p)));
         candidates.extend(versions);
     }
@@ -354,9 +348,7 @@ fn unprivileged_user() -> Result<Option<RunAs>, EmbeddedError> {
         return Ok(None);
     }
     match nix::unistd::User::from_name("postgres") {
-        Ok(Some(user)) if !user.uid.is_root() => {
-            Ok(Some(RunAs { name: user.name, uid: user.uid.as_raw(), gid: user.gid.as_raw() }))
-        }
+        Ok(Some(user)) if !user.uid.is_root() => Ok(Some(RunAs { name: user.name, uid: user.uid.as_raw(), gid: user.gid.as_raw() })),
         _ => Err(EmbeddedError::NoUnprivilegedUser),
     }
 }
@@ -376,9 +368,7 @@ fn reachable(data_dir: &Path, user: &RunAs) -> Result<bool, EmbeddedError> {
     for dir in data_dir.ancestors() {
         let meta = fs::metadata(dir)?;
         let mode = meta.mode();
-        let passes = mode & 0o001 != 0
-            || (meta.uid() == user.uid && mode & 0o100 != 0)
-            || (meta.gid() == user.gid && mode & 0o010 != 0);
+        let passes = mode & 0o001 != 0 || (meta.uid() == user.uid && mode & 0o100 != 0) || (meta.gid() == user.gid && mode & 0o010 != 0);
         if !passes {
             return Ok(false);
         }

@@ -28,19 +28,11 @@ pub trait EventStore: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<AppendResult, StoreError>> + Send;
 
     /// The events of one stream from `from_version` on; empty when the stream does not exist.
-    fn read_stream(
-        &self,
-        stream: &str,
-        from_version: u64,
-    ) -> impl Future<Output = Result<Vec<RecordedEvent>, StoreError>> + Send;
+    fn read_stream(&self, stream: &str, from_version: u64) -> impl Future<Output = Result<Vec<RecordedEvent>, StoreError>> + Send;
 
     /// Up to `limit` events after `after`, in global order, never past an event that could
     /// still be followed by one committing later.
-    fn read_all(
-        &self,
-        after: Position,
-        limit: usize,
-    ) -> impl Future<Output = Result<Vec<RecordedEvent>, StoreError>> + Send;
+    fn read_all(&self, after: Position, limit: usize) -> impl Future<Output = Result<Vec<RecordedEvent>, StoreError>> + Send;
 
     /// Every event after `after`: first those stored, then live ones as they commit.
     fn subscribe(&self, after: Position) -> Subscription;

@@ -107,8 +107,11 @@ pub struct RecordedEvent {
 impl RecordedEvent {
     /// The domain event; an error names the stored event it could not read.
     pub fn decode(&self) -> Result<domain::Event, StoreError> {
-        domain::Event::decode(&self.stream, &self.event_type, self.schema, &self.payload).map_err(|source| {
-            StoreError::Decode { event_id: self.event_id, stream: self.stream.clone(), version: self.version, source }
+        domain::Event::decode(&self.stream, &self.event_type, self.schema, &self.payload).map_err(|source| StoreError::Decode {
+            event_id: self.event_id,
+            stream: self.stream.clone(),
+            version: self.version,
+            source,
         })
     }
 
@@ -150,7 +153,13 @@ pub enum StoreError {
     #[error("append to `{stream}` mixes events already stored with new ones")]
     PartialDuplicate { stream: String },
     #[error("event {event_id} (`{stream}` version {version}) cannot be read: {source}")]
-    Decode { event_id: Uuid, stream: String, version: u64, #[source] source: DecodeError },
+    Decode {
+        event_id: Uuid,
+        stream: String,
+        version: u64,
+        #[source]
+        source: DecodeError,
+    },
     #[error("event {event_id} has a corrupt envelope: {reason}")]
     CorruptEnvelope { event_id: Uuid, reason: String },
     #[error("database error: {}", describe(.0))]
@@ -162,6 +171,17 @@ pub enum StoreError {
 impl StoreError {
     pub fn is_conflict(&self) -> bool {
         matches!(self, StoreError::WrongExpectedVersion { .. })
+    }
+}
+
+/// tokio-postgres prints a server error as just "db error"; this says what the server said.
+pub fn describe(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{} ({}; {detail})", db.message(), db.code().code()),
+            None => format!("{} ({})", db.message(), db.code().code()),
+        },
+        None => e.to_string(),
     }
 }
 
@@ -177,16 +197,5 @@ mod tests {
         assert_eq!(a.to_string().parse::<Position>(), Ok(a));
         assert!("12".parse::<Position>().is_err());
         assert!("x.1".parse::<Position>().is_err());
-    }
-}
-
-/// tokio-postgres prints a server error as just "db error"; this says what the server said.
-pub fn describe(e: &tokio_postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => match db.detail() {
-            Some(detail) => format!("{} ({}; {detail})", db.message(), db.code().code()),
-            None => format!("{} ({})", db.message(), db.code().code()),
-        },
-        None => e.to_string(),
     }
 }

@@ -105,10 +105,7 @@ impl PgEventStore {
     pub fn new(pool: Pool, listen_config: tokio_postgres::Config) -> Self {
         let (hints, _) = watch::channel(0u64);
         let notify_others = Arc::new(Notify::new());
-        let tasks = vec![
-            tokio::spawn(listen(listen_config, hints.clone())),
-            tokio::spawn(announce(pool.clone(), notify_others.clone())),
-        ];
+        let tasks = vec![tokio::spawn(listen(listen_config, hints.clone())), tokio::spawn(announce(pool.clone(), notify_others.clone()))];
         PgEventStore { inner: Arc::new(Inner { pool, hints, notify_others, tasks, tail: OnceLock::new() }) }
     }
 
@@ -139,12 +136,7 @@ impl PgEventStore {
     }
 
     /// Events of one company in global order, newest last, for audit screens and the CLI.
-    pub async fn read_company(
-        &self,
-        company_id: CompanyId,
-        after: Position,
-        limit: usize,
-    ) -> Result<Vec<RecordedEvent>, StoreError> {
+    pub async fn read_company(&self, company_id: CompanyId, after: Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         let client = self.inner.pool.get().await?;
         let sql = format!(
             "SELECT {COLUMNS} FROM events
@@ -153,9 +145,7 @@ impl PgEventStore {
              ORDER BY events.tx_id, position LIMIT $4"
         );
         let stmt = client.prepare_cached(&sql).await?;
-        let rows = client
-            .query(&stmt, &[&company_id.0, &after.tx.to_string(), &(after.seq as i64), &(limit as i64)])
-            .await?;
+        let rows = client.query(&stmt, &[&company_id.0, &after.tx.to_string(), &(after.seq as i64), &(limit as i64)]).await?;
         rows.iter().map(to_recorded).collect()
     }
 
@@ -187,11 +177,8 @@ impl PgEventStore {
             (false, _) => APPEND,
         };
         // The per-event parameters: scalars for one event, arrays for several.
-        let per_event: [&(dyn tokio_postgres::types::ToSql + Sync); 5] = if single {
-            [&ids[0], &types[0], &schemas[0], payloads[0], &occurred[0]]
-        } else {
-            [&ids, &types, &schemas, &payloads, &occurred]
-        };
+        let per_event: [&(dyn tokio_postgres::types::ToSql + Sync); 5] =
+            if single { [&ids[0], &types[0], &schemas[0], payloads[0], &occurred[0]] } else { [&ids, &types, &schemas, &payloads, &occurred] };
 
         let client = self.inner.pool.get().await?;
         let stmt = client.prepare_cached(sql).await?;
@@ -223,9 +210,7 @@ impl PgEventStore {
                 Ok(_) => return self.refusal(&client, stream, expected, &ids).await,
                 Err(e) => match constraint(&e) {
                     Some("events_stream_version_key") if expected == ExpectedVersion::Any => continue,
-                    Some("events_stream_version_key" | "events_event_id_key") => {
-                        return self.refusal(&client, stream, expected, &ids).await
-                    }
+                    Some("events_stream_version_key" | "events_event_id_key") => return self.refusal(&client, stream, expected, &ids).await,
                     _ => return Err(e.into()),
                 },
             }
@@ -243,10 +228,7 @@ impl PgEventStore {
         ids: &[Uuid],
     ) -> Result<AppendResult, StoreError> {
         let found = client
-            .query(
-                "SELECT version, position, tx_id::text AS tx_text FROM events WHERE event_id = ANY($1) ORDER BY events.tx_id, position",
-                &[&ids],
-            )
+            .query("SELECT version, position, tx_id::text AS tx_text FROM events WHERE event_id = ANY($1) ORDER BY events.tx_id, position", &[&ids])
             .await?;
         if let Some(last) = found.last().filter(|_| found.len() == ids.len()) {
             let versions = found.iter().map(|r| r.get::<_, i64>(0) as u64);
@@ -271,13 +253,7 @@ fn constraint(e: &tokio_postgres::Error) -> Option<&str> {
 }
 
 impl EventStore for PgEventStore {
-    async fn append(
-        &self,
-        stream: &str,
-        expected: ExpectedVersion,
-        events: Vec<NewEvent>,
-        metadata: &Metadata,
-    ) -> Result<AppendResult, StoreError> {
+    async fn append(&self, stream: &str, expected: ExpectedVersion, events: Vec<NewEvent>, metadata: &Metadata) -> Result<AppendResult, StoreError> {
         if events.is_empty() {
             return Err(StoreError::NothingToAppend { stream: stream.to_owned() });
         }
@@ -320,10 +296,7 @@ fn to_recorded(row: &Row) -> Result<RecordedEvent, StoreError> {
     let corrupt = |reason: String| StoreError::CorruptEnvelope { event_id, reason };
     let actor: &str = row.get(9);
     Ok(RecordedEvent {
-        position: Position {
-            tx: row.get::<_, &str>(0).parse().map_err(|_| corrupt("bad transaction id".into()))?,
-            seq: row.get::<_, i64>(1) as u64,
-        },
+        position: Position { tx: row.get::<_, &str>(0).parse().map_err(|_| corrupt("bad transaction id".into()))?, seq: row.get::<_, i64>(1) as u64 },
         event_id,
         stream: row.get(3),
         version: row.get::<_, i64>(4) as u64,
@@ -395,10 +368,7 @@ async fn announce(pool: Pool, asked: Arc<Notify>) {
         asked.notified().await;
         let sent = async {
             let client = pool.get().await.map_err(|e| e.to_string())?;
-            client
-                .batch_execute(&format!("BEGIN; SET LOCAL synchronous_commit = off; NOTIFY {CHANNEL}; COMMIT;"))
-                .await
-                .map_err(|e| e.to_string())
+            client.batch_execute(&format!("BEGIN; SET LOCAL synchronous_commit = off; NOTIFY {CHANNEL}; COMMIT;")).await.map_err(|e| e.to_string())
         };
         if let Err(e) = sent.await {
             // Other processes fall back to their slow poll; nothing is lost.

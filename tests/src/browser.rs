@@ -56,11 +56,8 @@ impl Browser {
             }),
         );
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("a Chromium session");
+        let client =
+            ClientBuilder::new(connector).capabilities(capabilities).connect(&format!("http://127.0.0.1:{port}")).await.expect("a Chromium session");
         Browser { client, _driver: driver, profile }
     }
 
@@ -70,7 +67,12 @@ impl Browser {
 
     /// Waits up to 10 s for an element.
     pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
-        self.client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no `{css}` on the page: {e}"))
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no `{css}` on the page: {e}"))
     }
 
     pub async fn fill(&self, css: &str, text: &str) {

@@ -103,9 +103,7 @@ async fn prepare_server() -> Server {
         Ok(url) if !url.is_empty() => store::db::config_from_url(&url).expect("DATABASE_URL"),
         _ => {
             let dir = std::env::temp_dir().join(format!("switchboard-test-pg-{}", nix::unistd::geteuid()));
-            let cluster = EmbeddedPostgres::start(&dir, Durability::Fast)
-                .await
-                .unwrap_or_else(|e| panic!("embedded PostgreSQL for tests: {e}"));
+            let cluster = EmbeddedPostgres::start(&dir, Durability::Fast).await.unwrap_or_else(|e| panic!("embedded PostgreSQL for tests: {e}"));
             let config = cluster.config();
             // Kept for the life of the test process; the cluster outlives it for the next run.
             std::mem::forget(cluster);
@@ -118,11 +116,7 @@ async fn prepare_server() -> Server {
     client.execute("SELECT pg_advisory_lock($1)", &[&LOCK]).await.unwrap();
     sweep_leftovers(&client).await;
     let template = format!("sb_tpl_{}", migrations_digest());
-    let exists = client
-        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&template])
-        .await
-        .unwrap()
-        .is_some();
+    let exists = client.query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&template]).await.unwrap().is_some();
     if !exists {
         let building = format!("{template}_building");
         client.batch_execute(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).await.unwrap();
@@ -138,10 +132,7 @@ async fn prepare_server() -> Server {
 
 /// Databases and templates left behind by test processes that are gone.
 async fn sweep_leftovers(client: &tokio_postgres::Client) {
-    let rows = client
-        .query("SELECT datname FROM pg_database WHERE datname LIKE 'sb\\_t\\_%' OR datname LIKE 'sb\\_tpl\\_%'", &[])
-        .await
-        .unwrap();
+    let rows = client.query("SELECT datname FROM pg_database WHERE datname LIKE 'sb\\_t\\_%' OR datname LIKE 'sb\\_tpl\\_%'", &[]).await.unwrap();
     let current_template = format!("sb_tpl_{}", migrations_digest());
     for row in rows {
         let name: String = row.get(0);

@@ -1,8 +1,8 @@
 //! What every end-to-end test stands on.
 
 pub mod api;
-pub mod chat;
 pub mod browser;
+pub mod chat;
 pub mod db;
 pub mod process;
 pub mod server;

@@ -121,12 +121,7 @@ fn forward(stream: impl AsyncRead + Unpin + Send + 'static, tx: mpsc::UnboundedS
 /// Runs a command to completion, feeding `stdin`; returns (success, stdout, stderr).
 pub async fn run(args: &[&str], database_url: Option<&str>, stdin: &str) -> (bool, String, String) {
     use tokio::io::AsyncWriteExt;
-    let mut child = command(args, database_url)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = command(args, database_url).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     let mut input = child.stdin.take().unwrap();
     input.write_all(stdin.as_bytes()).await.unwrap();
     drop(input);

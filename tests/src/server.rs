@@ -4,11 +4,11 @@
 use std::net::SocketAddr;
 
 use commands::accounts::{NewAccess, NewUser};
+use commands::mailer::Transport;
 use domain::company::Role;
 use domain::user::Profile;
 use domain::{Actor, CompanyId, UserId};
 use tokio::task::JoinSet;
-use commands::mailer::Transport;
 use web::server::Settings;
 use web::App;
 
@@ -43,12 +43,7 @@ impl TestServer {
     async fn start_full(db: &TestDb, mail: Transport, agent_grace: std::time::Duration) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        let settings = Settings {
-            secure_cookies: false,
-            public_url: format!("http://{address}"),
-            mail: std::sync::Arc::new(mail),
-            agent_grace,
-        };
+        let settings = Settings { secure_cookies: false, public_url: format!("http://{address}"), mail: std::sync::Arc::new(mail), agent_grace };
         let app = App::new(&db.config, settings);
         let mut tasks = app.start_background();
         let served = app.clone();

@@ -133,7 +133,8 @@ fn closed(frame: Option<CloseFrame>) -> Refused {
 /// The `sb_session` cookie of a fresh login through the API, as a `Cookie` header value.
 pub async fn session_cookie(base: &str, email: &str, password: &str) -> String {
     let http = reqwest::Client::new();
-    let response = http.post(format!("{base}/api/v1/session")).json(&serde_json::json!({ "email": email, "password": password })).send().await.unwrap();
+    let response =
+        http.post(format!("{base}/api/v1/session")).json(&serde_json::json!({ "email": email, "password": password })).send().await.unwrap();
     assert_eq!(response.status(), 200, "login as {email}");
     response
         .headers()

@@ -22,9 +22,15 @@ async fn users_are_added_by_invitation_with_a_password_or_with_a_generated_one()
     let server = TestServer::start(&db).await;
     let (api, _) = admin(&server, "Acme", 10).await;
 
-    let (status, invited) = api.json(Method::POST, "/api/v1/users", Some(json!({
-        "email": "Invitee@Acme.test", "first_name": "Ada", "last_name": "Lovelace", "roles": ["Agent", "supervisor"], "max_chats": 5
-    }))).await;
+    let (status, invited) = api
+        .json(
+            Method::POST,
+            "/api/v1/users",
+            Some(json!({
+                "email": "Invitee@Acme.test", "first_name": "Ada", "last_name": "Lovelace", "roles": ["Agent", "supervisor"], "max_chats": 5
+            })),
+        )
+        .await;
     assert_eq!(status, 201, "{invited}");
     let user = &invited["user"];
     assert_eq!((user["email"].as_str(), user["status"].as_str(), user["max_chats"].as_i64()), (Some("invitee@acme.test"), Some("invited"), Some(5)));
@@ -38,9 +44,15 @@ async fn users_are_added_by_invitation_with_a_password_or_with_a_generated_one()
     assert_eq!(set["user"]["roles"], json!(["Agent"]), "Agent is the default role");
     Api::login(&server, "grace@acme.test", "grace-password").await;
 
-    let (status, generated) = api.json(Method::POST, "/api/v1/users", Some(json!({
-        "email": "gen@acme.test", "first_name": "Gen", "last_name": "Erated", "access": "generate_password"
-    }))).await;
+    let (status, generated) = api
+        .json(
+            Method::POST,
+            "/api/v1/users",
+            Some(json!({
+                "email": "gen@acme.test", "first_name": "Gen", "last_name": "Erated", "access": "generate_password"
+            })),
+        )
+        .await;
     assert_eq!(status, 201);
     let password = generated["generated_password"].as_str().unwrap();
     assert!(password.len() >= 16, "a strong password: {password}");
@@ -73,7 +85,10 @@ async fn invalid_input_is_refused_with_a_code_and_the_field_it_is_about() {
         (json!({ "email": "a@acme.test", "first_name": "A", "last_name": "L", "max_chats": 21 }), (422, "invalid_input", Some("max_chats"))),
         (json!({ "email": "a@acme.test", "first_name": "A", "last_name": "L", "max_chats": 0 }), (422, "invalid_input", Some("max_chats"))),
         (json!({ "email": "a@acme.test", "first_name": "A", "last_name": "L", "roles": ["Owner"] }), (422, "unknown_role", Some("roles"))),
-        (json!({ "email": "a@acme.test", "first_name": "A", "last_name": "L", "access": "password", "password": "short" }), (422, "invalid_input", Some("password"))),
+        (
+            json!({ "email": "a@acme.test", "first_name": "A", "last_name": "L", "access": "password", "password": "short" }),
+            (422, "invalid_input", Some("password")),
+        ),
         (json!({ "email": "a@acme.test", "first_name": "A", "last_name": "L", "access": "telepathy" }), (422, "invalid_input", Some("access"))),
         (json!({ "email": "a@acme.test", "first_name": 7 }), (422, "invalid_json", None)),
     ];
@@ -86,7 +101,15 @@ async fn invalid_input_is_refused_with_a_code_and_the_field_it_is_about() {
     let (_, list) = api.json(Method::GET, "/api/v1/users", None).await;
     assert_eq!(list["total"], 1);
     // Not JSON at all.
-    let response = api.http.post(server.url("/api/v1/users")).header("x-csrf-token", &api.csrf).header("content-type", "application/json").body("{oops").send().await.unwrap();
+    let response = api
+        .http
+        .post(server.url("/api/v1/users"))
+        .header("x-csrf-token", &api.csrf)
+        .header("content-type", "application/json")
+        .body("{oops")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 422);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "invalid_json");
@@ -106,8 +129,13 @@ async fn one_account_per_address_across_companies() {
     let id = created["user"]["id"].as_str().unwrap();
     let answer = globex.json(Method::PATCH, &format!("/api/v1/users/{id}"), Some(json!({ "email": "shared@example.test" }))).await;
     assert_eq!(refusal(&answer), (409, "email_taken", Some("email")));
-    let (_, moved) = globex.json(Method::PATCH, &format!("/api/v1/users/{id}"), Some(json!({ "email": "new@globex.test", "first_name": "Greta", "max_chats": 7 }))).await;
-    assert_eq!((moved["email"].as_str(), moved["first_name"].as_str(), moved["max_chats"].as_i64()), (Some("new@globex.test"), Some("Greta"), Some(7)));
+    let (_, moved) = globex
+        .json(Method::PATCH, &format!("/api/v1/users/{id}"), Some(json!({ "email": "new@globex.test", "first_name": "Greta", "max_chats": 7 })))
+        .await;
+    assert_eq!(
+        (moved["email"].as_str(), moved["first_name"].as_str(), moved["max_chats"].as_i64()),
+        (Some("new@globex.test"), Some("Greta"), Some(7))
+    );
     // The old address is free again.
     assert_eq!(acme.json(Method::POST, "/api/v1/users", Some(new_user("mine@globex.test"))).await.0, 201);
 }
@@ -140,7 +168,8 @@ async fn roles_switch_on_and_off_but_the_last_active_administrator_stays() {
 
     let other_admin = Api::login(&server, "grace@acme.test", "grace-password").await;
     let (_, history) = other_admin.json(Method::GET, &format!("/api/v1/users/{other}/history"), None).await;
-    let lines: Vec<String> = history.as_array().unwrap().iter().map(|h| format!("{}: {}", h["who"].as_str().unwrap(), h["what"].as_str().unwrap())).collect();
+    let lines: Vec<String> =
+        history.as_array().unwrap().iter().map(|h| format!("{}: {}", h["who"].as_str().unwrap(), h["what"].as_str().unwrap())).collect();
     assert!(lines.contains(&"admin Tester: created the account for grace@acme.test".to_owned()), "{lines:?}");
     assert!(lines.contains(&"admin Tester: switched the Supervisor role on".to_owned()), "{lines:?}");
     assert!(lines.contains(&"admin Tester: switched the Agent role off".to_owned()), "{lines:?}");
@@ -162,7 +191,8 @@ async fn seats_limit_creation_and_reactivation_and_deactivation_frees_one() {
     assert_eq!(deactivated["status"], "deactivated");
     assert_eq!(api.json(Method::GET, "/api/v1/licence", None).await.1["seats_in_use"], 2);
     // A deactivated user cannot log in.
-    let refused = Api::anonymous(&server).json(Method::POST, "/api/v1/session", Some(json!({ "email": "a@acme.test", "password": "grace-password" }))).await;
+    let refused =
+        Api::anonymous(&server).json(Method::POST, "/api/v1/session", Some(json!({ "email": "a@acme.test", "password": "grace-password" }))).await;
     assert_eq!(refusal(&refused), (401, "invalid_credentials", None));
 
     assert_eq!(api.json(Method::POST, "/api/v1/users", Some(new_user("c@acme.test"))).await.0, 201);
@@ -237,7 +267,14 @@ async fn no_company_sees_or_changes_another_company_s_users() {
     assert_eq!((user["first_name"].as_str(), user["status"].as_str(), user["roles"].clone()), (Some("Grace"), Some("active"), json!(["Agent"])));
 
     // Another company's import cannot be read or confirmed either.
-    let response = acme.http.post(server.url("/api/v1/imports")).header("x-csrf-token", &acme.csrf).body("email,first_name,last_name\nx@acme.test,X,Y\n").send().await.unwrap();
+    let response = acme
+        .http
+        .post(server.url("/api/v1/imports"))
+        .header("x-csrf-token", &acme.csrf)
+        .body("email,first_name,last_name\nx@acme.test,X,Y\n")
+        .send()
+        .await
+        .unwrap();
     let import: Value = response.json().await.unwrap();
     let import_id = import["id"].as_str().unwrap();
     assert_eq!(refusal(&globex.json(Method::GET, &format!("/api/v1/imports/{import_id}"), None).await), (404, "not_found", None));
@@ -245,7 +282,12 @@ async fn no_company_sees_or_changes_another_company_s_users() {
 
     // The same through the pages.
     let page_client = server.login("admin@globex.test", "admin-password").await;
-    for path in [format!("/admin/users/{id}"), format!("/admin/users/{id}/settings"), format!("/admin/users/{id}/history"), format!("/admin/users/import/{import_id}")] {
+    for path in [
+        format!("/admin/users/{id}"),
+        format!("/admin/users/{id}/settings"),
+        format!("/admin/users/{id}/history"),
+        format!("/admin/users/import/{import_id}"),
+    ] {
         assert_eq!(page_client.get(&path).await.status(), 404, "{path}");
     }
     let csrf = page_client.csrf().await;
@@ -254,7 +296,9 @@ async fn no_company_sees_or_changes_another_company_s_users() {
     }
     let response = page_client.post_form(&format!("/admin/users/{id}/roles"), &[("csrf", &csrf), ("role", "Agent"), ("on", "false")]).await;
     assert_eq!(response.status(), 404);
-    let response = page_client.post_form(&format!("/admin/users/{id}"), &[("csrf", &csrf), ("email", "victim@acme.test"), ("first_name", "X"), ("last_name", "Y")]).await;
+    let response = page_client
+        .post_form(&format!("/admin/users/{id}"), &[("csrf", &csrf), ("email", "victim@acme.test"), ("first_name", "X"), ("last_name", "Y")])
+        .await;
     assert_eq!(response.status(), 404);
     assert!(!page_client.get_text("/admin/users").await.contains("victim@acme.test"));
 }
@@ -310,10 +354,21 @@ async fn the_api_is_described_by_an_openapi_document() {
     let server = TestServer::start(&db).await;
     let doc: Value = reqwest::get(server.url("/api/v1/openapi.json")).await.unwrap().json().await.unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/users", "/api/v1/users/{id}", "/api/v1/users/{id}/roles/{role}", "/api/v1/session", "/api/v1/imports", "/api/v1/licence", "/api/v1/sites", "/api/v1/conversations", "/api/v1/conversations/{id}"] {
+    for path in [
+        "/api/v1/users",
+        "/api/v1/users/{id}",
+        "/api/v1/users/{id}/roles/{role}",
+        "/api/v1/session",
+        "/api/v1/imports",
+        "/api/v1/licence",
+        "/api/v1/sites",
+        "/api/v1/conversations",
+        "/api/v1/conversations/{id}",
+    ] {
         assert!(doc["paths"][path].is_object(), "{path} is documented");
     }
-    let searched: Vec<&str> = doc["paths"]["/api/v1/conversations"]["get"]["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    let searched: Vec<&str> =
+        doc["paths"]["/api/v1/conversations"]["get"]["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(searched, ["visitor", "agent", "site", "from", "until", "page", "per_page"]);
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
 }

@@ -82,7 +82,8 @@ async fn widget_status(visitor: &Browser, status: &str) {
 }
 
 async fn console_shows(agent: &Browser, from: &str, text: &str) {
-    let script = format!("return [...document.querySelectorAll('ol#transcript li.msg.from-{from} .text')].some((t) => t.textContent === arguments[0]);");
+    let script =
+        format!("return [...document.querySelectorAll('ol#transcript li.msg.from-{from} .text')].some((t) => t.textContent === arguments[0]);");
     wait_for(agent, &format!("the console shows {text:?} from the {from}"), &script, json!(text)).await;
 }
 
@@ -146,11 +147,21 @@ async fn a_visitor_on_a_customer_page_and_an_agent_in_the_console_talk_in_real_b
     .await;
     let visitor = Browser::start().await;
     visitor.goto(&page).await;
-    assert_eq!(run(&visitor, "return getComputedStyle(document.querySelector('#page-text')).color;").await, "rgb(255, 0, 0)", "the page's own style applies to the page");
+    assert_eq!(
+        run(&visitor, "return getComputedStyle(document.querySelector('#page-text')).color;").await,
+        "rgb(255, 0, 0)",
+        "the page's own style applies to the page"
+    );
 
     // The visitor opens the bubble and is greeted.
     open_bubble(&visitor).await;
-    let greeting = wait_for(&visitor, "the greeting", &format!("{ROOT} const g = root.querySelector('.greeting'); return !g.hidden && g.textContent;"), Value::Null).await;
+    let greeting = wait_for(
+        &visitor,
+        "the greeting",
+        &format!("{ROOT} const g = root.querySelector('.greeting'); return !g.hidden && g.textContent;"),
+        Value::Null,
+    )
+    .await;
     assert_eq!(greeting, "Hello! How can we help you today?");
     widget_status(&visitor, "We are online").await;
 
@@ -158,7 +169,8 @@ async fn a_visitor_on_a_customer_page_and_an_agent_in_the_console_talk_in_real_b
     let hostile = "Do you have size 43? <img src=x onerror=\"window.__pwned=1\">";
     widget(&visitor, ".input").await.send_keys(hostile).await.unwrap();
     widget(&visitor, ".send").await.click().await.unwrap();
-    let delivered = format!("{ROOT} return [...root.querySelectorAll('.msg.from-visitor.delivered .text')].some((t) => t.textContent === arguments[0]);");
+    let delivered =
+        format!("{ROOT} return [...root.querySelectorAll('.msg.from-visitor.delivered .text')].some((t) => t.textContent === arguments[0]);");
     wait_for(&visitor, "the visitor's message is delivered", &delivered, json!(hostile)).await;
     assert_eq!(run(&visitor, &format!("{ROOT} return root.querySelector('.input').value;")).await, "", "the field empties once sent");
 
@@ -171,7 +183,13 @@ async fn a_visitor_on_a_customer_page_and_an_agent_in_the_console_talk_in_real_b
     // The visitor types (the agent sees it), then sends with Enter.
     let input = widget(&visitor, ".input").await;
     input.send_keys("Blue, if poss").await.unwrap();
-    wait_for(&agent, "the console shows the visitor typing", "const t = document.querySelector('#visitor-typing'); return !t.hidden && t.textContent;", Value::Null).await;
+    wait_for(
+        &agent,
+        "the console shows the visitor typing",
+        "const t = document.querySelector('#visitor-typing'); return !t.hidden && t.textContent;",
+        Value::Null,
+    )
+    .await;
     input.send_keys(&format!("ible.{}", Key::Enter)).await.unwrap();
     console_shows(&agent, "visitor", "Blue, if possible.").await;
     wait_for(&agent, "the typing line goes when the message arrives", "return document.querySelector('#visitor-typing').hidden;", Value::Null).await;
@@ -179,13 +197,21 @@ async fn a_visitor_on_a_customer_page_and_an_agent_in_the_console_talk_in_real_b
     // ---- The agent answers (the visitor sees them typing first). ----
     let answer = "Let me find a 43 in blue for you.";
     agent.find("form#reply textarea[name=text]").await.send_keys(answer).await.unwrap();
-    let typing = wait_for(&visitor, "the widget shows the agent typing", &format!("{ROOT} const t = root.querySelector('.typing'); return !t.hidden && t.textContent;"), Value::Null).await;
+    let typing = wait_for(
+        &visitor,
+        "the widget shows the agent typing",
+        &format!("{ROOT} const t = root.querySelector('.typing'); return !t.hidden && t.textContent;"),
+        Value::Null,
+    )
+    .await;
     assert_eq!(typing, "ann is typing…");
     agent.click("button#send").await;
-    let from_agent = format!("{ROOT} return [...root.querySelectorAll('.msg.from-agent')].some((m) => m.querySelector('.text').textContent === arguments[0]);");
+    let from_agent =
+        format!("{ROOT} return [...root.querySelectorAll('.msg.from-agent')].some((m) => m.querySelector('.text').textContent === arguments[0]);");
     wait_for(&visitor, "the answer reaches the widget", &from_agent, json!(answer)).await;
     wait_for(&agent, "the console marks the answer delivered", "const m = [...document.querySelectorAll('ol#transcript li.msg.from-agent.mine')].pop(); return !!m && m.querySelector('.state').textContent === 'Delivered';", Value::Null).await;
-    wait_for(&visitor, "the typing line goes when the answer arrives", &format!("{ROOT} return root.querySelector('.typing').hidden;"), Value::Null).await;
+    wait_for(&visitor, "the typing line goes when the answer arrives", &format!("{ROOT} return root.querySelector('.typing').hidden;"), Value::Null)
+        .await;
 
     let shown = run(&visitor, WIDGET_MESSAGES).await;
     assert_eq!(
@@ -198,7 +224,10 @@ async fn a_visitor_on_a_customer_page_and_an_agent_in_the_console_talk_in_real_b
         "the widget shows the conversation in order, the answer under the agent's name"
     );
     let console = run(&agent, "return [...document.querySelectorAll('ol#transcript li.msg')].map((m) => [m.classList[1], m.querySelector('.who').textContent, m.querySelector('.text').textContent]);").await;
-    assert_eq!(console, json!([["from-visitor", "Visitor", hostile], ["from-visitor", "Visitor", "Blue, if possible."], ["from-agent", "ann", answer]]));
+    assert_eq!(
+        console,
+        json!([["from-visitor", "Visitor", hostile], ["from-visitor", "Visitor", "Blue, if possible."], ["from-agent", "ann", answer]])
+    );
 
     // ---- The HTML stayed text, in both pages; nothing ran. ----
     assert_eq!(run(&agent, "return document.querySelectorAll('#console img').length;").await, 0);
@@ -208,11 +237,21 @@ async fn a_visitor_on_a_customer_page_and_an_agent_in_the_console_talk_in_real_b
 
     // ---- The host page's styles did not leak into the widget. ----
     let style = run(&visitor, &format!("{ROOT} const t = [...root.querySelectorAll('.msg.from-agent .text')].pop(); const s = getComputedStyle(t); return [s.color, s.fontSize, s.fontStyle, s.textShadow, s.backgroundColor];")).await;
-    assert_eq!(style, json!(["rgb(29, 35, 48)", "15px", "normal", "none", "rgba(0, 0, 0, 0)"]), "the page's `* {{ color: red; font-size: 40px … }}` reached the widget");
+    assert_eq!(
+        style,
+        json!(["rgb(29, 35, 48)", "15px", "normal", "none", "rgba(0, 0, 0, 0)"]),
+        "the page's `* {{ color: red; font-size: 40px … }}` reached the widget"
+    );
 
     // ---- The visitor reloads: same conversation, still live. ----
     visitor.client.refresh().await.unwrap();
-    let token = wait_for(&visitor, "the visitor token in localStorage", "return localStorage.getItem(arguments[0]);", json!(format!("switchboard:{}:visitor", chat.key))).await;
+    let token = wait_for(
+        &visitor,
+        "the visitor token in localStorage",
+        "return localStorage.getItem(arguments[0]);",
+        json!(format!("switchboard:{}:visitor", chat.key)),
+    )
+    .await;
     let token = token.as_str().unwrap().to_owned();
     assert!(token.len() == 64 && token.chars().all(|c| c.is_ascii_hexdigit()), "{token}");
     open_bubble(&visitor).await;
@@ -227,16 +266,26 @@ async fn a_visitor_on_a_customer_page_and_an_agent_in_the_console_talk_in_real_b
     wait_for(&visitor, "the whole conversation again, from the server", &from_agent, json!("Found one.")).await;
     let texts = run(&visitor, &format!("{ROOT} return [...root.querySelectorAll('.messages .msg .text')].map((t) => t.textContent);")).await;
     assert_eq!(texts, json!([hostile, "Blue, if possible.", answer, "Found one."]));
-    assert_eq!(wait_for(&visitor, "the same token", "return localStorage.getItem(arguments[0]);", json!(format!("switchboard:{}:visitor", chat.key))).await, token.as_str());
+    assert_eq!(
+        wait_for(&visitor, "the same token", "return localStorage.getItem(arguments[0]);", json!(format!("switchboard:{}:visitor", chat.key))).await,
+        token.as_str()
+    );
     no_harm_done(&visitor, "customer's page, after the replay").await;
 
     // ---- The agent closes the chat; the widget says it ended. ----
     agent.click("button#close-conversation").await;
-    let ended = format!("{ROOT} const m = [...root.querySelectorAll('.messages .msg')].pop(); return !!m && m.classList.contains('ended') && m.textContent;");
+    let ended =
+        format!("{ROOT} const m = [...root.querySelectorAll('.messages .msg')].pop(); return !!m && m.classList.contains('ended') && m.textContent;");
     assert_eq!(wait_for(&visitor, "the widget shows the end", &ended, Value::Null).await, "The conversation has ended");
     widget_status(&visitor, "We are online").await;
     assert_eq!(run(&visitor, &format!("{ROOT} return root.querySelector('.end').hidden;")).await, true, "no “End the chat” button once ended");
-    wait_for(&agent, "the conversation leaves the console", "return document.querySelectorAll('ul#conversations li[data-conversation-id]').length === 0;", Value::Null).await;
+    wait_for(
+        &agent,
+        "the conversation leaves the console",
+        "return document.querySelectorAll('ul#conversations li[data-conversation-id]').length === 0;",
+        Value::Null,
+    )
+    .await;
     assert!(agent.text("#notice").await.contains("You closed the conversation"));
     assert_eq!(
         shown_in_console(&agent).await,
@@ -298,11 +347,23 @@ async fn a_supervisor_sees_the_board_and_reads_a_transcript_in_a_real_browser() 
     ), Value::Null).await;
     assert_eq!(status, "online");
     sue.click(&format!("#board-conversations tr[data-conversation-id='{id}'] button.watch")).await;
-    let shown = wait_for(&sue, "the transcript", "const t = document.querySelector('#watched-transcript li.msg.from-visitor .text'); return t && t.textContent;", Value::Null).await;
+    let shown = wait_for(
+        &sue,
+        "the transcript",
+        "const t = document.querySelector('#watched-transcript li.msg.from-visitor .text'); return t && t.textContent;",
+        Value::Null,
+    )
+    .await;
     assert_eq!(shown, hostile);
     // Live: the next message appears without a reload.
     visitor.send(testkit::chat::says("It was due on Monday").1).await;
-    wait_for(&sue, "the next message, live", "return [...document.querySelectorAll('#watched-transcript .text')].some((t) => t.textContent === 'It was due on Monday');", Value::Null).await;
+    wait_for(
+        &sue,
+        "the next message, live",
+        "return [...document.querySelectorAll('#watched-transcript .text')].some((t) => t.textContent === 'It was due on Monday');",
+        Value::Null,
+    )
+    .await;
     no_harm_done(&sue, "board").await;
     sue.close().await;
 }

@@ -51,7 +51,10 @@ async fn a_visitor_and_an_agent_talk_both_ways_with_typing_delivery_and_closing(
     let ack = visitor.until_type("ack").await;
     assert_eq!(ack["client_id"], json!(id));
     let own = visitor.until_type("message").await;
-    assert_eq!((own["from"].as_str(), own["text"].as_str(), own["seq"].clone()), (Some("visitor"), Some("Hello, my shoes are too small"), ack["seq"].clone()));
+    assert_eq!(
+        (own["from"].as_str(), own["text"].as_str(), own["seq"].clone()),
+        (Some("visitor"), Some("Hello, my shoes are too small"), ack["seq"].clone())
+    );
     let assigned = visitor.until_type("assigned").await;
     assert_eq!(assigned["agent_name"], "ann");
 
@@ -73,7 +76,10 @@ async fn a_visitor_and_an_agent_talk_both_ways_with_typing_delivery_and_closing(
     let ack = agent.until_type("ack").await;
     assert_eq!(ack["client_id"], json!(reply_id));
     let answer = visitor.until_type("message").await;
-    assert_eq!((answer["from"].as_str(), answer["agent_name"].as_str(), answer["text"].as_str()), (Some("agent"), Some("ann"), Some("Let me find a 43 for you.")));
+    assert_eq!(
+        (answer["from"].as_str(), answer["agent_name"].as_str(), answer["text"].as_str()),
+        (Some("agent"), Some("ann"), Some("Let me find a 43 for you."))
+    );
     assert_eq!(answer["seq"], ack["seq"]);
 
     agent.send(json!({ "type": "close", "conversation_id": conversation_id })).await;
@@ -117,7 +123,10 @@ async fn a_dropped_visitor_resumes_from_the_last_message_seen_and_a_resent_messa
     // Same token: the same conversation, and only what was not seen yet.
     let (mut visitor2, welcome) = visitor(&server.url(""), &chat.key, Some(&token), seen).await;
     assert_eq!(welcome["visitor_token"], token.as_str());
-    assert_eq!((welcome["conversation"]["id"].as_str(), welcome["conversation"]["state"].as_str()), (Some(conversation_id.as_str()), Some("assigned")));
+    assert_eq!(
+        (welcome["conversation"]["id"].as_str(), welcome["conversation"]["state"].as_str()),
+        (Some(conversation_id.as_str()), Some("assigned"))
+    );
     assert_eq!(welcome["conversation"]["agent_name"], "ann");
     assert_eq!(visitor2.until_type("message").await["text"], "Yes, two left.");
 
@@ -506,7 +515,9 @@ async fn a_visitor_on_one_server_process_and_an_agent_on_another_talk_normally()
     v.send(json!({ "type": "typing", "typing": true })).await;
     agent.until_type("typing").await;
     for i in 0..5 {
-        agent.send(json!({ "type": "message", "conversation_id": offered["id"], "client_id": uuid::Uuid::new_v4(), "text": format!("answer {i}") })).await;
+        agent
+            .send(json!({ "type": "message", "conversation_id": offered["id"], "client_id": uuid::Uuid::new_v4(), "text": format!("answer {i}") }))
+            .await;
         v.send(says(&format!("question {i}")).1).await;
     }
     let mut got = Vec::new();
@@ -547,7 +558,10 @@ async fn the_history_is_searchable_through_the_api_within_the_company_and_the_ag
     let (status, list) = admin.json(Method::GET, "/api/v1/conversations", None).await;
     assert_eq!((status, list["total"].as_i64()), (200, Some(1)), "{list}");
     let found = &list["conversations"][0];
-    assert_eq!((found["id"].as_str(), found["state"].as_str(), found["agent_name"].as_str(), found["site"].as_str()), (Some(id.as_str()), Some("closed"), Some("ann"), Some("Shop")));
+    assert_eq!(
+        (found["id"].as_str(), found["state"].as_str(), found["agent_name"].as_str(), found["site"].as_str()),
+        (Some(id.as_str()), Some("closed"), Some("ann"), Some("Shop"))
+    );
     assert_eq!(found["page_url"], "https://shop.example.test/shoes?size=42");
     for (query, expected) in [
         ("visitor=norway", 1),
@@ -561,7 +575,8 @@ async fn the_history_is_searchable_through_the_api_within_the_company_and_the_ag
     }
     let (status, transcript) = admin.json(Method::GET, &format!("/api/v1/conversations/{id}"), None).await;
     assert_eq!(status, 200, "{transcript}");
-    let messages: Vec<(&str, &str)> = transcript["messages"].as_array().unwrap().iter().map(|m| (m["from"].as_str().unwrap(), m["text"].as_str().unwrap())).collect();
+    let messages: Vec<(&str, &str)> =
+        transcript["messages"].as_array().unwrap().iter().map(|m| (m["from"].as_str().unwrap(), m["text"].as_str().unwrap())).collect();
     assert_eq!(messages, [("visitor", "Do you ship <b>size 44</b> to Norway?"), ("agent", "Yes, in three days.")]);
     assert_eq!(transcript["conversation"]["id"], id.as_str());
 

@@ -75,7 +75,8 @@ async fn killing_the_server_mid_append_loses_no_acknowledged_write_and_read_mode
         let total = body["total"].as_i64().unwrap() as usize;
         let mut all = Vec::new();
         for page in 1..=total.div_ceil(200).max(1) {
-            let body: Value = http.get(format!("{base}/api/v1/users?per_page=200&page={page}&q=@acme.test")).send().await.unwrap().json().await.unwrap();
+            let body: Value =
+                http.get(format!("{base}/api/v1/users?per_page=200&page={page}&q=@acme.test")).send().await.unwrap().json().await.unwrap();
             all.extend(body["users"].as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap().to_owned()));
         }
         listed = all;

@@ -72,13 +72,19 @@ async fn the_preview_says_what_becomes_of_each_row_and_only_valid_rows_are_impor
 
     let (_, ok1) = api.json(Method::GET, "/api/v1/users?q=ok1", None).await;
     let ok1 = &ok1["users"][0];
-    assert_eq!((ok1["status"].as_str(), ok1["max_chats"].as_i64(), ok1["roles"].clone()), (Some("invited"), Some(4), serde_json::json!(["Agent", "Supervisor"])));
+    assert_eq!(
+        (ok1["status"].as_str(), ok1["max_chats"].as_i64(), ok1["roles"].clone()),
+        (Some("invited"), Some(4), serde_json::json!(["Agent", "Supervisor"]))
+    );
 
     // Whole-file problems are named.
     let response = api.post_raw("/api/v1/imports", "mail,name\nx,y\n".into()).await;
     assert_eq!(response.status(), 422);
     let body: Value = response.json().await.unwrap();
-    assert_eq!((body["error"]["field"].as_str(), body["error"]["message"].as_str()), (Some("file"), Some("the header lacks the column(s) email, first_name, last_name")));
+    assert_eq!(
+        (body["error"]["field"].as_str(), body["error"]["message"].as_str()),
+        (Some("file"), Some("the header lacks the column(s) email, first_name, last_name"))
+    );
 }
 
 #[tokio::test]

@@ -124,10 +124,7 @@ async fn racing_writers_on_one_stream_never_both_win_and_blind_appends_all_land(
     }
     let versions: Vec<u64> = store.read_stream("email-race@example.com", 0).await.unwrap().iter().map(|e| e.version).collect();
     assert_eq!(versions, (0..22).collect::<Vec<_>>());
-    assert!(matches!(
-        store.append("email-race@example.com", ExpectedVersion::Any, vec![], &meta()).await,
-        Err(StoreError::NothingToAppend { .. })
-    ));
+    assert!(matches!(store.append("email-race@example.com", ExpectedVersion::Any, vec![], &meta()).await, Err(StoreError::NothingToAppend { .. })));
 }
 
 #[tokio::test]
@@ -322,8 +319,7 @@ async fn racing_writers_and_live_subscribers_agree_on_every_event() {
 
         let ids: HashSet<Uuid> = seen.iter().map(|e| e.event_id).collect();
         assert_eq!(ids.len(), total, "{name}: some event was delivered twice");
-        let stored_ids: HashSet<Uuid> =
-            client.query("SELECT event_id FROM events", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+        let stored_ids: HashSet<Uuid> = client.query("SELECT event_id FROM events", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
         assert_eq!(ids, stored_ids, "{name}: delivered events differ from stored ones");
         assert!(seen.windows(2).all(|w| w[0].position < w[1].position), "{name}: positions went backwards");
         let mut next_version: HashMap<&str, u64> = HashMap::new();

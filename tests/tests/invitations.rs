@@ -109,7 +109,9 @@ async fn an_expired_link_gets_a_page_saying_so() {
     let meta = Metadata::new(Some(company), Actor::System("test".into()));
     let old = InvitationId::new();
     let at = chrono::Utc::now() - chrono::Duration::hours(73);
-    commands::execute::<User, _>(&server.app.store, &user::stream(id), &user::Command::ResendInvitation { invitation_id: old, at }, &meta).await.unwrap();
+    commands::execute::<User, _>(&server.app.store, &user::stream(id), &user::Command::ResendInvitation { invitation_id: old, at }, &meta)
+        .await
+        .unwrap();
     let token = "feedc0de".repeat(8);
     let outcome = server.app.accounts.issue_invitation_link(id, old, commands::secrets::hash_token(&token), &meta).await.unwrap();
     server.app.read_your_writes("users", outcome.position).await.unwrap();
@@ -177,8 +179,13 @@ async fn an_invitation_can_be_created_now_and_mailed_later() {
     let server = TestServer::start(&db).await;
     server.company("Acme", "admin@acme.test", "admin-password", 5).await;
     let api = Api::login(&server, "admin@acme.test", "admin-password").await;
-    let (status, body): (u16, Value) =
-        api.json(Method::POST, "/api/v1/users", Some(json!({ "email": "later@acme.test", "first_name": "L", "last_name": "Ater", "access": "invite_later" }))).await;
+    let (status, body): (u16, Value) = api
+        .json(
+            Method::POST,
+            "/api/v1/users",
+            Some(json!({ "email": "later@acme.test", "first_name": "L", "last_name": "Ater", "access": "invite_later" })),
+        )
+        .await;
     assert_eq!(status, 201);
     assert_eq!(body["user"]["status"], "invited");
     server.app.caught_up().await.unwrap();

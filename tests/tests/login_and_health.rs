@@ -74,7 +74,8 @@ async fn wrong_passwords_unknown_addresses_and_forged_forms_are_refused_plainly(
     let response = client.post_form("/login", &[("csrf", "forged"), ("email", "admin@acme.test"), ("password", "s3cret-password")]).await;
     assert_eq!(response.status(), 400);
     // A malformed body gets a page naming the problem, not a crash.
-    let response = client.http.post(client.url("/login")).header("content-type", "application/x-www-form-urlencoded").body("%zz=%").send().await.unwrap();
+    let response =
+        client.http.post(client.url("/login")).header("content-type", "application/x-www-form-urlencoded").body("%zz=%").send().await.unwrap();
     assert!(response.status().is_client_error());
 }
 

@@ -50,7 +50,8 @@ impl World {
 
     async fn add(&self, company: CompanyId, email: &str) -> (domain::UserId, Position) {
         let meta = Metadata::new(Some(company), Actor::System("test".into()));
-        let created = self.accounts.create_user(company, new_user(email, &[Role::Agent], NewAccess::Invite { send_email: true }), &meta).await.unwrap();
+        let created =
+            self.accounts.create_user(company, new_user(email, &[Role::Agent], NewAccess::Invite { send_email: true }), &meta).await.unwrap();
         (created.user_id, created.position)
     }
 
@@ -157,14 +158,12 @@ async fn a_rebuild_replays_into_fresh_tables_and_swaps_them_in_while_live_update
     assert_eq!(users.len(), 31);
     assert!(users.iter().any(|u| u.email == "r10@acme.test"));
     // No leftover rebuild schema.
-    let left: i64 = client
-        .query_one("SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 'rebuild_%'", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let left: i64 =
+        client.query_one("SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 'rebuild_%'", &[]).await.unwrap().get(0);
     assert_eq!(left, 0);
     // The rebuilt table keeps its storage parameters (room for updates in place).
-    let options: Option<Vec<String>> = client.query_one("SELECT reloptions FROM pg_class WHERE oid = 'public.users'::regclass", &[]).await.unwrap().get(0);
+    let options: Option<Vec<String>> =
+        client.query_one("SELECT reloptions FROM pg_class WHERE oid = 'public.users'::regclass", &[]).await.unwrap().get(0);
     assert_eq!(options, Some(vec!["fillfactor=50".to_owned()]));
 
     // And the swapped-in tables keep being fed.

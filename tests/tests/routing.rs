@@ -85,13 +85,8 @@ async fn two_hundred_visitors_at_once_on_two_servers_never_push_an_agent_over_ca
     // None lost: 200 conversations, each with its one message, assigned exactly where an
     // agent holds it, the other 140 waiting.
     let client = db.client().await;
-    let streams: Vec<String> = client
-        .query("SELECT DISTINCT stream FROM events WHERE stream LIKE 'conversation-%'", &[])
-        .await
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let streams: Vec<String> =
+        client.query("SELECT DISTINCT stream FROM events WHERE stream LIKE 'conversation-%'", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
     assert_eq!(streams.len(), 200);
     let mut waiting = 0;
     for s in &streams {

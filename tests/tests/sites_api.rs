@@ -16,7 +16,8 @@ async fn setup() -> (TestDb, TestServer, Api, domain::CompanyId) {
 }
 
 async fn new_site(api: &Api, name: &str) -> Value {
-    let (status, site) = api.json(Method::POST, "/api/v1/sites", Some(json!({ "name": name, "urls": ["https://shop.example.com/"], "notes": "spring sale" }))).await;
+    let (status, site) =
+        api.json(Method::POST, "/api/v1/sites", Some(json!({ "name": name, "urls": ["https://shop.example.com/"], "notes": "spring sale" }))).await;
     assert_eq!(status, 201, "{site}");
     site
 }
@@ -43,17 +44,30 @@ async fn a_site_is_created_with_a_key_and_a_snippet_and_validation_names_the_fie
     }
     let id = site["id"].as_str().unwrap();
     let bad = [
-        (json!({ "settings": { "colour": "red", "greeting": "Hi", "position": "bottom-left", "language": "fr", "offline_text": "x" } }), Some("colour")),
+        (
+            json!({ "settings": { "colour": "red", "greeting": "Hi", "position": "bottom-left", "language": "fr", "offline_text": "x" } }),
+            Some("colour"),
+        ),
         (json!({ "weights": { "high": 0, "normal": 2, "low": 1 } }), Some("weights")),
     ];
     for (body, field) in bad {
         let answer = api.json(Method::PATCH, &format!("/api/v1/sites/{id}"), Some(body.clone())).await;
         assert_eq!(refusal(&answer), (422, "invalid_input", field), "{body}");
     }
-    let settings = json!({ "colour": "#AA0000", "greeting": "Bonjour !", "position": "bottom-left", "language": "fr", "offline_text": "Laissez un message" });
-    let (status, changed) = api.json(Method::PATCH, &format!("/api/v1/sites/{id}"), Some(json!({ "name": "Boutique", "settings": settings, "weights": { "high": 5, "normal": 2, "low": 1 } }))).await;
+    let settings =
+        json!({ "colour": "#AA0000", "greeting": "Bonjour !", "position": "bottom-left", "language": "fr", "offline_text": "Laissez un message" });
+    let (status, changed) = api
+        .json(
+            Method::PATCH,
+            &format!("/api/v1/sites/{id}"),
+            Some(json!({ "name": "Boutique", "settings": settings, "weights": { "high": 5, "normal": 2, "low": 1 } })),
+        )
+        .await;
     assert_eq!(status, 200, "{changed}");
-    assert_eq!((changed["name"].as_str(), changed["settings"]["colour"].as_str(), changed["settings"]["language"].as_str()), (Some("Boutique"), Some("#aa0000"), Some("fr")));
+    assert_eq!(
+        (changed["name"].as_str(), changed["settings"]["colour"].as_str(), changed["settings"]["language"].as_str()),
+        (Some("Boutique"), Some("#aa0000"), Some("fr"))
+    );
     assert_eq!(changed["weights"]["high"], 5);
 
     let (_, rotated) = api.json(Method::POST, &format!("/api/v1/sites/{id}/key"), None).await;
@@ -141,7 +155,8 @@ async fn no_company_sees_or_changes_another_company_s_site() {
     assert_eq!(globex.json(Method::GET, "/api/v1/sites", None).await.1, json!([]));
     // Nor can a company put another company's agent on its own site.
     let own = new_site(&globex, "Globex shop").await;
-    let answer = globex.json(Method::PUT, &format!("/api/v1/sites/{}/agents/{agent}", own["id"].as_str().unwrap()), Some(json!({ "priority": "high" }))).await;
+    let answer =
+        globex.json(Method::PUT, &format!("/api/v1/sites/{}/agents/{agent}", own["id"].as_str().unwrap()), Some(json!({ "priority": "high" }))).await;
     assert_eq!(refusal(&answer), (404, "not_found", None));
     // And the pages agree.
     let page = server.login("admin@globex.test", "admin-password").await;
@@ -208,7 +223,12 @@ async fn the_site_pages_create_install_and_delete_with_confirmation() {
     let body = response.text().await.unwrap();
     assert!(body.contains("id=\"urls-error\"") && body.contains("`not-a-url` is not a web address"));
 
-    let response = page.post_form("/admin/sites/new", &[("csrf", &csrf), ("name", "Shop"), ("urls", "https://shop.example.com\nhttps://www.shop.example.com"), ("notes", "main shop")]).await;
+    let response = page
+        .post_form(
+            "/admin/sites/new",
+            &[("csrf", &csrf), ("name", "Shop"), ("urls", "https://shop.example.com\nhttps://www.shop.example.com"), ("notes", "main shop")],
+        )
+        .await;
     assert_eq!(response.status(), 303);
     let install = response.headers()["location"].to_str().unwrap().to_owned();
     assert!(install.ends_with("/install"));

@@ -25,7 +25,10 @@ async fn an_administrator_edits_a_user_and_sees_the_history() {
     assert!(body.contains("id=\"last_name-error\"") && body.contains("the last name is mandatory"), "{body}");
 
     let response = admin
-        .post_form(&page, &[("csrf", &csrf), ("email", "Augusta@Acme.test"), ("first_name", "Augusta"), ("last_name", "King"), ("job_title", "Countess")])
+        .post_form(
+            &page,
+            &[("csrf", &csrf), ("email", "Augusta@Acme.test"), ("first_name", "Augusta"), ("last_name", "King"), ("job_title", "Countess")],
+        )
         .await;
     assert_eq!(response.status(), 200);
     let body = response.text().await.unwrap();
@@ -70,7 +73,10 @@ async fn the_last_administrator_is_kept_with_a_clear_message_in_the_list() {
     let admin = server.login("admin@acme.test", "admin-password").await;
     let csrf = admin.csrf().await;
     let response = admin
-        .post_form(&format!("/admin/users/{admin_id}/roles"), &[("csrf", &csrf), ("role", "Administrator"), ("on", "false"), ("back", "/admin/users")])
+        .post_form(
+            &format!("/admin/users/{admin_id}/roles"),
+            &[("csrf", &csrf), ("role", "Administrator"), ("on", "false"), ("back", "/admin/users")],
+        )
         .await;
     assert_eq!(response.status(), 409);
     assert!(response.text().await.unwrap().contains("must keep at least one active administrator"));
@@ -78,7 +84,10 @@ async fn the_last_administrator_is_kept_with_a_clear_message_in_the_list() {
     assert_eq!(response.status(), 409);
     // A redirect after a toggle stays on this site.
     let response = admin
-        .post_form(&format!("/admin/users/{admin_id}/roles"), &[("csrf", &csrf), ("role", "Agent"), ("on", "true"), ("back", "https://evil.example/")])
+        .post_form(
+            &format!("/admin/users/{admin_id}/roles"),
+            &[("csrf", &csrf), ("role", "Agent"), ("on", "true"), ("back", "https://evil.example/")],
+        )
         .await;
     assert_eq!(response.headers()["location"], "/admin/users");
 }

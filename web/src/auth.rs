@@ -51,10 +51,7 @@ pub mod password {
     pub async fn hash(password: String) -> Result<String, PasswordError> {
         tokio::task::spawn_blocking(move || {
             let salt = SaltString::generate(&mut OsRng);
-            Argon2::default()
-                .hash_password(password.as_bytes(), &salt)
-                .map(|h| h.to_string())
-                .map_err(|e| PasswordError::Hashing(e.to_string()))
+            Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| PasswordError::Hashing(e.to_string()))
         })
         .await
         .map_err(|e| PasswordError::Hashing(e.to_string()))?
@@ -185,10 +182,7 @@ async fn session_from(parts: &mut Parts, app: &App) -> Result<Session, AppError>
     let token_hash = hash_token(&token);
     let client = app.pool.get().await?;
     let row = client
-        .query_opt(
-            "SELECT user_id, company_id, csrf_token FROM sessions WHERE token_hash = $1 AND expires_at > now()",
-            &[&token_hash],
-        )
+        .query_opt("SELECT user_id, company_id, csrf_token FROM sessions WHERE token_hash = $1 AND expires_at > now()", &[&token_hash])
         .await?
         .ok_or(AppError::Unauthenticated)?;
     let user = users::get(&**client, CompanyId(row.get(1)), domain::UserId(row.get(0)))

@@ -76,7 +76,10 @@ where
     admin.dbname("postgres");
     let (client, conn) = admin.connect(NoTls).await.map_err(|e| format!("cannot connect: {e}"))?;
     tokio::spawn(conn);
-    client.batch_execute(&format!("CREATE DATABASE {name}")).await.map_err(|e| format!("cannot create the scratch database: {}", store::describe(&e)))?;
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .map_err(|e| format!("cannot create the scratch database: {}", store::describe(&e)))?;
     let mut scratch = config.clone();
     scratch.dbname(&name);
     let result = async {
@@ -115,7 +118,7 @@ fn user_registered(company: CompanyId) -> (UserId, NewEvent) {
 /// next event to one of the streams it started (reading nothing, as a command that has just
 /// loaded the stream would).
 fn next_append(streams: &mut Vec<(String, u64)>, company: CompanyId, i: usize) -> (String, ExpectedVersion, u64, NewEvent) {
-    if streams.is_empty() || i % 4 == 0 {
+    if streams.is_empty() || i.is_multiple_of(4) {
         let (user_id, event) = user_registered(company);
         streams.push((user::stream(user_id), 0));
         return (user::stream(user_id), ExpectedVersion::NoStream, 0, event);
@@ -249,11 +252,8 @@ async fn catch_up_users(store: &PgEventStore, pool: &deadpool_postgres::Pool) ->
     // Check the work was really done: one row per registered user.
     let client = pool.get().await.map_err(|e| e.to_string())?;
     let rows: i64 = client.query_one("SELECT count(*) FROM users", &[]).await.map_err(|e| e.to_string())?.get(0);
-    let registered: i64 = client
-        .query_one("SELECT count(*) FROM events WHERE event_type = 'UserRegistered'", &[])
-        .await
-        .map_err(|e| e.to_string())?
-        .get(0);
+    let registered: i64 =
+        client.query_one("SELECT count(*) FROM events WHERE event_type = 'UserRegistered'", &[]).await.map_err(|e| e.to_string())?.get(0);
     if rows != registered || head == store::Position::START {
         return Err(format!("catch-up incomplete: {rows} user rows for {registered} registrations (head {head})"));
     }

@@ -134,7 +134,15 @@ struct Setup {
 
 impl Setup {
     async fn new(config: &tokio_postgres::Config, load: &Load) -> Result<Setup, String> {
-        let settings = Settings { secure_cookies: false, public_url: String::new(), mail: Arc::new(commands::mailer::Transport::Files { dir: std::env::temp_dir(), from: "bench@switchboard.test".parse().map_err(|_| "address")? }), agent_grace: Duration::from_secs(600) };
+        let settings = Settings {
+            secure_cookies: false,
+            public_url: String::new(),
+            mail: Arc::new(commands::mailer::Transport::Files {
+                dir: std::env::temp_dir(),
+                from: "bench@switchboard.test".parse().map_err(|_| "address")?,
+            }),
+            agent_grace: Duration::from_secs(600),
+        };
         let app = App::new(config, settings);
         let max_chats = load.conversations.div_ceil(load.agents.max(1)).clamp(1, 100) as u8;
         let user = |i: usize, roles: &[Role]| NewUser {
@@ -145,7 +153,11 @@ impl Setup {
             access: NewAccess::Password { hash: String::new() },
         };
         let e = |e: commands::Error| e.to_string();
-        let (company, _) = app.accounts.register_company("Bench", load.agents as u32 + 1, user(9999, &[Role::Administrator]), Actor::System("bench".into())).await.map_err(e)?;
+        let (company, _) = app
+            .accounts
+            .register_company("Bench", load.agents as u32 + 1, user(9999, &[Role::Administrator]), Actor::System("bench".into()))
+            .await
+            .map_err(e)?;
         let meta = Metadata::new(Some(company), Actor::System("bench".into()));
         let (site, _) = app.sites.create(company, "Bench", vec!["https://bench.test".into()], "", false, &meta).await.map_err(e)?;
         let priorities = [Priority::High, Priority::Normal, Priority::Low];
@@ -304,7 +316,12 @@ fn report(log: &Log, elapsed: Duration, load: &Load, baseline: &[Duration], answ
     line("agent → visitor", &mut to_visitor);
     let base = line("baseline: durable INSERTs, 1 task/conversation", &mut baseline);
     println!("{:<44} {:>10.0} msgs/s over {:.1} s", "throughput (both ways)", total / elapsed.as_secs_f64(), elapsed.as_secs_f64());
-    println!("{:<44} {:>10.2} (target: visitor → agent p99 under 50 ms: {})", "p99 ratio to the baseline", p99 / base.max(0.001), if p99 < 50.0 { "met" } else { "NOT met" });
+    println!(
+        "{:<44} {:>10.2} (target: visitor → agent p99 under 50 ms: {})",
+        "p99 ratio to the baseline",
+        p99 / base.max(0.001),
+        if p99 < 50.0 { "met" } else { "NOT met" }
+    );
     println!("{:<44} {:>10} lost, {} repeated (of {expected} messages each way)", "delivery", lost, repeated);
     let out_of_order = answers.iter().filter(|a| a.iter().enumerate().any(|(j, text)| !text.ends_with(&format!(" m{j}")))).count();
     println!("{:<44} {:>10} visitors got their answers out of order", "order", out_of_order);

@@ -16,13 +16,24 @@ pub enum AppError {
     /// Logged in, but the role does not allow it.
     Forbidden,
     /// Not allowed, for a reason the code and message give.
-    Denied { code: &'static str, message: String },
+    Denied {
+        code: &'static str,
+        message: String,
+    },
     /// Does not exist, or belongs to another company (never said which).
     NotFound,
     /// Bad input: which field, why.
-    Invalid { code: &'static str, message: String, field: Option<&'static str> },
+    Invalid {
+        code: &'static str,
+        message: String,
+        field: Option<&'static str>,
+    },
     /// Refused by a rule of the domain.
-    Refused { code: &'static str, message: String, field: Option<&'static str> },
+    Refused {
+        code: &'static str,
+        message: String,
+        field: Option<&'static str>,
+    },
     TooManyRequests(String),
     Command(commands::Error),
     Internal(String),
@@ -88,7 +99,9 @@ impl AppError {
                         conversation::Error::MessageTooLong => invalid("message_too_long", "text"),
                         conversation::Error::BadEmail(_) => invalid("invalid_email", "email"),
                         conversation::Error::NameTooLong => invalid("invalid_input", "name"),
-                        conversation::Error::AlreadyAssigned | conversation::Error::AlreadyStarted | conversation::Error::NotAssigned => conflict("conflict"),
+                        conversation::Error::AlreadyAssigned | conversation::Error::AlreadyStarted | conversation::Error::NotAssigned => {
+                            conflict("conflict")
+                        }
                     },
                     E::NoAgentAvailable => conflict("no_agent_available"),
                     E::Email(email::Error::EmailTaken { .. }) => (StatusCode::CONFLICT, "email_taken", msg.clone(), Some("email")),
@@ -107,7 +120,8 @@ impl AppError {
     fn log(&self) {
         match self {
             AppError::Internal(detail) => tracing::error!(%detail, "internal error"),
-            AppError::Command(e @ (commands::Error::Store(_) | commands::Error::Database(_))) if !matches!(e, commands::Error::Store(s) if s.is_conflict()) => {
+            AppError::Command(e @ (commands::Error::Store(_) | commands::Error::Database(_))) if !matches!(e, commands::Error::Store(s) if s.is_conflict()) =>
+            {
                 tracing::error!(error = %e, "command failed")
             }
             _ => {}

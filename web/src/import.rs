@@ -85,7 +85,8 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Outcome>, FileError> {
         return Err(FileError::Empty);
     }
     let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let header: Vec<String> = reader.headers().map_err(|e| FileError::Csv(e.to_string()))?.iter().map(|h| h.to_lowercase().replace([' ', '-'], "_")).collect();
+    let header: Vec<String> =
+        reader.headers().map_err(|e| FileError::Csv(e.to_string()))?.iter().map(|h| h.to_lowercase().replace([' ', '-'], "_")).collect();
     let column: HashMap<&str, usize> = header.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
     let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !column.contains_key(c)).collect();
     if !missing.is_empty() {
@@ -199,12 +200,8 @@ pub async fn prepare(app: &App, company_id: CompanyId, created_by: domain::UserI
     let parsed = parse(bytes).map_err(|e| crate::error::AppError::invalid("file", e.to_string()))?;
     let client = app.pool.get().await?;
     let emails: Vec<String> = parsed.iter().filter(|o| o.is_ok()).map(|o| o.email.clone()).collect();
-    let existing: HashSet<String> = client
-        .query("SELECT email FROM users WHERE email = ANY($1)", &[&emails])
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let existing: HashSet<String> =
+        client.query("SELECT email FROM users WHERE email = ANY($1)", &[&emails]).await?.iter().map(|r| r.get(0)).collect();
     let licence = projections::licences::get(&**client, company_id).await?.ok_or(crate::error::AppError::NotFound)?;
     let outcomes = preview(parsed, &existing, (licence.seats - licence.seats_in_use) as i64);
     let id = Uuid::now_v7();
@@ -277,7 +274,13 @@ pub async fn confirm(app: &App, company_id: CompanyId, metadata: Metadata, impor
     Ok(true)
 }
 
-async fn run(app: &App, company_id: CompanyId, metadata: &Metadata, import_id: Uuid, mut outcomes: Vec<Outcome>) -> Result<(), crate::error::AppError> {
+async fn run(
+    app: &App,
+    company_id: CompanyId,
+    metadata: &Metadata,
+    import_id: Uuid,
+    mut outcomes: Vec<Outcome>,
+) -> Result<(), crate::error::AppError> {
     let (mut done, mut created, mut skipped) = (0i32, 0i32, 0i32);
     let mut last_report = Instant::now();
     let mut last_position = None;
@@ -305,7 +308,9 @@ async fn run(app: &App, company_id: CompanyId, metadata: &Metadata, import_id: U
                 o.status = "error".into();
                 o.reason = Some(match &e {
                     commands::Error::Email(_) => "already a user".to_owned(),
-                    commands::Error::Company(domain::company::Error::SeatsExhausted { .. }) => "too many seats: no seat left for this user".to_owned(),
+                    commands::Error::Company(domain::company::Error::SeatsExhausted { .. }) => {
+                        "too many seats: no seat left for this user".to_owned()
+                    }
                     other => other.to_string(),
                 });
             }
@@ -314,7 +319,10 @@ async fn run(app: &App, company_id: CompanyId, metadata: &Metadata, import_id: U
             last_report = Instant::now();
             let client = app.pool.get().await?;
             client
-                .execute("UPDATE user_imports SET done = $2, created = $3, skipped = $4 WHERE import_id = $1", &[&import_id, &done, &created, &skipped])
+                .execute(
+                    "UPDATE user_imports SET done = $2, created = $3, skipped = $4 WHERE import_id = $1",
+                    &[&import_id, &done, &created, &skipped],
+                )
                 .await?;
         }
     }
@@ -388,9 +396,8 @@ mod tests {
         assert_eq!(parse(b""), Err(FileError::Empty));
         assert_eq!(parse(&[0xff, 0xfe, 0x00]), Err(FileError::NotText));
         assert_eq!(parse(b"mail,first_name\nx@y.z,A\n"), Err(FileError::MissingColumns("email, last_name".into())));
-        let big: String = std::iter::once("email,first_name,last_name\n".to_owned())
-            .chain((0..MAX_ROWS + 1).map(|i| format!("u{i}@example.com,A,B\n")))
-            .collect();
+        let big: String =
+            std::iter::once("email,first_name,last_name\n".to_owned()).chain((0..MAX_ROWS + 1).map(|i| format!("u{i}@example.com,A,B\n"))).collect();
         assert!(matches!(parse(big.as_bytes()), Err(FileError::TooManyRows(n)) if n == MAX_ROWS + 1));
     }
 

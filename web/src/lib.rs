@@ -13,8 +13,8 @@ pub mod health;
 pub mod import;
 pub mod pages;
 pub mod ratelimit;
+pub mod server;
 pub mod site_admin;
 pub mod widget;
-pub mod server;
 
 pub use server::App;

@@ -41,9 +41,7 @@ pub async fn check(app: &App, email: &str, ip: Option<IpAddr>) -> Result<(), App
         .await?;
     let (for_email, for_ip): (i64, i64) = (row.get(0), row.get(1));
     if for_email >= PER_ADDRESS || for_ip >= PER_IP {
-        return Err(AppError::TooManyRequests(format!(
-            "Too many failed logins. Wait {WINDOW_MINUTES} minutes before trying again."
-        )));
+        return Err(AppError::TooManyRequests(format!("Too many failed logins. Wait {WINDOW_MINUTES} minutes before trying again.")));
     }
     Ok(())
 }

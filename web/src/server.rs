@@ -8,19 +8,19 @@ use std::time::Duration;
 use axum::routing::{get, post};
 use axum::Router;
 use commands::accounts::Accounts;
-use commands::mailer::{InvitationMailer, Transport};
 use commands::chat::Chat;
+use commands::mailer::{InvitationMailer, Transport};
 use commands::sites::Sites;
 use deadpool_postgres::Pool;
 use projections::{Checkpoints, Projection, ProjectionError, RebuildReport};
 use store::{PgEventStore, Position};
 use tokio::task::JoinSet;
 
-use crate::cli::DataArgs;
-use crate::database::Database;
 use crate::chat::hub::Hub;
 use crate::chat::presence::Presence;
 use crate::chat::view::ReadModels;
+use crate::cli::DataArgs;
+use crate::database::Database;
 use crate::{chat, health, pages};
 
 pub struct Settings {
@@ -42,9 +42,7 @@ impl Settings {
             secure_cookies: std::env::var("SWITCHBOARD_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true"),
             public_url,
             mail: Arc::new(Transport::from_env(data_dir).map_err(|e| e.to_string())?),
-            agent_grace: Duration::from_secs(
-                std::env::var("SWITCHBOARD_AGENT_GRACE_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(60),
-            ),
+            agent_grace: Duration::from_secs(std::env::var("SWITCHBOARD_AGENT_GRACE_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(60)),
         })
     }
 }
@@ -147,7 +145,11 @@ impl App {
     }
 
     /// Serves the router on `listener` until `shutdown` completes.
-    pub async fn serve(&self, listener: tokio::net::TcpListener, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn serve(
+        &self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         use axum::serve::ListenerExt;
         let service = self.router().into_make_service_with_connect_info::<SocketAddr>();
         // Chat frames are small: Nagle's algorithm would hold a frame written just after
@@ -243,7 +245,9 @@ async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> 
         "live.js" => include_str!("../static/live.js"),
         "console.js" => include_str!("../static/console.js"),
         "supervisor.js" => include_str!("../static/supervisor.js"),
-        "console.css" => return ([(axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../static/console.css")).into_response(),
+        "console.css" => {
+            return ([(axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../static/console.css")).into_response()
+        }
         _ => return crate::error::AppError::NotFound.into_response(),
     };
     ([(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")], body).into_response()
@@ -281,7 +285,9 @@ async fn serve_with(db: &Database, listen: SocketAddr, settings: Settings, data_
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     let companies: i64 = match app.pool.get().await {
-        Ok(client) => client.query_one("SELECT count(*) FROM events WHERE event_type = 'CompanyRegistered'", &[]).await.map(|r| r.get(0)).unwrap_or(0),
+        Ok(client) => {
+            client.query_one("SELECT count(*) FROM events WHERE event_type = 'CompanyRegistered'", &[]).await.map(|r| r.get(0)).unwrap_or(0)
+        }
         Err(_) => 0,
     };
     println!("Switchboard is running at http://{address}/ (log in at http://{address}/login)");

@@ -42,7 +42,15 @@ pub async fn create(app: &App, session: &Session, name: &str, urls: Vec<String>,
     Ok(site_id)
 }
 
-pub async fn change(app: &App, session: &Session, site_id: SiteId, name: &str, urls: Vec<String>, notes: &str, restrict: bool) -> Result<(), AppError> {
+pub async fn change(
+    app: &App,
+    session: &Session,
+    site_id: SiteId,
+    name: &str,
+    urls: Vec<String>,
+    notes: &str,
+    restrict: bool,
+) -> Result<(), AppError> {
     let command = domain::site::Command::ChangeSite { name: name.to_owned(), urls, notes: notes.to_owned(), restrict_to_urls: restrict };
     let outcome = app.sites.change(session.company_id(), site_id, command, &session.metadata()).await?;
     settle(app, outcome.position).await
@@ -103,5 +111,9 @@ pub fn parse_language(s: &str) -> Result<Language, AppError> {
 }
 
 pub fn parse_weight(field: &'static str, s: &str) -> Result<u8, AppError> {
-    s.trim().parse::<u8>().ok().filter(|w| (1..=100).contains(w)).ok_or_else(|| AppError::invalid(field, format!("{field} must be a whole number from 1 to 100")))
+    s.trim()
+        .parse::<u8>()
+        .ok()
+        .filter(|w| (1..=100).contains(w))
+        .ok_or_else(|| AppError::invalid(field, format!("{field} must be a whole number from 1 to 100")))
 }

@@ -49,10 +49,13 @@ fn cors(origin: Option<&HeaderValue>, mut response: Response) -> Response {
 pub async fn config(State(app): State<App>, headers: HeaderMap, Query(q): Query<ConfigQuery>) -> Response {
     let origin = headers.get(header::ORIGIN);
     let result = answer(&app, origin.and_then(|o| o.to_str().ok()), &q.site).await;
-    cors(origin, match result {
-        Ok(config) => axum::Json(config).into_response(),
-        Err(e) => e.into_response(),
-    })
+    cors(
+        origin,
+        match result {
+            Ok(config) => axum::Json(config).into_response(),
+            Err(e) => e.into_response(),
+        },
+    )
 }
 
 async fn answer(app: &App, origin: Option<&str>, key: &str) -> Result<WidgetConfig, ApiError> {

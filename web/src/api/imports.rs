@@ -67,7 +67,11 @@ pub async fn preview(State(app): State<App>, ApiAdmin(session): ApiAdmin, body: 
 /// Import the valid rows of a previewed file; follow with `GET /api/v1/imports/{id}`.
 #[utoipa::path(post, path = "/api/v1/imports/{id}/confirm", tag = "imports", params(("id" = Uuid, Path)), security(("session" = []), ("csrf" = [])),
     responses((status = 202, body = ImportView), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody, description = "already confirmed")))]
-pub async fn confirm(State(app): State<App>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<(StatusCode, axum::Json<ImportView>), ApiError> {
+pub async fn confirm(
+    State(app): State<App>,
+    ApiAdmin(session): ApiAdmin,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, axum::Json<ImportView>), ApiError> {
     let id: Uuid = parse_id(&id)?;
     import::get(&app, session.company_id(), id).await?.ok_or(AppError::NotFound)?;
     if !import::confirm(&app, session.company_id(), session.metadata(), id).await? {

@@ -30,7 +30,12 @@ pub struct SessionInfo {
 /// Log in: sets the `sb_session` cookie.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = Credentials,
     responses((status = 200, body = SessionInfo), (status = 401, body = super::ErrorBody), (status = 429, body = super::ErrorBody)))]
-pub async fn login(State(app): State<App>, ClientIp(ip): ClientIp, jar: CookieJar, Json(credentials): Json<Credentials>) -> Result<Response, ApiError> {
+pub async fn login(
+    State(app): State<App>,
+    ClientIp(ip): ClientIp,
+    jar: CookieJar,
+    Json(credentials): Json<Credentials>,
+) -> Result<Response, ApiError> {
     ratelimit::check(&app, &credentials.email, ip).await?;
     let Some(user) = auth::authenticate(&app, &credentials.email, &credentials.password, ip).await? else {
         return Err(ApiError(AppError::InvalidCredentials));

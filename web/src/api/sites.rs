@@ -79,7 +79,11 @@ pub struct NewSite {
 /// Add a site; its widget key is made at once.
 #[utoipa::path(post, path = "/api/v1/sites", tag = "sites", request_body = NewSite, security(("session" = []), ("csrf" = [])),
     responses((status = 201, body = ApiSite), (status = 422, body = super::ErrorBody, description = "field: name, urls or notes")))]
-pub async fn create(State(app): State<App>, ApiAdmin(session): ApiAdmin, Json(body): Json<NewSite>) -> Result<(StatusCode, axum::Json<ApiSite>), ApiError> {
+pub async fn create(
+    State(app): State<App>,
+    ApiAdmin(session): ApiAdmin,
+    Json(body): Json<NewSite>,
+) -> Result<(StatusCode, axum::Json<ApiSite>), ApiError> {
     let id = site_admin::create(&app, &session, &body.name, body.urls, &body.notes, body.restrict_to_urls).await?;
     Ok((StatusCode::CREATED, axum::Json(fetch(&app, &session, id).await?)))
 }
@@ -106,7 +110,12 @@ pub struct SitePatch {
 /// Change a site, its widget settings or its priority weights.
 #[utoipa::path(patch, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = Uuid, Path)), request_body = SitePatch,
     security(("session" = []), ("csrf" = [])), responses((status = 200, body = ApiSite), (status = 422, body = super::ErrorBody)))]
-pub async fn update(State(app): State<App>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>, Json(patch): Json<SitePatch>) -> Result<axum::Json<ApiSite>, ApiError> {
+pub async fn update(
+    State(app): State<App>,
+    ApiAdmin(session): ApiAdmin,
+    Path(id): Path<String>,
+    Json(patch): Json<SitePatch>,
+) -> Result<axum::Json<ApiSite>, ApiError> {
     let id: SiteId = parse_id(&id)?;
     let current = site_admin::load_live(&app, &session, id).await?;
     if patch.name.is_some() || patch.urls.is_some() || patch.notes.is_some() || patch.restrict_to_urls.is_some() {
@@ -172,7 +181,13 @@ pub async fn agents(State(app): State<App>, ApiAdmin(session): ApiAdmin, Path(id
     Ok(axum::Json(
         advisors
             .into_iter()
-            .map(|a| ApiAdvisor { user_id: a.user_id.0, name: a.name, email: a.email, priority: a.priority.map(|p| p.as_str().to_owned()), offered: a.offered })
+            .map(|a| ApiAdvisor {
+                user_id: a.user_id.0,
+                name: a.name,
+                email: a.email,
+                priority: a.priority.map(|p| p.as_str().to_owned()),
+                offered: a.offered,
+            })
             .collect(),
     ))
 }
@@ -202,7 +217,11 @@ pub async fn assign(
 /// Take an agent off the site.
 #[utoipa::path(delete, path = "/api/v1/sites/{id}/agents/{user_id}", tag = "sites", params(("id" = Uuid, Path), ("user_id" = Uuid, Path)),
     security(("session" = []), ("csrf" = [])), responses((status = 200, body = [ApiAdvisor])))]
-pub async fn unassign(State(app): State<App>, ApiAdmin(session): ApiAdmin, Path((id, user_id)): Path<(String, String)>) -> Result<axum::Json<Vec<ApiAdvisor>>, ApiError> {
+pub async fn unassign(
+    State(app): State<App>,
+    ApiAdmin(session): ApiAdmin,
+    Path((id, user_id)): Path<(String, String)>,
+) -> Result<axum::Json<Vec<ApiAdvisor>>, ApiError> {
     let (site_id, user): (SiteId, UserId) = (parse_id(&id)?, parse_id(&user_id)?);
     crate::pages::advisors::place(&app, &session, site_id, user, None).await?;
     agents(State(app), ApiAdmin(session), Path(id)).await

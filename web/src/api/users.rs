@@ -124,13 +124,21 @@ pub struct CreatedUser {
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser, security(("session" = []), ("csrf" = [])),
     responses((status = 201, body = CreatedUser), (status = 409, body = super::ErrorBody, description = "email_taken, seats_exhausted"),
         (status = 422, body = super::ErrorBody, description = "a field is invalid")))]
-pub async fn create(State(app): State<App>, ApiAdmin(session): ApiAdmin, Json(body): Json<NewUser>) -> Result<(StatusCode, axum::Json<CreatedUser>), ApiError> {
+pub async fn create(
+    State(app): State<App>,
+    ApiAdmin(session): ApiAdmin,
+    Json(body): Json<NewUser>,
+) -> Result<(StatusCode, axum::Json<CreatedUser>), ApiError> {
     let access = match body.access.as_deref().unwrap_or("invite") {
         "invite" => AccessInput::Invite,
         "invite_later" => AccessInput::InviteLater,
         "generate_password" => AccessInput::GeneratePassword,
-        "password" => AccessInput::Password(body.password.clone().ok_or_else(|| AppError::invalid("password", "A password is required with access `password`."))?),
-        other => return Err(AppError::invalid("access", format!("access `{other}` should be invite, invite_later, password or generate_password")).into()),
+        "password" => AccessInput::Password(
+            body.password.clone().ok_or_else(|| AppError::invalid("password", "A password is required with access `password`."))?,
+        ),
+        other => {
+            return Err(AppError::invalid("access", format!("access `{other}` should be invite, invite_later, password or generate_password")).into())
+        }
     };
     let roles = match &body.roles {
         Some(names) => admin::parse_roles(names.iter().map(String::as_str))?,
@@ -138,7 +146,13 @@ pub async fn create(State(app): State<App>, ApiAdmin(session): ApiAdmin, Json(bo
     };
     let input = UserInput {
         email: body.email,
-        profile: Profile { first_name: body.first_name, last_name: body.last_name, display_name: body.display_name, phone: body.phone, job_title: body.job_title },
+        profile: Profile {
+            first_name: body.first_name,
+            last_name: body.last_name,
+            display_name: body.display_name,
+            phone: body.phone,
+            job_title: body.job_title,
+        },
         roles,
         max_chats: body.max_chats,
         access,
@@ -170,7 +184,12 @@ pub struct UserPatch {
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)), request_body = UserPatch,
     security(("session" = []), ("csrf" = [])),
     responses((status = 200, body = ApiUser), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
-pub async fn update(State(app): State<App>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>, Json(patch): Json<UserPatch>) -> Result<axum::Json<ApiUser>, ApiError> {
+pub async fn update(
+    State(app): State<App>,
+    ApiAdmin(session): ApiAdmin,
+    Path(id): Path<String>,
+    Json(patch): Json<UserPatch>,
+) -> Result<axum::Json<ApiUser>, ApiError> {
     let user_id: UserId = parse_id(&id)?;
     let current = fetch(&app, &session, user_id).await?;
     if let Some(n) = patch.max_chats {
@@ -197,7 +216,11 @@ async fn role_change(app: &App, session: &Session, id: &str, role: &str, on: boo
 /// Switch a role on.
 #[utoipa::path(put, path = "/api/v1/users/{id}/roles/{role}", tag = "users", params(("id" = Uuid, Path), ("role" = String, Path)),
     security(("session" = []), ("csrf" = [])), responses((status = 200, body = ApiUser), (status = 404, body = super::ErrorBody)))]
-pub async fn grant_role(State(app): State<App>, ApiAdmin(session): ApiAdmin, Path((id, role)): Path<(String, String)>) -> Result<axum::Json<ApiUser>, ApiError> {
+pub async fn grant_role(
+    State(app): State<App>,
+    ApiAdmin(session): ApiAdmin,
+    Path((id, role)): Path<(String, String)>,
+) -> Result<axum::Json<ApiUser>, ApiError> {
     role_change(&app, &session, &id, &role, true).await
 }
 
@@ -205,7 +228,11 @@ pub async fn grant_role(State(app): State<App>, ApiAdmin(session): ApiAdmin, Pat
 #[utoipa::path(delete, path = "/api/v1/users/{id}/roles/{role}", tag = "users", params(("id" = Uuid, Path), ("role" = String, Path)),
     security(("session" = []), ("csrf" = [])),
     responses((status = 200, body = ApiUser), (status = 409, body = super::ErrorBody, description = "last_administrator")))]
-pub async fn revoke_role(State(app): State<App>, ApiAdmin(session): ApiAdmin, Path((id, role)): Path<(String, String)>) -> Result<axum::Json<ApiUser>, ApiError> {
+pub async fn revoke_role(
+    State(app): State<App>,
+    ApiAdmin(session): ApiAdmin,
+    Path((id, role)): Path<(String, String)>,
+) -> Result<axum::Json<ApiUser>, ApiError> {
     role_change(&app, &session, &id, &role, false).await
 }
 
@@ -230,7 +257,11 @@ pub async fn reactivate(State(app): State<App>, ApiAdmin(session): ApiAdmin, Pat
 /// Mail a new invitation link; the previous one stops working.
 #[utoipa::path(post, path = "/api/v1/users/{id}/invitation", tag = "users", params(("id" = Uuid, Path)), security(("session" = []), ("csrf" = [])),
     responses((status = 202, body = ApiUser), (status = 409, body = super::ErrorBody, description = "not_invited")))]
-pub async fn resend_invitation(State(app): State<App>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<(StatusCode, axum::Json<ApiUser>), ApiError> {
+pub async fn resend_invitation(
+    State(app): State<App>,
+    ApiAdmin(session): ApiAdmin,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, axum::Json<ApiUser>), ApiError> {
     let user_id = parse_id(&id)?;
     admin::resend_invitation(&app, &session, user_id).await?;
     Ok((StatusCode::ACCEPTED, axum::Json(fetch(&app, &session, user_id).await?)))

@@ -102,13 +102,28 @@ const RESYNC: Duration = Duration::from_secs(5);
 /// The name an agent's messages are signed with: their display name, else their first name
 /// (visitors do not need a surname).
 pub fn signature(session: &Session) -> String {
-    if session.user.display_name.is_empty() { session.user.first_name.clone() } else { session.user.display_name.clone() }
+    if session.user.display_name.is_empty() {
+        session.user.first_name.clone()
+    } else {
+        session.user.display_name.clone()
+    }
 }
 
 impl AgentSocket {
     fn new(app: App, session: Session) -> Self {
         let (outbox, inbox) = Outbox::new();
-        AgentSocket { app, me: session.user.user_id, name: signature(&session), session, held: HashMap::new(), outbox, inbox, _registrations: Vec::new(), status_sent: None, site_due: None }
+        AgentSocket {
+            app,
+            me: session.user.user_id,
+            name: signature(&session),
+            session,
+            held: HashMap::new(),
+            outbox,
+            inbox,
+            _registrations: Vec::new(),
+            status_sent: None,
+            site_due: None,
+        }
     }
 
     fn metadata(&self) -> Metadata {
@@ -401,7 +416,9 @@ impl AgentSocket {
                         _ => vec![],
                     }
                 }
-                Event::Agent(domain::agent::Event::StatusChanged { status, .. }) if self.status_sent != Some(*status) => vec![self.state(&HashMap::new()).await],
+                Event::Agent(domain::agent::Event::StatusChanged { status, .. }) if self.status_sent != Some(*status) => {
+                    vec![self.state(&HashMap::new()).await]
+                }
                 _ => vec![],
             },
             Notice::Typing(t) if t.from == "visitor" && self.held.contains_key(&t.conversation_id) => {

@@ -35,7 +35,12 @@ pub enum Interest {
 pub enum Notice {
     Event(Arc<RecordedEvent>, Arc<Event>),
     /// A message just stored by this process (the same one arrives later as an event).
-    Message { conversation_id: ConversationId, seq: u64, event: Arc<conversation::Event>, at: chrono::DateTime<chrono::Utc> },
+    Message {
+        conversation_id: ConversationId,
+        seq: u64,
+        event: Arc<conversation::Event>,
+        at: chrono::DateTime<chrono::Utc>,
+    },
     Typing(Typing),
     /// The site's queue or online agents changed: its new status.
     SiteChanged(SiteId, Arc<super::site_status::SiteStatus>),

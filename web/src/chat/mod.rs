@@ -60,7 +60,15 @@ impl App {
     /// when sent already; with the messages in between, read from the log, when it overtook
     /// them (a message stored by this process is published at once, one stored by another
     /// process arrives later through the subscription).
-    pub async fn message_frames(&self, id: ConversationId, tagged: bool, sent: &mut u64, seq: u64, event: &conversation::Event, at: chrono::DateTime<chrono::Utc>) -> Vec<Value> {
+    pub async fn message_frames(
+        &self,
+        id: ConversationId,
+        tagged: bool,
+        sent: &mut u64,
+        seq: u64,
+        event: &conversation::Event,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<Value> {
         if seq <= *sent {
             return Vec::new();
         }

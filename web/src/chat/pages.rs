@@ -100,7 +100,8 @@ impl HistoryQuery {
             match text.trim() {
                 "" => Ok(None),
                 t => {
-                    let date = NaiveDate::parse_from_str(t, "%Y-%m-%d").map_err(|_| AppError::invalid(field, format!("{field} must be a date like 2026-11-25")))?;
+                    let date = NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                        .map_err(|_| AppError::invalid(field, format!("{field} must be a date like 2026-11-25")))?;
                     let date = if next { date.succ_opt().unwrap_or(date) } else { date };
                     Ok(Some(date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc()))
                 }
@@ -232,7 +233,10 @@ pub async fn transcript(State(app): State<App>, session: Session, Path(id): Path
 
 /// Whether an agent ever held this conversation (transferred ones stay in their history).
 async fn agent_handled(app: &App, id: ConversationId, agent: UserId) -> bool {
-    app.conversation_events(id).await.iter().any(|(_, _, e)| matches!(e, domain::conversation::Event::ConversationAssigned { agent_id, .. } if *agent_id == agent))
+    app.conversation_events(id)
+        .await
+        .iter()
+        .any(|(_, _, e)| matches!(e, domain::conversation::Event::ConversationAssigned { agent_id, .. } if *agent_id == agent))
 }
 
 /// "Why did this agent get this chat?": the last routing decision, as recorded.

@@ -5,10 +5,10 @@ use commands::Error;
 use std::time::Duration;
 
 use deadpool_postgres::Pool;
-use projections::Checkpoints;
-use store::Position;
 use domain::routing::Candidate;
 use domain::{ConversationId, SiteId, UserId};
+use projections::Checkpoints;
+use store::Position;
 
 #[derive(Clone)]
 pub struct ReadModels {

@@ -57,17 +57,13 @@ enum In {
 
 pub async fn upgrade(State(app): State<App>, Query(params): Query<Params>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
     let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(str::to_owned);
-    ws.max_message_size(READ_LIMIT)
-        .max_frame_size(READ_LIMIT)
-        .read_buffer_size(4096)
-        .write_buffer_size(4096)
-        .on_upgrade(move |socket| async move {
-            let mut socket = socket;
-            match admit(&app, &params.site, origin.as_deref()).await {
-                Ok(site) => Visitor::new(app, site).run(socket).await,
-                Err((code, reason)) => super::close_socket(&mut socket, code, reason).await,
-            }
-        })
+    ws.max_message_size(READ_LIMIT).max_frame_size(READ_LIMIT).read_buffer_size(4096).write_buffer_size(4096).on_upgrade(move |socket| async move {
+        let mut socket = socket;
+        match admit(&app, &params.site, origin.as_deref()).await {
+            Ok(site) => Visitor::new(app, site).run(socket).await,
+            Err((code, reason)) => super::close_socket(&mut socket, code, reason).await,
+        }
+    })
 }
 
 /// The site behind the key, if the page's origin may use it.
@@ -79,7 +75,8 @@ async fn admit(app: &App, key: &str, origin: Option<&str>) -> Result<SiteRow, (u
     }
     if site.restrict_to_urls {
         let own = site_domain::origin_of(&app.settings.public_url);
-        let allowed = origin.is_some_and(|o| o.eq_ignore_ascii_case(&own) || site.urls.iter().any(|u| site_domain::origin_of(u).eq_ignore_ascii_case(o)));
+        let allowed =
+            origin.is_some_and(|o| o.eq_ignore_ascii_case(&own) || site.urls.iter().any(|u| site_domain::origin_of(u).eq_ignore_ascii_case(o)));
         if !allowed {
             return Err((4003, "origin_not_allowed"));
         }
@@ -197,7 +194,10 @@ impl Visitor {
         let client = self.app.pool.get().await.map_err(|_| ())?;
         if let Some(token) = token.filter(|t| t.len() == 64 && t.chars().all(|c| c.is_ascii_hexdigit())) {
             let row = client
-                .query_opt("SELECT visitor_id FROM visitors WHERE token_hash = $1 AND site_id = $2", &[&crate::auth::hash_token(&token), &self.site.site_id.0])
+                .query_opt(
+                    "SELECT visitor_id FROM visitors WHERE token_hash = $1 AND site_id = $2",
+                    &[&crate::auth::hash_token(&token), &self.site.site_id.0],
+                )
                 .await
                 .map_err(|_| ())?;
             if let Some(row) = row {
@@ -256,7 +256,13 @@ impl Visitor {
             }),
             None => None,
         };
-        let state_name = if state.closed { "closed" } else if state.agent.is_some() { "assigned" } else { "waiting" };
+        let state_name = if state.closed {
+            "closed"
+        } else if state.agent.is_some() {
+            "assigned"
+        } else {
+            "waiting"
+        };
         json!({ "id": id, "state": state_name, "agent_name": self.agent_name, "queue_position": position })
     }
 
@@ -302,7 +308,12 @@ impl Visitor {
             }
             In::OfflineMessage { client_id, name, email, message } => {
                 let site = &self.site;
-                match self.app.chat.leave_offline_message(site.site_id, site.company_id, self.visitor_id, &name, &email, &message, &self.page_url).await {
+                match self
+                    .app
+                    .chat
+                    .leave_offline_message(site.site_id, site.company_id, self.visitor_id, &name, &email, &message, &self.page_url)
+                    .await
+                {
                     Ok(_) => vec![json!({ "type": "offline_received", "client_id": client_id })],
                     Err(e) => vec![command_error(e)],
                 }
@@ -380,7 +391,9 @@ impl Visitor {
 
     async fn on_notice(&mut self, notice: Notice) -> Vec<Value> {
         match notice {
-            Notice::Message { conversation_id, seq, event, at } if Some(conversation_id) == self.conversation => self.message_out(seq, &event, at).await,
+            Notice::Message { conversation_id, seq, event, at } if Some(conversation_id) == self.conversation => {
+                self.message_out(seq, &event, at).await
+            }
             Notice::Event(recorded, decoded) => {
                 let Event::Conversation(e) = &*decoded else { return vec![] };
                 if self.conversation.map(conversation::stream).as_deref() != Some(recorded.stream.as_str()) {

@@ -163,7 +163,12 @@ pub struct ConfirmForm {
     csrf: String,
 }
 
-pub async fn confirm(State(app): State<App>, Admin(session): Admin, Path(id): Path<Uuid>, Form(form): Form<ConfirmForm>) -> Result<Redirect, AppError> {
+pub async fn confirm(
+    State(app): State<App>,
+    Admin(session): Admin,
+    Path(id): Path<Uuid>,
+    Form(form): Form<ConfirmForm>,
+) -> Result<Redirect, AppError> {
     session.check_csrf(&form.csrf)?;
     import::get(&app, session.company_id(), id).await?.ok_or(AppError::NotFound)?;
     import::confirm(&app, session.company_id(), session.metadata(), id).await?;

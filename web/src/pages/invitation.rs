@@ -1,7 +1,6 @@
 //! The invitation link: the invited user chooses a password. Expired, used, replaced or
 //! unknown links get a page that says so and what to do.
 
-use projections::Projection as _;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -9,6 +8,7 @@ use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use domain::user::{self, User};
 use domain::Decider;
 use maud::{html, Markup};
+use projections::Projection as _;
 use serde::Deserialize;
 
 use super::layout::page;
@@ -123,7 +123,8 @@ pub async fn accept(State(app): State<App>, jar: CookieJar, Path(token): Path<St
     };
     if let Some(problem) = problem {
         let csrf = auth::random_token();
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, jar.add(csrf_cookie(&app, csrf.clone())), form_page(&token, &csrf, &first, Some(&problem))).into_response());
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, jar.add(csrf_cookie(&app, csrf.clone())), form_page(&token, &csrf, &first, Some(&problem)))
+            .into_response());
     }
     let hash = password::hash(form.password).await.map_err(|e| AppError::Internal(e.to_string()))?;
     match app.accounts.accept_invitation(user_id, &auth::hash_token(&token), &hash).await {

@@ -11,8 +11,8 @@ use serde::Deserialize;
 use super::layout::page;
 use super::{Form, Query};
 use crate::auth::{self, Session, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
-use crate::ratelimit::{self, ClientIp};
 use crate::error::AppError;
+use crate::ratelimit::{self, ClientIp};
 use crate::App;
 
 #[derive(Deserialize, Default)]
@@ -88,9 +88,8 @@ pub async fn submit(State(app): State<App>, ClientIp(ip): ClientIp, jar: CookieJ
         return Ok(retry(StatusCode::UNAUTHORIZED, "Wrong e-mail or password.", jar));
     };
     let token = auth::start_session(&app, &user).await?;
-    let landing = next.unwrap_or_else(|| {
-        if user.roles.iter().any(|r| r == Role::Administrator.as_str()) { "/admin/users".into() } else { "/".into() }
-    });
+    let landing =
+        next.unwrap_or_else(|| if user.roles.iter().any(|r| r == Role::Administrator.as_str()) { "/admin/users".into() } else { "/".into() });
     let jar = jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/login")).add(auth::session_cookie(&app, token));
     Ok((jar, Redirect::to(&landing)).into_response())
 }

@@ -246,11 +246,22 @@ fn deleted_page(session: &Session, site: &SiteRow) -> Markup {
 
 impl Clone for SiteForm {
     fn clone(&self) -> Self {
-        SiteForm { csrf: String::new(), name: self.name.clone(), urls: self.urls.clone(), notes: self.notes.clone(), restrict_to_urls: self.restrict_to_urls.clone() }
+        SiteForm {
+            csrf: String::new(),
+            name: self.name.clone(),
+            urls: self.urls.clone(),
+            notes: self.notes.clone(),
+            restrict_to_urls: self.restrict_to_urls.clone(),
+        }
     }
 }
 
-pub async fn save_general(State(app): State<App>, Admin(session): Admin, Path(id): Path<SiteId>, Form(form): Form<SiteForm>) -> Result<Response, AppError> {
+pub async fn save_general(
+    State(app): State<App>,
+    Admin(session): Admin,
+    Path(id): Path<SiteId>,
+    Form(form): Form<SiteForm>,
+) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let site = site_admin::load_live(&app, &session, id).await?;
     let result = site_admin::change(&app, &session, id, &form.name, split_urls(&form.urls), &form.notes, form.restrict_to_urls.is_some()).await;
@@ -354,7 +365,12 @@ fn settings_fields(form: &SettingsForm, message: Option<&str>, field: Option<&st
     }
 }
 
-pub async fn save_widget(State(app): State<App>, Admin(session): Admin, Path(id): Path<SiteId>, Form(form): Form<SettingsForm>) -> Result<Response, AppError> {
+pub async fn save_widget(
+    State(app): State<App>,
+    Admin(session): Admin,
+    Path(id): Path<SiteId>,
+    Form(form): Form<SettingsForm>,
+) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let site = site_admin::load_live(&app, &session, id).await?;
     let result = match form.settings() {
@@ -376,7 +392,12 @@ pub struct WeightsForm {
     low: String,
 }
 
-pub async fn save_weights(State(app): State<App>, Admin(session): Admin, Path(id): Path<SiteId>, Form(form): Form<WeightsForm>) -> Result<Response, AppError> {
+pub async fn save_weights(
+    State(app): State<App>,
+    Admin(session): Admin,
+    Path(id): Path<SiteId>,
+    Form(form): Form<WeightsForm>,
+) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let site = site_admin::load_live(&app, &session, id).await?;
     let parsed = (|| {
@@ -399,7 +420,12 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-pub async fn rotate_key(State(app): State<App>, Admin(session): Admin, Path(id): Path<SiteId>, Form(form): Form<CsrfForm>) -> Result<Response, AppError> {
+pub async fn rotate_key(
+    State(app): State<App>,
+    Admin(session): Admin,
+    Path(id): Path<SiteId>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let site = site_admin::load_live(&app, &session, id).await?;
     site_admin::rotate_key(&app, &session, id).await?;
@@ -437,7 +463,12 @@ pub struct DeleteForm {
     confirm: Option<String>,
 }
 
-pub async fn delete(State(app): State<App>, Admin(session): Admin, Path(id): Path<SiteId>, Form(form): Form<DeleteForm>) -> Result<Response, AppError> {
+pub async fn delete(
+    State(app): State<App>,
+    Admin(session): Admin,
+    Path(id): Path<SiteId>,
+    Form(form): Form<DeleteForm>,
+) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     site_admin::load_live(&app, &session, id).await?;
     if form.confirm.is_none() {

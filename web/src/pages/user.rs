@@ -163,14 +163,16 @@ pub async fn save_profile(
     match admin::update_profile(&app, &session, user_id, profile, &form.email).await {
         Ok(()) => {
             let user = load(&app, &session, user_id).await?;
-            Ok(frame(&session, &user, Tab::Profile, Some("Saved."), None, profile_form(&session, &user, &ProfileForm::from(&user), None)).into_response())
+            Ok(frame(&session, &user, Tab::Profile, Some("Saved."), None, profile_form(&session, &user, &ProfileForm::from(&user), None))
+                .into_response())
         }
         Err(e) => {
             let (status, _, message, field) = e.parts();
             if status.is_server_error() {
                 return Err(e);
             }
-            Ok((status, frame(&session, &user, Tab::Profile, None, None, profile_form(&session, &user, &form, Some((&message, field))))).into_response())
+            Ok((status, frame(&session, &user, Tab::Profile, None, None, profile_form(&session, &user, &form, Some((&message, field)))))
+                .into_response())
         }
     }
 }
@@ -216,14 +218,16 @@ pub async fn save_settings(
     match result {
         Ok(()) => {
             let user = load(&app, &session, user_id).await?;
-            Ok(frame(&session, &user, Tab::Settings, Some("Saved."), None, settings_form(&session, &user, &user.max_chats.to_string(), None)).into_response())
+            Ok(frame(&session, &user, Tab::Settings, Some("Saved."), None, settings_form(&session, &user, &user.max_chats.to_string(), None))
+                .into_response())
         }
         Err(e) => {
             let (status, _, message, _) = e.parts();
             if status.is_server_error() {
                 return Err(e);
             }
-            Ok((status, frame(&session, &user, Tab::Settings, None, None, settings_form(&session, &user, &form.max_chats, Some(&message)))).into_response())
+            Ok((status, frame(&session, &user, Tab::Settings, None, None, settings_form(&session, &user, &form.max_chats, Some(&message))))
+                .into_response())
         }
     }
 }
@@ -273,19 +277,34 @@ async fn act(app: &App, session: &Session, user_id: UserId, done: &str, result: 
     }
 }
 
-pub async fn deactivate(State(app): State<App>, Admin(session): Admin, Path(user_id): Path<UserId>, Form(form): Form<CsrfForm>) -> Result<Response, AppError> {
+pub async fn deactivate(
+    State(app): State<App>,
+    Admin(session): Admin,
+    Path(user_id): Path<UserId>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let result = admin::set_active(&app, &session, user_id, false).await;
     act(&app, &session, user_id, "The user is deactivated.", result).await
 }
 
-pub async fn reactivate(State(app): State<App>, Admin(session): Admin, Path(user_id): Path<UserId>, Form(form): Form<CsrfForm>) -> Result<Response, AppError> {
+pub async fn reactivate(
+    State(app): State<App>,
+    Admin(session): Admin,
+    Path(user_id): Path<UserId>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let result = admin::set_active(&app, &session, user_id, true).await;
     act(&app, &session, user_id, "The user is active again.", result).await
 }
 
-pub async fn resend(State(app): State<App>, Admin(session): Admin, Path(user_id): Path<UserId>, Form(form): Form<CsrfForm>) -> Result<Response, AppError> {
+pub async fn resend(
+    State(app): State<App>,
+    Admin(session): Admin,
+    Path(user_id): Path<UserId>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
     session.check_csrf(&form.csrf)?;
     let result = admin::resend_invitation(&app, &session, user_id).await;
     act(&app, &session, user_id, "A new invitation is on its way; the previous link no longer works.", result).await
