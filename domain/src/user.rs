@@ -412,9 +412,9 @@ mod tests {
     #[test]
     fn registering_with_a_password_records_that_one_was_set() {
         let id = UserId::new();
-        given::<User>([]).when(register(id, profile(" Ada ", "Lovelace"), 3, Access::Password)).then_matches(
-            |events| matches!(events, [Event::UserRegistered { profile, .. }, Event::PasswordSet {}] if profile.first_name == "Ada"),
-        );
+        given::<User>([])
+            .when(register(id, profile(" Ada ", "Lovelace"), 3, Access::Password))
+            .then_matches(|events| matches!(events, [Event::UserRegistered { profile, .. }, Event::PasswordSet {}] if profile.first_name == "Ada"));
     }
 
     #[test]
