@@ -8,8 +8,8 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 
-/// The binary cargo builds beside the test executables (`target/<profile>/`); the tests
-/// package builds it for exactly this.
+/// The binary the tests package builds for exactly this. Cargo only tells integration
+/// tests where it is (`CARGO_BIN_EXE_…`); the library finds it beside the test executable.
 pub fn binary() -> std::path::PathBuf {
     let test_exe = std::env::current_exe().unwrap();
     let profile_dir = test_exe.parent().and_then(|deps| deps.parent()).unwrap();

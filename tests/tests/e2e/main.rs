@@ -1,0 +1,20 @@
+//! Every end-to-end test in one binary: one link instead of one per file, and one shared
+//! PostgreSQL template and test cluster for all of them.
+
+mod admin_api;
+mod browser_admin;
+mod browser_chat;
+mod browser_harness;
+mod browser_sites;
+mod chat;
+mod command_line;
+mod crash;
+mod csv_import;
+mod event_store;
+mod invitations;
+mod login_and_health;
+mod read_models;
+mod routing;
+mod sites_api;
+mod user_pages;
+mod wordpress_plugin;
