@@ -12,7 +12,12 @@ use crate::ids::{ConversationId, UserId};
 use crate::Decider;
 
 pub fn stream(id: UserId) -> String {
-    format!("agent-{id}")
+    format!("{}-{id}", Event::CATEGORY)
+}
+
+/// The id of the agent whose stream this is.
+pub fn id_from_stream(stream: &str) -> Result<UserId, crate::ids::StreamNameError> {
+    crate::ids::id_in_stream(Event::CATEGORY, stream)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

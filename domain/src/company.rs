@@ -15,7 +15,12 @@ use crate::ids::{CompanyId, UserId};
 use crate::Decider;
 
 pub fn stream(id: CompanyId) -> String {
-    format!("company-{id}")
+    format!("{}-{id}", Event::CATEGORY)
+}
+
+/// The id of the company whose stream this is.
+pub fn id_from_stream(stream: &str) -> Result<CompanyId, crate::ids::StreamNameError> {
+    crate::ids::id_in_stream(Event::CATEGORY, stream)
 }
 
 /// What a member may do. Only Agent and Supervisor matter for chat; Expert is kept for

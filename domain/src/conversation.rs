@@ -14,7 +14,12 @@ use crate::routing::Candidate;
 use crate::Decider;
 
 pub fn stream(id: ConversationId) -> String {
-    format!("conversation-{id}")
+    format!("{}-{id}", Event::CATEGORY)
+}
+
+/// The id of the conversation whose stream this is.
+pub fn id_from_stream(stream: &str) -> Result<ConversationId, crate::ids::StreamNameError> {
+    crate::ids::id_in_stream(Event::CATEGORY, stream)
 }
 
 pub const MESSAGE_MAX_LEN: usize = 4000;
@@ -158,7 +163,8 @@ pub struct State {
     pub client_ids: HashSet<Uuid>,
 }
 
-fn checked_text(text: &str) -> Result<String, Error> {
+/// A message as it is stored: trimmed, not empty, at most MESSAGE_MAX_LEN characters.
+pub fn checked_text(text: &str) -> Result<String, Error> {
     let text = text.trim();
     if text.is_empty() {
         Err(Error::EmptyMessage)

@@ -2,7 +2,26 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use thiserror::Error;
 use uuid::Uuid;
+
+/// A stream name that is not `{category}-{uuid}`: an error, never a nil id.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("`{stream}` is not the name of a {category} stream")]
+pub struct StreamNameError {
+    pub stream: String,
+    pub category: &'static str,
+}
+
+/// The id in a stream named `{category}-{uuid}`.
+pub fn id_in_stream<T: From<Uuid>>(category: &'static str, stream: &str) -> Result<T, StreamNameError> {
+    stream
+        .strip_prefix(category)
+        .and_then(|rest| rest.strip_prefix('-'))
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .map(T::from)
+        .ok_or_else(|| StreamNameError { stream: stream.to_owned(), category })
+}
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -69,3 +88,18 @@ id_type!(
     /// A website visitor, known by a token kept in their browser.
     VisitorId
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_stream_name_gives_its_id_or_says_what_is_wrong() {
+        let id = UserId::new();
+        assert_eq!(id_in_stream::<UserId>("user", &format!("user-{id}")), Ok(id));
+        for bad in [format!("agent-{id}"), format!("user{id}"), "user-".to_owned(), "user-42".to_owned(), format!("users-{id}")] {
+            let err = id_in_stream::<UserId>("user", &bad).unwrap_err();
+            assert_eq!(err.to_string(), format!("`{bad}` is not the name of a user stream"));
+        }
+    }
+}

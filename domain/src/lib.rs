@@ -18,7 +18,7 @@ mod testing;
 
 pub use codec::{DecodeError, Event, EventPayload};
 pub use envelope::{Actor, Metadata};
-pub use ids::{CompanyId, ConversationId, SiteId, UserId, VisitorId};
+pub use ids::{CompanyId, ConversationId, SiteId, StreamNameError, UserId, VisitorId};
 
 /// An aggregate's decision logic. `State::default()` is the state of a stream with no events.
 pub trait Decider {

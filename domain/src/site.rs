@@ -11,7 +11,12 @@ use crate::ids::{CompanyId, SiteId, UserId};
 use crate::Decider;
 
 pub fn stream(id: SiteId) -> String {
-    format!("site-{id}")
+    format!("{}-{id}", Event::CATEGORY)
+}
+
+/// The id of the site whose stream this is.
+pub fn id_from_stream(stream: &str) -> Result<SiteId, crate::ids::StreamNameError> {
+    crate::ids::id_in_stream(Event::CATEGORY, stream)
 }
 
 pub const NAME_MAX_LEN: usize = 100;

@@ -14,7 +14,12 @@ use crate::ids::{CompanyId, InvitationId, UserId};
 use crate::Decider;
 
 pub fn stream(id: UserId) -> String {
-    format!("user-{id}")
+    format!("{}-{id}", Event::CATEGORY)
+}
+
+/// The id of the user whose stream this is.
+pub fn id_from_stream(stream: &str) -> Result<UserId, crate::ids::StreamNameError> {
+    crate::ids::id_in_stream(Event::CATEGORY, stream)
 }
 
 pub const DEFAULT_MAX_CHATS: u8 = 3;
@@ -40,6 +45,11 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// First and last name, as lists show them.
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+    }
+
     /// Trims every field and enforces the mandatory ones.
     pub fn validated(self) -> Result<Profile, Error> {
         let clean = |s: String| s.trim().to_owned();
@@ -70,6 +80,8 @@ impl Profile {
         Ok(p)
     }
 
+    /// The name visitors see: the display name, else the first name (visitors do not need
+    /// a surname).
     pub fn shown_name(&self) -> &str {
         if self.display_name.is_empty() {
             &self.first_name

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 use store::RecordedEvent;
 
-use crate::{params, Projection, Writes};
+use crate::{params, Projection, ProjectionError, Writes};
 
 pub struct Audit;
 
@@ -14,9 +14,9 @@ impl Projection for Audit {
     const NAME: &'static str = "audit";
     const TABLES: &'static [&'static str] = &["audit_log"];
 
-    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) {
+    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) -> Result<(), ProjectionError> {
         let subject: Option<uuid::Uuid> = match decoded {
-            Event::User(_) => event.stream.strip_prefix("user-").and_then(|id| id.parse().ok()),
+            Event::User(_) => Some(domain::user::id_from_stream(&event.stream)?.0),
             Event::Company(e) => match e {
                 company::Event::MemberAdded { user_id, .. }
                 | company::Event::RoleGranted { user_id, .. }
@@ -33,7 +33,7 @@ impl Projection for Audit {
             },
             // Address claims are bookkeeping behind "created" and "changed e-mail"; chat
             // events have their own history (conversations and transcripts).
-            Event::Email(_) | Event::Agent(_) | Event::Conversation(_) => return,
+            Event::Email(_) | Event::Agent(_) | Event::Conversation(_) => return Ok(()),
         };
         let mut details = event.payload.clone();
         if let Some(fields) = details.as_object_mut() {
@@ -56,6 +56,7 @@ impl Projection for Audit {
                 event.occurred_at
             ],
         );
+        Ok(())
     }
 }
 

@@ -8,11 +8,7 @@ use serde::Serialize;
 use store::RecordedEvent;
 use tokio_postgres::GenericClient;
 
-use crate::{params, Projection, Writes};
-
-fn stream_id(event: &RecordedEvent, prefix: &str) -> uuid::Uuid {
-    event.stream.strip_prefix(prefix).and_then(|id| id.parse().ok()).unwrap_or_default()
-}
+use crate::{params, Projection, ProjectionError, Writes};
 
 pub struct AgentLoad;
 
@@ -20,9 +16,9 @@ impl Projection for AgentLoad {
     const NAME: &'static str = "agent-load";
     const TABLES: &'static [&'static str] = &["agent_load"];
 
-    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) {
-        let Event::Agent(e) = decoded else { return };
-        let user_id = stream_id(event, "agent-");
+    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) -> Result<(), ProjectionError> {
+        let Event::Agent(e) = decoded else { return Ok(()) };
+        let user_id = agent::id_from_stream(&event.stream)?.0;
         let company = event.company_id().map(|c| c.0).unwrap_or_default();
         let (status, delta): (Option<&str>, i32) = match e {
             agent::Event::StatusChanged { status, .. } => (Some(status.as_str()), 0),
@@ -35,6 +31,7 @@ impl Projection for AgentLoad {
                  conversations = greatest(agent_load.conversations + $4, 0), updated_at = $5",
             params![user_id, company, status.map(str::to_owned), delta, event.occurred_at],
         );
+        Ok(())
     }
 }
 
@@ -44,9 +41,9 @@ impl Projection for Conversations {
     const NAME: &'static str = "conversations";
     const TABLES: &'static [&'static str] = &["conversations", "messages"];
 
-    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) {
-        let Event::Conversation(e) = decoded else { return };
-        let id = stream_id(event, "conversation-");
+    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) -> Result<(), ProjectionError> {
+        let Event::Conversation(e) = decoded else { return Ok(()) };
+        let id = conversation::id_from_stream(&event.stream)?.0;
         let at = event.occurred_at;
         match e {
             conversation::Event::ConversationStarted { site_id, company_id, visitor_id, page_url, .. } => writes.push(
@@ -96,6 +93,7 @@ impl Projection for Conversations {
                 params![id, at, by.clone()],
             ),
         }
+        Ok(())
     }
 }
 
@@ -185,14 +183,6 @@ pub async fn get(client: &impl GenericClient, conversation_id: ConversationId) -
         )
         .await?;
     Ok(row.as_ref().map(to_row))
-}
-
-/// The conversations an agent holds now.
-pub async fn open_for_agent(client: &impl GenericClient, agent: UserId) -> Result<Vec<ConversationRow>, tokio_postgres::Error> {
-    let rows = client
-        .query(&format!("SELECT {COLUMNS} FROM conversations c JOIN sites s ON s.site_id = c.site_id WHERE c.agent_id = $1 AND c.state = 'assigned' ORDER BY c.assigned_at"), &[&agent.0])
-        .await?;
-    Ok(rows.iter().map(to_row).collect())
 }
 
 /// A company's open conversations (waiting or assigned), oldest first.
@@ -289,4 +279,114 @@ pub async fn agents_of_company(client: &impl GenericClient, company: CompanyId) 
         .iter()
         .map(|r| AgentRow { user_id: UserId(r.get(0)), name: r.get(1), status: r.get(2), load: r.get(3), max_chats: r.get(4), sites: r.get(5) })
         .collect())
+}
+
+/// An agent routing may offer a chat to: online, active, holding the Agent role, on a live
+/// site, with the site's weight for their priority and their load.
+#[derive(Debug, Clone)]
+pub struct CandidateRow {
+    pub candidate: domain::routing::Candidate,
+    /// The name visitors see.
+    pub name: String,
+}
+
+pub async fn candidates(client: &impl GenericClient, site: SiteId) -> Result<Vec<CandidateRow>, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            "SELECT a.user_id, a.priority,
+                    CASE a.priority WHEN 'high' THEN s.weight_high WHEN 'normal' THEN s.weight_normal ELSE s.weight_low END,
+                    l.conversations, u.max_chats, coalesce(nullif(u.display_name, ''), u.first_name)
+             FROM site_agents a
+             JOIN sites s ON s.site_id = a.site_id AND NOT s.deleted
+             JOIN users u ON u.user_id = a.user_id AND u.member AND u.active AND 'Agent' = ANY(u.roles)
+             JOIN agent_load l ON l.user_id = a.user_id AND l.status = 'online'
+             WHERE a.site_id = $1
+             ORDER BY a.user_id",
+            &[&site.0],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| CandidateRow {
+            candidate: domain::routing::Candidate {
+                user_id: UserId(r.get(0)),
+                priority: r.get::<_, String>(1).parse().unwrap_or(domain::site::Priority::Normal),
+                weight: r.get::<_, i32>(2).clamp(0, 255) as u8,
+                load: r.get::<_, i32>(3).max(0) as u32,
+                max_chats: r.get::<_, i32>(4).max(0) as u32,
+            },
+            name: r.get(5),
+        })
+        .collect())
+}
+
+/// Sites where somebody waits.
+pub async fn sites_with_waiting(client: &impl GenericClient) -> Result<Vec<SiteId>, tokio_postgres::Error> {
+    let rows = client.query("SELECT DISTINCT site_id FROM conversations WHERE state = 'waiting'", &[]).await?;
+    Ok(rows.iter().map(|r| SiteId(r.get(0))).collect())
+}
+
+/// A waiting conversation's place in its site's queue (1 is next); None when it does not wait.
+pub async fn queue_position(client: &impl GenericClient, conversation: ConversationId) -> Result<Option<i64>, tokio_postgres::Error> {
+    let row = client
+        .query_opt(
+            "SELECT CASE WHEN c.state = 'waiting' THEN (SELECT count(*) FROM conversations w WHERE w.site_id = c.site_id AND w.state = 'waiting'
+                    AND (w.queued_at, w.conversation_id) <= (c.queued_at, c.conversation_id)) END
+             FROM conversations c WHERE c.conversation_id = $1",
+            &[&conversation.0],
+        )
+        .await?;
+    Ok(row.and_then(|r| r.get(0)))
+}
+
+/// The visitor's newest conversation on the site that is still open (waiting or assigned).
+pub async fn open_of_visitor(
+    client: &impl GenericClient,
+    visitor: domain::VisitorId,
+    site: SiteId,
+) -> Result<Option<ConversationId>, tokio_postgres::Error> {
+    let row = client
+        .query_opt(
+            "SELECT conversation_id FROM conversations WHERE visitor_id = $1 AND site_id = $2 AND state IN ('waiting', 'assigned')
+             ORDER BY started_at DESC LIMIT 1",
+            &[&visitor.0, &site.0],
+        )
+        .await?;
+    Ok(row.map(|r| ConversationId(r.get(0))))
+}
+
+/// How many wait on each live site an agent answers on.
+#[derive(Debug, Clone, Serialize)]
+pub struct Queue {
+    pub site_id: SiteId,
+    pub site: String,
+    pub waiting: i64,
+}
+
+pub async fn queues_of_agent(client: &impl GenericClient, agent: UserId) -> Result<Vec<Queue>, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            "SELECT s.site_id, s.name, count(c.conversation_id) FROM site_agents a JOIN sites s ON s.site_id = a.site_id AND NOT s.deleted
+             LEFT JOIN conversations c ON c.site_id = s.site_id AND c.state = 'waiting'
+             WHERE a.user_id = $1 GROUP BY s.site_id, s.name ORDER BY s.name",
+            &[&agent.0],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| Queue { site_id: SiteId(r.get(0)), site: r.get(1), waiting: r.get(2) }).collect())
+}
+
+/// The sites of these conversations.
+pub async fn sites_of_conversations(
+    client: &impl GenericClient,
+    ids: &[ConversationId],
+) -> Result<Vec<(ConversationId, SiteId)>, tokio_postgres::Error> {
+    let ids: Vec<uuid::Uuid> = ids.iter().map(|c| c.0).collect();
+    let rows = client.query("SELECT conversation_id, site_id FROM conversations WHERE conversation_id = ANY($1)", &[&ids]).await?;
+    Ok(rows.iter().map(|r| (ConversationId(r.get(0)), SiteId(r.get(1)))).collect())
+}
+
+/// Agents not offline, with their company and when their status or load last changed.
+pub async fn present_agents(client: &impl GenericClient) -> Result<Vec<(UserId, CompanyId, DateTime<Utc>)>, tokio_postgres::Error> {
+    let rows = client.query("SELECT user_id, company_id, updated_at FROM agent_load WHERE status <> 'offline'", &[]).await?;
+    Ok(rows.iter().map(|r| (UserId(r.get(0)), CompanyId(r.get(1)), r.get(2))).collect())
 }

@@ -1,27 +1,17 @@
 //! Read models and the machinery that keeps them: each projection applies events in global
-//! order and writes its rows and its checkpoint in one transaction.
+//! order and writes its rows and its checkpoint in one transaction. Every query on a read
+//! model lives here, beside the projection that writes its table.
 
 pub mod audit;
 pub mod chat;
 pub mod licences;
 pub mod outbox;
+mod registry;
 mod runner;
 pub mod sites;
 pub mod users;
+mod writes;
 
-pub use runner::{rebuild, run, wait_for, Checkpoints, Param, Projection, ProjectionError, RebuildReport, Writes};
-
-/// The read models, which `switchboard rebuild` may replay from scratch.
-pub const REBUILDABLE: &[&str] =
-    &[users::Users::NAME, licences::Licences::NAME, audit::Audit::NAME, sites::Sites::NAME, chat::AgentLoad::NAME, chat::Conversations::NAME];
-
-/// Everything the server runs, read models and the mailer's outbox.
-pub const ALL: &[&str] = &[
-    users::Users::NAME,
-    licences::Licences::NAME,
-    audit::Audit::NAME,
-    sites::Sites::NAME,
-    chat::AgentLoad::NAME,
-    chat::Conversations::NAME,
-    outbox::InvitationOutbox::NAME,
-];
+pub use registry::Registered;
+pub use runner::{rebuild, run, wait_for, Checkpoints, Projection, ProjectionError, RebuildReport};
+pub use writes::{Param, Writes};

@@ -4,7 +4,7 @@ use domain::{company, CompanyId, Event};
 use serde::Serialize;
 use store::RecordedEvent;
 
-use crate::{params, Projection, Writes};
+use crate::{params, Projection, ProjectionError, Writes};
 
 pub struct Licences;
 
@@ -12,9 +12,9 @@ impl Projection for Licences {
     const NAME: &'static str = "licences";
     const TABLES: &'static [&'static str] = &["companies"];
 
-    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) {
-        let Event::Company(e) = decoded else { return };
-        let company_id = event.company_id().map(|c| c.0).unwrap_or_default();
+    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) -> Result<(), ProjectionError> {
+        let Event::Company(e) = decoded else { return Ok(()) };
+        let company_id = company::id_from_stream(&event.stream)?.0;
         match e {
             company::Event::CompanyRegistered { company_id, name, seats } => writes.push(
                 "INSERT INTO companies (company_id, name, seats, registered_at) VALUES ($1, $2, $3, $4)",
@@ -31,6 +31,7 @@ impl Projection for Licences {
             }
             company::Event::RoleGranted { .. } | company::Event::RoleRevoked { .. } => {}
         }
+        Ok(())
     }
 }
 

@@ -5,7 +5,7 @@
 use domain::{user, Event};
 use store::RecordedEvent;
 
-use crate::{params, Projection, Writes};
+use crate::{params, Projection, ProjectionError, Writes};
 
 pub struct InvitationOutbox;
 
@@ -13,14 +13,15 @@ impl Projection for InvitationOutbox {
     const NAME: &'static str = "invitation-outbox";
     const TABLES: &'static [&'static str] = &["invitation_mails"];
 
-    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) {
+    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) -> Result<(), ProjectionError> {
         if let Event::User(user::Event::UserInvited { invitation_id, send_email: true, .. }) = decoded {
-            let user_id = event.stream.strip_prefix("user-").and_then(|id| id.parse::<uuid::Uuid>().ok()).unwrap_or_default();
+            let user_id = user::id_from_stream(&event.stream)?.0;
             writes.push(
                 "INSERT INTO invitation_mails (invitation_id, user_id, company_id, created_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (invitation_id) DO NOTHING",
                 params![invitation_id.0, user_id, event.company_id().map(|c| c.0).unwrap_or_default(), event.recorded_at],
             );
         }
+        Ok(())
     }
 }

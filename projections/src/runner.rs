@@ -1,16 +1,15 @@
 //! Running, waiting for and rebuilding projections.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use deadpool_postgres::{Pool, Transaction};
-use futures_util::future::try_join_all;
 use store::{EventStore, Position, RecordedEvent, StoreError};
 use thiserror::Error;
 use tokio::sync::watch;
-use tokio_postgres::types::ToSql;
+
+use crate::writes::Writes;
 
 const BATCH: usize = 1000;
 
@@ -24,152 +23,9 @@ pub trait Projection: Send + Sync + 'static {
     /// Tables this projection owns; a rebuild replaces them all at once.
     const TABLES: &'static [&'static str];
 
-    fn apply(&self, event: &RecordedEvent, decoded: &domain::Event, writes: &mut Writes);
-}
-
-pub type Param = Box<dyn ToSql + Send + Sync>;
-
-/// The statements an event makes, executed in the order pushed.
-#[derive(Default)]
-pub struct Writes {
-    items: Vec<(Cow<'static, str>, Vec<Param>)>,
-}
-
-impl Writes {
-    pub fn push(&mut self, sql: impl Into<Cow<'static, str>>, params: Vec<Param>) {
-        self.items.push((sql.into(), params));
-    }
-
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
-    }
-
-    /// Runs every write in `tx`, in order: runs of the same plain `INSERT … VALUES (…)`
-    /// become multi-row inserts, each distinct statement is prepared once, and all are sent
-    /// without waiting for one another (tokio-postgres sends them in the order first polled).
-    async fn execute(self, tx: &Transaction<'_>) -> Result<(), tokio_postgres::Error> {
-        let mut plan: Vec<(String, Vec<&Param>)> = Vec::new();
-        let mut i = 0;
-        while i < self.items.len() {
-            let (sql, _) = &self.items[i];
-            let run = self.items[i..].iter().take_while(|(other, _)| other == sql).count();
-            match multi_row_insert(sql) {
-                Some((head, tuple)) if run > 1 => {
-                    let mut done = 0;
-                    for &chunk in &INSERT_CHUNKS {
-                        while run - done >= chunk {
-                            let rows = &self.items[i + done..i + done + chunk];
-                            let params_per_row = rows[0].1.len();
-                            let tuples: Vec<String> = (0..chunk).map(|r| renumber(tuple, r * params_per_row)).collect();
-                            let params = rows.iter().flat_map(|(_, p)| p.iter()).collect();
-                            plan.push((format!("{head} {}", tuples.join(", ")), params));
-                            done += chunk;
-                        }
-                    }
-                }
-                _ => {
-                    for (sql, params) in &self.items[i..i + run] {
-                        plan.push((sql.to_string(), params.iter().collect()));
-                    }
-                }
-            }
-            i += run;
-        }
-        let mut statements: HashMap<&str, tokio_postgres::Statement> = HashMap::new();
-        for (sql, _) in &plan {
-            if !statements.contains_key(sql.as_str()) {
-                statements.insert(sql.as_str(), tx.prepare_cached(sql).await?);
-            }
-        }
-        let pending = plan.iter().map(|(sql, params)| {
-            let params: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| &***p as &(dyn ToSql + Sync)).collect();
-            let statement = &statements[sql.as_str()];
-            async move { tx.execute(statement, &params).await }
-        });
-        try_join_all(pending).await?;
-        Ok(())
-    }
-}
-
-/// Rows per merged insert; few sizes, so few prepared statements.
-const INSERT_CHUNKS: [usize; 4] = [64, 16, 4, 1];
-
-/// For `INSERT INTO t (…) VALUES (…)` with nothing after the values: the part up to and
-/// including `VALUES`, and the tuple. Anything else (ON CONFLICT, RETURNING, SELECT) is
-/// not merged.
-fn multi_row_insert(sql: &str) -> Option<(&str, &str)> {
-    let trimmed = sql.trim();
-    if !trimmed.get(..6)?.eq_ignore_ascii_case("insert") {
-        return None;
-    }
-    let at = trimmed.to_ascii_uppercase().rfind("VALUES")? + "VALUES".len();
-    let (head, tuple) = trimmed.split_at(at);
-    let tuple = tuple.trim();
-    let mut depth = 0i32;
-    for (k, c) in tuple.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth == 0 && k != tuple.len() - 1 {
-                    return None;
-                }
-            }
-            '\'' => return None,
-            _ => {}
-        }
-    }
-    (tuple.starts_with('(') && depth == 0).then_some((head, tuple))
-}
-
-/// `($1, $2)` shifted by `offset`: `($3, $4)` for an offset of 2.
-fn renumber(tuple: &str, offset: usize) -> String {
-    let mut out = String::with_capacity(tuple.len() + 8);
-    let mut chars = tuple.chars().peekable();
-    while let Some(c) = chars.next() {
-        out.push(c);
-        if c == '$' {
-            let mut n = String::new();
-            while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
-                n.push(*d);
-                chars.next();
-            }
-            let n: usize = n.parse().unwrap_or(0);
-            out.push_str(&(n + offset).to_string());
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_plain_value_inserts_are_merged() {
-        assert_eq!(multi_row_insert("INSERT INTO t (a, b) VALUES ($1, now())"), Some(("INSERT INTO t (a, b) VALUES", "($1, now())")));
-        assert_eq!(multi_row_insert("insert into t values ($1, lower($2))"), Some(("insert into t values", "($1, lower($2))")));
-        assert_eq!(multi_row_insert("INSERT INTO t (a) VALUES ($1) ON CONFLICT DO NOTHING"), None);
-        assert_eq!(multi_row_insert("INSERT INTO t (a) VALUES ($1) RETURNING a"), None);
-        assert_eq!(multi_row_insert("INSERT INTO t (a) SELECT $1"), None);
-        assert_eq!(multi_row_insert("INSERT INTO t (a) VALUES ('x)')"), None);
-        assert_eq!(multi_row_insert("UPDATE t SET a = $1"), None);
-    }
-
-    #[test]
-    fn parameters_are_shifted_row_by_row() {
-        assert_eq!(renumber("($1, $2, $10, $1)", 11), "($12, $13, $21, $12)");
-    }
-}
-
-/// Boxes query parameters for `Writes::push`.
-#[macro_export]
-macro_rules! params {
-    ($($p:expr),* $(,)?) => { vec![$(Box::new($p) as $crate::Param),*] };
+    /// The writes `event` makes; an event this projection cannot read (a malformed stream
+    /// name, say) is an error, never a row about a nil id.
+    fn apply(&self, event: &RecordedEvent, decoded: &domain::Event, writes: &mut Writes) -> Result<(), ProjectionError>;
 }
 
 #[derive(Debug, Error)]
@@ -180,6 +36,8 @@ pub enum ProjectionError {
     Database(#[from] tokio_postgres::Error),
     #[error("no database connection: {0}")]
     Pool(#[from] deadpool_postgres::PoolError),
+    #[error(transparent)]
+    Stream(#[from] domain::StreamNameError),
     #[error("projection `{name}` has not reached the position in time{}", stalled.as_ref().map(|e| format!(" (stalled: {e})")).unwrap_or_default())]
     Timeout { name: String, stalled: Option<String> },
 }
@@ -267,7 +125,7 @@ pub async fn run<S: EventStore, P: Projection>(store: S, pool: Pool, projection:
             }
             Ok(writes) => {
                 let last = batch.last().map_or(position, |e| e.position);
-                Some(apply_batch(&pool, P::NAME, stored, writes, last, "public").await)
+                Some(apply_batch(&pool, P::NAME, stored, writes, last).await)
             }
             Err(e) => Some(Err(e)),
         };
@@ -314,7 +172,7 @@ enum Applied {
 
 /// Writes a batch's effects and moves the checkpoint from `from` to `to`, in one
 /// transaction, unless another process moved the checkpoint first.
-async fn apply_batch(pool: &Pool, name: &str, from: Position, writes: Writes, to: Position, schema: &str) -> Result<Applied, ProjectionError> {
+async fn apply_batch(pool: &Pool, name: &str, from: Position, writes: Writes, to: Position) -> Result<Applied, ProjectionError> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let row = tx.query_one("SELECT tx, pos FROM projection_checkpoints WHERE name = $1 FOR UPDATE", &[&name]).await?;
@@ -325,7 +183,7 @@ async fn apply_batch(pool: &Pool, name: &str, from: Position, writes: Writes, to
     // A read model is rebuilt from the log, and its rows commit with their checkpoint: if
     // PostgreSQL crashed before this commit reached the disk, both would be lost together
     // and the events applied again. No need to wait for the flush.
-    tx.batch_execute(&format!("SET LOCAL synchronous_commit = off; SET LOCAL search_path = {schema}, public")).await?;
+    tx.batch_execute("SET LOCAL synchronous_commit = off; SET LOCAL search_path = public").await?;
     writes.execute(&tx).await?;
     tx.execute(
         "UPDATE projection_checkpoints SET tx = $2, pos = $3, updated_at = now(), last_error = NULL WHERE name = $1",
@@ -341,7 +199,7 @@ fn writes_of<P: Projection>(projection: &P, batch: &[RecordedEvent]) -> Result<W
     let mut writes = Writes::default();
     for event in batch {
         let decoded = event.decode()?;
-        projection.apply(event, &decoded, &mut writes);
+        projection.apply(event, &decoded, &mut writes)?;
     }
     Ok(writes)
 }
@@ -409,11 +267,13 @@ pub struct RebuildReport {
 /// Replays every event into fresh copies of the projection's tables while the live ones
 /// keep serving, then swaps them in within one short transaction.
 pub async fn rebuild<S: EventStore, P: Projection>(store: &S, pool: &Pool, projection: &P) -> Result<RebuildReport, ProjectionError> {
-    let schema = format!("rebuild_{}", P::NAME);
+    // Projection names have dashes (`agent-load`): every identifier built from one is quoted.
+    let schema = quoted(&format!("rebuild_{}", P::NAME));
     {
         let client = pool.get().await?;
         let mut ddl = format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};");
         for table in P::TABLES {
+            let table = quoted(table);
             ddl.push_str(&format!("CREATE TABLE {schema}.{table} (LIKE public.{table} INCLUDING ALL);"));
             // LIKE copies columns and indexes but not storage parameters (the fillfactor).
             let options: Option<Vec<String>> =
@@ -455,6 +315,7 @@ pub async fn rebuild<S: EventStore, P: Projection>(store: &S, pool: &Pool, proje
     }
     let mut swap = String::new();
     for table in P::TABLES {
+        let table = quoted(table);
         swap.push_str(&format!("DROP TABLE public.{table}; ALTER TABLE {schema}.{table} SET SCHEMA public;"));
     }
     swap.push_str(&format!("DROP SCHEMA {schema};"));
@@ -466,4 +327,9 @@ pub async fn rebuild<S: EventStore, P: Projection>(store: &S, pool: &Pool, proje
     .await?;
     tx.commit().await?;
     Ok(RebuildReport { events, position })
+}
+
+/// `name` as a quoted SQL identifier.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
 }

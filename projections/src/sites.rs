@@ -8,7 +8,7 @@ use serde::Serialize;
 use store::RecordedEvent;
 use tokio_postgres::GenericClient;
 
-use crate::{params, Projection, Writes};
+use crate::{params, Projection, ProjectionError, Writes};
 
 pub struct Sites;
 
@@ -16,9 +16,9 @@ impl Projection for Sites {
     const NAME: &'static str = "sites";
     const TABLES: &'static [&'static str] = &["sites", "site_agents"];
 
-    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) {
-        let Event::Site(e) = decoded else { return };
-        let site_id = event.stream.strip_prefix("site-").and_then(|id| id.parse::<uuid::Uuid>().ok()).unwrap_or_default();
+    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) -> Result<(), ProjectionError> {
+        let Event::Site(e) = decoded else { return Ok(()) };
+        let site_id = site::id_from_stream(&event.stream)?.0;
         let at = event.occurred_at;
         let json = |v: &WidgetSettings| serde_json::to_value(v).expect("settings serialise");
         match e {
@@ -62,6 +62,7 @@ impl Projection for Sites {
             }
             site::Event::SiteDeleted {} => writes.push("UPDATE sites SET deleted = true, updated_at = $2 WHERE site_id = $1", params![site_id, at]),
         }
+        Ok(())
     }
 }
 
@@ -177,14 +178,26 @@ pub async fn advisors(client: &impl GenericClient, company_id: CompanyId, site_i
         .collect())
 }
 
-/// Origins the widget was loaded from that the site does not list.
-pub async fn unlisted_origins(client: &impl GenericClient, site: &SiteRow) -> Result<Vec<(String, DateTime<Utc>)>, tokio_postgres::Error> {
-    let listed: Vec<String> = site.urls.iter().map(|u| site::origin_of(u)).collect();
-    let rows = client
-        .query(
-            "SELECT origin, last_seen FROM widget_origins WHERE site_id = $1 AND NOT (origin = ANY($2)) ORDER BY last_seen DESC LIMIT 20",
-            &[&site.site_id.0, &listed],
+/// Whether an agent of the site who holds the Agent role and is active is online now.
+pub async fn has_online_agent(client: &impl GenericClient, site: SiteId) -> Result<bool, tokio_postgres::Error> {
+    let row = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM site_agents a JOIN users u ON u.user_id = a.user_id JOIN agent_load l ON l.user_id = a.user_id
+             WHERE a.site_id = $1 AND u.active AND 'Agent' = ANY(u.roles) AND l.status = 'online')",
+            &[&site.0],
         )
         .await?;
-    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    Ok(row.get(0))
+}
+
+/// The live sites these agents answer on.
+pub async fn sites_of_agents(client: &impl GenericClient, agents: &[UserId]) -> Result<Vec<SiteId>, tokio_postgres::Error> {
+    let ids: Vec<uuid::Uuid> = agents.iter().map(|a| a.0).collect();
+    let rows = client
+        .query(
+            "SELECT DISTINCT a.site_id FROM site_agents a JOIN sites s ON s.site_id = a.site_id AND NOT s.deleted WHERE a.user_id = ANY($1) ORDER BY 1",
+            &[&ids],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| SiteId(r.get(0))).collect())
 }

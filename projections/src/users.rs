@@ -1,13 +1,14 @@
 //! The users of each company, as the Users page and login read them.
 
 use chrono::{DateTime, Utc};
+use domain::user::Profile;
 use domain::{company, user, CompanyId, Event, UserId};
 use serde::Serialize;
 use store::RecordedEvent;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use crate::{params, Param, Projection, Writes};
+use crate::{params, Param, Projection, ProjectionError, Writes};
 
 pub struct Users;
 
@@ -15,7 +16,7 @@ impl Projection for Users {
     const NAME: &'static str = "users";
     const TABLES: &'static [&'static str] = &["users", "invitation_links"];
 
-    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) {
+    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) -> Result<(), ProjectionError> {
         let at = event.occurred_at;
         let mut update = |set: &str, user_id: Uuid, extra: Vec<Param>| {
             let mut params = params![user_id, at];
@@ -24,7 +25,7 @@ impl Projection for Users {
         };
         match decoded {
             Event::User(e) => {
-                let user_id = stream_user(event);
+                let user_id = user::id_from_stream(&event.stream)?.0;
                 match e {
                     user::Event::UserRegistered { company_id, email, profile, max_chats, .. } => {
                         let p = profile.clone();
@@ -90,11 +91,8 @@ impl Projection for Users {
             },
             Event::Email(_) | Event::Site(_) | Event::Agent(_) | Event::Conversation(_) => {}
         }
+        Ok(())
     }
-}
-
-fn stream_user(event: &RecordedEvent) -> Uuid {
-    event.stream.strip_prefix("user-").and_then(|id| id.parse().ok()).unwrap_or_default()
 }
 
 /// A user as lists and forms show them.
@@ -103,11 +101,8 @@ pub struct UserRow {
     pub user_id: UserId,
     pub company_id: CompanyId,
     pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub display_name: String,
-    pub phone: String,
-    pub job_title: String,
+    #[serde(flatten)]
+    pub profile: Profile,
     pub roles: Vec<String>,
     pub status: Status,
     pub max_chats: i32,
@@ -142,11 +137,7 @@ fn to_row(row: &Row) -> UserRow {
         user_id: UserId(row.get(0)),
         company_id: CompanyId(row.get(1)),
         email: row.get(2),
-        first_name: row.get(3),
-        last_name: row.get(4),
-        display_name: row.get(5),
-        phone: row.get(6),
-        job_title: row.get(7),
+        profile: Profile { first_name: row.get(3), last_name: row.get(4), display_name: row.get(5), phone: row.get(6), job_title: row.get(7) },
         roles: row.get(8),
         status: if !active {
             Status::Deactivated
@@ -208,4 +199,10 @@ pub async fn login_candidate(client: &impl tokio_postgres::GenericClient, email:
 pub async fn invitation_link_owner(client: &impl tokio_postgres::GenericClient, token_hash: &str) -> Result<Option<UserId>, tokio_postgres::Error> {
     let row = client.query_opt("SELECT user_id FROM invitation_links WHERE token_hash = $1", &[&token_hash]).await?;
     Ok(row.map(|r| UserId(r.get(0))))
+}
+
+/// Which of these addresses already have an account (in any company: one account per address).
+pub async fn existing_emails(client: &impl tokio_postgres::GenericClient, emails: &[String]) -> Result<Vec<String>, tokio_postgres::Error> {
+    let rows = client.query("SELECT email FROM users WHERE email = ANY($1)", &[&emails]).await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
 }

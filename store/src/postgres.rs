@@ -120,8 +120,27 @@ impl PgEventStore {
     }
 
     /// The position of the last event a reader may see now (START when there is none).
+    /// Conservative: a transaction open anywhere on the server holds it back.
     pub async fn head(&self) -> Result<Position, StoreError> {
         head(&self.inner.pool).await
+    }
+
+    /// The position of the newest committed event (START when there is none), which readers
+    /// reach once every older transaction has ended: what "caught up" waits for.
+    pub async fn newest(&self) -> Result<Position, StoreError> {
+        let client = self.inner.pool.get().await?;
+        let row =
+            client.query_opt("SELECT tx_id::text AS tx_text, position FROM events ORDER BY events.tx_id DESC, position DESC LIMIT 1", &[]).await?;
+        Ok(match row {
+            Some(row) => Position { tx: parse_tx(&row, 0)?, seq: row.get::<_, i64>(1) as u64 },
+            None => Position::START,
+        })
+    }
+
+    /// Whether any event of this type was ever stored (a first company, say).
+    pub async fn has_event_of_type(&self, event_type: &str) -> Result<bool, StoreError> {
+        let client = self.inner.pool.get().await?;
+        Ok(client.query_one("SELECT EXISTS (SELECT 1 FROM events WHERE event_type = $1)", &[&event_type]).await?.get(0))
     }
 
     /// Batches of the newest events as one reader reads them, for every subscription of

@@ -1,14 +1,13 @@
 //! Live-chat fixtures: a company with a site and agents on it, and visitors and agents
 //! connected over their real sockets.
 
-use commands::accounts::NewAccess;
+use app::users::{AccessInput, UserInput};
 use domain::agent::Status;
 use domain::company::Role;
 use domain::site::Priority;
 use domain::{Actor, CompanyId, Metadata, SiteId, UserId};
 use serde_json::{json, Value};
 
-use crate::server::new_user;
 use crate::ws::{session_cookie, Refused, Ws};
 use crate::TestServer;
 
@@ -26,31 +25,32 @@ impl TestServer {
     pub async fn chat_site(&self, company_name: &str, seats: u32) -> ChatSite {
         let domain = company_name.to_lowercase().replace(' ', "-");
         let (company, admin) = self.company(company_name, &format!("admin@{domain}.test"), "admin-password", seats).await;
-        let (site, key) = self.site(company, "Shop", vec![format!("https://shop.{domain}.test")], false).await;
-        ChatSite { company, site, key, admin }
+        let mut chat = ChatSite { company, site: SiteId::default(), key: String::new(), admin };
+        (chat.site, chat.key) = self.site(&chat, "Shop", vec![format!("https://shop.{domain}.test")], false).await;
+        chat
     }
 
-    /// A site of `company`; its id and widget key.
-    pub async fn site(&self, company: CompanyId, name: &str, urls: Vec<String>, restrict: bool) -> (SiteId, String) {
-        let meta = Metadata::new(Some(company), Actor::System("test".into()));
-        let (site, position) = self.app.sites.create(company, name, urls, "", restrict, &meta).await.unwrap();
-        self.app.read_your_writes("sites", Some(position)).await.unwrap();
-        let client = self.app.pool.get().await.unwrap();
-        let key: String = client.query_one("SELECT widget_key FROM sites WHERE site_id = $1", &[&site.0]).await.unwrap().get(0);
-        (site, key)
+    /// A site of the chat site's company; its id and widget key.
+    pub async fn site(&self, chat: &ChatSite, name: &str, urls: Vec<String>, restrict: bool) -> (SiteId, String) {
+        let admin = self.session_of(chat.company, chat.admin).await;
+        let site = app::sites::create(&self.app, &admin, name, urls, "", restrict).await.unwrap();
+        (site, app::sites::load(&self.app, &admin, site).await.unwrap().widget_key)
     }
 
     /// An agent of the company (password `PASSWORD`) holding at most `max_chats`, put on
-    /// `site` at `priority`.
+    /// the chat site at `priority`, as its administrator would.
     pub async fn agent(&self, chat: &ChatSite, email: &str, max_chats: u8, priority: Priority) -> UserId {
-        let hash = web::auth::password::hash(PASSWORD.into()).await.unwrap();
-        let mut user = new_user(email, &[Role::Agent], NewAccess::Password { hash });
-        user.max_chats = max_chats;
-        let meta = Metadata::new(Some(chat.company), Actor::System("test".into()));
-        let created = self.app.accounts.create_user(chat.company, user, &meta).await.unwrap();
-        self.app.read_your_writes("users", Some(created.position)).await.unwrap();
-        let assigned = self.app.sites.assign(chat.company, chat.site, created.user_id, priority, &meta).await.unwrap();
-        self.app.read_your_writes("sites", assigned.position).await.unwrap();
+        let admin = self.session_of(chat.company, chat.admin).await;
+        let local = email.split('@').next().unwrap_or("agent");
+        let input = UserInput {
+            email: email.into(),
+            profile: domain::user::Profile { first_name: local.into(), last_name: "Tester".into(), ..Default::default() },
+            roles: [Role::Agent].into(),
+            max_chats: Some(max_chats as i64),
+            access: AccessInput::Password(PASSWORD.into()),
+        };
+        let created = app::users::create_user(&self.app, &admin, input).await.unwrap();
+        app::sites::place(&self.app, &admin, chat.site, created.user_id, Some(priority)).await.unwrap();
         created.user_id
     }
 
@@ -59,20 +59,6 @@ impl TestServer {
         let meta = Metadata::new(Some(company), Actor::User(agent));
         self.app.chat.set_status(agent, status, None, &meta).await.unwrap();
         self.settle().await;
-    }
-
-    /// Waits until the chat read models have caught up with everything stored so far.
-    pub async fn settle(&self) {
-        // The newest committed event (the store's `head` is conservative while other
-        // transactions are open, which is not what a test that just wrote wants).
-        let client = self.app.pool.get().await.unwrap();
-        let row = client.query_opt("SELECT tx_id::text, position FROM events ORDER BY tx_id DESC, position DESC LIMIT 1", &[]).await.unwrap();
-        drop(client);
-        let Some(row) = row else { return };
-        let head = store::Position { tx: row.get::<_, String>(0).parse().unwrap(), seq: row.get::<_, i64>(1) as u64 };
-        for name in ["users", "sites", "agent-load", "conversations"] {
-            self.app.read_your_writes(name, Some(head)).await.unwrap();
-        }
     }
 }
 

@@ -3,19 +3,22 @@
 
 use std::net::SocketAddr;
 
-use commands::accounts::{NewAccess, NewUser};
+use app::auth::Session;
+use app::users::{NewAccess, NewUser};
+use app::Settings;
 use commands::mailer::Transport;
 use domain::company::Role;
 use domain::user::Profile;
 use domain::{Actor, CompanyId, UserId};
+use projections::Registered;
 use tokio::task::JoinSet;
-use web::server::Settings;
-use web::App;
+use web::Web;
 
 use crate::TestDb;
 
 pub struct TestServer {
-    pub app: App,
+    /// The server's state: the use cases (it dereferences to `app::App`) and its hub.
+    pub app: Web,
     pub address: SocketAddr,
     _tasks: JoinSet<()>,
 }
@@ -44,7 +47,7 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         let settings = Settings { secure_cookies: false, public_url: format!("http://{address}"), mail: std::sync::Arc::new(mail), agent_grace };
-        let app = App::new(&db.config, settings);
+        let app = Web::new(app::App::new(&db.config, settings));
         let mut tasks = app.start_background();
         let served = app.clone();
         tasks.spawn(async move {
@@ -67,21 +70,33 @@ impl TestServer {
 
     /// A company with an administrator whose password is `password`.
     pub async fn company(&self, name: &str, admin_email: &str, password: &str, seats: u32) -> (CompanyId, UserId) {
-        let hash = web::auth::password::hash(password.into()).await.unwrap();
+        let hash = app::auth::password::hash(password.into()).await.unwrap();
         let admin = new_user(admin_email, &[Role::Administrator], NewAccess::Password { hash });
-        let (company, created) = self.app.accounts.register_company(name, seats, admin, Actor::System("test".into())).await.unwrap();
-        self.app.read_your_writes("users", Some(created.position)).await.unwrap();
-        self.app.read_your_writes("licences", Some(created.position)).await.unwrap();
+        let (company, created) = app::users::register_company(&self.app, name, seats, admin, Actor::System("test".into())).await.unwrap();
+        for projection in [Registered::Users, Registered::Licences] {
+            self.app.read_your_writes(projection, Some(created.position)).await.unwrap();
+        }
         (company, created.user_id)
     }
 
     /// A user of `company` with `roles` and a password.
     pub async fn user(&self, company: CompanyId, email: &str, password: &str, roles: &[Role]) -> UserId {
-        let hash = web::auth::password::hash(password.into()).await.unwrap();
+        let hash = app::auth::password::hash(password.into()).await.unwrap();
         let meta = domain::Metadata::new(Some(company), Actor::System("test".into()));
-        let created = self.app.accounts.create_user(company, new_user(email, roles, NewAccess::Password { hash }), &meta).await.unwrap();
-        self.app.read_your_writes("users", Some(created.position)).await.unwrap();
+        let created = app::users::add_user(&self.app, company, new_user(email, roles, NewAccess::Password { hash }), &meta).await.unwrap();
+        self.app.read_your_writes(Registered::Users, Some(created.position)).await.unwrap();
         created.user_id
+    }
+
+    /// A session of a user of `company`, as logging in makes, to call use cases as them.
+    pub async fn session_of(&self, company: CompanyId, user: UserId) -> Session {
+        let (token, _) = app::auth::sessions::start_for(&self.app, company, user).await.unwrap();
+        app::auth::sessions::find(&self.app, &token).await.unwrap().expect("a session just started")
+    }
+
+    /// Waits until every read model has caught up with everything stored so far.
+    pub async fn settle(&self) {
+        self.app.caught_up().await.unwrap();
     }
 
     /// A client logged in as `email`.

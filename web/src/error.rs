@@ -1,5 +1,5 @@
 //! The one place where failures become responses: an HTML page for the UI, JSON with a
-//! stable machine-readable code for the API.
+//! stable machine-readable code for the API, an `error` frame for the sockets.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -13,153 +13,137 @@ pub enum AppError {
     Unauthenticated,
     /// Wrong e-mail or password.
     InvalidCredentials,
-    /// Logged in, but the role does not allow it.
-    Forbidden,
-    /// Not allowed, for a reason the code and message give.
-    Denied {
-        code: &'static str,
-        message: String,
-    },
-    /// Does not exist, or belongs to another company (never said which).
-    NotFound,
-    /// Bad input: which field, why.
-    Invalid {
-        code: &'static str,
-        message: String,
-        field: Option<&'static str>,
-    },
-    /// Refused by a rule of the domain.
-    Refused {
-        code: &'static str,
-        message: String,
-        field: Option<&'static str>,
-    },
-    TooManyRequests(String),
-    Command(commands::Error),
-    Internal(String),
+    App(app::Error),
 }
 
 impl AppError {
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        AppError::Invalid { code: "invalid_input", message: message.into(), field: Some(field) }
+        AppError::App(app::Error::invalid(field, message))
     }
 
     /// Status, code, human message and field.
     pub fn parts(&self) -> (StatusCode, &'static str, String, Option<&'static str>) {
-        use commands::Error as E;
         match self {
             AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "Please log in.".into(), None),
             AppError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials", "Wrong e-mail or password.".into(), None),
-            AppError::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "Your role does not allow this.".into(), None),
-            AppError::Denied { code, message } => (StatusCode::FORBIDDEN, code, message.clone(), None),
-            AppError::NotFound => (StatusCode::NOT_FOUND, "not_found", "There is nothing here.".into(), None),
-            AppError::Invalid { code, message, field } => (StatusCode::UNPROCESSABLE_ENTITY, code, message.clone(), *field),
-            AppError::Refused { code, message, field } => (StatusCode::CONFLICT, code, message.clone(), *field),
-            AppError::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests", m.clone(), None),
-            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.".into(), None),
-            AppError::Command(e) => {
-                let msg = e.to_string();
-                let conflict = |code| (StatusCode::CONFLICT, code, msg.clone(), None);
-                let invalid = |code, field| (StatusCode::UNPROCESSABLE_ENTITY, code, msg.clone(), Some(field));
-                match e {
-                    E::Company(c) => match c {
-                        company::Error::SeatsExhausted { .. } => conflict("seats_exhausted"),
-                        company::Error::SeatsBelowUsage { .. } => conflict("seats_below_usage"),
-                        company::Error::LastAdministrator => conflict("last_administrator"),
-                        company::Error::AlreadyAMember => conflict("already_a_member"),
-                        company::Error::AlreadyRegistered => conflict("already_registered"),
-                        company::Error::NameMissing => invalid("invalid_input", "name"),
-                        company::Error::NoSeats => invalid("invalid_input", "seats"),
-                        company::Error::NotAMember | company::Error::NotRegistered => AppError::NotFound.parts(),
-                    },
-                    E::User(u) => match u {
-                        _ if u.field().is_some() => invalid("invalid_input", u.field().unwrap_or_default()),
-                        user::Error::NotRegistered => AppError::NotFound.parts(),
-                        user::Error::AlreadyRegistered => conflict("already_registered"),
-                        user::Error::NotInvited => conflict("not_invited"),
-                        user::Error::InvitationExpired => (StatusCode::GONE, "invitation_expired", msg.clone(), None),
-                        user::Error::InvitationAlreadyUsed => (StatusCode::GONE, "invitation_used", msg.clone(), None),
-                        user::Error::InvitationReplaced => (StatusCode::GONE, "invitation_replaced", msg.clone(), None),
-                        _ => (StatusCode::NOT_FOUND, "invitation_unknown", msg.clone(), None),
-                    },
-                    E::Site(e) => match e {
-                        _ if e.field().is_some() => invalid("invalid_input", e.field().unwrap_or_default()),
-                        site::Error::NotAnAgent => (StatusCode::CONFLICT, "not_an_agent", msg.clone(), Some("user_id")),
-                        site::Error::Deleted => (StatusCode::GONE, "site_deleted", msg.clone(), None),
-                        site::Error::AlreadyExists => conflict("already_exists"),
-                        _ => AppError::NotFound.parts(),
-                    },
-                    E::Agent(agent::Error::AtCapacity { .. }) => conflict("capacity"),
-                    E::Agent(agent::Error::NotOnline) => conflict("not_online"),
-                    E::Conversation(c) => match c {
-                        conversation::Error::NotFound => AppError::NotFound.parts(),
-                        conversation::Error::Closed => conflict("conversation_closed"),
-                        conversation::Error::NotYours => (StatusCode::FORBIDDEN, "not_assigned", msg.clone(), None),
-                        conversation::Error::EmptyMessage => invalid("empty_message", "text"),
-                        conversation::Error::MessageTooLong => invalid("message_too_long", "text"),
-                        conversation::Error::BadEmail(_) => invalid("invalid_email", "email"),
-                        conversation::Error::NameTooLong => invalid("invalid_input", "name"),
-                        conversation::Error::AlreadyAssigned | conversation::Error::AlreadyStarted | conversation::Error::NotAssigned => {
-                            conflict("conflict")
-                        }
-                    },
-                    E::NoAgentAvailable => conflict("no_agent_available"),
-                    E::Email(email::Error::EmailTaken { .. }) => (StatusCode::CONFLICT, "email_taken", msg.clone(), Some("email")),
-                    E::InvalidEmail(_) => invalid("invalid_email", "email"),
-                    E::Contention { .. } => conflict("conflict"),
-                    E::Store(s) if s.is_conflict() => conflict("conflict"),
-                    E::NotFound => AppError::NotFound.parts(),
-                    E::Store(_) | E::Database(_) => {
-                        (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "The database is not answering; try again shortly.".into(), None)
-                    }
-                }
-            }
+            AppError::App(e) => app_parts(e),
         }
     }
 
     fn log(&self) {
-        match self {
-            AppError::Internal(detail) => tracing::error!(%detail, "internal error"),
-            AppError::Command(e @ (commands::Error::Store(_) | commands::Error::Database(_))) if !matches!(e, commands::Error::Store(s) if s.is_conflict()) =>
-            {
-                tracing::error!(error = %e, "command failed")
+        if let AppError::App(e) = self {
+            match e {
+                app::Error::Internal(detail) => tracing::error!(%detail, "internal error"),
+                e if e.is_unavailable() => tracing::error!(error = %e, "the database failed"),
+                _ => {}
             }
-            _ => {}
         }
+    }
+}
+
+const NOT_FOUND: &str = "There is nothing here.";
+
+fn app_parts(e: &app::Error) -> (StatusCode, &'static str, String, Option<&'static str>) {
+    use app::Error as A;
+    let msg = e.to_string();
+    match e {
+        A::Command(c) => command_parts(c, msg),
+        A::Invalid { code, message, field } => (StatusCode::UNPROCESSABLE_ENTITY, code, message.clone(), *field),
+        A::Refused { code, message } => (StatusCode::CONFLICT, code, message.clone(), None),
+        A::Denied { code, message } => (StatusCode::FORBIDDEN, code, message.clone(), None),
+        A::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "Your role does not allow this.".into(), None),
+        A::NotFound => (StatusCode::NOT_FOUND, "not_found", NOT_FOUND.into(), None),
+        A::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests", m.clone(), None),
+        A::ReadModel(_) | A::Database(_) => unavailable(),
+        A::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.".into(), None),
+    }
+}
+
+fn unavailable() -> (StatusCode, &'static str, String, Option<&'static str>) {
+    (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "The database is not answering; try again shortly.".into(), None)
+}
+
+fn command_parts(e: &commands::Error, msg: String) -> (StatusCode, &'static str, String, Option<&'static str>) {
+    use commands::Error as E;
+    let not_found = || (StatusCode::NOT_FOUND, "not_found", NOT_FOUND.to_owned(), None);
+    let conflict = |code| (StatusCode::CONFLICT, code, msg.clone(), None);
+    let invalid = |code, field| (StatusCode::UNPROCESSABLE_ENTITY, code, msg.clone(), Some(field));
+    let gone = |code| (StatusCode::GONE, code, msg.clone(), None);
+    match e {
+        E::Company(c) => match c {
+            company::Error::SeatsExhausted { .. } => conflict("seats_exhausted"),
+            company::Error::SeatsBelowUsage { .. } => conflict("seats_below_usage"),
+            company::Error::LastAdministrator => conflict("last_administrator"),
+            company::Error::AlreadyAMember => conflict("already_a_member"),
+            company::Error::AlreadyRegistered => conflict("already_registered"),
+            company::Error::NameMissing => invalid("invalid_input", "name"),
+            company::Error::NoSeats => invalid("invalid_input", "seats"),
+            company::Error::NotAMember | company::Error::NotRegistered => not_found(),
+        },
+        E::User(u) => match u {
+            _ if u.field().is_some() => invalid("invalid_input", u.field().unwrap_or_default()),
+            user::Error::NotRegistered => not_found(),
+            user::Error::AlreadyRegistered => conflict("already_registered"),
+            user::Error::NotInvited => conflict("not_invited"),
+            user::Error::InvitationExpired => gone("invitation_expired"),
+            user::Error::InvitationAlreadyUsed => gone("invitation_used"),
+            user::Error::InvitationReplaced => gone("invitation_replaced"),
+            _ => (StatusCode::NOT_FOUND, "invitation_unknown", msg.clone(), None),
+        },
+        E::Site(e) => match e {
+            _ if e.field().is_some() => invalid("invalid_input", e.field().unwrap_or_default()),
+            site::Error::NotAnAgent => (StatusCode::CONFLICT, "not_an_agent", msg.clone(), Some("user_id")),
+            site::Error::Deleted => gone("site_deleted"),
+            site::Error::AlreadyExists => conflict("already_exists"),
+            _ => not_found(),
+        },
+        E::Agent(agent::Error::AtCapacity { .. }) => conflict("capacity"),
+        E::Agent(agent::Error::NotOnline) => conflict("not_online"),
+        E::Conversation(c) => match c {
+            conversation::Error::NotFound => not_found(),
+            conversation::Error::Closed => conflict("conversation_closed"),
+            conversation::Error::NotYours => (StatusCode::FORBIDDEN, "not_assigned", msg.clone(), None),
+            conversation::Error::EmptyMessage => invalid("empty_message", "text"),
+            conversation::Error::MessageTooLong => invalid("message_too_long", "text"),
+            conversation::Error::BadEmail(_) => invalid("invalid_email", "email"),
+            conversation::Error::NameTooLong => invalid("invalid_input", "name"),
+            conversation::Error::AlreadyAssigned | conversation::Error::AlreadyStarted | conversation::Error::NotAssigned => conflict("conflict"),
+        },
+        E::NoAgentAvailable => conflict("no_agent_available"),
+        E::Email(email::Error::EmailTaken { .. }) => (StatusCode::CONFLICT, "email_taken", msg.clone(), Some("email")),
+        E::InvalidEmail(_) => invalid("invalid_email", "email"),
+        E::Contention { .. } => conflict("conflict"),
+        E::Store(s) if s.is_conflict() => conflict("conflict"),
+        E::NotFound => not_found(),
+        E::Store(_) | E::Database(_) => unavailable(),
+    }
+}
+
+impl From<app::Error> for AppError {
+    fn from(e: app::Error) -> Self {
+        AppError::App(e)
     }
 }
 
 impl From<commands::Error> for AppError {
     fn from(e: commands::Error) -> Self {
-        AppError::Command(e)
-    }
-}
-
-impl From<tokio_postgres::Error> for AppError {
-    fn from(e: tokio_postgres::Error) -> Self {
-        AppError::Command(commands::Error::Database(store::describe(&e)))
-    }
-}
-
-impl From<deadpool_postgres::PoolError> for AppError {
-    fn from(e: deadpool_postgres::PoolError) -> Self {
-        AppError::Command(commands::Error::Database(e.to_string()))
+        AppError::App(e.into())
     }
 }
 
 impl From<projections::ProjectionError> for AppError {
     fn from(e: projections::ProjectionError) -> Self {
-        AppError::Command(commands::Error::Database(e.to_string()))
+        AppError::App(e.into())
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         self.log();
-        let (status, _, message, _) = self.parts();
         if matches!(self, AppError::Unauthenticated) {
             return axum::response::Redirect::to("/login").into_response();
         }
+        let (status, _, message, _) = self.parts();
         (status, crate::pages::layout::error_page(status, &message)).into_response()
     }
 }
@@ -193,4 +177,21 @@ impl IntoResponse for ApiError {
         let (status, code, message, field) = self.0.parts();
         (status, Json(ErrorBody { error: ErrorDetail { code, message, field } })).into_response()
     }
+}
+
+/// A refusal a page shows beside the form that caused it (the form is sent back with what
+/// was typed); a server fault is not one, and gets the error page.
+pub struct Refusal {
+    pub status: StatusCode,
+    pub message: String,
+    pub field: Option<&'static str>,
+}
+
+pub fn refusal(e: impl Into<AppError>) -> Result<Refusal, AppError> {
+    let e = e.into();
+    let (status, _, message, field) = e.parts();
+    if status.is_server_error() {
+        return Err(e);
+    }
+    Ok(Refusal { status, message, field })
 }

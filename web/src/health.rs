@@ -1,20 +1,17 @@
 //! `GET /healthz`: 200 once the database answers and has every migration, 503 otherwise.
 
+use app::Health;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde_json::{json, Value};
 
-use crate::App;
+use crate::Web;
 
-pub async fn healthz(State(app): State<App>) -> (StatusCode, Json<Value>) {
-    let check = async {
-        let client = tokio::time::timeout(std::time::Duration::from_secs(3), app.pool.get()).await.ok()?.ok()?;
-        Some(store::db::is_migrated(&client).await)
-    };
-    match check.await {
-        Some(true) => (StatusCode::OK, Json(json!({ "status": "ok" }))),
-        Some(false) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "migrations pending" }))),
-        None => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "database unavailable" }))),
+pub async fn healthz(State(web): State<Web>) -> (StatusCode, Json<Value>) {
+    match web.health().await {
+        Health::Ok => (StatusCode::OK, Json(json!({ "status": "ok" }))),
+        Health::MigrationsPending => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "migrations pending" }))),
+        Health::DatabaseUnavailable => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "database unavailable" }))),
     }
 }

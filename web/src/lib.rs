@@ -1,20 +1,14 @@
-//! The Switchboard server and CLI: everything that speaks HTTP lives here.
+//! The Switchboard server: HTTP and WebSocket only. Pages, the JSON API, the consoles' and
+//! the widget's sockets call the use cases of `app` and render what they return; failures
+//! become responses in `error`.
 
-pub mod admin;
 pub mod api;
 pub mod auth;
-pub mod bench;
-pub mod bench_chat;
 pub mod chat;
-pub mod cli;
-pub mod database;
 pub mod error;
 pub mod health;
-pub mod import;
 pub mod pages;
-pub mod ratelimit;
 pub mod server;
-pub mod site_admin;
 pub mod widget;
 
-pub use server::App;
+pub use server::Web;

@@ -1,4 +1,5 @@
-//! The running server: shared state, routes, start-up and orderly shutdown.
+//! The HTTP server: its state (the use cases and this process's socket hub), the routes,
+//! the static files and serving until shutdown.
 
 use std::net::SocketAddr;
 use std::ops::Deref;
@@ -7,141 +8,71 @@ use std::time::Duration;
 
 use axum::routing::{get, post};
 use axum::Router;
-use commands::accounts::Accounts;
-use commands::chat::Chat;
-use commands::mailer::{InvitationMailer, Transport};
-use commands::sites::Sites;
-use deadpool_postgres::Pool;
-use projections::{Checkpoints, Projection, ProjectionError, RebuildReport};
-use store::{PgEventStore, Position};
+use projections::Registered;
 use tokio::task::JoinSet;
 
 use crate::chat::hub::Hub;
-use crate::chat::presence::Presence;
-use crate::chat::view::ReadModels;
-use crate::cli::DataArgs;
-use crate::database::Database;
-use crate::{chat, health, pages};
+use crate::chat::site_status::SiteWatch;
+use crate::{chat, health, pages, widget};
 
-pub struct Settings {
-    /// Mark cookies Secure (set when served over HTTPS).
-    pub secure_cookies: bool,
-    /// Where users reach this server, for links in e-mails.
-    pub public_url: String,
-    pub mail: Arc<Transport>,
-    /// How long a disconnected agent keeps their conversations before they are requeued.
-    pub agent_grace: Duration,
-}
-
-impl Settings {
-    /// From the environment: SWITCHBOARD_SECURE_COOKIES, SWITCHBOARD_PUBLIC_URL (default:
-    /// the listening address), SWITCHBOARD_SMTP_URL and SWITCHBOARD_MAIL_FROM.
-    pub fn from_env(listen: SocketAddr, data_dir: &std::path::Path) -> Result<Self, String> {
-        let public_url = std::env::var("SWITCHBOARD_PUBLIC_URL").ok().filter(|u| !u.trim().is_empty()).unwrap_or_else(|| format!("http://{listen}"));
-        Ok(Settings {
-            secure_cookies: std::env::var("SWITCHBOARD_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true"),
-            public_url,
-            mail: Arc::new(Transport::from_env(data_dir).map_err(|e| e.to_string())?),
-            agent_grace: Duration::from_secs(std::env::var("SWITCHBOARD_AGENT_GRACE_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(60)),
-        })
-    }
-}
-
-pub struct Services {
-    pub store: PgEventStore,
-    pub pool: Pool,
-    pub accounts: Accounts<PgEventStore>,
-    pub sites: Sites<PgEventStore>,
-    pub chat: Chat<PgEventStore, ReadModels>,
+pub struct Inner {
+    pub app: app::App,
+    /// Which of this process's sockets care about what.
     pub hub: Hub,
-    pub presence: Presence,
-    pub checkpoints: Checkpoints,
-    pub settings: Settings,
-    /// For connections of their own (LISTEN).
-    pub db_config: tokio_postgres::Config,
+    sites: SiteWatch,
 }
 
-/// Shared by every request handler.
+/// What every handler is given: the use cases (it dereferences to `app::App`) and the hub.
 #[derive(Clone)]
-pub struct App(Arc<Services>);
+pub struct Web(Arc<Inner>);
 
-impl Deref for App {
-    type Target = Services;
-    fn deref(&self) -> &Services {
-        &self.0
+impl Deref for Web {
+    type Target = app::App;
+    fn deref(&self) -> &app::App {
+        &self.0.app
     }
 }
 
-impl App {
-    pub fn new(config: &tokio_postgres::Config, settings: Settings) -> App {
-        let pool = store::db::pool(config, 32);
-        let store = PgEventStore::new(pool.clone(), config.clone());
-        let accounts = Accounts::new(store.clone(), pool.clone());
-        let sites = Sites::new(store.clone());
-        let checkpoints = Checkpoints::default();
-        let chat = Chat::new(store.clone(), ReadModels { pool: pool.clone(), checkpoints: checkpoints.clone() });
-        App(Arc::new(Services {
-            store,
-            pool,
-            accounts,
-            sites,
-            chat,
-            hub: Hub::default(),
-            presence: Presence::default(),
-            checkpoints,
-            settings,
-            db_config: config.clone(),
-        }))
+impl Web {
+    pub fn new(app: app::App) -> Web {
+        Web(Arc::new(Inner { app, hub: Hub::default(), sites: SiteWatch::default() }))
     }
 
-    /// Runs the projections, the invitation mailer and housekeeping until the returned
-    /// set is dropped.
+    pub fn app(&self) -> &app::App {
+        &self.0.app
+    }
+
+    pub fn hub(&self) -> &Hub {
+        &self.0.hub
+    }
+
+    /// The use cases' background work, and the sockets' own: typing notices from every
+    /// process, site statuses, and the events the sockets are told about.
     pub fn start_background(&self) -> JoinSet<()> {
-        let mut set = JoinSet::new();
-        let (store, pool, checkpoints) = (self.store.clone(), self.pool.clone(), self.checkpoints.clone());
-        set.spawn(projections::run(store.clone(), pool.clone(), projections::users::Users, checkpoints.clone()));
-        set.spawn(projections::run(store.clone(), pool.clone(), projections::licences::Licences, checkpoints.clone()));
-        set.spawn(projections::run(store.clone(), pool.clone(), projections::audit::Audit, checkpoints.clone()));
-        set.spawn(projections::run(store.clone(), pool.clone(), projections::sites::Sites, checkpoints.clone()));
-        set.spawn(projections::run(store.clone(), pool.clone(), projections::chat::AgentLoad, checkpoints.clone()));
-        set.spawn(projections::run(store.clone(), pool.clone(), projections::chat::Conversations, checkpoints.clone()));
-        set.spawn(projections::run(store, pool.clone(), projections::outbox::InvitationOutbox, checkpoints));
-        let mailer = InvitationMailer {
-            accounts: self.accounts.clone(),
-            pool,
-            transport: self.settings.mail.clone(),
-            public_url: self.settings.public_url.clone(),
-        };
-        set.spawn(mailer.run());
-        let app = self.clone();
-        set.spawn(async move { crate::import::mark_interrupted(&app).await });
-        set.spawn(chat::hub::listen_typing(self.db_config.clone(), self.hub.clone()));
-        set.spawn(Presence::heartbeat(self.clone()));
-        set.spawn(Presence::sweep(self.clone()));
-        set.spawn(chat::sweep_queues(self.clone()));
-        let sites = chat::site_status::SiteWatch::default();
-        set.spawn(sites.clone().run(self.pool.clone(), self.hub.clone()));
-        let app = self.clone();
+        let mut set = self.app().start_background();
+        let hub = self.hub().clone();
+        set.spawn(app::chat::typing::listen(self.app().clone(), move |typing| hub.typing(typing)));
+        set.spawn(self.0.sites.clone().run(self.clone()));
+        let web = self.clone();
         set.spawn(async move {
             // Live only: sockets catch up on what they missed from the log themselves.
             let head = loop {
-                match app.store.head().await {
+                match web.events().head().await {
                     Ok(head) => break head,
                     Err(_) => tokio::time::sleep(Duration::from_secs(1)).await,
                 }
             };
-            let settled = app.clone();
-            let settle = move |position| {
-                let app = settled.clone();
-                async move {
-                    for name in ["conversations", "agent-load"] {
-                        let _ = app.read_your_writes(name, Some(position)).await;
-                    }
-                }
-            };
-            chat::hub::dispatch(app.store.clone(), app.pool.clone(), app.hub.clone(), sites, head, settle).await;
+            chat::hub::dispatch(web.clone(), web.0.sites.clone(), head).await;
         });
         set
+    }
+
+    /// Waits until the chat read models show everything up to `position`, so the sites'
+    /// statuses worked out next are current.
+    pub(crate) async fn settle_chat(&self, position: store::Position) {
+        for projection in [Registered::Conversations, Registered::AgentLoad] {
+            let _ = self.read_your_writes(projection, Some(position)).await;
+        }
     }
 
     /// Serves the router on `listener` until `shutdown` completes.
@@ -160,23 +91,6 @@ impl App {
             }
         });
         axum::serve(listener, service).with_graceful_shutdown(shutdown).await
-    }
-
-    /// Waits until `projection` shows the effects of the command that returned `position`.
-    pub async fn read_your_writes(&self, projection: &str, position: Option<Position>) -> Result<(), ProjectionError> {
-        match position {
-            Some(p) => projections::wait_for(&self.pool, &self.checkpoints, projection, p, Duration::from_secs(10)).await,
-            None => Ok(()),
-        }
-    }
-
-    /// Waits until every projection has applied every event stored so far.
-    pub async fn caught_up(&self) -> Result<(), ProjectionError> {
-        let head = self.store.head().await?;
-        for name in projections::ALL {
-            projections::wait_for(&self.pool, &self.checkpoints, name, head, Duration::from_secs(30)).await?;
-        }
-        Ok(())
     }
 
     pub fn router(&self) -> Router {
@@ -219,8 +133,8 @@ impl App {
             .route("/history", get(chat::pages::history))
             .route("/history/{id}", get(chat::pages::transcript))
             .route("/widget/ws", get(chat::visitor::upgrade))
-            .route("/widget.js", get(crate::widget::script))
-            .route("/widget/config", get(crate::widget::config).options(crate::widget::preflight))
+            .route("/widget.js", get(widget::script))
+            .route("/widget/config", get(widget::config).options(widget::preflight))
             .route("/static/app.css", get(stylesheet))
             .route("/static/{file}", get(static_file))
             .nest("/api/v1", crate::api::router())
@@ -248,79 +162,7 @@ async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> 
         "console.css" => {
             return ([(axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../static/console.css")).into_response()
         }
-        _ => return crate::error::AppError::NotFound.into_response(),
+        _ => return crate::error::AppError::App(app::Error::NotFound).into_response(),
     };
     ([(axum::http::header::CONTENT_TYPE, "text/javascript; charset=utf-8")], body).into_response()
-}
-
-pub async fn rebuild_projection(store: &PgEventStore, pool: &Pool, name: &str) -> Result<RebuildReport, ProjectionError> {
-    match name {
-        projections::users::Users::NAME => projections::rebuild(store, pool, &projections::users::Users).await,
-        projections::licences::Licences::NAME => projections::rebuild(store, pool, &projections::licences::Licences).await,
-        projections::audit::Audit::NAME => projections::rebuild(store, pool, &projections::audit::Audit).await,
-        projections::sites::Sites::NAME => projections::rebuild(store, pool, &projections::sites::Sites).await,
-        projections::chat::AgentLoad::NAME => projections::rebuild(store, pool, &projections::chat::AgentLoad).await,
-        projections::chat::Conversations::NAME => projections::rebuild(store, pool, &projections::chat::Conversations).await,
-        other => unreachable!("unknown projection {other} (checked by the CLI)"),
-    }
-}
-
-/// `switchboard serve`: migrate, start projections, serve HTTP until SIGINT or SIGTERM.
-pub async fn serve(listen: SocketAddr, data: DataArgs) -> Result<(), String> {
-    let settings = Settings::from_env(listen, &data.data_dir)?;
-    let db = Database::open(&data.data_dir).await?;
-    let result = serve_with(&db, listen, settings, &data.data_dir).await;
-    db.close().await;
-    result
-}
-
-async fn serve_with(db: &Database, listen: SocketAddr, settings: Settings, data_dir: &std::path::Path) -> Result<(), String> {
-    let applied = store::db::migrate(&db.config).await.map_err(|e| e.to_string())?;
-    for m in &applied {
-        tracing::info!(migration = %m, "applied");
-    }
-    tracing::info!(mail = %settings.mail.describe(), public_url = %settings.public_url, "settings");
-    let app = App::new(&db.config, settings);
-    let background = app.start_background();
-    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-    let address = listener.local_addr().map_err(|e| e.to_string())?;
-    let companies: i64 = match app.pool.get().await {
-        Ok(client) => {
-            client.query_one("SELECT count(*) FROM events WHERE event_type = 'CompanyRegistered'", &[]).await.map(|r| r.get(0)).unwrap_or(0)
-        }
-        Err(_) => 0,
-    };
-    println!("Switchboard is running at http://{address}/ (log in at http://{address}/login)");
-    if companies == 0 {
-        // The command must reach this server's database: the same data folder, or the same URL.
-        let (note, data_flag) = match (db.is_embedded(), data_dir == std::path::Path::new(crate::cli::DEFAULT_DATA_DIR)) {
-            (false, _) => (" (with the same DATABASE_URL)", String::new()),
-            (true, true) => ("", String::new()),
-            (true, false) => ("", format!(" --data-dir '{}'", data_dir.display())),
-        };
-        println!(
-            "No company yet. Create the first one and its administrator{note}:\n  \
-             echo 'a-long-password' | cargo run --release -- admin create{data_flag} --company 'Acme' --email admin@example.com --password-stdin"
-        );
-    }
-    let served = app.serve(listener, shutdown_signal()).await;
-    drop(background);
-    tracing::info!("stopped serving");
-    served.map_err(|e| e.to_string())
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
-    tracing::info!("shutting down");
 }

@@ -1,5 +1,5 @@
 //! The switchboard binary, built inside the tests package so its tests can run it.
 
 fn main() -> std::process::ExitCode {
-    web::cli::main()
+    cli::main()
 }

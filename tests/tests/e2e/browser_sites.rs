@@ -77,12 +77,11 @@ async fn the_snippet_pasted_into_an_unrelated_page_starts_the_widget() {
 async fn agents_dragged_or_moved_by_keyboard_keep_their_priority_after_a_reload() {
     let db = TestDb::new().await;
     let server = TestServer::start(&db).await;
-    let (company, _) = server.company("Acme", "admin@acme.test", "admin-password", 5).await;
+    let (company, admin) = server.company("Acme", "admin@acme.test", "admin-password", 5).await;
     let ada = server.user(company, "ada@acme.test", "ada-password", &[Role::Agent]).await;
     let alan = server.user(company, "alan@acme.test", "alan-password", &[Role::Agent]).await;
-    let meta = domain::Metadata::new(Some(company), domain::Actor::System("test".into()));
-    let (site, position) = server.app.sites.create(company, "Shop", vec!["https://shop.example.com".into()], "", false, &meta).await.unwrap();
-    server.app.read_your_writes("sites", Some(position)).await.unwrap();
+    let admin = server.session_of(company, admin).await;
+    let site = app::sites::create(&server.app, &admin, "Shop", vec!["https://shop.example.com".into()], "", false).await.unwrap();
     let browser = Browser::start().await;
     log_in(&browser, &server).await;
     let page = server.url(&format!("/admin/sites/{site}/agents"));

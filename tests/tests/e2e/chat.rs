@@ -147,7 +147,7 @@ async fn a_dropped_visitor_resumes_from_the_last_message_seen_and_a_resent_messa
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
 
     // A token of another site, or made up, is a new visitor.
-    let (_, other_key) = server.site(chat.company, "Blog", vec!["https://blog.acme.test".into()], false).await;
+    let (_, other_key) = server.site(&chat, "Blog", vec!["https://blog.acme.test".into()], false).await;
     let (_, fresh) = visitor(&server.url(""), &other_key, Some(&token), 0).await;
     assert_ne!(fresh["visitor_token"], token.as_str());
     assert_eq!(fresh["conversation"], Value::Null);
@@ -230,7 +230,7 @@ async fn a_slot_taken_by_a_router_that_lost_the_race_never_shows_in_that_agents_
     let (mut bob, _) = online(&server, "bob@acme.test").await;
     let take = domain::agent::Command::TakeConversation { conversation_id: id, max_chats: 2 };
     let meta = domain::Metadata::new(Some(chat.company), domain::Actor::System("router".into()));
-    commands::execute::<domain::agent::Agent, _>(&server.app.store, &domain::agent::stream(bob_id), &take, &meta).await.unwrap();
+    commands::execute::<domain::agent::Agent, _>(server.app.events(), &domain::agent::stream(bob_id), &take, &meta).await.unwrap();
     server.settle().await;
 
     let (_, state) = console(&server.url(""), "bob@acme.test").await;
@@ -326,7 +326,7 @@ async fn bad_frames_long_messages_and_floods_get_clear_errors_not_a_crash() {
     // Bad keys and foreign origins are refused with their codes.
     let mut bad = Ws::connect(&format!("{base}/widget/ws?site=sbk_nope"), None, None).await.unwrap();
     assert_eq!(bad.closed().await, (4004, "site_not_found".into()));
-    let (_, restricted) = server.site(chat.company, "Private", vec!["https://private.acme.test".into()], true).await;
+    let (_, restricted) = server.site(&chat, "Private", vec!["https://private.acme.test".into()], true).await;
     let mut foreign = Ws::connect(&format!("{base}/widget/ws?site={restricted}"), Some("https://evil.example"), None).await.unwrap();
     assert_eq!(foreign.closed().await, (4003, "origin_not_allowed".into()));
     let mut own = Ws::connect(&format!("{base}/widget/ws?site={restricted}"), Some("https://private.acme.test"), None).await.unwrap();

@@ -109,12 +109,13 @@ async fn an_expired_link_gets_a_page_saying_so() {
     let meta = Metadata::new(Some(company), Actor::System("test".into()));
     let old = InvitationId::new();
     let at = chrono::Utc::now() - chrono::Duration::hours(73);
-    commands::execute::<User, _>(&server.app.store, &user::stream(id), &user::Command::ResendInvitation { invitation_id: old, at }, &meta)
+    commands::execute::<User, _>(server.app.events(), &user::stream(id), &user::Command::ResendInvitation { invitation_id: old, at }, &meta)
         .await
         .unwrap();
     let token = "feedc0de".repeat(8);
-    let outcome = server.app.accounts.issue_invitation_link(id, old, commands::secrets::hash_token(&token), &meta).await.unwrap();
-    server.app.read_your_writes("users", outcome.position).await.unwrap();
+    let issue = user::Command::IssueInvitationLink { invitation_id: old, token_hash: commands::secrets::hash_token(&token) };
+    let outcome = commands::execute::<User, _>(server.app.events(), &user::stream(id), &issue, &meta).await.unwrap();
+    server.app.read_your_writes(projections::Registered::Users, outcome.position).await.unwrap();
 
     let page = Browserless::new(&server).get(&format!("/invitation/{token}")).await;
     assert_eq!(page.status(), 410);

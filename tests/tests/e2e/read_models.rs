@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use commands::accounts::{Accounts, NewAccess};
+use app::users::registration;
+use app::users::NewAccess;
+use commands::accounts::Accounts;
 use domain::company::{self, Role};
 use domain::{Actor, CompanyId, Metadata};
 use projections::licences::Licences;
@@ -26,7 +28,7 @@ impl World {
     fn new(db: &TestDb) -> World {
         let store = db.store();
         let pool = store.pool().clone();
-        World { accounts: Accounts::new(store.clone(), pool.clone()), store, pool, checkpoints: Checkpoints::default() }
+        World { accounts: Accounts::new(store.clone()), store, pool, checkpoints: Checkpoints::default() }
     }
 
     fn run_projections(&self) -> JoinSet<()> {
@@ -44,14 +46,22 @@ impl World {
 
     async fn company(&self, seats: u32) -> (CompanyId, Position) {
         let admin = new_user("boss@acme.test", &[Role::Administrator], NewAccess::Invite { send_email: true });
-        let (company, created) = self.accounts.register_company("Acme", seats, admin, Actor::System("test".into())).await.unwrap();
+        let (company, created) =
+            registration::register_company(&self.accounts, "Acme", seats, domain::UserId::new(), admin, Actor::System("test".into())).await.unwrap();
         (company, created.position)
     }
 
     async fn add(&self, company: CompanyId, email: &str) -> (domain::UserId, Position) {
         let meta = Metadata::new(Some(company), Actor::System("test".into()));
-        let created =
-            self.accounts.create_user(company, new_user(email, &[Role::Agent], NewAccess::Invite { send_email: true }), &meta).await.unwrap();
+        let created = registration::create_user(
+            &self.accounts,
+            company,
+            domain::UserId::new(),
+            new_user(email, &[Role::Agent], NewAccess::Invite { send_email: true }),
+            &meta,
+        )
+        .await
+        .unwrap();
         (created.user_id, created.position)
     }
 
@@ -142,7 +152,7 @@ async fn a_rebuild_replays_into_fresh_tables_and_swaps_them_in_while_live_update
             let mut last = Position::START;
             for i in 0..10 {
                 let user = new_user(&format!("during{i}@acme.test"), &[], NewAccess::Invite { send_email: true });
-                last = accounts.create_user(company, user, &meta).await.unwrap().position;
+                last = registration::create_user(&accounts, company, domain::UserId::new(), user, &meta).await.unwrap().position;
             }
             last
         })

@@ -16,7 +16,7 @@ use testkit::{TestDb, TestServer};
 /// An agent's stream, replayed: the most conversations held at any moment, and the
 /// conversations held at the end.
 async fn replay_agent(server: &TestServer, id: UserId) -> (usize, HashSet<ConversationId>) {
-    let events = server.app.store.read_stream(&agent::stream(id), 0).await.unwrap();
+    let events = server.app.events().read_stream(&agent::stream(id), 0).await.unwrap();
     let (mut held, mut most) = (HashSet::new(), 0);
     for e in events {
         match e.decode_as::<agent::Event>().unwrap() {
@@ -90,7 +90,7 @@ async fn two_hundred_visitors_at_once_on_two_servers_never_push_an_agent_over_ca
     assert_eq!(streams.len(), 200);
     let mut waiting = 0;
     for s in &streams {
-        let events = one.app.store.read_stream(s, 0).await.unwrap();
+        let events = one.app.events().read_stream(s, 0).await.unwrap();
         let mut state = conversation::State::default();
         let mut messages = 0;
         for e in &events {

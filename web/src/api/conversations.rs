@@ -11,9 +11,10 @@ use uuid::Uuid;
 
 use super::{parse_id, Query};
 use crate::auth::ApiSession;
-use crate::chat::pages::{readable, HistoryQuery};
+use crate::chat::pages::HistoryQuery;
 use crate::error::ApiError;
-use crate::App;
+use crate::Web;
+use app::chat::history;
 
 #[derive(Serialize, ToSchema)]
 pub struct ApiConversation {
@@ -77,16 +78,14 @@ pub struct PerPage {
 #[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(HistoryQuery, PerPage), security(("session" = [])),
     responses((status = 200, body = ConversationList), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn list(
-    State(app): State<App>,
+    State(web): State<Web>,
     ApiSession(session): ApiSession,
     Query(query): Query<HistoryQuery>,
     Query(PerPage { per_page }): Query<PerPage>,
 ) -> Result<axum::Json<ConversationList>, ApiError> {
-    let filter = query.filter(&session)?;
     let per_page = per_page.unwrap_or(50).clamp(1, 200);
     let page = query.page.unwrap_or(1).max(1);
-    let client = app.pool.get().await?;
-    let (rows, total) = projections::chat::history(&**client, session.company_id(), &filter, (page - 1) * per_page, per_page).await?;
+    let (rows, total) = history::search(&web, &session, &query.search(), (page - 1) * per_page, per_page).await?;
     Ok(axum::Json(ConversationList { conversations: rows.into_iter().map(ApiConversation::from).collect(), total, page, per_page }))
 }
 
@@ -117,10 +116,8 @@ pub struct Transcript {
 /// One conversation with every message, in order.
 #[utoipa::path(get, path = "/api/v1/conversations/{id}", tag = "conversations", params(("id" = Uuid, Path)), security(("session" = [])),
     responses((status = 200, body = Transcript), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
-pub async fn transcript(State(app): State<App>, ApiSession(session): ApiSession, Path(id): Path<String>) -> Result<axum::Json<Transcript>, ApiError> {
+pub async fn transcript(State(web): State<Web>, ApiSession(session): ApiSession, Path(id): Path<String>) -> Result<axum::Json<Transcript>, ApiError> {
     let id: ConversationId = parse_id(&id)?;
-    let conversation = readable(&app, &session, id).await?;
-    let client = app.pool.get().await?;
-    let messages = projections::chat::messages(&**client, id, 0).await?;
+    let (conversation, messages) = history::transcript(&web, &session, id).await?;
     Ok(axum::Json(Transcript { conversation: conversation.into(), messages: messages.into_iter().map(ApiMessage::from).collect() }))
 }

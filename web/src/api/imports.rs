@@ -9,9 +9,9 @@ use uuid::Uuid;
 
 use super::parse_id;
 use crate::auth::ApiAdmin;
-use crate::error::{ApiError, AppError};
-use crate::import;
-use crate::App;
+use crate::error::ApiError;
+use crate::Web;
+use app::import;
 
 #[derive(Serialize, ToSchema)]
 pub struct RowOutcome {
@@ -58,9 +58,8 @@ pub async fn template() -> impl axum::response::IntoResponse {
 #[utoipa::path(post, path = "/api/v1/imports", tag = "imports", request_body(content = String, content_type = "text/csv"),
     security(("session" = []), ("csrf" = [])),
     responses((status = 201, body = ImportView), (status = 422, body = super::ErrorBody, description = "the file as a whole is unreadable")))]
-pub async fn preview(State(app): State<App>, ApiAdmin(session): ApiAdmin, body: Bytes) -> Result<(StatusCode, axum::Json<ImportView>), ApiError> {
-    let id = import::prepare(&app, session.company_id(), session.user.user_id, &body).await?;
-    let view = import::get(&app, session.company_id(), id).await?.ok_or(AppError::NotFound)?;
+pub async fn preview(State(web): State<Web>, ApiAdmin(session): ApiAdmin, body: Bytes) -> Result<(StatusCode, axum::Json<ImportView>), ApiError> {
+    let view = import::prepare(&web, &session, &body).await?;
     Ok((StatusCode::CREATED, axum::Json(view.into())))
 }
 
@@ -68,23 +67,19 @@ pub async fn preview(State(app): State<App>, ApiAdmin(session): ApiAdmin, body: 
 #[utoipa::path(post, path = "/api/v1/imports/{id}/confirm", tag = "imports", params(("id" = Uuid, Path)), security(("session" = []), ("csrf" = [])),
     responses((status = 202, body = ImportView), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody, description = "already confirmed")))]
 pub async fn confirm(
-    State(app): State<App>,
+    State(web): State<Web>,
     ApiAdmin(session): ApiAdmin,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, axum::Json<ImportView>), ApiError> {
     let id: Uuid = parse_id(&id)?;
-    import::get(&app, session.company_id(), id).await?.ok_or(AppError::NotFound)?;
-    if !import::confirm(&app, session.company_id(), session.metadata(), id).await? {
-        return Err(AppError::Refused { code: "already_confirmed", message: "This import was confirmed already.".into(), field: None }.into());
-    }
-    let view = import::get(&app, session.company_id(), id).await?.ok_or(AppError::NotFound)?;
+    let view = import::confirm(&web, &session, id).await?;
     Ok((StatusCode::ACCEPTED, axum::Json(view.into())))
 }
 
 /// An import's progress and, once finished, every row's outcome.
 #[utoipa::path(get, path = "/api/v1/imports/{id}", tag = "imports", params(("id" = Uuid, Path)), security(("session" = [])),
     responses((status = 200, body = ImportView), (status = 404, body = super::ErrorBody)))]
-pub async fn status(State(app): State<App>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<axum::Json<ImportView>, ApiError> {
+pub async fn status(State(web): State<Web>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<axum::Json<ImportView>, ApiError> {
     let id: Uuid = parse_id(&id)?;
-    Ok(axum::Json(import::get(&app, session.company_id(), id).await?.ok_or(AppError::NotFound)?.into()))
+    Ok(axum::Json(import::get(&web, &session, id).await?.into()))
 }

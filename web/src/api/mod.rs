@@ -16,8 +16,8 @@ use axum::Router;
 use serde::de::DeserializeOwned;
 use utoipa::OpenApi;
 
-use crate::error::{ApiError, AppError};
-use crate::App;
+use crate::error::ApiError;
+use crate::Web;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -70,7 +70,7 @@ pub struct ErrorDetail {
     pub field: Option<String>,
 }
 
-pub fn router() -> Router<App> {
+pub fn router() -> Router<Web> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/session", post(session::login).delete(session::logout))
@@ -93,7 +93,7 @@ pub fn router() -> Router<App> {
         .route("/sites/{id}/agents/{user_id}", put(sites::assign).delete(sites::unassign))
         .route("/conversations", get(conversations::list))
         .route("/conversations/{id}", get(conversations::transcript))
-        .fallback(|| async { ApiError(AppError::NotFound) })
+        .fallback(|| async { ApiError(app::Error::NotFound.into()) })
 }
 
 async fn openapi() -> axum::Json<utoipa::openapi::OpenApi> {
@@ -109,7 +109,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Json(value)),
-            Err(rejection) => Err(ApiError(AppError::Invalid { code: "invalid_json", message: rejection.body_text(), field: None })),
+            Err(rejection) => Err(ApiError(app::Error::Invalid { code: "invalid_json", message: rejection.body_text(), field: None }.into())),
         }
     }
 }
@@ -128,5 +128,5 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
 
 /// A path parameter that must be an id; anything else is simply not found.
 pub fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
-    raw.parse().map_err(|_| ApiError(AppError::NotFound))
+    raw.parse().map_err(|_| ApiError(app::Error::NotFound.into()))
 }

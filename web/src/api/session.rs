@@ -9,10 +9,9 @@ use utoipa::ToSchema;
 
 use super::users::ApiUser;
 use super::Json;
-use crate::auth::{self, ApiSession, SESSION_COOKIE};
+use crate::auth::{self, ApiSession, ClientIp, SESSION_COOKIE};
 use crate::error::{ApiError, AppError};
-use crate::ratelimit::{self, ClientIp};
-use crate::App;
+use crate::Web;
 
 #[derive(Deserialize, ToSchema)]
 pub struct Credentials {
@@ -31,26 +30,23 @@ pub struct SessionInfo {
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = Credentials,
     responses((status = 200, body = SessionInfo), (status = 401, body = super::ErrorBody), (status = 429, body = super::ErrorBody)))]
 pub async fn login(
-    State(app): State<App>,
+    State(web): State<Web>,
     ClientIp(ip): ClientIp,
     jar: CookieJar,
     Json(credentials): Json<Credentials>,
 ) -> Result<Response, ApiError> {
-    ratelimit::check(&app, &credentials.email, ip).await?;
-    let Some(user) = auth::authenticate(&app, &credentials.email, &credentials.password, ip).await? else {
+    let Some(user) = app::auth::authenticate(&web, &credentials.email, &credentials.password, ip).await? else {
         return Err(ApiError(AppError::InvalidCredentials));
     };
-    let token = auth::start_session(&app, &user).await?;
-    let client = app.pool.get().await?;
-    let csrf: String = client.query_one("SELECT csrf_token FROM sessions WHERE token_hash = $1", &[&auth::hash_token(&token)]).await?.get(0);
+    let (token, csrf) = app::auth::sessions::start(&web, &user).await?;
     let body = SessionInfo { user: ApiUser::from(user), csrf_token: csrf };
-    Ok((jar.add(auth::session_cookie(&app, token)), axum::Json(body)).into_response())
+    Ok((jar.add(auth::session_cookie(&web, token)), axum::Json(body)).into_response())
 }
 
 /// Log out.
 #[utoipa::path(delete, path = "/api/v1/session", tag = "session", security(("session" = []), ("csrf" = [])),
     responses((status = 204), (status = 401, body = super::ErrorBody)))]
-pub async fn logout(State(app): State<App>, ApiSession(session): ApiSession, jar: CookieJar) -> Result<Response, ApiError> {
-    auth::end_session(&app, &session.token_hash).await?;
+pub async fn logout(State(web): State<Web>, ApiSession(session): ApiSession, jar: CookieJar) -> Result<Response, ApiError> {
+    app::auth::sessions::end(&web, &session.token_hash).await?;
     Ok((StatusCode::NO_CONTENT, jar.remove(Cookie::build(SESSION_COOKIE).path("/"))).into_response())
 }

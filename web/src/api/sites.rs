@@ -2,7 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use domain::site::{Priority, Weights, WidgetSettings};
+use domain::site::{Weights, WidgetSettings};
 use domain::{SiteId, UserId};
 use projections::sites::SiteRow;
 use serde::{Deserialize, Serialize};
@@ -10,10 +10,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{parse_id, Json};
-use crate::auth::{ApiAdmin, Session};
-use crate::error::{ApiError, AppError};
-use crate::site_admin;
-use crate::App;
+use crate::auth::ApiAdmin;
+use crate::error::ApiError;
+use crate::Web;
+use app::auth::Session;
+use app::sites as site_admin;
 
 #[derive(Serialize, ToSchema)]
 pub struct ApiSite {
@@ -39,8 +40,8 @@ pub struct ApiWeights {
     pub low: u8,
 }
 
-fn to_api(app: &App, site: SiteRow) -> ApiSite {
-    let snippet = site_admin::snippet(app, &site);
+fn to_api(web: &Web, site: SiteRow) -> ApiSite {
+    let snippet = site_admin::snippet(web, &site);
     ApiSite {
         id: site.site_id.0,
         name: site.name,
@@ -54,16 +55,15 @@ fn to_api(app: &App, site: SiteRow) -> ApiSite {
     }
 }
 
-async fn fetch(app: &App, session: &Session, id: SiteId) -> Result<ApiSite, ApiError> {
-    Ok(to_api(app, site_admin::load_live(app, session, id).await?))
+async fn fetch(web: &Web, session: &Session, id: SiteId) -> Result<ApiSite, ApiError> {
+    Ok(to_api(web, site_admin::load_live(web, session, id).await?))
 }
 
 /// The company's sites.
 #[utoipa::path(get, path = "/api/v1/sites", tag = "sites", security(("session" = [])), responses((status = 200, body = [ApiSite])))]
-pub async fn list(State(app): State<App>, ApiAdmin(session): ApiAdmin) -> Result<axum::Json<Vec<ApiSite>>, ApiError> {
-    let client = app.pool.get().await?;
-    let sites = projections::sites::list(&**client, session.company_id()).await?;
-    Ok(axum::Json(sites.into_iter().map(|s| to_api(&app, s.site)).collect()))
+pub async fn list(State(web): State<Web>, ApiAdmin(session): ApiAdmin) -> Result<axum::Json<Vec<ApiSite>>, ApiError> {
+    let sites = site_admin::list(&web, &session).await?;
+    Ok(axum::Json(sites.into_iter().map(|s| to_api(&web, s.site)).collect()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -80,19 +80,19 @@ pub struct NewSite {
 #[utoipa::path(post, path = "/api/v1/sites", tag = "sites", request_body = NewSite, security(("session" = []), ("csrf" = [])),
     responses((status = 201, body = ApiSite), (status = 422, body = super::ErrorBody, description = "field: name, urls or notes")))]
 pub async fn create(
-    State(app): State<App>,
+    State(web): State<Web>,
     ApiAdmin(session): ApiAdmin,
     Json(body): Json<NewSite>,
 ) -> Result<(StatusCode, axum::Json<ApiSite>), ApiError> {
-    let id = site_admin::create(&app, &session, &body.name, body.urls, &body.notes, body.restrict_to_urls).await?;
-    Ok((StatusCode::CREATED, axum::Json(fetch(&app, &session, id).await?)))
+    let id = site_admin::create(&web, &session, &body.name, body.urls, &body.notes, body.restrict_to_urls).await?;
+    Ok((StatusCode::CREATED, axum::Json(fetch(&web, &session, id).await?)))
 }
 
 /// One site.
 #[utoipa::path(get, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = Uuid, Path)), security(("session" = [])),
     responses((status = 200, body = ApiSite), (status = 404, body = super::ErrorBody), (status = 410, body = super::ErrorBody)))]
-pub async fn get_one(State(app): State<App>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<axum::Json<ApiSite>, ApiError> {
-    Ok(axum::Json(fetch(&app, &session, parse_id(&id)?).await?))
+pub async fn get_one(State(web): State<Web>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<axum::Json<ApiSite>, ApiError> {
+    Ok(axum::Json(fetch(&web, &session, parse_id(&id)?).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -111,16 +111,16 @@ pub struct SitePatch {
 #[utoipa::path(patch, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = Uuid, Path)), request_body = SitePatch,
     security(("session" = []), ("csrf" = [])), responses((status = 200, body = ApiSite), (status = 422, body = super::ErrorBody)))]
 pub async fn update(
-    State(app): State<App>,
+    State(web): State<Web>,
     ApiAdmin(session): ApiAdmin,
     Path(id): Path<String>,
     Json(patch): Json<SitePatch>,
 ) -> Result<axum::Json<ApiSite>, ApiError> {
     let id: SiteId = parse_id(&id)?;
-    let current = site_admin::load_live(&app, &session, id).await?;
+    let current = site_admin::load_live(&web, &session, id).await?;
     if patch.name.is_some() || patch.urls.is_some() || patch.notes.is_some() || patch.restrict_to_urls.is_some() {
         site_admin::change(
-            &app,
+            &web,
             &session,
             id,
             patch.name.as_deref().unwrap_or(&current.name),
@@ -131,31 +131,29 @@ pub async fn update(
         .await?;
     }
     if let Some(settings) = patch.settings {
-        site_admin::settings(&app, &session, id, settings).await?;
+        site_admin::settings(&web, &session, id, settings).await?;
     }
     if let Some(w) = patch.weights {
-        site_admin::weights(&app, &session, id, Weights { high: w.high, normal: w.normal, low: w.low }).await?;
+        site_admin::weights(&web, &session, id, Weights { high: w.high, normal: w.normal, low: w.low }).await?;
     }
-    Ok(axum::Json(fetch(&app, &session, id).await?))
+    Ok(axum::Json(fetch(&web, &session, id).await?))
 }
 
 /// Make a new widget key; pages with the old snippet stop showing the widget.
 #[utoipa::path(post, path = "/api/v1/sites/{id}/key", tag = "sites", params(("id" = Uuid, Path)), security(("session" = []), ("csrf" = [])),
     responses((status = 200, body = ApiSite)))]
-pub async fn rotate_key(State(app): State<App>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<axum::Json<ApiSite>, ApiError> {
+pub async fn rotate_key(State(web): State<Web>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<axum::Json<ApiSite>, ApiError> {
     let id: SiteId = parse_id(&id)?;
-    site_admin::load_live(&app, &session, id).await?;
-    site_admin::rotate_key(&app, &session, id).await?;
-    Ok(axum::Json(fetch(&app, &session, id).await?))
+    site_admin::rotate_key(&web, &session, id).await?;
+    Ok(axum::Json(fetch(&web, &session, id).await?))
 }
 
 /// Delete a site: its widget opens no new chats; conversations stay in the history.
 #[utoipa::path(delete, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = Uuid, Path)), security(("session" = []), ("csrf" = [])),
     responses((status = 204), (status = 404, body = super::ErrorBody)))]
-pub async fn delete(State(app): State<App>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+pub async fn delete(State(web): State<Web>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
     let id: SiteId = parse_id(&id)?;
-    site_admin::load_live(&app, &session, id).await?;
-    site_admin::delete(&app, &session, id).await?;
+    site_admin::delete(&web, &session, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -173,11 +171,9 @@ pub struct ApiAdvisor {
 /// Every agent of the company and every user assigned to the site, with their priority.
 #[utoipa::path(get, path = "/api/v1/sites/{id}/agents", tag = "sites", params(("id" = Uuid, Path)), security(("session" = [])),
     responses((status = 200, body = [ApiAdvisor])))]
-pub async fn agents(State(app): State<App>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<axum::Json<Vec<ApiAdvisor>>, ApiError> {
+pub async fn agents(State(web): State<Web>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<axum::Json<Vec<ApiAdvisor>>, ApiError> {
     let id: SiteId = parse_id(&id)?;
-    site_admin::load_live(&app, &session, id).await?;
-    let client = app.pool.get().await?;
-    let advisors = projections::sites::advisors(&**client, session.company_id(), id).await?;
+    let advisors = site_admin::advisors(&web, &session, id).await?;
     Ok(axum::Json(
         advisors
             .into_iter()
@@ -203,26 +199,26 @@ pub struct Placement {
     request_body = Placement, security(("session" = []), ("csrf" = [])),
     responses((status = 200, body = [ApiAdvisor]), (status = 409, body = super::ErrorBody, description = "not_an_agent")))]
 pub async fn assign(
-    State(app): State<App>,
+    State(web): State<Web>,
     ApiAdmin(session): ApiAdmin,
     Path((id, user_id)): Path<(String, String)>,
     Json(body): Json<Placement>,
 ) -> Result<axum::Json<Vec<ApiAdvisor>>, ApiError> {
     let (site_id, user): (SiteId, UserId) = (parse_id(&id)?, parse_id(&user_id)?);
-    let priority: Priority = body.priority.parse().map_err(|e| AppError::invalid("priority", e))?;
-    crate::pages::advisors::place(&app, &session, site_id, user, Some(priority)).await?;
-    agents(State(app), ApiAdmin(session), Path(id)).await
+    let priority = site_admin::parse_priority(&body.priority)?;
+    site_admin::place(&web, &session, site_id, user, Some(priority)).await?;
+    agents(State(web), ApiAdmin(session), Path(id)).await
 }
 
 /// Take an agent off the site.
 #[utoipa::path(delete, path = "/api/v1/sites/{id}/agents/{user_id}", tag = "sites", params(("id" = Uuid, Path), ("user_id" = Uuid, Path)),
     security(("session" = []), ("csrf" = [])), responses((status = 200, body = [ApiAdvisor])))]
 pub async fn unassign(
-    State(app): State<App>,
+    State(web): State<Web>,
     ApiAdmin(session): ApiAdmin,
     Path((id, user_id)): Path<(String, String)>,
 ) -> Result<axum::Json<Vec<ApiAdvisor>>, ApiError> {
     let (site_id, user): (SiteId, UserId) = (parse_id(&id)?, parse_id(&user_id)?);
-    crate::pages::advisors::place(&app, &session, site_id, user, None).await?;
-    agents(State(app), ApiAdmin(session), Path(id)).await
+    site_admin::place(&web, &session, site_id, user, None).await?;
+    agents(State(web), ApiAdmin(session), Path(id)).await
 }

@@ -12,20 +12,36 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{parse_id, Json, Query};
-use crate::admin::{self, AccessInput, UserInput};
-use crate::auth::{ApiAdmin, Session};
+use crate::auth::ApiAdmin;
 use crate::error::{ApiError, AppError};
-use crate::App;
+use crate::Web;
+use app::auth::Session;
+use app::users::{self as admin, AccessInput, UserInput};
+
+/// The profile fields, as the API reads and writes them.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes `Profile` in the OpenAPI document; serde uses `Profile` itself
+struct ProfileFields {
+    /// Mandatory.
+    first_name: String,
+    /// Mandatory.
+    last_name: String,
+    /// The name visitors see; the first name when empty.
+    #[schema(default = "")]
+    display_name: String,
+    #[schema(default = "")]
+    phone: String,
+    #[schema(default = "")]
+    job_title: String,
+}
 
 #[derive(Serialize, ToSchema)]
 pub struct ApiUser {
     pub id: Uuid,
     pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    pub display_name: String,
-    pub phone: String,
-    pub job_title: String,
+    #[serde(flatten)]
+    #[schema(inline, value_type = ProfileFields)]
+    pub profile: Profile,
     /// Agent, Supervisor, Administrator, Expert.
     pub roles: Vec<String>,
     /// `invited`, `active` or `deactivated`.
@@ -40,11 +56,7 @@ impl From<UserRow> for ApiUser {
         ApiUser {
             id: u.user_id.0,
             email: u.email,
-            first_name: u.first_name,
-            last_name: u.last_name,
-            display_name: u.display_name,
-            phone: u.phone,
-            job_title: u.job_title,
+            profile: u.profile,
             roles: u.roles,
             status: u.status.as_str().to_owned(),
             max_chats: u.max_chats,
@@ -54,10 +66,8 @@ impl From<UserRow> for ApiUser {
     }
 }
 
-async fn fetch(app: &App, session: &Session, user_id: UserId) -> Result<ApiUser, ApiError> {
-    let client = app.pool.get().await?;
-    let user = projections::users::get(&**client, session.company_id(), user_id).await?.ok_or(AppError::NotFound)?;
-    Ok(user.into())
+async fn fetch(web: &Web, session: &Session, user_id: UserId) -> Result<ApiUser, ApiError> {
+    Ok(admin::get(web, session, user_id).await?.into())
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -82,25 +92,19 @@ pub struct UserList {
 /// The company's users, by last name.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(ListParams), security(("session" = [])),
     responses((status = 200, body = UserList), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody)))]
-pub async fn list(State(app): State<App>, ApiAdmin(session): ApiAdmin, Query(params): Query<ListParams>) -> Result<axum::Json<UserList>, ApiError> {
+pub async fn list(State(web): State<Web>, ApiAdmin(session): ApiAdmin, Query(params): Query<ListParams>) -> Result<axum::Json<UserList>, ApiError> {
     let per_page = params.per_page.unwrap_or(50).clamp(1, 200);
     let page = params.page.unwrap_or(1).max(1);
-    let client = app.pool.get().await?;
-    let (users, total) = projections::users::list(&**client, session.company_id(), &params.q, (page - 1) * per_page, per_page).await?;
+    let (users, total) = admin::list(&web, &session, &params.q, (page - 1) * per_page, per_page).await?;
     Ok(axum::Json(UserList { users: users.into_iter().map(ApiUser::from).collect(), total, page, per_page }))
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct NewUser {
     pub email: String,
-    pub first_name: String,
-    pub last_name: String,
-    #[serde(default)]
-    pub display_name: String,
-    #[serde(default)]
-    pub phone: String,
-    #[serde(default)]
-    pub job_title: String,
+    #[serde(flatten)]
+    #[schema(inline, value_type = ProfileFields)]
+    pub profile: Profile,
     /// Default: `["Agent"]`.
     #[serde(default)]
     pub roles: Option<Vec<String>>,
@@ -125,7 +129,7 @@ pub struct CreatedUser {
     responses((status = 201, body = CreatedUser), (status = 409, body = super::ErrorBody, description = "email_taken, seats_exhausted"),
         (status = 422, body = super::ErrorBody, description = "a field is invalid")))]
 pub async fn create(
-    State(app): State<App>,
+    State(web): State<Web>,
     ApiAdmin(session): ApiAdmin,
     Json(body): Json<NewUser>,
 ) -> Result<(StatusCode, axum::Json<CreatedUser>), ApiError> {
@@ -144,29 +148,17 @@ pub async fn create(
         Some(names) => admin::parse_roles(names.iter().map(String::as_str))?,
         None => [Role::Agent].into(),
     };
-    let input = UserInput {
-        email: body.email,
-        profile: Profile {
-            first_name: body.first_name,
-            last_name: body.last_name,
-            display_name: body.display_name,
-            phone: body.phone,
-            job_title: body.job_title,
-        },
-        roles,
-        max_chats: body.max_chats,
-        access,
-    };
-    let created = admin::create_user(&app, &session, input).await?;
-    let user = fetch(&app, &session, created.user_id).await?;
+    let input = UserInput { email: body.email, profile: body.profile, roles, max_chats: body.max_chats, access };
+    let created = admin::create_user(&web, &session, input).await?;
+    let user = fetch(&web, &session, created.user_id).await?;
     Ok((StatusCode::CREATED, axum::Json(CreatedUser { user, generated_password: created.generated_password })))
 }
 
 /// One user of the company.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)), security(("session" = [])),
     responses((status = 200, body = ApiUser), (status = 404, body = super::ErrorBody)))]
-pub async fn get_one(State(app): State<App>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<axum::Json<ApiUser>, ApiError> {
-    Ok(axum::Json(fetch(&app, &session, parse_id(&id)?).await?))
+pub async fn get_one(State(web): State<Web>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<axum::Json<ApiUser>, ApiError> {
+    Ok(axum::Json(fetch(&web, &session, parse_id(&id)?).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -185,43 +177,47 @@ pub struct UserPatch {
     security(("session" = []), ("csrf" = [])),
     responses((status = 200, body = ApiUser), (status = 404, body = super::ErrorBody), (status = 409, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn update(
-    State(app): State<App>,
+    State(web): State<Web>,
     ApiAdmin(session): ApiAdmin,
     Path(id): Path<String>,
     Json(patch): Json<UserPatch>,
 ) -> Result<axum::Json<ApiUser>, ApiError> {
     let user_id: UserId = parse_id(&id)?;
-    let current = fetch(&app, &session, user_id).await?;
+    let current = fetch(&web, &session, user_id).await?;
     if let Some(n) = patch.max_chats {
-        admin::set_max_chats(&app, &session, user_id, n).await?;
+        admin::set_max_chats(&web, &session, user_id, n).await?;
     }
+    let current_profile = current.profile;
     let profile = Profile {
-        first_name: patch.first_name.unwrap_or(current.first_name),
-        last_name: patch.last_name.unwrap_or(current.last_name),
-        display_name: patch.display_name.unwrap_or(current.display_name),
-        phone: patch.phone.unwrap_or(current.phone),
-        job_title: patch.job_title.unwrap_or(current.job_title),
+        first_name: patch.first_name.unwrap_or(current_profile.first_name),
+        last_name: patch.last_name.unwrap_or(current_profile.last_name),
+        display_name: patch.display_name.unwrap_or(current_profile.display_name),
+        phone: patch.phone.unwrap_or(current_profile.phone),
+        job_title: patch.job_title.unwrap_or(current_profile.job_title),
     };
-    admin::update_profile(&app, &session, user_id, profile, patch.email.as_deref().unwrap_or(&current.email)).await?;
-    Ok(axum::Json(fetch(&app, &session, user_id).await?))
+    admin::update_profile(&web, &session, user_id, profile, patch.email.as_deref().unwrap_or(&current.email)).await?;
+    Ok(axum::Json(fetch(&web, &session, user_id).await?))
 }
 
-async fn role_change(app: &App, session: &Session, id: &str, role: &str, on: bool) -> Result<axum::Json<ApiUser>, ApiError> {
+async fn role_change(web: &Web, session: &Session, id: &str, role: &str, on: bool) -> Result<axum::Json<ApiUser>, ApiError> {
     let user_id: UserId = parse_id(id)?;
-    let role = role.parse::<Role>().map_err(|e| AppError::Invalid { code: "unknown_role", message: e, field: Some("role") })?;
-    admin::set_role(app, session, user_id, role, on).await?;
-    Ok(axum::Json(fetch(app, session, user_id).await?))
+    let role = admin::parse_role(role).map_err(|e| match e {
+        app::Error::Invalid { code, message, .. } => app::Error::Invalid { code, message, field: Some("role") },
+        other => other,
+    })?;
+    admin::set_role(web, session, user_id, role, on).await?;
+    Ok(axum::Json(fetch(web, session, user_id).await?))
 }
 
 /// Switch a role on.
 #[utoipa::path(put, path = "/api/v1/users/{id}/roles/{role}", tag = "users", params(("id" = Uuid, Path), ("role" = String, Path)),
     security(("session" = []), ("csrf" = [])), responses((status = 200, body = ApiUser), (status = 404, body = super::ErrorBody)))]
 pub async fn grant_role(
-    State(app): State<App>,
+    State(web): State<Web>,
     ApiAdmin(session): ApiAdmin,
     Path((id, role)): Path<(String, String)>,
 ) -> Result<axum::Json<ApiUser>, ApiError> {
-    role_change(&app, &session, &id, &role, true).await
+    role_change(&web, &session, &id, &role, true).await
 }
 
 /// Switch a role off; the last active Administrator keeps theirs.
@@ -229,42 +225,42 @@ pub async fn grant_role(
     security(("session" = []), ("csrf" = [])),
     responses((status = 200, body = ApiUser), (status = 409, body = super::ErrorBody, description = "last_administrator")))]
 pub async fn revoke_role(
-    State(app): State<App>,
+    State(web): State<Web>,
     ApiAdmin(session): ApiAdmin,
     Path((id, role)): Path<(String, String)>,
 ) -> Result<axum::Json<ApiUser>, ApiError> {
-    role_change(&app, &session, &id, &role, false).await
+    role_change(&web, &session, &id, &role, false).await
 }
 
 /// Deactivate: the user cannot log in and frees a seat.
 #[utoipa::path(post, path = "/api/v1/users/{id}/deactivate", tag = "users", params(("id" = Uuid, Path)), security(("session" = []), ("csrf" = [])),
     responses((status = 200, body = ApiUser), (status = 409, body = super::ErrorBody, description = "last_administrator")))]
-pub async fn deactivate(State(app): State<App>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<axum::Json<ApiUser>, ApiError> {
+pub async fn deactivate(State(web): State<Web>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<axum::Json<ApiUser>, ApiError> {
     let user_id = parse_id(&id)?;
-    admin::set_active(&app, &session, user_id, false).await?;
-    Ok(axum::Json(fetch(&app, &session, user_id).await?))
+    admin::set_active(&web, &session, user_id, false).await?;
+    Ok(axum::Json(fetch(&web, &session, user_id).await?))
 }
 
 /// Reactivate: takes a seat again.
 #[utoipa::path(post, path = "/api/v1/users/{id}/reactivate", tag = "users", params(("id" = Uuid, Path)), security(("session" = []), ("csrf" = [])),
     responses((status = 200, body = ApiUser), (status = 409, body = super::ErrorBody, description = "seats_exhausted")))]
-pub async fn reactivate(State(app): State<App>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<axum::Json<ApiUser>, ApiError> {
+pub async fn reactivate(State(web): State<Web>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<axum::Json<ApiUser>, ApiError> {
     let user_id = parse_id(&id)?;
-    admin::set_active(&app, &session, user_id, true).await?;
-    Ok(axum::Json(fetch(&app, &session, user_id).await?))
+    admin::set_active(&web, &session, user_id, true).await?;
+    Ok(axum::Json(fetch(&web, &session, user_id).await?))
 }
 
 /// Mail a new invitation link; the previous one stops working.
 #[utoipa::path(post, path = "/api/v1/users/{id}/invitation", tag = "users", params(("id" = Uuid, Path)), security(("session" = []), ("csrf" = [])),
     responses((status = 202, body = ApiUser), (status = 409, body = super::ErrorBody, description = "not_invited")))]
 pub async fn resend_invitation(
-    State(app): State<App>,
+    State(web): State<Web>,
     ApiAdmin(session): ApiAdmin,
     Path(id): Path<String>,
 ) -> Result<(StatusCode, axum::Json<ApiUser>), ApiError> {
     let user_id = parse_id(&id)?;
-    admin::resend_invitation(&app, &session, user_id).await?;
-    Ok((StatusCode::ACCEPTED, axum::Json(fetch(&app, &session, user_id).await?)))
+    admin::resend_invitation(&web, &session, user_id).await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(fetch(&web, &session, user_id).await?)))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -283,11 +279,8 @@ pub struct HistoryEntry {
 /// Who did what to this user, oldest first.
 #[utoipa::path(get, path = "/api/v1/users/{id}/history", tag = "users", params(("id" = Uuid, Path)), security(("session" = [])),
     responses((status = 200, body = [HistoryEntry]), (status = 404, body = super::ErrorBody)))]
-pub async fn history(State(app): State<App>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<axum::Json<Vec<HistoryEntry>>, ApiError> {
-    let user_id: UserId = parse_id(&id)?;
-    fetch(&app, &session, user_id).await?;
-    let client = app.pool.get().await?;
-    let entries = projections::audit::history(&**client, session.company_id(), user_id).await?;
+pub async fn history(State(web): State<Web>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<axum::Json<Vec<HistoryEntry>>, ApiError> {
+    let entries = admin::history(&web, &session, parse_id(&id)?).await?;
     Ok(axum::Json(
         entries
             .into_iter()
@@ -306,8 +299,7 @@ pub struct Licence {
 
 /// Seats bought and in use.
 #[utoipa::path(get, path = "/api/v1/licence", tag = "users", security(("session" = [])), responses((status = 200, body = Licence)))]
-pub async fn licence(State(app): State<App>, ApiAdmin(session): ApiAdmin) -> Result<axum::Json<Licence>, ApiError> {
-    let client = app.pool.get().await?;
-    let l = projections::licences::get(&**client, session.company_id()).await?.ok_or(AppError::NotFound)?;
+pub async fn licence(State(web): State<Web>, ApiAdmin(session): ApiAdmin) -> Result<axum::Json<Licence>, ApiError> {
+    let l = admin::licence(&web, &session).await?;
     Ok(axum::Json(Licence { seats: l.seats, seats_in_use: l.seats_in_use, exhausted: l.exhausted() }))
 }

@@ -7,16 +7,15 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
+use app::chat::typing::Typing;
+use app::chat::SiteStatus;
 use domain::{conversation, CompanyId, ConversationId, Event, SiteId, UserId};
-use futures_util::StreamExt;
-use serde::{Deserialize, Serialize};
-use store::{EventStore, PgEventStore, Position, RecordedEvent};
+use store::{EventStore, Position, RecordedEvent};
 use tokio::sync::mpsc;
-use tokio_postgres::{AsyncMessage, NoTls};
 
 use super::site_status::SiteWatch;
+use crate::Web;
 
 /// What a socket listens to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -43,20 +42,9 @@ pub enum Notice {
     },
     Typing(Typing),
     /// The site's queue or online agents changed: its new status.
-    SiteChanged(SiteId, Arc<super::site_status::SiteStatus>),
+    SiteChanged(SiteId, Arc<SiteStatus>),
     /// Something on the company's board changed.
     BoardChanged,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Typing {
-    #[serde(rename = "c")]
-    pub conversation_id: ConversationId,
-    /// `visitor` or `agent`.
-    #[serde(rename = "f")]
-    pub from: String,
-    #[serde(rename = "t")]
-    pub typing: bool,
 }
 
 /// A socket's side of the hub. Notices go in without waiting; when the socket is too slow
@@ -137,60 +125,23 @@ impl Hub {
         self.registry.by_interest.lock().unwrap().contains_key(&interest)
     }
 
+    /// Hands a typing notice (from any process) to the conversation's sockets.
+    pub fn typing(&self, typing: Typing) {
+        self.publish(Interest::Conversation(typing.conversation_id), Notice::Typing(typing));
+    }
+
     /// How many sockets are registered (for the benchmark and the board).
     pub fn registrations(&self) -> usize {
         self.registry.by_interest.lock().unwrap().values().map(Vec::len).sum()
     }
 }
 
-pub const TYPING_CHANNEL: &str = "switchboard_typing";
-
-/// Tells every process that someone is typing. The payload holds only ids and a flag.
-pub async fn send_typing(pool: &deadpool_postgres::Pool, typing: &Typing) {
-    let payload = serde_json::to_string(typing).expect("serialisable").replace('\'', "''");
-    if let Ok(client) = pool.get().await {
-        // Not durable: no need to wait for the disk.
-        let _ = client
-            .batch_execute(&format!("BEGIN; SET LOCAL synchronous_commit = off; SELECT pg_notify('{TYPING_CHANNEL}', '{payload}'); COMMIT;"))
-            .await;
-    }
-}
-
-/// Listens for typing notifications on a dedicated connection, for as long as it runs.
-pub async fn listen_typing(config: tokio_postgres::Config, hub: Hub) {
-    loop {
-        if let Ok((client, mut connection)) = config.connect(NoTls).await {
-            let (tx, mut rx) = mpsc::unbounded_channel();
-            let driver = tokio::spawn(async move {
-                let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
-                while let Some(Ok(message)) = messages.next().await {
-                    if let AsyncMessage::Notification(n) = message {
-                        let _ = tx.send(n.payload().to_owned());
-                    }
-                }
-            });
-            if client.batch_execute(&format!("LISTEN {TYPING_CHANNEL}")).await.is_ok() {
-                while let Some(payload) = rx.recv().await {
-                    if let Ok(typing) = serde_json::from_str::<Typing>(&payload) {
-                        hub.publish(Interest::Conversation(typing.conversation_id), Notice::Typing(typing));
-                    }
-                }
-            }
-            driver.abort();
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
-}
-
 /// Follows the event store from `from` and hands every chat event to the sockets that care.
-/// After each batch, once the read models have caught up (`settle`), the sites it touched
-/// go to `sites` to have their status worked out, and the companies' boards are told.
-pub async fn dispatch<F, Fut>(store: PgEventStore, pool: deadpool_postgres::Pool, hub: Hub, sites: SiteWatch, from: Position, settle: F)
-where
-    F: Fn(Position) -> Fut + Send + Sync,
-    Fut: std::future::Future<Output = ()> + Send,
-{
-    let mut subscription = store.subscribe(from);
+/// After each batch, once the chat read models have caught up, the sites it touched go to
+/// `sites` to have their status worked out, and the companies' boards are told.
+pub async fn dispatch(web: Web, sites: SiteWatch, from: Position) {
+    let hub = web.hub().clone();
+    let mut subscription = web.events().subscribe(from);
     let mut batch = Vec::with_capacity(256);
     let mut site_of: HashMap<ConversationId, SiteId> = HashMap::new();
     loop {
@@ -206,7 +157,7 @@ where
             let (recorded, decoded) = (Arc::new(recorded), Arc::new(decoded));
             match &*decoded {
                 Event::Conversation(e) => {
-                    let id: ConversationId = recorded.stream.strip_prefix("conversation-").and_then(|s| s.parse().ok()).unwrap_or_default();
+                    let Ok(id) = conversation::id_from_stream(&recorded.stream) else { continue };
                     if let conversation::Event::ConversationStarted { site_id, .. } | conversation::Event::OfflineMessageLeft { site_id, .. } = e {
                         site_of.insert(id, *site_id);
                     }
@@ -220,7 +171,7 @@ where
                     }
                 }
                 Event::Agent(_) => {
-                    let id: UserId = recorded.stream.strip_prefix("agent-").and_then(|s| s.parse().ok()).unwrap_or_default();
+                    let Ok(id) = domain::agent::id_from_stream(&recorded.stream) else { continue };
                     hub.publish(Interest::Agent(id), Notice::Event(recorded.clone(), decoded.clone()));
                     agents.push(id);
                     companies.extend(recorded.company_id());
@@ -233,8 +184,8 @@ where
         if conversations.is_empty() && agents.is_empty() {
             continue;
         }
-        settle(position).await;
-        sites.touch(touched_sites(&pool, &mut site_of, conversations, agents).await);
+        web.settle_chat(position).await;
+        sites.touch(touched_sites(&web, &mut site_of, conversations, agents).await);
         companies.sort();
         companies.dedup();
         for company in companies {
@@ -248,27 +199,18 @@ where
 
 /// The sites of these conversations and of these agents.
 async fn touched_sites(
-    pool: &deadpool_postgres::Pool,
+    web: &Web,
     site_of: &mut HashMap<ConversationId, SiteId>,
     conversations: Vec<ConversationId>,
     agents: Vec<UserId>,
 ) -> Vec<SiteId> {
-    let Ok(client) = pool.get().await else { return Vec::new() };
-    let mut sites: Vec<SiteId> = Vec::new();
-    let unknown: Vec<uuid::Uuid> = conversations.iter().filter(|c| !site_of.contains_key(c)).map(|c| c.0).collect();
+    let unknown: Vec<ConversationId> = conversations.iter().filter(|c| !site_of.contains_key(c)).copied().collect();
     if !unknown.is_empty() {
-        if let Ok(rows) = client.query("SELECT conversation_id, site_id FROM conversations WHERE conversation_id = ANY($1)", &[&unknown]).await {
-            for r in rows {
-                site_of.insert(ConversationId(r.get(0)), SiteId(r.get(1)));
-            }
-        }
+        site_of.extend(app::chat::sites_of_conversations(web, &unknown).await.unwrap_or_default());
     }
-    sites.extend(conversations.iter().filter_map(|c| site_of.get(c).copied()));
+    let mut sites: Vec<SiteId> = conversations.iter().filter_map(|c| site_of.get(c).copied()).collect();
     if !agents.is_empty() {
-        let ids: Vec<uuid::Uuid> = agents.iter().map(|a| a.0).collect();
-        if let Ok(rows) = client.query("SELECT DISTINCT site_id FROM site_agents WHERE user_id = ANY($1)", &[&ids]).await {
-            sites.extend(rows.iter().map(|r| SiteId(r.get(0))));
-        }
+        sites.extend(app::chat::sites_of_agents(web, &agents).await.unwrap_or_default());
     }
     sites.sort();
     sites.dedup();

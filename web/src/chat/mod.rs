@@ -1,24 +1,23 @@
 //! Live chat over WebSockets: the widget's, the agents' console's and the supervisors'
-//! board's sockets, the per-process hub that feeds them, presence, and the chat pages.
+//! board's sockets, their frames, the per-process hub that feeds them, and the chat pages.
 
 pub mod agent;
 pub mod hub;
 pub mod pages;
-pub mod presence;
+pub mod protocol;
 pub mod site_status;
 pub mod supervisor;
-pub mod view;
 pub mod visitor;
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use domain::conversation::{self, Sender};
-use domain::ConversationId;
-use serde_json::{json, Value};
+use domain::{conversation, ConversationId};
+use serde::Serialize;
 
-use crate::App;
+use crate::Web;
 use hub::{Interest, Notice};
+use protocol::Message;
 
 /// The largest frame a socket accepts; a larger one closes it with 1009.
 pub const MAX_FRAME: usize = 16 * 1024;
@@ -27,33 +26,25 @@ pub const MAX_FRAME: usize = 16 * 1024;
 pub const READ_LIMIT: usize = 4 * MAX_FRAME;
 
 /// Sends one JSON frame.
-pub async fn send(socket: &mut axum::extract::ws::WebSocket, frame: &Value) -> Result<(), axum::Error> {
-    socket.send(axum::extract::ws::Message::Text(frame.to_string().into())).await
+pub async fn send(socket: &mut axum::extract::ws::WebSocket, frame: &impl Serialize) -> Result<(), axum::Error> {
+    let text = serde_json::to_string(frame).expect("frames serialise");
+    socket.send(axum::extract::ws::Message::Text(text.into())).await
 }
 
-/// A message as every socket sends it.
-pub fn message_frame(conversation_id: Option<ConversationId>, seq: u64, event: &conversation::Event, at: chrono::DateTime<chrono::Utc>) -> Value {
-    let conversation::Event::MessagePosted { client_id, from, text } = event else { return Value::Null };
-    let (from, agent_name, agent_id) = match from {
-        Sender::Visitor => ("visitor", None, None),
-        Sender::Agent { name, user_id } => ("agent", Some(name.clone()), Some(*user_id)),
-        Sender::System => ("system", None, None),
-    };
-    let mut frame = json!({ "type": "message", "seq": seq, "client_id": client_id, "from": from, "agent_name": agent_name, "text": text, "at": at });
-    // Staff sockets (tagged with the conversation) also learn which agent wrote.
-    if let Some(id) = conversation_id {
-        frame["conversation_id"] = json!(id);
-        frame["agent_id"] = json!(agent_id);
+/// Sends frames in order; stops at the first that cannot be sent.
+pub async fn send_all(socket: &mut axum::extract::ws::WebSocket, frames: &[impl Serialize]) -> Result<(), axum::Error> {
+    for frame in frames {
+        send(socket, frame).await?;
     }
-    frame
+    Ok(())
 }
 
-impl App {
+impl Web {
     /// Hands a message just stored to this process's sockets without waiting for the event
     /// to come back through the subscription.
-    pub fn publish_message(&self, conversation_id: ConversationId, seq: u64, event: conversation::Event) {
-        let notice = Notice::Message { conversation_id, seq, event: Arc::new(event), at: chrono::Utc::now() };
-        self.hub.publish(Interest::Conversation(conversation_id), notice);
+    pub fn publish_message(&self, conversation_id: ConversationId, posted: commands::chat::Posted) {
+        let notice = Notice::Message { conversation_id, seq: posted.seq, event: Arc::new(posted.event), at: posted.at };
+        self.hub().publish(Interest::Conversation(conversation_id), notice);
     }
 
     /// The frames for message `seq` on a socket that has sent messages up to `sent`: none
@@ -63,43 +54,35 @@ impl App {
     pub async fn message_frames(
         &self,
         id: ConversationId,
-        tagged: bool,
+        staff: bool,
         sent: &mut u64,
         seq: u64,
         event: &conversation::Event,
         at: chrono::DateTime<chrono::Utc>,
-    ) -> Vec<Value> {
+    ) -> Vec<Message> {
         if seq <= *sent {
             return Vec::new();
         }
         if seq == *sent + 1 {
             *sent = seq;
-            return vec![message_frame(tagged.then_some(id), seq, event, at)];
+            return Message::of(staff.then_some(id), seq, event, at).into_iter().collect();
         }
-        self.messages_after(id, tagged, sent).await
+        self.messages_after(id, staff, sent).await
     }
 
     /// Frames for the messages after `sent`, from the log; `sent` moves to the last one.
     /// What a socket uses to catch up after a (re)connection, or after a notice it lost.
-    pub async fn messages_after(&self, id: ConversationId, tagged: bool, sent: &mut u64) -> Vec<Value> {
+    pub async fn messages_after(&self, id: ConversationId, staff: bool, sent: &mut u64) -> Vec<Message> {
         let mut frames = Vec::new();
-        for (version, at, event) in self.conversation_events(id).await {
-            if version > *sent && matches!(event, conversation::Event::MessagePosted { .. }) {
-                frames.push(message_frame(tagged.then_some(id), version, &event, at));
-                *sent = version;
+        for (version, at, event) in app::chat::conversation_events(self, id).await {
+            if version > *sent {
+                if let Some(frame) = Message::of(staff.then_some(id), version, &event, at) {
+                    frames.push(frame);
+                    *sent = version;
+                }
             }
         }
         frames
-    }
-
-    /// A conversation's events with their versions and times, from the log (unreadable
-    /// ones skipped).
-    pub async fn conversation_events(&self, id: ConversationId) -> Vec<(u64, chrono::DateTime<chrono::Utc>, conversation::Event)> {
-        use store::EventStore;
-        match self.store.read_stream(&conversation::stream(id), 0).await {
-            Ok(events) => events.iter().filter_map(|e| Some((e.version, e.occurred_at, e.decode_as::<conversation::Event>().ok()?))).collect(),
-            Err(_) => Vec::new(),
-        }
     }
 }
 
@@ -145,22 +128,6 @@ pub async fn next_text(socket: &mut axum::extract::ws::WebSocket) -> Option<axum
             Ok(Message::Text(t)) => return Some(t),
             Ok(Message::Close(_)) | Err(_) => return None,
             Ok(_) => continue,
-        }
-    }
-}
-
-/// Every few seconds, offers the waiting conversations of every site again: a safety net
-/// for slots freed while a read model lagged, or by a process killed mid-routing.
-pub async fn sweep_queues(app: App) {
-    loop {
-        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-        let Ok(client) = app.pool.get().await else { continue };
-        let sites = client.query("SELECT DISTINCT site_id FROM conversations WHERE state = 'waiting'", &[]).await.unwrap_or_default();
-        drop(client);
-        for row in sites {
-            if let Err(e) = app.chat.drain(domain::SiteId(row.get(0))).await {
-                tracing::warn!(error = %e, "could not offer a queue");
-            }
         }
     }
 }

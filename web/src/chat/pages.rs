@@ -1,29 +1,29 @@
 //! The chat pages: the agent console and the supervisor board (live, in JavaScript over
 //! their sockets), and the conversation history (server-rendered).
 
+use app::chat::history;
 use axum::extract::State;
-use chrono::{DateTime, NaiveDate, Utc};
 use domain::company::Role;
-use domain::{ConversationId, SiteId, UserId};
+use domain::ConversationId;
 use maud::{html, Markup};
-use projections::chat::{ConversationRow, HistoryFilter};
+use projections::chat::ConversationRow;
 use serde::Deserialize;
 
-use crate::auth::Session;
+use crate::auth::User;
 use crate::error::AppError;
 use crate::pages::layout::{page_with_head, urlencode};
 use crate::pages::{Path, Query};
-use crate::App;
+use crate::Web;
 
 fn live_head() -> Markup {
     html! { link rel="stylesheet" href="/static/console.css"; }
 }
 
-pub async fn console(session: Session) -> Result<Markup, AppError> {
+pub async fn console(User(session): User) -> Result<Markup, AppError> {
     if !session.has_role(Role::Agent) {
-        return Err(AppError::Forbidden);
+        return Err(app::Error::Forbidden.into());
     }
-    let name = super::agent::signature(&session);
+    let name = session.signature();
     Ok(page_with_head(
         "Console",
         Some(&session),
@@ -35,9 +35,9 @@ pub async fn console(session: Session) -> Result<Markup, AppError> {
     ))
 }
 
-pub async fn board(session: Session) -> Result<Markup, AppError> {
+pub async fn board(User(session): User) -> Result<Markup, AppError> {
     if !session.has_role(Role::Supervisor) {
-        return Err(AppError::Forbidden);
+        return Err(app::Error::Forbidden.into());
     }
     Ok(page_with_head(
         "Supervision",
@@ -49,17 +49,6 @@ pub async fn board(session: Session) -> Result<Markup, AppError> {
             script type="module" src="/static/supervisor.js" {}
         },
     ))
-}
-
-/// Supervisors and administrators see the company's conversations; agents their own.
-fn scope(session: &Session) -> Result<Option<UserId>, AppError> {
-    if session.has_role(Role::Supervisor) || session.has_role(Role::Administrator) {
-        Ok(None)
-    } else if session.has_role(Role::Agent) {
-        Ok(Some(session.user.user_id))
-    } else {
-        Err(AppError::Forbidden)
-    }
 }
 
 /// What the history page and `GET /api/v1/conversations` search by.
@@ -87,45 +76,23 @@ pub struct HistoryQuery {
 }
 
 impl HistoryQuery {
-    /// The filter, refusing what cannot be read and keeping agents to their own history.
-    pub fn filter(&self, session: &Session) -> Result<HistoryFilter, AppError> {
-        let own = scope(session)?;
-        let id = |field: &'static str, text: &str| -> Result<Option<uuid::Uuid>, AppError> {
-            match text.trim() {
-                "" => Ok(None),
-                t => t.parse().map(Some).map_err(|_| AppError::invalid(field, format!("{field} is not an id"))),
-            }
-        };
-        let day = |field: &'static str, text: &str, next: bool| -> Result<Option<DateTime<Utc>>, AppError> {
-            match text.trim() {
-                "" => Ok(None),
-                t => {
-                    let date = NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                        .map_err(|_| AppError::invalid(field, format!("{field} must be a date like 2026-11-25")))?;
-                    let date = if next { date.succ_opt().unwrap_or(date) } else { date };
-                    Ok(Some(date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc()))
-                }
-            }
-        };
-        Ok(HistoryFilter {
+    pub fn search(&self) -> history::Search {
+        history::Search {
             visitor: self.visitor.clone(),
-            agent: own.or(id("agent", &self.agent)?.map(UserId)),
-            site: id("site", &self.site)?.map(SiteId),
-            from: day("from", &self.from, false)?,
-            until: day("until", &self.until, true)?,
-        })
+            agent: self.agent.clone(),
+            site: self.site.clone(),
+            from: self.from.clone(),
+            until: self.until.clone(),
+        }
     }
 }
 
 const PAGE: i64 = 50;
 
-pub async fn history(State(app): State<App>, session: Session, Query(q): Query<HistoryQuery>) -> Result<Markup, AppError> {
-    let filter = q.filter(&session)?;
+pub async fn history(State(web): State<Web>, User(session): User, Query(q): Query<HistoryQuery>) -> Result<Markup, AppError> {
     let page = q.page.unwrap_or(1).max(1);
-    let client = app.pool.get().await?;
-    let (rows, total) = projections::chat::history(&**client, session.company_id(), &filter, (page - 1) * PAGE, PAGE).await?;
-    let sites = projections::sites::list(&**client, session.company_id()).await?;
-    let agents = projections::chat::agents_of_company(&**client, session.company_id()).await?;
+    let (rows, total) = history::search(&web, &session, &q.search(), (page - 1) * PAGE, PAGE).await?;
+    let (sites, agents) = history::choices(&web, &session).await?;
     let query = format!(
         "visitor={}&agent={}&site={}&from={}&until={}",
         urlencode(&q.visitor),
@@ -142,7 +109,7 @@ pub async fn history(State(app): State<App>, session: Session, Query(q): Query<H
             h1 { "Conversations" }
             form.toolbar method="get" action="/history" #history-search {
                 input type="search" name="visitor" value=(q.visitor) placeholder="Visitor name, e-mail or words" aria-label="Visitor";
-                @if scope(&session)?.is_none() {
+                @if history::scope(&session)?.is_none() {
                     select name="agent" aria-label="Agent" {
                         option value="" { "Any agent" }
                         @for a in &agents { option value=(a.user_id) selected[q.agent == a.user_id.to_string()] { (a.name) } }
@@ -193,22 +160,8 @@ fn row(c: &ConversationRow) -> Markup {
     }
 }
 
-/// A conversation of the session's company that it may read: supervisors and
-/// administrators any, an agent those they hold or once held. Anything else is not found.
-pub async fn readable(app: &App, session: &Session, id: ConversationId) -> Result<ConversationRow, AppError> {
-    let own = scope(session)?;
-    let client = app.pool.get().await?;
-    let c = projections::chat::get(&**client, id).await?.filter(|c| c.company_id == session.company_id()).ok_or(AppError::NotFound)?;
-    if own.is_some() && c.agent_id != own && !agent_handled(app, id, session.user.user_id).await {
-        return Err(AppError::NotFound);
-    }
-    Ok(c)
-}
-
-pub async fn transcript(State(app): State<App>, session: Session, Path(id): Path<ConversationId>) -> Result<Markup, AppError> {
-    let c = readable(&app, &session, id).await?;
-    let client = app.pool.get().await?;
-    let messages = projections::chat::messages(&**client, id, 0).await?;
+pub async fn transcript(State(web): State<Web>, User(session): User, Path(id): Path<ConversationId>) -> Result<Markup, AppError> {
+    let (c, messages) = history::transcript(&web, &session, id).await?;
     Ok(page_with_head(
         "Conversation",
         Some(&session),
@@ -229,14 +182,6 @@ pub async fn transcript(State(app): State<App>, session: Session, Path(id): Path
             @if let Some(decision) = &c.decision { (why(decision)) }
         },
     ))
-}
-
-/// Whether an agent ever held this conversation (transferred ones stay in their history).
-async fn agent_handled(app: &App, id: ConversationId, agent: UserId) -> bool {
-    app.conversation_events(id)
-        .await
-        .iter()
-        .any(|(_, _, e)| matches!(e, domain::conversation::Event::ConversationAssigned { agent_id, .. } if *agent_id == agent))
 }
 
 /// "Why did this agent get this chat?": the last routing decision, as recorded.

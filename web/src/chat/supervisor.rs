@@ -3,118 +3,112 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use app::auth::Session;
 use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::company::Role;
 use domain::conversation::{self, Decision};
-use domain::{Actor, ConversationId, Event, Metadata, UserId};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use domain::{ConversationId, Event};
 
 use super::agent::same_origin;
 use super::hub::{Interest, Notice, Outbox, Registration};
-use super::visitor::{command_error, error};
-use super::{message_frame, READ_LIMIT};
-use crate::auth::Session;
+use super::protocol::{BoardConversation, BoardQueue, ErrorFrame, FromSupervisor, Message, ToSupervisor, Waiting};
+use super::{send_all, READ_LIMIT};
+use crate::auth::User;
 use crate::error::AppError;
-use crate::App;
+use crate::Web;
 
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum In {
-    Hello {},
-    Watch { conversation_id: ConversationId },
-    Unwatch { conversation_id: ConversationId },
-    Reassign { conversation_id: ConversationId, to: UserId },
-}
-
-pub async fn upgrade(State(app): State<App>, session: Result<Session, AppError>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
-    let Ok(session) = session else { return StatusCode::UNAUTHORIZED.into_response() };
+pub async fn upgrade(State(web): State<Web>, session: Result<User, AppError>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
+    let Ok(User(session)) = session else { return StatusCode::UNAUTHORIZED.into_response() };
     if !session.has_role(Role::Supervisor) {
         return StatusCode::FORBIDDEN.into_response();
     }
     if !same_origin(&headers) {
         return (StatusCode::FORBIDDEN, "cross-origin board sockets are refused").into_response();
     }
-    ws.max_message_size(READ_LIMIT).max_frame_size(READ_LIMIT).on_upgrade(move |socket| run(app, session, socket))
+    ws.max_message_size(READ_LIMIT).max_frame_size(READ_LIMIT).on_upgrade(move |socket| run(web, session, socket))
+}
+
+fn not_found() -> ToSupervisor {
+    ToSupervisor::Error(ErrorFrame::new("not_found", "There is no such conversation."))
 }
 
 /// The board: agents with status and load, queues per site, open conversations.
-pub async fn board(app: &App, session: &Session) -> Value {
-    let Ok(client) = app.pool.get().await else { return error("unavailable", "The database is not answering.") };
-    let company = session.company_id();
-    let agents = projections::chat::agents_of_company(&**client, company).await.unwrap_or_default();
-    let open = projections::chat::open_for_company(&**client, company).await.unwrap_or_default();
-    let mut queues: Vec<(uuid::Uuid, String, Vec<Value>)> = Vec::new();
-    for c in open.iter().filter(|c| c.state == "waiting") {
-        let since = c.queued_at.unwrap_or(c.started_at);
-        match queues.iter_mut().find(|(id, _, _)| *id == c.site_id.0) {
-            Some((_, _, waiting)) => waiting.push(json!({ "conversation_id": c.conversation_id, "since": since })),
-            None => queues.push((c.site_id.0, c.site.clone(), vec![json!({ "conversation_id": c.conversation_id, "since": since })])),
+pub async fn board(web: &Web, session: &Session) -> ToSupervisor {
+    let Ok(board) = app::chat::board(web, session).await else {
+        return ToSupervisor::Error(ErrorFrame::new("unavailable", "The database is not answering."));
+    };
+    let mut queues: Vec<BoardQueue> = Vec::new();
+    for c in board.open.iter().filter(|c| c.state == "waiting") {
+        let waiting = Waiting { conversation_id: c.conversation_id, since: c.queued_at.unwrap_or(c.started_at) };
+        match queues.iter_mut().find(|q| q.site_id == c.site_id) {
+            Some(queue) => queue.waiting.push(waiting),
+            None => queues.push(BoardQueue { site_id: c.site_id, site: c.site.clone(), waiting: vec![waiting] }),
         }
     }
-    json!({
-        "type": "board",
-        "agents": agents.iter().map(|a| json!({ "user_id": a.user_id, "name": a.name, "status": a.status, "load": a.load, "max_chats": a.max_chats, "sites": a.sites })).collect::<Vec<_>>(),
-        "queues": queues.into_iter().map(|(id, site, waiting)| json!({ "site_id": id, "site": site, "waiting": waiting })).collect::<Vec<_>>(),
-        "conversations": open.iter().map(|c| json!({
-            "id": c.conversation_id, "site": c.site, "agent_name": c.agent_name,
-            "visitor": c.visitor_name.clone().unwrap_or_else(|| format!("Visitor {}", &c.visitor_id.to_string()[..8])),
-            "started_at": c.started_at, "state": c.state,
-        })).collect::<Vec<_>>(),
-    })
+    let conversations = board
+        .open
+        .iter()
+        .map(|c| BoardConversation {
+            id: c.conversation_id,
+            site: c.site.clone(),
+            agent_name: c.agent_name.clone(),
+            visitor: c.visitor_name.clone().unwrap_or_else(|| format!("Visitor {}", &c.visitor_id.to_string()[..8])),
+            started_at: c.started_at,
+            state: c.state.clone(),
+        })
+        .collect();
+    ToSupervisor::Board { agents: board.agents, queues, conversations }
 }
 
-async fn run(app: App, session: Session, mut socket: WebSocket) {
+async fn run(web: Web, session: Session, mut socket: WebSocket) {
     let (outbox, mut inbox) = Outbox::new();
-    let _board = app.hub.register(Interest::Company(session.company_id()), outbox.clone());
+    let _board = web.hub().register(Interest::Company(session.company_id()), outbox.clone());
     let mut watched: HashMap<ConversationId, (Registration, u64)> = HashMap::new();
-    let metadata = Metadata::new(Some(session.company_id()), Actor::User(session.user.user_id));
     let mut ping = tokio::time::interval(Duration::from_secs(25));
     // Board refreshes are coalesced: at most two a second.
     let mut refresh = tokio::time::interval(Duration::from_millis(500));
     let mut stale = false;
     loop {
-        let replies: Vec<Value> = tokio::select! {
+        let frames: Vec<ToSupervisor> = tokio::select! {
             text = super::next_text(&mut socket) => {
                 let Some(text) = text else { return };
-                match serde_json::from_str::<In>(&text) {
-                    Ok(In::Hello {}) => vec![board(&app, &session).await],
-                    Ok(In::Watch { conversation_id }) => match transcript(&app, &session, conversation_id).await {
+                match serde_json::from_str::<FromSupervisor>(&text) {
+                    Ok(FromSupervisor::Hello {}) => vec![board(&web, &session).await],
+                    Ok(FromSupervisor::Watch { conversation_id }) => match transcript(&web, &session, conversation_id).await {
                         Some((frame, last)) => {
-                            watched.insert(conversation_id, (app.hub.register(Interest::Conversation(conversation_id), outbox.clone()), last));
+                            watched.insert(conversation_id, (web.hub().register(Interest::Conversation(conversation_id), outbox.clone()), last));
                             vec![frame]
                         }
-                        None => vec![error("not_found", "There is no such conversation.")],
+                        None => vec![not_found()],
                     },
-                    Ok(In::Unwatch { conversation_id }) => {
+                    Ok(FromSupervisor::Unwatch { conversation_id }) => {
                         watched.remove(&conversation_id);
                         vec![]
                     }
-                    Ok(In::Reassign { conversation_id, to }) => match app.chat.conversation(conversation_id).await {
+                    Ok(FromSupervisor::Reassign { conversation_id, to }) => match web.chat.conversation(conversation_id).await {
                         Ok(c) if c.company_id == Some(session.company_id()) => {
                             let decision = Decision::Reassigned { supervisor: session.user.user_id, from: c.agent };
-                            match app.chat.hand_over(conversation_id, to, decision, &metadata).await {
+                            match web.chat.hand_over(conversation_id, to, decision, &session.metadata()).await {
                                 Ok(()) => vec![],
-                                Err(e) => vec![command_error(e)],
+                                Err(e) => vec![ToSupervisor::Error(ErrorFrame::refused(e))],
                             }
                         }
-                        _ => vec![error("not_found", "There is no such conversation.")],
+                        _ => vec![not_found()],
                     },
-                    Err(e) => vec![error("invalid_frame", &format!("this frame cannot be read: {e}"))],
+                    Err(e) => vec![ToSupervisor::Error(ErrorFrame::unreadable(e))],
                 }
             }
             notice = inbox.recv() => {
                 let Some(notice) = notice else { return };
                 match notice {
                     Notice::BoardChanged => { stale = true; vec![] }
-                    Notice::Message { conversation_id, seq, event, at } => watched_message(&app, &mut watched, conversation_id, seq, &event, at).await,
-                    Notice::Event(recorded, decoded) => match &*decoded {
-                        Event::Conversation(e @ conversation::Event::MessagePosted { .. }) => {
-                            let id: ConversationId = recorded.stream.strip_prefix("conversation-").and_then(|s| s.parse().ok()).unwrap_or_default();
-                            watched_message(&app, &mut watched, id, recorded.version, e, recorded.occurred_at).await
+                    Notice::Message { conversation_id, seq, event, at } => watched_message(&web, &mut watched, conversation_id, seq, &event, at).await,
+                    Notice::Event(recorded, decoded) => match (&*decoded, conversation::id_from_stream(&recorded.stream)) {
+                        (Event::Conversation(e @ conversation::Event::MessagePosted { .. }), Ok(id)) => {
+                            watched_message(&web, &mut watched, id, recorded.version, e, recorded.occurred_at).await
                         }
                         _ => vec![],
                     },
@@ -122,56 +116,48 @@ async fn run(app: App, session: Session, mut socket: WebSocket) {
                 }
             }
             _ = refresh.tick() => {
-                if stale || outbox.lost_any() { stale = false; vec![board(&app, &session).await] } else { vec![] }
+                if stale || outbox.lost_any() { stale = false; vec![board(&web, &session).await] } else { vec![] }
             }
             _ = ping.tick() => {
                 if socket.send(WsMessage::Ping(Vec::new().into())).await.is_err() { return }
                 vec![]
             }
         };
-        if send_all(&mut socket, &replies).await.is_err() {
+        if send_all(&mut socket, &frames).await.is_err() {
             return;
         }
     }
 }
 
 async fn watched_message(
-    app: &App,
+    web: &Web,
     watched: &mut HashMap<ConversationId, (Registration, u64)>,
     id: ConversationId,
     seq: u64,
     event: &conversation::Event,
     at: chrono::DateTime<chrono::Utc>,
-) -> Vec<Value> {
+) -> Vec<ToSupervisor> {
     match watched.get_mut(&id) {
-        Some((_, sent)) => app.message_frames(id, true, sent, seq, event, at).await,
+        Some((_, sent)) => web.message_frames(id, true, sent, seq, event, at).await.into_iter().map(ToSupervisor::Message).collect(),
         None => vec![],
     }
 }
 
 /// A conversation of the supervisor's company, with its messages so far.
-async fn transcript(app: &App, session: &Session, id: ConversationId) -> Option<(Value, u64)> {
-    let state = app.chat.conversation(id).await.ok()?;
+async fn transcript(web: &Web, session: &Session, id: ConversationId) -> Option<(ToSupervisor, u64)> {
+    let state = web.chat.conversation(id).await.ok()?;
     if state.company_id != Some(session.company_id()) {
         return None;
     }
     let mut last = 0;
-    let messages: Vec<Value> = app
-        .conversation_events(id)
+    let messages: Vec<Message> = app::chat::conversation_events(web, id)
         .await
         .into_iter()
-        .filter(|(_, _, e)| matches!(e, conversation::Event::MessagePosted { .. }))
-        .map(|(version, at, e)| {
+        .filter_map(|(version, at, e)| {
+            let frame = Message::of(Some(id), version, &e, at)?;
             last = version;
-            message_frame(Some(id), version, &e, at)
+            Some(frame)
         })
         .collect();
-    Some((json!({ "type": "transcript", "conversation_id": id, "messages": messages }), last))
-}
-
-async fn send_all(socket: &mut WebSocket, frames: &[Value]) -> Result<(), axum::Error> {
-    for frame in frames {
-        super::send(socket, frame).await?;
-    }
-    Ok(())
+    Some((ToSupervisor::Transcript { conversation_id: id, messages }, last))
 }

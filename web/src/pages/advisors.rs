@@ -7,16 +7,17 @@ use std::collections::HashMap;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use domain::site::Priority;
-use domain::{SiteId, UserId};
+use domain::SiteId;
 use maud::{html, Markup};
 use projections::sites::{Advisor, SiteRow};
 
 use super::layout::page_with_head;
 use super::{Form, Path};
-use crate::auth::{Admin, Session};
-use crate::error::AppError;
-use crate::site_admin;
-use crate::App;
+use crate::auth::{check_csrf, Admin};
+use crate::error::{refusal, AppError, Refusal};
+use crate::Web;
+use app::auth::Session;
+use app::sites as site_admin;
 
 const COLUMNS: [(&str, &str); 4] = [("none", "All agents"), ("high", "High priority"), ("normal", "Normal priority"), ("low", "Low priority")];
 
@@ -85,52 +86,42 @@ fn render(session: &Session, site: &SiteRow, advisors: &[Advisor], notice: Optio
     )
 }
 
-async fn load(app: &App, session: &Session, site_id: SiteId) -> Result<(SiteRow, Vec<Advisor>), AppError> {
-    let site = site_admin::load_live(app, session, site_id).await?;
-    let client = app.pool.get().await?;
-    let advisors = projections::sites::advisors(&**client, session.company_id(), site_id).await?;
+async fn load(web: &Web, session: &Session, site_id: SiteId) -> Result<(SiteRow, Vec<Advisor>), AppError> {
+    let site = site_admin::load_live(web, session, site_id).await?;
+    let advisors = site_admin::advisors(web, session, site_id).await?;
     Ok((site, advisors))
 }
 
-pub async fn show(State(app): State<App>, Admin(session): Admin, Path(id): Path<SiteId>) -> Result<Markup, AppError> {
-    let (site, advisors) = load(&app, &session, id).await?;
+pub async fn show(State(web): State<Web>, Admin(session): Admin, Path(id): Path<SiteId>) -> Result<Markup, AppError> {
+    let (site, advisors) = load(&web, &session, id).await?;
     Ok(render(&session, &site, &advisors, None, None))
 }
 
 /// The form without JavaScript: one select per agent, applied in one go.
 pub async fn save(
-    State(app): State<App>,
+    State(web): State<Web>,
     Admin(session): Admin,
     Path(id): Path<SiteId>,
     Form(fields): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
-    session.check_csrf(fields.get("csrf").map(String::as_str).unwrap_or_default())?;
-    let (site, advisors) = load(&app, &session, id).await?;
+    check_csrf(&session, fields.get("csrf").map(String::as_str).unwrap_or_default())?;
+    let (site, advisors) = load(&web, &session, id).await?;
     let mut failures = Vec::new();
     for a in &advisors {
         let Some(chosen) = fields.get(&format!("priority-{}", a.user_id)) else { continue };
         let wanted = match chosen.as_str() {
             "none" => None,
-            other => Some(other.parse::<Priority>().map_err(|e| AppError::invalid("priority", e))?),
+            other => Some(site_admin::parse_priority(other)?),
         };
         if wanted != a.priority {
-            if let Err(e) = site_admin::place(&app, &session, id, a.user_id, wanted).await {
-                let (status, _, message, _) = e.parts();
-                if status.is_server_error() {
-                    return Err(e);
-                }
+            if let Err(e) = site_admin::place(&web, &session, id, a.user_id, wanted).await {
+                let Refusal { message, .. } = refusal(e)?;
                 failures.push(format!("{}: {message}", a.name));
             }
         }
     }
-    let (_, advisors) = load(&app, &session, id).await?;
+    let (_, advisors) = load(&web, &session, id).await?;
     let error = (!failures.is_empty()).then(|| failures.join(" · "));
     let status = if error.is_some() { axum::http::StatusCode::CONFLICT } else { axum::http::StatusCode::OK };
     Ok((status, render(&session, &site, &advisors, error.is_none().then_some("Saved."), error.as_deref())).into_response())
-}
-
-/// For the API: the same placement, one agent at a time.
-pub async fn place(app: &App, session: &Session, site_id: SiteId, user_id: UserId, priority: Option<Priority>) -> Result<(), AppError> {
-    site_admin::load_live(app, session, site_id).await?;
-    site_admin::place(app, session, site_id, user_id, priority).await
 }

@@ -10,16 +10,15 @@ use uuid::Uuid;
 
 use super::layout::page;
 use super::{Form, Path};
-use crate::auth::{Admin, Session};
-use crate::error::AppError;
-use crate::import::{self, Import, MAX_ROWS};
-use crate::App;
+use crate::auth::{check_csrf, Admin};
+use crate::error::{refusal, AppError, Refusal};
+use crate::Web;
+use app::auth::Session;
+use app::import::csv::{MAX_ROWS, TEMPLATE};
+use app::import::{self, Import};
 
 pub async fn template() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"switchboard-users.csv\"")],
-        import::TEMPLATE,
-    )
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"switchboard-users.csv\"")], TEMPLATE)
 }
 
 pub async fn upload_form(Admin(session): Admin) -> Markup {
@@ -76,11 +75,11 @@ async fn read_upload(mut multipart: Multipart) -> Result<(String, Vec<u8>), AppE
     Ok((csrf, file.ok_or_else(|| AppError::invalid("file", "Choose a CSV file to upload."))?))
 }
 
-pub async fn upload(State(app): State<App>, Admin(session): Admin, multipart: Multipart) -> Result<Response, AppError> {
+pub async fn upload(State(web): State<Web>, Admin(session): Admin, multipart: Multipart) -> Result<Response, AppError> {
     let upload = read_upload(multipart).await;
     let result = match upload {
-        Ok((csrf, bytes)) => match session.check_csrf(&csrf) {
-            Ok(()) => import::prepare(&app, session.company_id(), session.user.user_id, &bytes).await,
+        Ok((csrf, bytes)) => match check_csrf(&session, &csrf) {
+            Ok(()) => import::prepare(&web, &session, &bytes).await.map(|i| i.import_id).map_err(AppError::from),
             Err(e) => Err(e),
         },
         Err(e) => Err(e),
@@ -88,17 +87,14 @@ pub async fn upload(State(app): State<App>, Admin(session): Admin, multipart: Mu
     match result {
         Ok(id) => Ok(Redirect::to(&format!("/admin/users/import/{id}")).into_response()),
         Err(e) => {
-            let (status, _, message, _) = e.parts();
-            if status.is_server_error() {
-                return Err(e);
-            }
+            let Refusal { status, message, .. } = refusal(e)?;
             Ok((status, upload_page(&session, Some(&message))).into_response())
         }
     }
 }
 
-pub async fn show(State(app): State<App>, Admin(session): Admin, Path(id): Path<Uuid>) -> Result<Markup, AppError> {
-    let import = import::get(&app, session.company_id(), id).await?.ok_or(AppError::NotFound)?;
+pub async fn show(State(web): State<Web>, Admin(session): Admin, Path(id): Path<Uuid>) -> Result<Markup, AppError> {
+    let import = import::get(&web, &session, id).await?;
     Ok(import_page(&session, &import))
 }
 
@@ -164,13 +160,16 @@ pub struct ConfirmForm {
 }
 
 pub async fn confirm(
-    State(app): State<App>,
+    State(web): State<Web>,
     Admin(session): Admin,
     Path(id): Path<Uuid>,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Redirect, AppError> {
-    session.check_csrf(&form.csrf)?;
-    import::get(&app, session.company_id(), id).await?.ok_or(AppError::NotFound)?;
-    import::confirm(&app, session.company_id(), session.metadata(), id).await?;
+    check_csrf(&session, &form.csrf)?;
+    match import::confirm(&web, &session, id).await {
+        // Confirmed twice (a double click): the import's page shows how it goes.
+        Ok(_) | Err(app::Error::Refused { .. }) => {}
+        Err(e) => return Err(e.into()),
+    }
     Ok(Redirect::to(&format!("/admin/users/import/{id}")))
 }

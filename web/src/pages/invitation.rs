@@ -1,40 +1,23 @@
 //! The invitation link: the invited user chooses a password. Expired, used, replaced or
 //! unknown links get a page that says so and what to do.
 
+use app::auth::password;
+use app::invitations;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use domain::user::{self, User};
-use domain::Decider;
+use axum_extra::extract::cookie::{Cookie, CookieJar};
+use domain::user;
 use maud::{html, Markup};
-use projections::Projection as _;
 use serde::Deserialize;
 
 use super::layout::page;
 use super::{Form, Path};
-use crate::auth::{self, password};
+use crate::auth;
 use crate::error::AppError;
-use crate::App;
+use crate::Web;
 
 const CSRF_COOKIE: &str = "sb_invitation_csrf";
-
-/// Whose link this is, and whether it can still be used.
-async fn check(app: &App, token: &str) -> Result<Result<(domain::UserId, user::State), user::Error>, AppError> {
-    let hash = auth::hash_token(token);
-    let client = app.pool.get().await?;
-    let mut owner = projections::users::invitation_link_owner(&**client, &hash).await?;
-    if owner.is_none() {
-        // The mailer sends a link the moment it is issued: the read model may not show it
-        // yet. Look again once it has caught up.
-        app.read_your_writes(projections::users::Users::NAME, Some(app.store.head().await.map_err(commands::Error::from)?)).await?;
-        owner = projections::users::invitation_link_owner(&**client, &hash).await?;
-    }
-    let Some(user_id) = owner else { return Ok(Err(user::Error::InvitationUnknown)) };
-    let (state, _) = commands::load::<User, _>(&app.store, &user::stream(user_id)).await?;
-    let probe = user::Command::AcceptInvitation { token_hash: hash, at: chrono::Utc::now() };
-    Ok(User::decide(&state, &probe).map(|_| (user_id, state)))
-}
 
 fn refused(error: &user::Error) -> Response {
     let status = if matches!(error, user::Error::InvitationUnknown) { StatusCode::NOT_FOUND } else { StatusCode::GONE };
@@ -80,17 +63,16 @@ fn form_page(token: &str, csrf: &str, first_name: &str, error: Option<&str>) -> 
     )
 }
 
-fn csrf_cookie(app: &App, token: String) -> Cookie<'static> {
-    Cookie::build((CSRF_COOKIE, token)).http_only(true).same_site(SameSite::Strict).secure(app.settings.secure_cookies).path("/invitation").build()
+fn csrf_cookie(web: &Web, token: String) -> Cookie<'static> {
+    auth::form_cookie(web, CSRF_COOKIE, "/invitation", token)
 }
 
-pub async fn show(State(app): State<App>, jar: CookieJar, Path(token): Path<String>) -> Result<Response, AppError> {
-    match check(&app, &token).await? {
+pub async fn show(State(web): State<Web>, jar: CookieJar, Path(token): Path<String>) -> Result<Response, AppError> {
+    match invitations::check(&web, &token).await? {
         Err(e) => Ok(refused(&e)),
-        Ok((_, state)) => {
-            let csrf = auth::random_token();
-            let first = state.registration.map(|r| r.profile.first_name).unwrap_or_default();
-            Ok((jar.add(csrf_cookie(&app, csrf.clone())), form_page(&token, &csrf, &first, None)).into_response())
+        Ok(usable) => {
+            let csrf = app::auth::random_token();
+            Ok((jar.add(csrf_cookie(&web, csrf.clone())), form_page(&token, &csrf, &usable.first_name, None)).into_response())
         }
     }
 }
@@ -105,14 +87,13 @@ pub struct PasswordForm {
     confirm: String,
 }
 
-pub async fn accept(State(app): State<App>, jar: CookieJar, Path(token): Path<String>, Form(form): Form<PasswordForm>) -> Result<Response, AppError> {
-    let (user_id, state) = match check(&app, &token).await? {
+pub async fn accept(State(web): State<Web>, jar: CookieJar, Path(token): Path<String>, Form(form): Form<PasswordForm>) -> Result<Response, AppError> {
+    let usable = match invitations::check(&web, &token).await? {
         Err(e) => return Ok(refused(&e)),
-        Ok(found) => found,
+        Ok(usable) => usable,
     };
-    let first = state.registration.map(|r| r.profile.first_name).unwrap_or_default();
     let expected = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
-    let problem = if expected.is_empty() || !auth::same_secret(&expected, &form.csrf) {
+    let problem = if expected.is_empty() || !app::auth::same_secret(&expected, &form.csrf) {
         Some("This form had expired. Please type your password again.".to_owned())
     } else if let Err(e) = password::check_strength(&form.password) {
         Some(format!("{}.", capitalise(&e.to_string())))
@@ -122,14 +103,12 @@ pub async fn accept(State(app): State<App>, jar: CookieJar, Path(token): Path<St
         None
     };
     if let Some(problem) = problem {
-        let csrf = auth::random_token();
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, jar.add(csrf_cookie(&app, csrf.clone())), form_page(&token, &csrf, &first, Some(&problem)))
-            .into_response());
+        let csrf = app::auth::random_token();
+        let page = form_page(&token, &csrf, &usable.first_name, Some(&problem));
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, jar.add(csrf_cookie(&web, csrf.clone())), page).into_response());
     }
-    let hash = password::hash(form.password).await.map_err(|e| AppError::Internal(e.to_string()))?;
-    match app.accounts.accept_invitation(user_id, &auth::hash_token(&token), &hash).await {
-        Ok(outcome) => {
-            app.read_your_writes(projections::users::Users::NAME, outcome.position).await?;
+    match invitations::accept(&web, usable.user_id, &token, form.password).await {
+        Ok(()) => {
             let markup = page(
                 "Password set",
                 None,
@@ -143,7 +122,7 @@ pub async fn accept(State(app): State<App>, jar: CookieJar, Path(token): Path<St
             );
             Ok((jar.remove(Cookie::build(CSRF_COOKIE).path("/invitation")), markup).into_response())
         }
-        Err(commands::Error::User(e)) => Ok(refused(&e)),
+        Err(app::Error::Command(commands::Error::User(e))) => Ok(refused(&e)),
         Err(e) => Err(e.into()),
     }
 }

@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use maud::{html, Markup, DOCTYPE};
 
-use crate::auth::Session;
+use app::auth::Session;
 use domain::company::Role;
 
 pub fn page(title: &str, session: Option<&Session>, body: Markup) -> Markup {
@@ -41,7 +41,7 @@ pub fn page_with_head(title: &str, session: Option<&Session>, head: Markup, body
                             }
                         }
                         div.who {
-                            span { (s.user.first_name) " " (s.user.last_name) }
+                            span { (s.user.profile.full_name()) }
                             form method="post" action="/logout" {
                                 input type="hidden" name="csrf" value=(s.csrf);
                                 button.link type="submit" { "Log out" }

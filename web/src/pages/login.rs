@@ -3,17 +3,16 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use axum_extra::extract::cookie::{Cookie, CookieJar};
 use domain::company::Role;
 use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::page;
 use super::{Form, Query};
-use crate::auth::{self, Session, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::auth::{self, check_csrf, ClientIp, User, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
 use crate::error::AppError;
-use crate::ratelimit::{self, ClientIp};
-use crate::App;
+use crate::Web;
 
 #[derive(Deserialize, Default)]
 pub struct Next {
@@ -47,15 +46,15 @@ fn login_form(csrf: &str, email: &str, next: Option<&str>, error: Option<&str>) 
     )
 }
 
-fn login_csrf_cookie(app: &App, token: String) -> Cookie<'static> {
-    Cookie::build((LOGIN_CSRF_COOKIE, token)).http_only(true).same_site(SameSite::Strict).secure(app.settings.secure_cookies).path("/login").build()
+fn login_csrf_cookie(web: &Web, token: String) -> Cookie<'static> {
+    auth::form_cookie(web, LOGIN_CSRF_COOKIE, "/login", token)
 }
 
-pub async fn show(State(app): State<App>, jar: CookieJar, Query(q): Query<Next>) -> (CookieJar, Markup) {
-    let token = auth::random_token();
+pub async fn show(State(web): State<Web>, jar: CookieJar, Query(q): Query<Next>) -> (CookieJar, Markup) {
+    let token = app::auth::random_token();
     let next = safe_next(q.next.as_deref());
     let markup = login_form(&token, "", next.as_deref(), None);
-    (jar.add(login_csrf_cookie(&app, token)), markup)
+    (jar.add(login_csrf_cookie(&web, token)), markup)
 }
 
 #[derive(Deserialize)]
@@ -69,28 +68,27 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-pub async fn submit(State(app): State<App>, ClientIp(ip): ClientIp, jar: CookieJar, Form(form): Form<LoginForm>) -> Result<Response, AppError> {
+pub async fn submit(State(web): State<Web>, ClientIp(ip): ClientIp, jar: CookieJar, Form(form): Form<LoginForm>) -> Result<Response, AppError> {
     let expected = jar.get(LOGIN_CSRF_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
     let next = safe_next(form.next.as_deref());
     let retry = |status: StatusCode, message: &str, jar: CookieJar| {
-        let token = auth::random_token();
+        let token = app::auth::random_token();
         let markup = login_form(&token, &form.email, next.as_deref(), Some(message));
-        (status, jar.add(login_csrf_cookie(&app, token)), markup).into_response()
+        (status, jar.add(login_csrf_cookie(&web, token)), markup).into_response()
     };
-    if expected.is_empty() || !auth::same_secret(&expected, &form.csrf) {
+    if expected.is_empty() || !app::auth::same_secret(&expected, &form.csrf) {
         return Ok(retry(StatusCode::BAD_REQUEST, "This form had expired. Please log in again.", jar));
     }
-    match ratelimit::check(&app, &form.email, ip).await {
-        Err(AppError::TooManyRequests(message)) => return Ok(retry(StatusCode::TOO_MANY_REQUESTS, &message, jar)),
-        other => other?,
-    }
-    let Some(user) = auth::authenticate(&app, &form.email, &form.password, ip).await? else {
-        return Ok(retry(StatusCode::UNAUTHORIZED, "Wrong e-mail or password.", jar));
+    let user = match app::auth::authenticate(&web, &form.email, &form.password, ip).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return Ok(retry(StatusCode::UNAUTHORIZED, "Wrong e-mail or password.", jar)),
+        Err(app::Error::TooManyRequests(message)) => return Ok(retry(StatusCode::TOO_MANY_REQUESTS, &message, jar)),
+        Err(e) => return Err(e.into()),
     };
-    let token = auth::start_session(&app, &user).await?;
+    let (token, _) = app::auth::sessions::start(&web, &user).await?;
     let landing =
         next.unwrap_or_else(|| if user.roles.iter().any(|r| r == Role::Administrator.as_str()) { "/admin/users".into() } else { "/".into() });
-    let jar = jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/login")).add(auth::session_cookie(&app, token));
+    let jar = jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/login")).add(auth::session_cookie(&web, token));
     Ok((jar, Redirect::to(&landing)).into_response())
 }
 
@@ -100,29 +98,29 @@ pub struct LogoutForm {
     csrf: String,
 }
 
-pub async fn logout(State(app): State<App>, session: Session, jar: CookieJar, Form(form): Form<LogoutForm>) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
-    auth::end_session(&app, &session.token_hash).await?;
+pub async fn logout(State(web): State<Web>, User(session): User, jar: CookieJar, Form(form): Form<LogoutForm>) -> Result<Response, AppError> {
+    check_csrf(&session, &form.csrf)?;
+    app::auth::sessions::end(&web, &session.token_hash).await?;
     Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/login")).into_response())
 }
 
 /// The front door: administrators to their users, everyone else to log in (the agent
 /// console arrives with live chat).
-pub async fn home(session: Result<Session, AppError>) -> Redirect {
+pub async fn home(session: Result<User, AppError>) -> Redirect {
     match session {
-        Ok(s) if s.has_role(Role::Administrator) => Redirect::to("/admin/users"),
+        Ok(User(s)) if s.has_role(Role::Administrator) => Redirect::to("/admin/users"),
         Ok(_) => Redirect::to("/account"),
         Err(_) => Redirect::to("/login"),
     }
 }
 
-pub async fn account(session: Session) -> Markup {
+pub async fn account(User(session): User) -> Markup {
     page(
         "Your account",
         Some(&session),
         html! {
             section.card {
-                h1 { "Hello, " (session.user.first_name) }
+                h1 { "Hello, " (session.user.profile.first_name) }
                 p { "You are logged in as " (session.user.email) "." }
                 p.muted { "Roles: " (session.user.roles.join(", ")) }
             }

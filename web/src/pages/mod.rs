@@ -22,11 +22,11 @@ where
     async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Form::<T>::from_request(req, state).await {
             Ok(axum::Form(value)) => Ok(Form(value)),
-            Err(rejection) => Err(crate::error::AppError::Invalid {
+            Err(rejection) => Err(crate::error::AppError::App(app::Error::Invalid {
                 code: "invalid_form",
                 message: format!("The form could not be read: {}", rejection.body_text()),
                 field: None,
-            }),
+            })),
         }
     }
 }
@@ -44,7 +44,9 @@ where
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(Query(value)),
-            Err(rejection) => Err(crate::error::AppError::Invalid { code: "invalid_input", message: rejection.body_text(), field: None }),
+            Err(rejection) => {
+                Err(crate::error::AppError::App(app::Error::Invalid { code: "invalid_input", message: rejection.body_text(), field: None }))
+            }
         }
     }
 }
@@ -62,7 +64,7 @@ where
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Path::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Path(value)) => Ok(Path(value)),
-            Err(_) => Err(crate::error::AppError::NotFound),
+            Err(_) => Err(crate::error::AppError::App(app::Error::NotFound)),
         }
     }
 }

@@ -12,23 +12,20 @@ use serde::Deserialize;
 
 use super::layout::{field_error, page};
 use super::{Form, Path};
-use crate::auth::{Admin, Session};
-use crate::error::AppError;
-use crate::site_admin::{self, split_urls};
-use crate::App;
+use crate::auth::{check_csrf, Admin};
+use crate::error::{refusal, AppError, Refusal};
+use crate::Web;
+use app::auth::Session;
+use app::sites::{self as site_admin, split_urls};
 
 /// A refused form comes back with the message; a server fault stays an error.
-fn refused(e: AppError, render: impl FnOnce(&str, Option<&'static str>) -> Markup) -> Result<Response, AppError> {
-    let (status, _, message, field) = e.parts();
-    if status.is_server_error() {
-        return Err(e);
-    }
+fn refused(e: app::Error, render: impl FnOnce(&str, Option<&'static str>) -> Markup) -> Result<Response, AppError> {
+    let Refusal { status, message, field } = refusal(e)?;
     Ok((status, render(&message, field)).into_response())
 }
 
-pub async fn list(State(app): State<App>, Admin(session): Admin) -> Result<Markup, AppError> {
-    let client = app.pool.get().await?;
-    let sites = projections::sites::list(&**client, session.company_id()).await?;
+pub async fn list(State(web): State<Web>, Admin(session): Admin) -> Result<Markup, AppError> {
+    let sites = site_admin::list(&web, &session).await?;
     Ok(page(
         "Sites & Hotlines",
         Some(&session),
@@ -112,9 +109,9 @@ fn new_page(session: &Session, form: &SiteForm, message: Option<&str>, field: Op
     )
 }
 
-pub async fn create(State(app): State<App>, Admin(session): Admin, Form(form): Form<SiteForm>) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
-    match site_admin::create(&app, &session, &form.name, split_urls(&form.urls), &form.notes, form.restrict_to_urls.is_some()).await {
+pub async fn create(State(web): State<Web>, Admin(session): Admin, Form(form): Form<SiteForm>) -> Result<Response, AppError> {
+    check_csrf(&session, &form.csrf)?;
+    match site_admin::create(&web, &session, &form.name, split_urls(&form.urls), &form.notes, form.restrict_to_urls.is_some()).await {
         Ok(id) => Ok(Redirect::to(&format!("/admin/sites/{id}/install")).into_response()),
         Err(e) => refused(e, |m, f| new_page(&session, &form, Some(m), f)),
     }
@@ -142,11 +139,9 @@ struct Feedback<'a> {
     widget: Option<&'a SettingsForm>,
 }
 
-async fn edit_page(app: &App, session: &Session, site: &SiteRow, fb: Feedback<'_>) -> Result<Markup, AppError> {
-    let client = app.pool.get().await?;
-    let origins = projections::sites::unlisted_origins(&**client, site).await?;
-    let advisors = projections::sites::advisors(&**client, session.company_id(), site.site_id).await?;
-    drop(client);
+async fn edit_page(web: &Web, session: &Session, site: &SiteRow, fb: Feedback<'_>) -> Result<Markup, AppError> {
+    let origins = app::widget::unlisted_origins(web, site).await?;
+    let advisors = site_admin::advisors(web, session, site.site_id).await?;
     let general = fb.general.cloned_or(site_form(site));
     let widget = fb.widget.cloned_or(SettingsForm::from(&site.settings));
     let (message, field) = (fb.message, fb.field);
@@ -228,12 +223,12 @@ impl<T: Clone> ClonedOr<T> for Option<&T> {
     }
 }
 
-pub async fn edit(State(app): State<App>, Admin(session): Admin, Path(id): Path<SiteId>) -> Result<Response, AppError> {
-    let site = site_admin::load(&app, &session, id).await?;
+pub async fn edit(State(web): State<Web>, Admin(session): Admin, Path(id): Path<SiteId>) -> Result<Response, AppError> {
+    let site = site_admin::load(&web, &session, id).await?;
     if site.deleted {
         return Ok((StatusCode::GONE, deleted_page(&session, &site)).into_response());
     }
-    Ok(edit_page(&app, &session, &site, Feedback::default()).await?.into_response())
+    Ok(edit_page(&web, &session, &site, Feedback::default()).await?.into_response())
 }
 
 fn deleted_page(session: &Session, site: &SiteRow) -> Markup {
@@ -257,39 +252,36 @@ impl Clone for SiteForm {
 }
 
 pub async fn save_general(
-    State(app): State<App>,
+    State(web): State<Web>,
     Admin(session): Admin,
     Path(id): Path<SiteId>,
     Form(form): Form<SiteForm>,
 ) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
-    let site = site_admin::load_live(&app, &session, id).await?;
-    let result = site_admin::change(&app, &session, id, &form.name, split_urls(&form.urls), &form.notes, form.restrict_to_urls.is_some()).await;
-    respond(&app, &session, &site, result, Some(&form), None).await
+    check_csrf(&session, &form.csrf)?;
+    let site = site_admin::load_live(&web, &session, id).await?;
+    let result = site_admin::change(&web, &session, id, &form.name, split_urls(&form.urls), &form.notes, form.restrict_to_urls.is_some()).await;
+    respond(&web, &session, &site, result, Some(&form), None).await
 }
 
 /// The edit page after a save: "Saved.", or the refusal shown in the panel whose form
 /// (`general` or `widget`) was sent, with what was typed.
 async fn respond(
-    app: &App,
+    web: &Web,
     session: &Session,
     site: &SiteRow,
-    result: Result<(), AppError>,
+    result: Result<(), app::Error>,
     general: Option<&SiteForm>,
     widget: Option<&SettingsForm>,
 ) -> Result<Response, AppError> {
     match result {
         Ok(()) => {
-            let site = site_admin::load(app, session, site.site_id).await?;
-            Ok(edit_page(app, session, &site, Feedback { notice: Some("Saved."), ..Default::default() }).await?.into_response())
+            let site = site_admin::load(web, session, site.site_id).await?;
+            Ok(edit_page(web, session, &site, Feedback { notice: Some("Saved."), ..Default::default() }).await?.into_response())
         }
         Err(e) => {
-            let (status, _, message, field) = e.parts();
-            if status.is_server_error() {
-                return Err(e);
-            }
+            let Refusal { status, message, field } = refusal(e)?;
             let feedback = Feedback { message: Some(&message), field, general, widget, ..Default::default() };
-            Ok((status, edit_page(app, session, site, feedback).await?).into_response())
+            Ok((status, edit_page(web, session, site, feedback).await?).into_response())
         }
     }
 }
@@ -330,7 +322,7 @@ impl From<&WidgetSettings> for SettingsForm {
 }
 
 impl SettingsForm {
-    fn settings(&self) -> Result<WidgetSettings, AppError> {
+    fn settings(&self) -> Result<WidgetSettings, app::Error> {
         Ok(WidgetSettings {
             colour: self.colour.clone(),
             greeting: self.greeting.clone(),
@@ -366,18 +358,18 @@ fn settings_fields(form: &SettingsForm, message: Option<&str>, field: Option<&st
 }
 
 pub async fn save_widget(
-    State(app): State<App>,
+    State(web): State<Web>,
     Admin(session): Admin,
     Path(id): Path<SiteId>,
     Form(form): Form<SettingsForm>,
 ) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
-    let site = site_admin::load_live(&app, &session, id).await?;
+    check_csrf(&session, &form.csrf)?;
+    let site = site_admin::load_live(&web, &session, id).await?;
     let result = match form.settings() {
-        Ok(settings) => site_admin::settings(&app, &session, id, settings).await,
+        Ok(settings) => site_admin::settings(&web, &session, id, settings).await,
         Err(e) => Err(e),
     };
-    respond(&app, &session, &site, result, None, Some(&form)).await
+    respond(&web, &session, &site, result, None, Some(&form)).await
 }
 
 #[derive(Deserialize)]
@@ -393,25 +385,25 @@ pub struct WeightsForm {
 }
 
 pub async fn save_weights(
-    State(app): State<App>,
+    State(web): State<Web>,
     Admin(session): Admin,
     Path(id): Path<SiteId>,
     Form(form): Form<WeightsForm>,
 ) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
-    let site = site_admin::load_live(&app, &session, id).await?;
+    check_csrf(&session, &form.csrf)?;
+    let site = site_admin::load_live(&web, &session, id).await?;
     let parsed = (|| {
-        Ok::<_, AppError>(Weights {
+        Ok::<_, app::Error>(Weights {
             high: site_admin::parse_weight("high", &form.high)?,
             normal: site_admin::parse_weight("normal", &form.normal)?,
             low: site_admin::parse_weight("low", &form.low)?,
         })
     })();
     let result = match parsed {
-        Ok(w) => site_admin::weights(&app, &session, id, w).await,
+        Ok(w) => site_admin::weights(&web, &session, id, w).await,
         Err(e) => Err(e),
     };
-    respond(&app, &session, &site, result, None, None).await
+    respond(&web, &session, &site, result, None, None).await
 }
 
 #[derive(Deserialize)]
@@ -421,23 +413,23 @@ pub struct CsrfForm {
 }
 
 pub async fn rotate_key(
-    State(app): State<App>,
+    State(web): State<Web>,
     Admin(session): Admin,
     Path(id): Path<SiteId>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
-    let site = site_admin::load_live(&app, &session, id).await?;
-    site_admin::rotate_key(&app, &session, id).await?;
-    let site = site_admin::load(&app, &session, site.site_id).await?;
+    check_csrf(&session, &form.csrf)?;
+    let site = site_admin::load_live(&web, &session, id).await?;
+    site_admin::rotate_key(&web, &session, id).await?;
+    let site = site_admin::load(&web, &session, site.site_id).await?;
     let notice = "The widget key changed: update the snippet on your pages (the installation page shows the new one).";
-    Ok(edit_page(&app, &session, &site, Feedback { notice: Some(notice), ..Default::default() }).await?.into_response())
+    Ok(edit_page(&web, &session, &site, Feedback { notice: Some(notice), ..Default::default() }).await?.into_response())
 }
 
 // ---- Deleting ------------------------------------------------------------------------
 
-pub async fn delete_form(State(app): State<App>, Admin(session): Admin, Path(id): Path<SiteId>) -> Result<Markup, AppError> {
-    let site = site_admin::load_live(&app, &session, id).await?;
+pub async fn delete_form(State(web): State<Web>, Admin(session): Admin, Path(id): Path<SiteId>) -> Result<Markup, AppError> {
+    let site = site_admin::load_live(&web, &session, id).await?;
     Ok(page(
         "Delete a site",
         Some(&session),
@@ -464,25 +456,25 @@ pub struct DeleteForm {
 }
 
 pub async fn delete(
-    State(app): State<App>,
+    State(web): State<Web>,
     Admin(session): Admin,
     Path(id): Path<SiteId>,
     Form(form): Form<DeleteForm>,
 ) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
-    site_admin::load_live(&app, &session, id).await?;
+    check_csrf(&session, &form.csrf)?;
+    site_admin::load_live(&web, &session, id).await?;
     if form.confirm.is_none() {
         return Err(AppError::invalid("confirm", "Tick the box to confirm the deletion."));
     }
-    site_admin::delete(&app, &session, id).await?;
+    site_admin::delete(&web, &session, id).await?;
     Ok(Redirect::to("/admin/sites").into_response())
 }
 
 // ---- Installing and testing -------------------------------------------------------------
 
-pub async fn install(State(app): State<App>, Admin(session): Admin, Path(id): Path<SiteId>) -> Result<Markup, AppError> {
-    let site = site_admin::load_live(&app, &session, id).await?;
-    let snippet = site_admin::snippet(&app, &site);
+pub async fn install(State(web): State<Web>, Admin(session): Admin, Path(id): Path<SiteId>) -> Result<Markup, AppError> {
+    let site = site_admin::load_live(&web, &session, id).await?;
+    let snippet = site_admin::snippet(&web, &site);
     Ok(page(
         "Manual installation",
         Some(&session),
@@ -502,7 +494,7 @@ pub async fn install(State(app): State<App>, Admin(session): Admin, Path(id): Pa
                 h2 { "Common platforms" }
                 dl {
                     dt { "WordPress" }
-                    dd { "Install the " strong { "Switchboard Chat" } " plugin (folder " code { "integrations/wordpress/switchboard-chat" } " of the Switchboard distribution: zip it and upload it under Plugins → Add New → Upload), activate it, then under Settings → Switchboard Chat paste the address " code { (app.settings.public_url) } " and the site key " code { (site.widget_key) } "." }
+                    dd { "Install the " strong { "Switchboard Chat" } " plugin (folder " code { "integrations/wordpress/switchboard-chat" } " of the Switchboard distribution: zip it and upload it under Plugins → Add New → Upload), activate it, then under Settings → Switchboard Chat paste the address " code { (web.settings.public_url) } " and the site key " code { (site.widget_key) } "." }
                     dt { "Shopify" }
                     dd { "Online Store → Themes → ⋯ → Edit code → " code { "layout/theme.liquid" } ": paste the lines just before " code { "</body>" } " and save." }
                     dt { "Wix" }
@@ -521,9 +513,9 @@ pub async fn install(State(app): State<App>, Admin(session): Admin, Path(id): Pa
 }
 
 /// A page of Switchboard's own that loads the widget exactly as a customer's site would.
-pub async fn test_page(State(app): State<App>, Admin(session): Admin, Path(id): Path<SiteId>) -> Result<Markup, AppError> {
-    let site = site_admin::load_live(&app, &session, id).await?;
-    let snippet = site_admin::snippet(&app, &site);
+pub async fn test_page(State(web): State<Web>, Admin(session): Admin, Path(id): Path<SiteId>) -> Result<Markup, AppError> {
+    let site = site_admin::load_live(&web, &session, id).await?;
+    let snippet = site_admin::snippet(&web, &site);
     Ok(html! {
         (maud::DOCTYPE)
         html lang="en" {

@@ -11,10 +11,11 @@ use serde::Deserialize;
 
 use super::layout::{field_error, page};
 use super::{Form, Path};
-use crate::admin;
-use crate::auth::{Admin, Session};
-use crate::error::AppError;
-use crate::App;
+use crate::auth::{check_csrf, Admin};
+use crate::error::{refusal, AppError, Refusal};
+use crate::Web;
+use app::auth::Session;
+use app::users as admin;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Tab {
@@ -23,9 +24,8 @@ enum Tab {
     History,
 }
 
-async fn load(app: &App, session: &Session, user_id: UserId) -> Result<UserRow, AppError> {
-    let client = app.pool.get().await?;
-    projections::users::get(&**client, session.company_id(), user_id).await?.ok_or(AppError::NotFound)
+async fn load(web: &Web, session: &Session, user_id: UserId) -> Result<UserRow, AppError> {
+    Ok(admin::get(web, session, user_id).await?)
 }
 
 fn frame(session: &Session, user: &UserRow, tab: Tab, notice: Option<&str>, error: Option<&str>, body: Markup) -> Markup {
@@ -34,11 +34,11 @@ fn frame(session: &Session, user: &UserRow, tab: Tab, notice: Option<&str>, erro
         html! { a.tab.active[t == tab] href=(href) aria-current=[(t == tab).then_some("page")] { (label) } }
     };
     page(
-        &format!("{} {}", user.first_name, user.last_name),
+        &user.profile.full_name(),
         Some(session),
         html! {
             p { a href="/admin/users" { "← Users" } }
-            h1 { (user.first_name) " " (user.last_name) " " span class={"status " (user.status.as_str())} { (user.status.as_str()) } }
+            h1 { (user.profile.full_name()) " " span class={"status " (user.status.as_str())} { (user.status.as_str()) } }
             @if let Some(n) = notice { p.notice role="status" { (n) } }
             @if let Some(e) = error { p.error role="alert" { (e) } }
             nav.tabs {
@@ -83,8 +83,8 @@ fn actions(session: &Session, user: &UserRow) -> Markup {
     }
 }
 
-pub async fn profile(State(app): State<App>, Admin(session): Admin, Path(user_id): Path<UserId>) -> Result<Markup, AppError> {
-    let user = load(&app, &session, user_id).await?;
+pub async fn profile(State(web): State<Web>, Admin(session): Admin, Path(user_id): Path<UserId>) -> Result<Markup, AppError> {
+    let user = load(&web, &session, user_id).await?;
     let form = ProfileForm::from(&user);
     Ok(frame(&session, &user, Tab::Profile, None, None, profile_form(&session, &user, &form, None)))
 }
@@ -95,29 +95,13 @@ pub struct ProfileForm {
     csrf: String,
     #[serde(default)]
     email: String,
-    #[serde(default)]
-    first_name: String,
-    #[serde(default)]
-    last_name: String,
-    #[serde(default)]
-    display_name: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    job_title: String,
+    #[serde(flatten)]
+    profile: Profile,
 }
 
 impl From<&UserRow> for ProfileForm {
     fn from(u: &UserRow) -> Self {
-        ProfileForm {
-            csrf: String::new(),
-            email: u.email.clone(),
-            first_name: u.first_name.clone(),
-            last_name: u.last_name.clone(),
-            display_name: u.display_name.clone(),
-            phone: u.phone.clone(),
-            job_title: u.job_title.clone(),
-        }
+        ProfileForm { csrf: String::new(), email: u.email.clone(), profile: u.profile.clone() }
     }
 }
 
@@ -134,51 +118,42 @@ fn profile_form(session: &Session, user: &UserRow, form: &ProfileForm, error: Op
         form.card method="post" action={"/admin/users/" (user.user_id)} #profile {
             input type="hidden" name="csrf" value=(session.csrf);
             @if let (Some(m), None) = (message, field) { p.error role="alert" { (m) } }
-            (text("first_name", "First name", &form.first_name, true, "text"))
-            (text("last_name", "Last name", &form.last_name, true, "text"))
+            (text("first_name", "First name", &form.profile.first_name, true, "text"))
+            (text("last_name", "Last name", &form.profile.last_name, true, "text"))
             (text("email", "E-mail", &form.email, true, "email"))
-            (text("display_name", "Name shown to visitors", &form.display_name, false, "text"))
-            (text("phone", "Phone", &form.phone, false, "text"))
-            (text("job_title", "Job title", &form.job_title, false, "text"))
+            (text("display_name", "Name shown to visitors", &form.profile.display_name, false, "text"))
+            (text("phone", "Phone", &form.profile.phone, false, "text"))
+            (text("job_title", "Job title", &form.profile.job_title, false, "text"))
             p { button type="submit" { "Save" } }
         }
     }
 }
 
 pub async fn save_profile(
-    State(app): State<App>,
+    State(web): State<Web>,
     Admin(session): Admin,
     Path(user_id): Path<UserId>,
     Form(form): Form<ProfileForm>,
 ) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
-    let user = load(&app, &session, user_id).await?;
-    let profile = Profile {
-        first_name: form.first_name.clone(),
-        last_name: form.last_name.clone(),
-        display_name: form.display_name.clone(),
-        phone: form.phone.clone(),
-        job_title: form.job_title.clone(),
-    };
-    match admin::update_profile(&app, &session, user_id, profile, &form.email).await {
+    check_csrf(&session, &form.csrf)?;
+    let user = load(&web, &session, user_id).await?;
+    let profile = form.profile.clone();
+    match admin::update_profile(&web, &session, user_id, profile, &form.email).await {
         Ok(()) => {
-            let user = load(&app, &session, user_id).await?;
+            let user = load(&web, &session, user_id).await?;
             Ok(frame(&session, &user, Tab::Profile, Some("Saved."), None, profile_form(&session, &user, &ProfileForm::from(&user), None))
                 .into_response())
         }
         Err(e) => {
-            let (status, _, message, field) = e.parts();
-            if status.is_server_error() {
-                return Err(e);
-            }
+            let Refusal { status, message, field } = refusal(e)?;
             Ok((status, frame(&session, &user, Tab::Profile, None, None, profile_form(&session, &user, &form, Some((&message, field)))))
                 .into_response())
         }
     }
 }
 
-pub async fn settings(State(app): State<App>, Admin(session): Admin, Path(user_id): Path<UserId>) -> Result<Markup, AppError> {
-    let user = load(&app, &session, user_id).await?;
+pub async fn settings(State(web): State<Web>, Admin(session): Admin, Path(user_id): Path<UserId>) -> Result<Markup, AppError> {
+    let user = load(&web, &session, user_id).await?;
     Ok(frame(&session, &user, Tab::Settings, None, None, settings_form(&session, &user, &user.max_chats.to_string(), None)))
 }
 
@@ -204,38 +179,34 @@ pub struct SettingsForm {
 }
 
 pub async fn save_settings(
-    State(app): State<App>,
+    State(web): State<Web>,
     Admin(session): Admin,
     Path(user_id): Path<UserId>,
     Form(form): Form<SettingsForm>,
 ) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
-    let user = load(&app, &session, user_id).await?;
+    check_csrf(&session, &form.csrf)?;
+    let user = load(&web, &session, user_id).await?;
     let result = match form.max_chats.trim().parse::<i64>() {
-        Ok(n) => admin::set_max_chats(&app, &session, user_id, n).await,
-        Err(_) => Err(AppError::invalid("max_chats", "The maximum number of chats must be a whole number.")),
+        Ok(n) => admin::set_max_chats(&web, &session, user_id, n).await,
+        Err(_) => Err(app::Error::invalid("max_chats", "The maximum number of chats must be a whole number.")),
     };
     match result {
         Ok(()) => {
-            let user = load(&app, &session, user_id).await?;
+            let user = load(&web, &session, user_id).await?;
             Ok(frame(&session, &user, Tab::Settings, Some("Saved."), None, settings_form(&session, &user, &user.max_chats.to_string(), None))
                 .into_response())
         }
         Err(e) => {
-            let (status, _, message, _) = e.parts();
-            if status.is_server_error() {
-                return Err(e);
-            }
+            let Refusal { status, message, .. } = refusal(e)?;
             Ok((status, frame(&session, &user, Tab::Settings, None, None, settings_form(&session, &user, &form.max_chats, Some(&message))))
                 .into_response())
         }
     }
 }
 
-pub async fn history(State(app): State<App>, Admin(session): Admin, Path(user_id): Path<UserId>) -> Result<Markup, AppError> {
-    let user = load(&app, &session, user_id).await?;
-    let client = app.pool.get().await?;
-    let entries = projections::audit::history(&**client, session.company_id(), user_id).await?;
+pub async fn history(State(web): State<Web>, Admin(session): Admin, Path(user_id): Path<UserId>) -> Result<Markup, AppError> {
+    let user = load(&web, &session, user_id).await?;
+    let entries = admin::history(&web, &session, user_id).await?;
     Ok(frame(
         &session,
         &user,
@@ -262,52 +233,49 @@ pub struct CsrfForm {
 }
 
 /// Deactivate, reactivate, resend: on refusal the profile page says why.
-async fn act(app: &App, session: &Session, user_id: UserId, done: &str, result: Result<(), AppError>) -> Result<Response, AppError> {
-    let user = load(app, session, user_id).await?;
+async fn act(web: &Web, session: &Session, user_id: UserId, done: &str, result: Result<(), app::Error>) -> Result<Response, AppError> {
+    let user = load(web, session, user_id).await?;
     let body = profile_form(session, &user, &ProfileForm::from(&user), None);
     match result {
         Ok(()) => Ok(frame(session, &user, Tab::Profile, Some(done), None, body).into_response()),
         Err(e) => {
-            let (status, _, message, _) = e.parts();
-            if status.is_server_error() {
-                return Err(e);
-            }
+            let Refusal { status, message, .. } = refusal(e)?;
             Ok((status, frame(session, &user, Tab::Profile, None, Some(&message), body)).into_response())
         }
     }
 }
 
 pub async fn deactivate(
-    State(app): State<App>,
+    State(web): State<Web>,
     Admin(session): Admin,
     Path(user_id): Path<UserId>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
-    let result = admin::set_active(&app, &session, user_id, false).await;
-    act(&app, &session, user_id, "The user is deactivated.", result).await
+    check_csrf(&session, &form.csrf)?;
+    let result = admin::set_active(&web, &session, user_id, false).await;
+    act(&web, &session, user_id, "The user is deactivated.", result).await
 }
 
 pub async fn reactivate(
-    State(app): State<App>,
+    State(web): State<Web>,
     Admin(session): Admin,
     Path(user_id): Path<UserId>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
-    let result = admin::set_active(&app, &session, user_id, true).await;
-    act(&app, &session, user_id, "The user is active again.", result).await
+    check_csrf(&session, &form.csrf)?;
+    let result = admin::set_active(&web, &session, user_id, true).await;
+    act(&web, &session, user_id, "The user is active again.", result).await
 }
 
 pub async fn resend(
-    State(app): State<App>,
+    State(web): State<Web>,
     Admin(session): Admin,
     Path(user_id): Path<UserId>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
-    let result = admin::resend_invitation(&app, &session, user_id).await;
-    act(&app, &session, user_id, "A new invitation is on its way; the previous link no longer works.", result).await
+    check_csrf(&session, &form.csrf)?;
+    let result = admin::resend_invitation(&web, &session, user_id).await;
+    act(&web, &session, user_id, "A new invitation is on its way; the previous link no longer works.", result).await
 }
 
 /// Old links to a user page, kept working.

@@ -13,10 +13,11 @@ use serde::Deserialize;
 
 use super::layout::{field_error, page, urlencode};
 use super::{Form, Query};
-use crate::admin::{self, AccessInput, UserInput};
-use crate::auth::{Admin, Session};
-use crate::error::AppError;
-use crate::App;
+use crate::auth::{check_csrf, Admin};
+use crate::error::{refusal, AppError, Refusal};
+use crate::Web;
+use app::auth::Session;
+use app::users::{self as admin, AccessInput, UserInput};
 
 pub const PAGE_SIZE: i64 = 50;
 
@@ -42,15 +43,14 @@ impl ListQuery {
     }
 }
 
-pub async fn list(State(app): State<App>, Admin(session): Admin, Query(query): Query<ListQuery>) -> Result<Markup, AppError> {
-    render_list(&app, &session, &query, None).await
+pub async fn list(State(web): State<Web>, Admin(session): Admin, Query(query): Query<ListQuery>) -> Result<Markup, AppError> {
+    render_list(&web, &session, &query, None).await
 }
 
-async fn render_list(app: &App, session: &Session, query: &ListQuery, error: Option<&str>) -> Result<Markup, AppError> {
+async fn render_list(web: &Web, session: &Session, query: &ListQuery, error: Option<&str>) -> Result<Markup, AppError> {
     let page_no = query.page();
-    let client = app.pool.get().await?;
-    let (users, total) = projections::users::list(&**client, session.company_id(), &query.q, (page_no - 1) * PAGE_SIZE, PAGE_SIZE).await?;
-    let licence = projections::licences::get(&**client, session.company_id()).await?;
+    let (users, total) = admin::list(web, session, &query.q, (page_no - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    let licence = admin::licence(web, session).await.ok();
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let back = query.href();
     Ok(page(
@@ -101,7 +101,7 @@ async fn render_list(app: &App, session: &Session, query: &ListQuery, error: Opt
 }
 
 fn row(session: &Session, u: &UserRow, back: &str) -> Markup {
-    let name = format!("{} {}", u.first_name, u.last_name);
+    let name = u.profile.full_name();
     html! {
         tr data-email=(u.email) {
             td { (name) }
@@ -138,22 +138,26 @@ pub struct RoleForm {
 }
 
 pub async fn toggle_role(
-    State(app): State<App>,
+    State(web): State<Web>,
     Admin(session): Admin,
     axum::extract::Path(user_id): axum::extract::Path<UserId>,
     Form(form): Form<RoleForm>,
 ) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
-    let role: Role = form.role.parse().map_err(|e: String| AppError::invalid("role", e))?;
+    check_csrf(&session, &form.csrf)?;
+    let role = admin::parse_role(&form.role)?;
     let back = local_path(&form.back).unwrap_or_else(|| "/admin/users".into());
-    match admin::set_role(&app, &session, user_id, role, form.on).await {
+    match admin::set_role(&web, &session, user_id, role, form.on).await {
         Ok(()) => Ok(Redirect::to(&back).into_response()),
-        Err(e @ AppError::Command(_)) if e.parts().0 == StatusCode::CONFLICT => {
+        Err(e) => {
+            // A conflict (the last administrator, say) is shown on the list it came from.
+            let e = AppError::from(e);
             let (status, _, message, _) = e.parts();
+            if status != StatusCode::CONFLICT {
+                return Err(e);
+            }
             let query = list_query_of(&back);
-            Ok((status, render_list(&app, &session, &query, Some(&message)).await?).into_response())
+            Ok((status, render_list(&web, &session, &query, Some(&message)).await?).into_response())
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -175,16 +179,8 @@ pub struct NewUserForm {
     csrf: String,
     #[serde(default)]
     email: String,
-    #[serde(default)]
-    first_name: String,
-    #[serde(default)]
-    last_name: String,
-    #[serde(default)]
-    display_name: String,
-    #[serde(default)]
-    phone: String,
-    #[serde(default)]
-    job_title: String,
+    #[serde(flatten)]
+    profile: Profile,
     #[serde(default)]
     role_agent: Option<String>,
     #[serde(default)]
@@ -219,10 +215,10 @@ impl NewUserForm {
         .collect()
     }
 
-    fn input(&self) -> Result<UserInput, AppError> {
+    fn input(&self) -> Result<UserInput, app::Error> {
         let max_chats = match self.max_chats.trim() {
             "" => None,
-            text => Some(text.parse::<i64>().map_err(|_| AppError::invalid("max_chats", "The maximum number of chats must be a whole number."))?),
+            text => Some(text.parse::<i64>().map_err(|_| app::Error::invalid("max_chats", "The maximum number of chats must be a whole number."))?),
         };
         let access = match (self.action.as_str(), self.access.as_str()) {
             ("generate", _) => AccessInput::GeneratePassword,
@@ -230,19 +226,7 @@ impl NewUserForm {
             (_, "invite_later") => AccessInput::InviteLater,
             _ => AccessInput::Invite,
         };
-        Ok(UserInput {
-            email: self.email.clone(),
-            profile: Profile {
-                first_name: self.first_name.clone(),
-                last_name: self.last_name.clone(),
-                display_name: self.display_name.clone(),
-                phone: self.phone.clone(),
-                job_title: self.job_title.clone(),
-            },
-            roles: self.roles().into_iter().collect(),
-            max_chats,
-            access,
-        })
+        Ok(UserInput { email: self.email.clone(), profile: self.profile.clone(), roles: self.roles().into_iter().collect(), max_chats, access })
     }
 }
 
@@ -270,11 +254,11 @@ fn new_user_page(session: &Session, form: &NewUserForm, error: Option<(&str, Opt
             form.card method="post" action="/admin/users/new" #new-user {
                 input type="hidden" name="csrf" value=(session.csrf);
                 (text("email", "E-mail", &form.email, true, "email"))
-                (text("first_name", "First name", &form.first_name, true, "text"))
-                (text("last_name", "Last name", &form.last_name, true, "text"))
-                (text("display_name", "Name shown to visitors (optional)", &form.display_name, false, "text"))
-                (text("phone", "Phone (optional)", &form.phone, false, "text"))
-                (text("job_title", "Job title (optional)", &form.job_title, false, "text"))
+                (text("first_name", "First name", &form.profile.first_name, true, "text"))
+                (text("last_name", "Last name", &form.profile.last_name, true, "text"))
+                (text("display_name", "Name shown to visitors (optional)", &form.profile.display_name, false, "text"))
+                (text("phone", "Phone (optional)", &form.profile.phone, false, "text"))
+                (text("job_title", "Job title (optional)", &form.profile.job_title, false, "text"))
                 fieldset {
                     legend { "Roles" }
                     @for role in Role::ALL {
@@ -310,10 +294,10 @@ fn new_user_page(session: &Session, form: &NewUserForm, error: Option<(&str, Opt
     )
 }
 
-pub async fn create(State(app): State<App>, Admin(session): Admin, Form(form): Form<NewUserForm>) -> Result<Response, AppError> {
-    session.check_csrf(&form.csrf)?;
+pub async fn create(State(web): State<Web>, Admin(session): Admin, Form(form): Form<NewUserForm>) -> Result<Response, AppError> {
+    check_csrf(&session, &form.csrf)?;
     let result = match form.input() {
-        Ok(input) => admin::create_user(&app, &session, input).await,
+        Ok(input) => admin::create_user(&web, &session, input).await,
         Err(e) => Err(e),
     };
     match result {
@@ -322,10 +306,7 @@ pub async fn create(State(app): State<App>, Admin(session): Admin, Form(form): F
             None => Ok(Redirect::to(&format!("/admin/users?added={}", created.user_id)).into_response()),
         },
         Err(e) => {
-            let (status, _, message, field) = e.parts();
-            if status.is_server_error() {
-                return Err(e);
-            }
+            let Refusal { status, message, field } = refusal(e)?;
             Ok((status, new_user_page(&session, &form, Some((&message, field)))).into_response())
         }
     }
@@ -351,9 +332,8 @@ fn generated_password_page(session: &Session, email: &str, user_id: UserId, pass
     )
 }
 
-pub async fn subscription(State(app): State<App>, Admin(session): Admin) -> Result<Markup, AppError> {
-    let client = app.pool.get().await?;
-    let licence = projections::licences::get(&**client, session.company_id()).await?.ok_or(AppError::NotFound)?;
+pub async fn subscription(State(web): State<Web>, Admin(session): Admin) -> Result<Markup, AppError> {
+    let licence = admin::licence(&web, &session).await?;
     Ok(page(
         "Subscription",
         Some(&session),

@@ -1,37 +1,23 @@
-//! Slowing down password guessing: failed logins are counted per address and per client
-//! IP over a window, in the database, so every server process sees the same count.
+//! Slowing down password guessing: the `login_failures` table counts failed logins per
+//! address and per client IP over a window, in the database, so every server process sees
+//! the same count.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
-
-use crate::error::AppError;
-use crate::App;
+use crate::{App, Error, Result};
 
 const WINDOW_MINUTES: i32 = 15;
 const PER_ADDRESS: i64 = 10;
 const PER_IP: i64 = 50;
-
-/// The peer's IP address, when the server knows it.
-pub struct ClientIp(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())))
-    }
-}
 
 fn keys(email: &str, ip: Option<IpAddr>) -> (String, Option<String>) {
     (format!("email:{}", email.trim().to_lowercase()), ip.map(|ip| format!("ip:{ip}")))
 }
 
 /// Refuses when this address or this client failed too often lately.
-pub async fn check(app: &App, email: &str, ip: Option<IpAddr>) -> Result<(), AppError> {
+pub async fn check(app: &App, email: &str, ip: Option<IpAddr>) -> Result<()> {
     let (by_email, by_ip) = keys(email, ip);
-    let client = app.pool.get().await?;
+    let client = app.pool().get().await?;
     let row = client
         .query_one(
             "SELECT count(*) FILTER (WHERE key = $1), count(*) FILTER (WHERE key = $2)
@@ -41,14 +27,14 @@ pub async fn check(app: &App, email: &str, ip: Option<IpAddr>) -> Result<(), App
         .await?;
     let (for_email, for_ip): (i64, i64) = (row.get(0), row.get(1));
     if for_email >= PER_ADDRESS || for_ip >= PER_IP {
-        return Err(AppError::TooManyRequests(format!("Too many failed logins. Wait {WINDOW_MINUTES} minutes before trying again.")));
+        return Err(Error::TooManyRequests(format!("Too many failed logins. Wait {WINDOW_MINUTES} minutes before trying again.")));
     }
     Ok(())
 }
 
-pub async fn record_failure(app: &App, email: &str, ip: Option<IpAddr>) -> Result<(), AppError> {
+pub async fn record(app: &App, email: &str, ip: Option<IpAddr>) -> Result<()> {
     let (by_email, by_ip) = keys(email, ip);
-    let client = app.pool.get().await?;
+    let client = app.pool().get().await?;
     client.execute("INSERT INTO login_failures (key) VALUES ($1)", &[&by_email]).await?;
     if let Some(by_ip) = by_ip {
         client.execute("INSERT INTO login_failures (key) VALUES ($1)", &[&by_ip]).await?;
@@ -59,9 +45,9 @@ pub async fn record_failure(app: &App, email: &str, ip: Option<IpAddr>) -> Resul
 }
 
 /// A successful login forgives the address's failures.
-pub async fn forgive(app: &App, email: &str) -> Result<(), AppError> {
+pub async fn forgive(app: &App, email: &str) -> Result<()> {
     let (by_email, _) = keys(email, None);
-    let client = app.pool.get().await?;
+    let client = app.pool().get().await?;
     client.execute("DELETE FROM login_failures WHERE key = $1", &[&by_email]).await?;
     Ok(())
 }

@@ -1,5 +1,5 @@
-//! Importing users from a CSV file: parse, preview every row's outcome, then import the
-//! valid rows in the background while the page shows progress.
+//! Reading a CSV file of users: every line becomes a row to import or the reason it cannot
+//! be one, and the preview marks what the company cannot take. Pure: no I/O.
 //!
 //! Format (first line is the header; columns in any order, names case-insensitive):
 //! `email`, `first_name`, `last_name` (required), `roles` (names separated by `;`, empty
@@ -7,19 +7,12 @@
 //! `send_invitation` (yes/no, empty means yes), and optionally `display_name`, `phone`,
 //! `job_title`.
 
-use projections::Projection as _;
 use std::collections::{HashMap, HashSet};
-use std::time::{Duration, Instant};
 
-use commands::accounts::{NewAccess, NewUser};
 use domain::company::Role;
 use domain::email::Address;
 use domain::user::{self, Profile};
-use domain::{CompanyId, Metadata};
 use serde::{Deserialize, Serialize};
-use uuid::Uuid;
-
-use crate::App;
 
 pub const MAX_ROWS: usize = 10_000;
 
@@ -193,160 +186,6 @@ pub fn preview(mut outcomes: Vec<Outcome>, existing: &HashSet<String>, free_seat
         }
     }
     outcomes
-}
-
-/// Checks a file and records the preview; returns its id.
-pub async fn prepare(app: &App, company_id: CompanyId, created_by: domain::UserId, bytes: &[u8]) -> Result<Uuid, crate::error::AppError> {
-    let parsed = parse(bytes).map_err(|e| crate::error::AppError::invalid("file", e.to_string()))?;
-    let client = app.pool.get().await?;
-    let emails: Vec<String> = parsed.iter().filter(|o| o.is_ok()).map(|o| o.email.clone()).collect();
-    let existing: HashSet<String> =
-        client.query("SELECT email FROM users WHERE email = ANY($1)", &[&emails]).await?.iter().map(|r| r.get(0)).collect();
-    let licence = projections::licences::get(&**client, company_id).await?.ok_or(crate::error::AppError::NotFound)?;
-    let outcomes = preview(parsed, &existing, (licence.seats - licence.seats_in_use) as i64);
-    let id = Uuid::now_v7();
-    client
-        .execute(
-            "INSERT INTO user_imports (import_id, company_id, created_by, status, total, outcomes) VALUES ($1, $2, $3, 'preview', $4, $5)",
-            &[&id, &company_id.0, &created_by.0, &(outcomes.len() as i32), &serde_json::to_value(&outcomes).expect("serialisable")],
-        )
-        .await?;
-    Ok(id)
-}
-
-/// The state of an import, for its page and the API.
-#[derive(Debug, Clone, Serialize)]
-pub struct Import {
-    pub import_id: Uuid,
-    pub status: String,
-    pub total: i32,
-    pub done: i32,
-    pub created: i32,
-    pub skipped: i32,
-    pub outcomes: Vec<Outcome>,
-}
-
-impl Import {
-    pub fn importable(&self) -> usize {
-        self.outcomes.iter().filter(|o| o.is_ok()).count()
-    }
-}
-
-pub async fn get(app: &App, company_id: CompanyId, import_id: Uuid) -> Result<Option<Import>, crate::error::AppError> {
-    let client = app.pool.get().await?;
-    let row = client
-        .query_opt(
-            "SELECT status, total, done, created, skipped, outcomes FROM user_imports WHERE import_id = $1 AND company_id = $2",
-            &[&import_id, &company_id.0],
-        )
-        .await?;
-    Ok(row.map(|r| Import {
-        import_id,
-        status: r.get(0),
-        total: r.get(1),
-        done: r.get(2),
-        created: r.get(3),
-        skipped: r.get(4),
-        outcomes: serde_json::from_value(r.get(5)).unwrap_or_default(),
-    }))
-}
-
-/// Starts importing a previewed file (once: a second confirmation finds it running).
-pub async fn confirm(app: &App, company_id: CompanyId, metadata: Metadata, import_id: Uuid) -> Result<bool, crate::error::AppError> {
-    let client = app.pool.get().await?;
-    let row = client
-        .query_opt(
-            "UPDATE user_imports SET status = 'running' WHERE import_id = $1 AND company_id = $2 AND status = 'preview' RETURNING outcomes",
-            &[&import_id, &company_id.0],
-        )
-        .await?;
-    let Some(row) = row else { return Ok(false) };
-    let outcomes: Vec<Outcome> = serde_json::from_value(row.get(0)).unwrap_or_default();
-    let app = app.clone();
-    tokio::spawn(async move {
-        if let Err(e) = run(&app, company_id, &metadata, import_id, outcomes).await {
-            tracing::error!(%import_id, error = ?e, "import failed");
-            if let Ok(client) = app.pool.get().await {
-                let _ = client.execute("UPDATE user_imports SET status = 'failed', finished_at = now() WHERE import_id = $1", &[&import_id]).await;
-            }
-        }
-    });
-    Ok(true)
-}
-
-async fn run(
-    app: &App,
-    company_id: CompanyId,
-    metadata: &Metadata,
-    import_id: Uuid,
-    mut outcomes: Vec<Outcome>,
-) -> Result<(), crate::error::AppError> {
-    let (mut done, mut created, mut skipped) = (0i32, 0i32, 0i32);
-    let mut last_report = Instant::now();
-    let mut last_position = None;
-    for o in outcomes.iter_mut() {
-        done += 1;
-        let Some(row) = o.row.take() else {
-            skipped += 1;
-            continue;
-        };
-        let new = NewUser {
-            email: row.email.clone(),
-            profile: row.profile.clone(),
-            roles: row.roles.iter().copied().collect(),
-            max_chats: row.max_chats,
-            access: NewAccess::Invite { send_email: row.send_invitation },
-        };
-        match app.accounts.create_user(company_id, new, metadata).await {
-            Ok(c) => {
-                created += 1;
-                o.status = "created".into();
-                last_position = Some(c.position);
-            }
-            Err(e) => {
-                skipped += 1;
-                o.status = "error".into();
-                o.reason = Some(match &e {
-                    commands::Error::Email(_) => "already a user".to_owned(),
-                    commands::Error::Company(domain::company::Error::SeatsExhausted { .. }) => {
-                        "too many seats: no seat left for this user".to_owned()
-                    }
-                    other => other.to_string(),
-                });
-            }
-        }
-        if last_report.elapsed() > Duration::from_millis(500) {
-            last_report = Instant::now();
-            let client = app.pool.get().await?;
-            client
-                .execute(
-                    "UPDATE user_imports SET done = $2, created = $3, skipped = $4 WHERE import_id = $1",
-                    &[&import_id, &done, &created, &skipped],
-                )
-                .await?;
-        }
-    }
-    // The finished page lists the new users, so wait for them to show.
-    app.read_your_writes(projections::users::Users::NAME, last_position).await?;
-    let client = app.pool.get().await?;
-    client
-        .execute(
-            "UPDATE user_imports SET status = 'finished', done = $2, created = $3, skipped = $4, outcomes = $5, finished_at = now() WHERE import_id = $1",
-            &[&import_id, &done, &created, &skipped, &serde_json::to_value(&outcomes).expect("serialisable")],
-        )
-        .await?;
-    tracing::info!(%import_id, created, skipped, "import finished");
-    Ok(())
-}
-
-/// Imports cut short by a stopped server: say so (uploading the file again finishes the
-/// job; rows already imported then show as existing users).
-pub async fn mark_interrupted(app: &App) {
-    if let Ok(client) = app.pool.get().await {
-        let _ = client
-            .execute("UPDATE user_imports SET status = 'failed', finished_at = now() WHERE status = 'running' AND created_at < now() - interval '10 minutes'", &[])
-            .await;
-    }
 }
 
 #[cfg(test)]

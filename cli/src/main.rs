@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    web::cli::main()
+    cli::main()
 }

@@ -1,19 +1,19 @@
-//! The `switchboard` command line and its subcommands other than `serve`.
+//! The `switchboard` command line: serve, migrate, create a company, rebuild read models,
+//! and the benchmarks.
+
+mod serve;
 
 use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use app::database::Database;
+use app::users::{NewAccess, NewUser};
 use clap::{Parser, Subcommand};
-
-use commands::accounts::{Accounts, NewAccess, NewUser};
 use domain::user::{Profile, DEFAULT_MAX_CHATS};
 use domain::Actor;
-use store::PgEventStore;
-
-use crate::auth::password;
-use crate::database::Database;
+use projections::Registered;
 
 /// Switchboard: live chat for businesses' websites.
 #[derive(Parser)]
@@ -46,7 +46,8 @@ enum Command {
     },
     /// Replay every event into fresh read-model tables and swap them in, without downtime.
     Rebuild {
-        /// Which projection (users, licences, audit); all of them when omitted.
+        /// Which read model; all of them when omitted.
+        #[arg(value_parser = rebuildable())]
         projection: Option<String>,
         #[command(flatten)]
         data: DataArgs,
@@ -54,10 +55,15 @@ enum Command {
     /// Measure performance against a baseline taken in the same run.
     Bench {
         #[command(subcommand)]
-        command: crate::bench::BenchCommand,
+        command: bench::BenchCommand,
         #[command(flatten)]
         data: DataArgs,
     },
+}
+
+/// The read models `rebuild` accepts, from the projection registry.
+fn rebuildable() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(Registered::rebuildable_ones().map(Registered::name))
 }
 
 #[derive(Subcommand)]
@@ -92,10 +98,10 @@ pub fn main() -> ExitCode {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     let result = runtime.block_on(async move {
         match cli.command {
-            Command::Serve { listen, data } => crate::server::serve(listen, data).await,
+            Command::Serve { listen, data } => serve::serve(listen, data).await,
             Command::Migrate { data } => migrate(data).await,
             Command::Rebuild { projection, data } => rebuild(projection, data).await,
-            Command::Bench { command, data } => crate::bench::run(command, data).await,
+            Command::Bench { command, data } => bench::run(command, &data.data_dir).await,
             Command::Admin { command: AdminCommand::Create { company, email, password_stdin: _, first_name, last_name, seats, data } } => {
                 let mut password = String::new();
                 if let Err(e) = std::io::stdin().read_to_string(&mut password) {
@@ -172,12 +178,11 @@ pub async fn create_admin(
     seats: u32,
     data: DataArgs,
 ) -> Result<(), String> {
-    password::check_strength(password_text).map_err(|e| e.to_string())?;
-    let hash = password::hash(password_text.to_owned()).await.map_err(|e| e.to_string())?;
+    app::auth::password::check_strength(password_text).map_err(|e| e.to_string())?;
+    let hash = app::auth::password::hash(password_text.to_owned()).await.map_err(|e| e.to_string())?;
+    let settings = app::Settings::from_env(serve::DEFAULT_LISTEN, &data.data_dir)?;
     with_database(&data, |config| async move {
-        let pool = store::db::pool(&config, 4);
-        let store = PgEventStore::new(pool.clone(), config);
-        let accounts = Accounts::new(store, pool);
+        let app = app::App::new(&config, settings);
         let admin = NewUser {
             email: email.to_owned(),
             profile: Profile { first_name: first_name.to_owned(), last_name: last_name.to_owned(), ..Default::default() },
@@ -185,8 +190,7 @@ pub async fn create_admin(
             max_chats: DEFAULT_MAX_CHATS,
             access: NewAccess::Password { hash },
         };
-        let (company_id, _) = accounts
-            .register_company(company, seats, admin, Actor::System("cli".into()))
+        let (company_id, _) = app::users::register_company(&app, company, seats, admin, Actor::System("cli".into()))
             .await
             .map_err(|e| format!("cannot create the company: {e}"))?;
         let email = domain::email::Address::parse(email).map_err(|e| e.to_string())?;
@@ -198,17 +202,17 @@ pub async fn create_admin(
 }
 
 pub async fn rebuild(projection: Option<String>, data: DataArgs) -> Result<(), String> {
-    let names: Vec<String> = match projection {
-        Some(name) if projections::REBUILDABLE.contains(&name.as_str()) => vec![name],
-        Some(name) => return Err(format!("there is no projection `{name}`; there are: {}", projections::REBUILDABLE.join(", "))),
-        None => projections::REBUILDABLE.iter().map(|s| s.to_string()).collect(),
+    // clap has checked the name against the registry.
+    let chosen: Vec<Registered> = match projection {
+        Some(name) => Registered::named(&name).into_iter().collect(),
+        None => Registered::rebuildable_ones().collect(),
     };
     with_database(&data, |config| async move {
         let pool = store::db::pool(&config, 4);
-        let store = PgEventStore::new(pool.clone(), config);
-        for name in names {
-            let report = crate::server::rebuild_projection(&store, &pool, &name).await.map_err(|e| e.to_string())?;
-            println!("rebuilt {name}: {} events replayed, now at {}", report.events, report.position);
+        let store = store::PgEventStore::new(pool.clone(), config);
+        for projection in chosen {
+            let report = projection.rebuild(&store, &pool).await.map_err(|e| e.to_string())?;
+            println!("rebuilt {}: {} events replayed, now at {}", projection.name(), report.events, report.position);
         }
         Ok(())
     })

@@ -1,5 +1,9 @@
-//! `switchboard bench`: performance measured against a baseline taken in the same run, on
-//! the same PostgreSQL server, in a scratch database that is dropped afterwards.
+//! `switchboard bench`: the load generators.
+//!
+//! Each measures against a baseline taken in the same run, on the same PostgreSQL server,
+//! in a scratch database that is dropped afterwards.
+
+mod chat;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,8 +14,7 @@ use store::{EventStore, ExpectedVersion, NewEvent, PgEventStore};
 use tokio_postgres::NoTls;
 use uuid::Uuid;
 
-use crate::cli::DataArgs;
-use crate::database::Database;
+use app::database::Database;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum BenchCommand {
@@ -50,15 +53,15 @@ pub enum BenchCommand {
     },
 }
 
-pub async fn run(command: BenchCommand, data: DataArgs) -> Result<(), String> {
-    let db = Database::open(&data.data_dir).await?;
+pub async fn run(command: BenchCommand, data_dir: &std::path::Path) -> Result<(), String> {
+    let db = Database::open(data_dir).await?;
     let result = match command {
         BenchCommand::Store { events, writers, rounds } => {
             with_scratch_database(&db.config, |config| store_bench(config, events, writers, rounds.max(1))).await
         }
         BenchCommand::Chat { conversations, agents, messages, pause_ms, idle } => {
-            let load = crate::bench_chat::Load { pause: Duration::from_millis(pause_ms), conversations, agents: agents.max(1), messages, idle };
-            with_scratch_database(&db.config, |config| crate::bench_chat::chat_bench(config, load)).await
+            let load = crate::chat::Load { pause: Duration::from_millis(pause_ms), conversations, agents: agents.max(1), messages, idle };
+            with_scratch_database(&db.config, |config| crate::chat::chat_bench(config, load)).await
         }
     };
     db.close().await;

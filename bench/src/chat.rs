@@ -9,11 +9,12 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use commands::accounts::{NewAccess, NewUser};
+use app::users::{AccessInput, NewAccess, NewUser, UserInput};
+use app::{App, Settings};
 use domain::company::Role;
 use domain::site::Priority;
 use domain::user::Profile;
-use domain::{Actor, Metadata};
+use domain::Actor;
 use futures_util::stream::{SplitSink, SplitStream};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
@@ -23,9 +24,6 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
-
-use crate::server::Settings;
-use crate::App;
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 const WAIT: Duration = Duration::from_secs(60);
@@ -133,6 +131,8 @@ struct Setup {
 }
 
 impl Setup {
+    /// Made as an administrator would: the company, then the site, then the agents at the
+    /// three priorities in turn; each agent gets a session as a login would.
     async fn new(config: &tokio_postgres::Config, load: &Load) -> Result<Setup, String> {
         let settings = Settings {
             secure_cookies: false,
@@ -145,45 +145,41 @@ impl Setup {
         };
         let app = App::new(config, settings);
         let max_chats = load.conversations.div_ceil(load.agents.max(1)).clamp(1, 100) as u8;
-        let user = |i: usize, roles: &[Role]| NewUser {
-            email: format!("agent{i}@bench.test"),
-            profile: Profile { first_name: format!("Agent{i}"), last_name: "Bench".into(), ..Default::default() },
-            roles: roles.iter().copied().collect(),
-            max_chats,
-            access: NewAccess::Password { hash: String::new() },
+        let e = |e: app::Error| e.to_string();
+        let admin = NewUser {
+            email: "admin@bench.test".into(),
+            profile: Profile { first_name: "Admin".into(), last_name: "Bench".into(), ..Default::default() },
+            roles: Default::default(),
+            max_chats: 1,
+            access: NewAccess::Invite { send_email: false },
         };
-        let e = |e: commands::Error| e.to_string();
-        let (company, _) = app
-            .accounts
-            .register_company("Bench", load.agents as u32 + 1, user(9999, &[Role::Administrator]), Actor::System("bench".into()))
-            .await
-            .map_err(e)?;
-        let meta = Metadata::new(Some(company), Actor::System("bench".into()));
-        let (site, _) = app.sites.create(company, "Bench", vec!["https://bench.test".into()], "", false, &meta).await.map_err(e)?;
+        let (company, created) =
+            app::users::register_company(&app, "Bench", load.agents as u32 + 1, admin, Actor::System("bench".into())).await.map_err(e)?;
+        let admin = session(&app, company, created.user_id).await?;
+        let site = app::sites::create(&app, &admin, "Bench", vec!["https://bench.test".into()], "", false).await.map_err(e)?;
         let priorities = [Priority::High, Priority::Normal, Priority::Low];
-        let mut last = None;
-        let mut ids = Vec::new();
-        for i in 0..load.agents {
-            let created = app.accounts.create_user(company, user(i, &[Role::Agent]), &meta).await.map_err(e)?;
-            last = app.sites.assign(company, site, created.user_id, priorities[i % 3], &meta).await.map_err(e)?.position.or(last);
-            ids.push(created.user_id);
-        }
-        // The server's projections must show them before they log in.
-        let checkpoints = projections::Checkpoints::default();
-        for name in ["users", "sites"] {
-            if let Some(p) = last {
-                projections::wait_for(&app.pool, &checkpoints, name, p, WAIT).await.map_err(|e| e.to_string())?;
-            }
-        }
-        let client = app.pool.get().await.map_err(|e| e.to_string())?;
-        let key: String = client.query_one("SELECT widget_key FROM sites WHERE site_id = $1", &[&site.0]).await.map_err(|e| e.to_string())?.get(0);
         let mut sessions = Vec::new();
-        for id in ids {
-            let row = projections::users::get(&**client, company, id).await.map_err(|e| e.to_string())?.ok_or("agent missing")?;
-            sessions.push(crate::auth::start_session(&app, &row).await.map_err(|e| format!("{e:?}"))?);
+        for i in 0..load.agents {
+            let input = UserInput {
+                email: format!("agent{i}@bench.test"),
+                profile: Profile { first_name: format!("Agent{i}"), last_name: "Bench".into(), ..Default::default() },
+                roles: [Role::Agent].into(),
+                max_chats: Some(max_chats as i64),
+                access: AccessInput::InviteLater,
+            };
+            let agent = app::users::create_user(&app, &admin, input).await.map_err(e)?;
+            app::sites::place(&app, &admin, site, agent.user_id, Some(priorities[i % 3])).await.map_err(e)?;
+            sessions.push(app::auth::sessions::start_for(&app, company, agent.user_id).await.map_err(e)?.0);
         }
+        let key = app::sites::load(&app, &admin, site).await.map_err(e)?.widget_key;
         Ok(Setup { key, sessions, max_chats })
     }
+}
+
+/// A session of the company's administrator, as logging in would make.
+async fn session(app: &App, company: domain::CompanyId, user: domain::UserId) -> Result<app::auth::Session, String> {
+    let (token, _) = app::auth::sessions::start_for(app, company, user).await.map_err(|e| e.to_string())?;
+    app::auth::sessions::find(app, &token).await.map_err(|e| e.to_string())?.ok_or_else(|| "the session is missing".into())
 }
 
 /// Send times and latencies, shared by every socket of the run.
@@ -367,7 +363,7 @@ async fn connect(url: &str, origin: &str, session: Option<&str>) -> Result<Socke
     let mut request = url.into_client_request().map_err(|e| e.to_string())?;
     request.headers_mut().insert("origin", HeaderValue::from_str(origin).map_err(|e| e.to_string())?);
     if let Some(token) = session {
-        let cookie = format!("{}={token}", crate::auth::SESSION_COOKIE);
+        let cookie = format!("{}={token}", "sb_session");
         request.headers_mut().insert("cookie", HeaderValue::from_str(&cookie).map_err(|e| e.to_string())?);
     }
     // Browsers turn Nagle's algorithm off on their sockets; so does this load.

@@ -1,0 +1,81 @@
+//! Who is asking: passwords, login sessions and the rate limit on failed logins. The
+//! session table and the login-failure table are not read models; each has one owning
+//! module here.
+
+pub mod login_failures;
+pub mod password;
+pub mod sessions;
+
+use std::net::IpAddr;
+
+use domain::company::Role;
+use domain::{Actor, CompanyId, Metadata};
+use projections::users::UserRow;
+
+pub use commands::secrets::{hash_token, random_token};
+
+use crate::{App, Result};
+
+/// A logged-in user, checked against the session table and the users read model on every
+/// request, so a deactivated user is out at once.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: UserRow,
+    /// The session's CSRF token, which forms and API calls that change something present.
+    pub csrf: String,
+    pub token_hash: String,
+}
+
+impl Session {
+    pub fn company_id(&self) -> CompanyId {
+        self.user.company_id
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.user.roles.iter().any(|r| r == role.as_str())
+    }
+
+    /// Whether `presented` is this session's CSRF token.
+    pub fn csrf_matches(&self, presented: &str) -> bool {
+        same_secret(&self.csrf, presented)
+    }
+
+    /// Metadata for the events this user's actions cause.
+    pub fn metadata(&self) -> Metadata {
+        Metadata::new(Some(self.company_id()), Actor::User(self.user.user_id))
+    }
+
+    /// The name an agent's messages are signed with.
+    pub fn signature(&self) -> String {
+        self.user.profile.shown_name().to_owned()
+    }
+}
+
+/// Compares secrets without leaking where they differ through timing.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The user whose e-mail and password these are, after the rate limit allows the attempt;
+/// failures count towards it, a success forgives the address's failures.
+pub async fn authenticate(app: &App, email: &str, password_text: &str, ip: Option<IpAddr>) -> Result<Option<UserRow>> {
+    login_failures::check(app, email, ip).await?;
+    let normalised = email.trim().to_lowercase();
+    let user = {
+        let client = app.pool().get().await?;
+        projections::users::login_candidate(&**client, &normalised).await?
+    };
+    let hash = match &user {
+        Some(u) => commands::secrets::password_hash(app.pool(), u.user_id).await?,
+        None => None,
+    };
+    if password::verify(password_text.to_owned(), hash).await {
+        login_failures::forgive(app, &normalised).await?;
+        tracing::info!(user_id = ?user.as_ref().map(|u| u.user_id), "logged in");
+        Ok(user)
+    } else {
+        login_failures::record(app, &normalised, ip).await?;
+        tracing::info!("failed login");
+        Ok(None)
+    }
+}

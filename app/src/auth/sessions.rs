@@ -1,0 +1,53 @@
+//! The `sessions` table: one row per login, keyed by the hash of the cookie's token.
+
+use chrono::{Duration, Utc};
+use domain::{CompanyId, UserId};
+use projections::users::{self, UserRow};
+
+use super::{hash_token, random_token, Session};
+use crate::{App, Result};
+
+pub const LIFETIME_DAYS: i64 = 7;
+
+/// A new session for `user`: the token for the cookie (only its hash is stored) and the
+/// session's CSRF token.
+pub async fn start(app: &App, user: &UserRow) -> Result<(String, String)> {
+    let (token, csrf) = (random_token(), random_token());
+    let client = app.pool().get().await?;
+    client
+        .execute(
+            "INSERT INTO sessions (token_hash, user_id, company_id, csrf_token, expires_at) VALUES ($1, $2, $3, $4, $5)",
+            &[&hash_token(&token), &user.user_id.0, &user.company_id.0, &csrf, &(Utc::now() + Duration::days(LIFETIME_DAYS))],
+        )
+        .await?;
+    Ok((token, csrf))
+}
+
+/// A session for a user of `company_id` who has not logged in with a password (the
+/// benchmark's agents, tests); as `start` otherwise.
+pub async fn start_for(app: &App, company_id: CompanyId, user_id: UserId) -> Result<(String, String)> {
+    let user = {
+        let client = app.pool().get().await?;
+        users::get(&**client, company_id, user_id).await?.ok_or(crate::Error::NotFound)?
+    };
+    start(app, &user).await
+}
+
+pub async fn end(app: &App, token_hash: &str) -> Result<()> {
+    let client = app.pool().get().await?;
+    client.execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash]).await?;
+    Ok(())
+}
+
+/// The session whose cookie carries `token`, if it is current and its user may still log in.
+pub async fn find(app: &App, token: &str) -> Result<Option<Session>> {
+    let token_hash = hash_token(token);
+    let client = app.pool().get().await?;
+    let Some(row) =
+        client.query_opt("SELECT user_id, company_id, csrf_token FROM sessions WHERE token_hash = $1 AND expires_at > now()", &[&token_hash]).await?
+    else {
+        return Ok(None);
+    };
+    let user = users::get(&**client, CompanyId(row.get(1)), UserId(row.get(0))).await?;
+    Ok(user.filter(|u| u.status != users::Status::Deactivated).map(|user| Session { user, csrf: row.get(2), token_hash }))
+}

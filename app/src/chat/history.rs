@@ -1,0 +1,106 @@
+//! The conversation history: who may read which conversations, and the search.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::company::Role;
+use domain::{ConversationId, SiteId, UserId};
+use projections::chat::{ConversationRow, HistoryFilter, Message};
+
+use crate::auth::Session;
+use crate::{App, Error, Result};
+
+/// What the history is searched by, as typed (every field may be empty).
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    /// Part of the visitor's name or e-mail, or of a message they wrote; or their visitor id.
+    pub visitor: String,
+    /// An agent's user id.
+    pub agent: String,
+    /// A site's id.
+    pub site: String,
+    /// Started on or after this day (UTC), as YYYY-MM-DD.
+    pub from: String,
+    /// Started on or before this day (UTC), as YYYY-MM-DD.
+    pub until: String,
+}
+
+/// Supervisors and administrators see the company's conversations (None); agents their own.
+pub fn scope(session: &Session) -> Result<Option<UserId>> {
+    if session.has_role(Role::Supervisor) || session.has_role(Role::Administrator) {
+        Ok(None)
+    } else if session.has_role(Role::Agent) {
+        Ok(Some(session.user.user_id))
+    } else {
+        Err(Error::Forbidden)
+    }
+}
+
+impl Search {
+    /// The filter, refusing what cannot be read and keeping agents to their own history.
+    pub fn filter(&self, session: &Session) -> Result<HistoryFilter> {
+        let own = scope(session)?;
+        let id = |field: &'static str, text: &str| -> Result<Option<uuid::Uuid>> {
+            match text.trim() {
+                "" => Ok(None),
+                t => t.parse().map(Some).map_err(|_| Error::invalid(field, format!("{field} is not an id"))),
+            }
+        };
+        let day = |field: &'static str, text: &str, next: bool| -> Result<Option<DateTime<Utc>>> {
+            match text.trim() {
+                "" => Ok(None),
+                t => {
+                    let date = NaiveDate::parse_from_str(t, "%Y-%m-%d")
+                        .map_err(|_| Error::invalid(field, format!("{field} must be a date like 2026-11-25")))?;
+                    let date = if next { date.succ_opt().unwrap_or(date) } else { date };
+                    Ok(Some(date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc()))
+                }
+            }
+        };
+        Ok(HistoryFilter {
+            visitor: self.visitor.clone(),
+            agent: own.or(id("agent", &self.agent)?.map(UserId)),
+            site: id("site", &self.site)?.map(SiteId),
+            from: day("from", &self.from, false)?,
+            until: day("until", &self.until, true)?,
+        })
+    }
+}
+
+/// One page of the conversations the session may read, newest first, and how many match.
+pub async fn search(app: &App, session: &Session, search: &Search, offset: i64, limit: i64) -> Result<(Vec<ConversationRow>, i64)> {
+    let filter = search.filter(session)?;
+    let client = app.pool().get().await?;
+    Ok(projections::chat::history(&**client, session.company_id(), &filter, offset, limit).await?)
+}
+
+/// A conversation of the session's company that it may read: supervisors and
+/// administrators any, an agent those they hold or once held. Anything else is not found.
+pub async fn readable(app: &App, session: &Session, id: ConversationId) -> Result<ConversationRow> {
+    let own = scope(session)?;
+    let c = super::conversation_row(app, id).await?.filter(|c| c.company_id == session.company_id()).ok_or(Error::NotFound)?;
+    if own.is_some() && c.agent_id != own && !agent_handled(app, id, session.user.user_id).await {
+        return Err(Error::NotFound);
+    }
+    Ok(c)
+}
+
+/// A readable conversation and every message, in order.
+pub async fn transcript(app: &App, session: &Session, id: ConversationId) -> Result<(ConversationRow, Vec<Message>)> {
+    let conversation = readable(app, session, id).await?;
+    let client = app.pool().get().await?;
+    Ok((conversation, projections::chat::messages(&**client, id, 0).await?))
+}
+
+/// Whether an agent ever held this conversation (transferred ones stay in their history).
+async fn agent_handled(app: &App, id: ConversationId, agent: UserId) -> bool {
+    super::conversation_events(app, id)
+        .await
+        .iter()
+        .any(|(_, _, e)| matches!(e, domain::conversation::Event::ConversationAssigned { agent_id, .. } if *agent_id == agent))
+}
+
+/// The company's sites and agents, to search by.
+pub async fn choices(app: &App, session: &Session) -> Result<(Vec<projections::sites::SiteSummary>, Vec<projections::chat::AgentRow>)> {
+    let client = app.pool().get().await?;
+    let company = session.company_id();
+    Ok(tokio::try_join!(projections::sites::list(&**client, company), projections::chat::agents_of_company(&**client, company))?)
+}

@@ -1,0 +1,128 @@
+//! Live chat's use cases: routing and the queue, presence, visitors, typing notices, and
+//! what the consoles, the board and the history read.
+
+pub mod history;
+pub mod presence;
+pub mod routing;
+pub mod typing;
+pub mod view;
+pub mod visitors;
+
+use chrono::{DateTime, Utc};
+use domain::{conversation, ConversationId, SiteId, UserId};
+use projections::chat::{AgentRow, ConversationRow, Queue};
+use store::{EventStore, PgEventStore};
+
+use crate::auth::Session;
+use crate::{App, Result};
+
+/// Conversations, routing and the queue over the PostgreSQL store and read models.
+pub type Chat = routing::Routing<PgEventStore, view::ReadModels>;
+
+/// A conversation's event as the log holds it: its version (a message's `seq`) and time.
+pub type Logged = (u64, DateTime<Utc>, conversation::Event);
+
+/// A conversation's events, from the log itself (not a read model that may lag); unreadable
+/// ones are skipped.
+pub async fn conversation_events(app: &App, id: ConversationId) -> Vec<Logged> {
+    match app.events().read_stream(&conversation::stream(id), 0).await {
+        Ok(events) => events.iter().filter_map(|e| Some((e.version, e.occurred_at, e.decode_as::<conversation::Event>().ok()?))).collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Every few seconds, offers the waiting conversations of every site again: a safety net
+/// for slots freed while a read model lagged, or by a process killed mid-routing.
+pub async fn sweep_queues(app: App) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        let sites = match app.pool().get().await {
+            Ok(client) => projections::chat::sites_with_waiting(&**client).await.unwrap_or_default(),
+            Err(_) => continue,
+        };
+        for site in sites {
+            if let Err(e) = app.chat.drain(site).await {
+                tracing::warn!(error = %e, "could not offer a queue");
+            }
+        }
+    }
+}
+
+/// What every widget of a site shows besides its own chat.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct SiteStatus {
+    /// Some agent of the site who holds the Agent role is online.
+    pub online: bool,
+    /// The waiting conversations, longest-waiting first.
+    pub waiting: Vec<ConversationId>,
+}
+
+impl SiteStatus {
+    /// A conversation's place in the queue (1 is next), when it waits.
+    pub fn position(&self, id: ConversationId) -> Option<i64> {
+        self.waiting.iter().position(|w| *w == id).map(|i| i as i64 + 1)
+    }
+}
+
+pub async fn site_status(app: &App, site: SiteId) -> Result<SiteStatus> {
+    let client = app.pool().get().await?;
+    let (online, waiting) = tokio::try_join!(projections::sites::has_online_agent(&**client, site), projections::chat::waiting(&**client, site))?;
+    Ok(SiteStatus { online, waiting: waiting.into_iter().map(|(id, _)| id).collect() })
+}
+
+pub async fn site_has_online_agent(app: &App, site: SiteId) -> Result<bool> {
+    let client = app.pool().get().await?;
+    Ok(projections::sites::has_online_agent(&**client, site).await?)
+}
+
+/// A conversation's place in its site's queue (1 is next), when it waits.
+pub async fn queue_position(app: &App, id: ConversationId) -> Result<Option<i64>> {
+    let client = app.pool().get().await?;
+    Ok(projections::chat::queue_position(&**client, id).await?)
+}
+
+/// A conversation as the read model shows it (any company's: callers check).
+pub async fn conversation_row(app: &App, id: ConversationId) -> Result<Option<ConversationRow>> {
+    let client = app.pool().get().await?;
+    Ok(projections::chat::get(&**client, id).await?)
+}
+
+/// The waiting counts of the sites an agent answers on.
+pub async fn queues_of_agent(app: &App, agent: UserId) -> Result<Vec<Queue>> {
+    let client = app.pool().get().await?;
+    Ok(projections::chat::queues_of_agent(&**client, agent).await?)
+}
+
+/// The sites an agent answers on.
+pub async fn sites_of_agent(app: &App, agent: UserId) -> Result<Vec<SiteId>> {
+    sites_of_agents(app, &[agent]).await
+}
+
+pub async fn sites_of_agents(app: &App, agents: &[UserId]) -> Result<Vec<SiteId>> {
+    let client = app.pool().get().await?;
+    Ok(projections::sites::sites_of_agents(&**client, agents).await?)
+}
+
+pub async fn sites_of_conversations(app: &App, ids: &[ConversationId]) -> Result<Vec<(ConversationId, SiteId)>> {
+    let client = app.pool().get().await?;
+    Ok(projections::chat::sites_of_conversations(&**client, ids).await?)
+}
+
+/// The agent's maximum of simultaneous chats, as the users read model shows it.
+pub async fn max_chats(app: &App, session: &Session) -> Result<i32> {
+    Ok(crate::users::get(app, session, session.user.user_id).await?.max_chats)
+}
+
+/// What the supervisor board shows: the company's agents and its open conversations.
+pub struct Board {
+    pub agents: Vec<AgentRow>,
+    pub open: Vec<ConversationRow>,
+}
+
+pub async fn board(app: &App, session: &Session) -> Result<Board> {
+    let client = app.pool().get().await?;
+    let company = session.company_id();
+    let (agents, open) =
+        tokio::try_join!(projections::chat::agents_of_company(&**client, company), projections::chat::open_for_company(&**client, company))?;
+    Ok(Board { agents, open })
+}

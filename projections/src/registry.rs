@@ -1,0 +1,98 @@
+//! Every projection Switchboard runs, in one list: what the server starts, what
+//! `switchboard rebuild` may replay and what the CLI's help names all come from here.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use deadpool_postgres::Pool;
+use store::EventStore;
+
+use crate::{audit, chat, licences, outbox, sites, users, Checkpoints, Projection, ProjectionError, RebuildReport};
+
+type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+macro_rules! registry {
+    ($($variant:ident => $projection:expr, rebuildable: $rebuildable:expr;)*) => {
+        /// A projection of the registry.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Registered {
+            $($variant,)*
+        }
+
+        impl Registered {
+            /// Every projection, in the order the server starts them.
+            pub const ALL: &'static [Registered] = &[$(Registered::$variant,)*];
+
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Registered::$variant => projection_name(&$projection),)*
+                }
+            }
+
+            /// Whether `switchboard rebuild` may replay it: a read model, not a process
+            /// manager's state (the mailer's outbox must not forget what it sent).
+            pub fn rebuildable(self) -> bool {
+                match self {
+                    $(Registered::$variant => $rebuildable,)*
+                }
+            }
+
+            /// Keeps the projection up to date for as long as the future runs.
+            pub fn run<S: EventStore>(self, store: S, pool: Pool, checkpoints: Checkpoints) -> Boxed<'static, ()> {
+                match self {
+                    $(Registered::$variant => Box::pin(crate::run(store, pool, $projection, checkpoints)),)*
+                }
+            }
+
+            /// Replays every event into fresh tables and swaps them in.
+            pub fn rebuild<'a, S: EventStore>(self, store: &'a S, pool: &'a Pool) -> Boxed<'a, Result<RebuildReport, ProjectionError>> {
+                match self {
+                    $(Registered::$variant => Box::pin(async move { crate::rebuild(store, pool, &$projection).await }),)*
+                }
+            }
+        }
+    };
+}
+
+registry! {
+    Users => users::Users, rebuildable: true;
+    Licences => licences::Licences, rebuildable: true;
+    Audit => audit::Audit, rebuildable: true;
+    Sites => sites::Sites, rebuildable: true;
+    AgentLoad => chat::AgentLoad, rebuildable: true;
+    Conversations => chat::Conversations, rebuildable: true;
+    InvitationOutbox => outbox::InvitationOutbox, rebuildable: false;
+}
+
+fn projection_name<P: Projection>(_: &P) -> &'static str {
+    P::NAME
+}
+
+impl Registered {
+    /// The projection called `name`, if there is one.
+    pub fn named(name: &str) -> Option<Registered> {
+        Registered::ALL.iter().copied().find(|p| p.name() == name)
+    }
+
+    /// The read models `switchboard rebuild` may replay.
+    pub fn rebuildable_ones() -> impl Iterator<Item = Registered> {
+        Registered::ALL.iter().copied().filter(|p| p.rebuildable())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Registered;
+
+    #[test]
+    fn every_projection_has_one_entry_and_a_distinct_name() {
+        let mut names: Vec<&str> = Registered::ALL.iter().map(|p| p.name()).collect();
+        assert_eq!(names, ["users", "licences", "audit", "sites", "agent-load", "conversations", "invitation-outbox"]);
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Registered::ALL.len());
+        assert_eq!(Registered::named("agent-load"), Some(Registered::AgentLoad));
+        assert_eq!(Registered::named("nothing"), None);
+        assert!(!Registered::InvitationOutbox.rebuildable());
+    }
+}

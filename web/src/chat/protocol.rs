@@ -1,0 +1,366 @@
+//! The sockets' frames, as docs/chat-protocol.md describes them: what the widget, the
+//! console and the board send, and what each is sent. One JSON object per frame, tagged by
+//! `type`.
+
+use chrono::{DateTime, Utc};
+use domain::conversation::{self, Sender};
+use domain::site::WidgetSettings;
+use domain::{ConversationId, SiteId, UserId};
+use projections::chat::{AgentRow, Queue};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+// ---- Shared ---------------------------------------------------------------------------
+
+/// A message of a conversation, as every socket sends it, alone or inside another frame
+/// (a conversation's, a transcript's): either way it says it is a `message`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Message {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    pub seq: u64,
+    pub client_id: Uuid,
+    /// `visitor`, `agent` or `system`.
+    pub from: &'static str,
+    pub agent_name: Option<String>,
+    pub text: String,
+    pub at: DateTime<Utc>,
+    /// Staff sockets also learn the conversation and which agent wrote; the widget does not.
+    #[serde(flatten)]
+    pub staff: Option<StaffTags>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StaffTags {
+    pub conversation_id: ConversationId,
+    pub agent_id: Option<UserId>,
+}
+
+impl Message {
+    /// The frame for a stored `MessagePosted` (None for any other event); tagged with the
+    /// conversation for staff sockets.
+    pub fn of(staff_of: Option<ConversationId>, seq: u64, event: &conversation::Event, at: DateTime<Utc>) -> Option<Message> {
+        let conversation::Event::MessagePosted { client_id, from, text } = event else { return None };
+        let (from, agent_name, agent_id) = match from {
+            Sender::Visitor => ("visitor", None, None),
+            Sender::Agent { name, user_id } => ("agent", Some(name.clone()), Some(*user_id)),
+            Sender::System => ("system", None, None),
+        };
+        let staff = staff_of.map(|conversation_id| StaffTags { conversation_id, agent_id });
+        Some(Message { kind: "message", seq, client_id: *client_id, from, agent_name, text: text.clone(), at, staff })
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorFrame {
+    /// The API's machine-readable code (`rate_limited`, `message_too_long`, `invalid_frame` …).
+    pub code: String,
+    pub message: String,
+    /// With `rate_limited`: seconds to wait.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+impl ErrorFrame {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        ErrorFrame { code: code.to_owned(), message: message.into(), retry_after: None }
+    }
+
+    /// A refusal, with the code and message the API gives it.
+    pub fn refused(e: impl Into<crate::error::AppError>) -> Self {
+        let (_, code, message, _) = e.into().parts();
+        ErrorFrame::new(code, message)
+    }
+
+    pub fn unreadable(e: serde_json::Error) -> Self {
+        ErrorFrame::new("invalid_frame", format!("this frame cannot be read: {e}"))
+    }
+}
+
+// ---- The widget -------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FromVisitor {
+    Hello {
+        visitor_token: Option<String>,
+        #[serde(default)]
+        last_seen: u64,
+        #[serde(default)]
+        page_url: String,
+    },
+    Message {
+        client_id: Uuid,
+        text: String,
+    },
+    Typing {
+        typing: bool,
+    },
+    OfflineMessage {
+        client_id: Uuid,
+        #[serde(default)]
+        name: String,
+        #[serde(default)]
+        email: String,
+        #[serde(default)]
+        message: String,
+    },
+    Close,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToVisitor {
+    Welcome {
+        visitor_token: String,
+        online: bool,
+        conversation: Option<VisitorConversation>,
+        settings: WidgetSettings,
+    },
+    Ack {
+        client_id: Uuid,
+        seq: u64,
+    },
+    Queue {
+        position: i64,
+    },
+    Assigned {
+        agent_name: String,
+    },
+    Typing {
+        typing: bool,
+        agent_name: Option<String>,
+    },
+    Closed {
+        by: String,
+    },
+    Status {
+        online: bool,
+    },
+    OfflineReceived {
+        client_id: Uuid,
+    },
+    Error(ErrorFrame),
+    /// Carries its own `type`.
+    #[serde(untagged)]
+    Message(Message),
+}
+
+#[derive(Debug, Serialize)]
+pub struct VisitorConversation {
+    pub id: ConversationId,
+    /// `waiting`, `assigned` or `closed`.
+    pub state: &'static str,
+    pub agent_name: Option<String>,
+    pub queue_position: Option<i64>,
+}
+
+// ---- The console ------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FromAgent {
+    Hello {
+        #[serde(default)]
+        last_seen: HashMap<ConversationId, u64>,
+    },
+    Status {
+        status: String,
+    },
+    Message {
+        conversation_id: ConversationId,
+        client_id: Uuid,
+        text: String,
+    },
+    Typing {
+        conversation_id: ConversationId,
+        typing: bool,
+    },
+    Close {
+        conversation_id: ConversationId,
+    },
+    Transfer {
+        conversation_id: ConversationId,
+        to: UserId,
+    },
+    Agents {
+        conversation_id: ConversationId,
+    },
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToAgent {
+    State {
+        status: &'static str,
+        max_chats: i32,
+        conversations: Vec<ConsoleConversation>,
+        queues: Vec<Queue>,
+    },
+    Conversation(ConsoleConversation),
+    Ack {
+        conversation_id: ConversationId,
+        client_id: Uuid,
+        seq: u64,
+    },
+    Typing {
+        conversation_id: ConversationId,
+        typing: bool,
+    },
+    Closed {
+        conversation_id: ConversationId,
+        by: String,
+    },
+    /// `transferred`, `reassigned` or `requeued`.
+    Removed {
+        conversation_id: ConversationId,
+        reason: &'static str,
+    },
+    Queues {
+        queues: Vec<Queue>,
+    },
+    Agents {
+        conversation_id: ConversationId,
+        agents: Vec<TransferTarget>,
+    },
+    Error(ErrorFrame),
+    /// Carries its own `type`.
+    #[serde(untagged)]
+    Message(Message),
+}
+
+/// A conversation as the console shows it.
+#[derive(Debug, Serialize)]
+pub struct ConsoleConversation {
+    pub id: ConversationId,
+    pub site_id: SiteId,
+    pub site: String,
+    pub visitor: VisitorRef,
+    pub page_url: String,
+    pub state: &'static str,
+    pub started_at: Option<DateTime<Utc>>,
+    pub messages: Vec<Message>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct VisitorRef {
+    pub id: Option<Uuid>,
+    pub name: Option<String>,
+}
+
+/// Another online agent of the site with a free slot.
+#[derive(Debug, Serialize)]
+pub struct TransferTarget {
+    pub user_id: UserId,
+    pub name: String,
+    pub load: u32,
+    pub max_chats: u32,
+}
+
+// ---- The board --------------------------------------------------------------------------
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FromSupervisor {
+    Hello {},
+    Watch { conversation_id: ConversationId },
+    Unwatch { conversation_id: ConversationId },
+    Reassign { conversation_id: ConversationId, to: UserId },
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ToSupervisor {
+    Board {
+        agents: Vec<AgentRow>,
+        queues: Vec<BoardQueue>,
+        conversations: Vec<BoardConversation>,
+    },
+    Transcript {
+        conversation_id: ConversationId,
+        messages: Vec<Message>,
+    },
+    Error(ErrorFrame),
+    #[serde(untagged)]
+    Message(Message),
+}
+
+/// A site where somebody waits, longest first.
+#[derive(Debug, Serialize)]
+pub struct BoardQueue {
+    pub site_id: SiteId,
+    pub site: String,
+    pub waiting: Vec<Waiting>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Waiting {
+    pub conversation_id: ConversationId,
+    pub since: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BoardConversation {
+    pub id: ConversationId,
+    pub site: String,
+    /// Null while waiting.
+    pub agent_name: Option<String>,
+    /// A display string: the visitor's name, or "Visitor" and the start of their id.
+    pub visitor: String,
+    pub started_at: DateTime<Utc>,
+    pub state: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn message(staff: bool) -> Message {
+        let event = conversation::Event::MessagePosted { client_id: Uuid::nil(), from: Sender::Visitor, text: "Hi".into() };
+        Message::of(staff.then_some(ConversationId(Uuid::nil())), 3, &event, "2026-12-01T10:00:00Z".parse().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_message_frame_is_tagged_for_staff_only() {
+        let widget = serde_json::to_value(ToVisitor::Message(message(false))).unwrap();
+        assert_eq!(
+            widget,
+            json!({ "type": "message", "seq": 3, "client_id": Uuid::nil(), "from": "visitor", "agent_name": null, "text": "Hi", "at": "2026-12-01T10:00:00Z" })
+        );
+        let console = serde_json::to_value(ToAgent::Message(message(true))).unwrap();
+        // Inside a transcript, a message still says what it is.
+        let transcript =
+            serde_json::to_value(ToSupervisor::Transcript { conversation_id: ConversationId(Uuid::nil()), messages: vec![message(true)] }).unwrap();
+        assert_eq!(transcript["messages"][0]["type"], "message");
+        assert_eq!(console["conversation_id"], json!(Uuid::nil()));
+        assert_eq!(console["agent_id"], json!(null));
+        assert_eq!(console["type"], "message");
+    }
+
+    #[test]
+    fn frames_carry_their_type_and_documented_fields() {
+        let id = ConversationId(Uuid::nil());
+        assert_eq!(serde_json::to_value(ToVisitor::Queue { position: 2 }).unwrap(), json!({ "type": "queue", "position": 2 }));
+        assert_eq!(
+            serde_json::to_value(ToAgent::Removed { conversation_id: id, reason: "requeued" }).unwrap(),
+            json!({ "type": "removed", "conversation_id": id, "reason": "requeued" })
+        );
+        let mut limited = ErrorFrame::new("rate_limited", "Too many messages: slow down.");
+        limited.retry_after = Some(1);
+        assert_eq!(
+            serde_json::to_value(ToVisitor::Error(limited)).unwrap(),
+            json!({ "type": "error", "code": "rate_limited", "message": "Too many messages: slow down.", "retry_after": 1 })
+        );
+        assert!(serde_json::to_value(ToSupervisor::Error(ErrorFrame::new("not_found", "x"))).unwrap().get("retry_after").is_none());
+    }
+
+    #[test]
+    fn incoming_frames_are_read_by_type_and_unknown_ones_refused() {
+        let hello: FromVisitor = serde_json::from_str(r#"{"type":"hello","visitor_token":null}"#).unwrap();
+        assert!(matches!(hello, FromVisitor::Hello { last_seen: 0, .. }));
+        assert!(serde_json::from_str::<FromAgent>(r#"{"type":"dance"}"#).is_err());
+        assert!(serde_json::from_str::<FromSupervisor>(r#"{"type":"hello"}"#).is_ok());
+    }
+}
