@@ -8,15 +8,14 @@
 
 use std::future::Future;
 
-use commands::chat::{ChatStreams, Posted};
+use commands::chat::ChatStreams;
 use commands::Error;
 use domain::agent::Status;
-use domain::conversation::{self, Decision, Sender};
+use domain::conversation::{self, Decision};
 use domain::routing::{self, Candidate};
-use domain::{Actor, CompanyId, ConversationId, Metadata, SiteId, UserId, VisitorId};
+use domain::{Actor, CompanyId, ConversationId, Metadata, SiteId, UserId};
 use rand::Rng;
 use store::{EventStore, Position};
-use uuid::Uuid;
 
 /// A candidate agent and the name visitors see, as the read model lists them.
 pub type Named = projections::chat::CandidateRow;
@@ -53,44 +52,10 @@ impl<S: EventStore, V: ChatView> Routing<S, V> {
         &self.view
     }
 
-    /// A new conversation for a visitor, waiting for an agent.
-    pub async fn start(&self, site_id: SiteId, company_id: CompanyId, visitor_id: VisitorId, page_url: &str) -> Result<ConversationId, Error> {
-        self.streams.start(site_id, company_id, visitor_id, page_url).await
-    }
-
-    /// Stores a message once, however often it is sent with the same `client_id`.
-    pub async fn post(
-        &self,
-        conversation_id: ConversationId,
-        from: Sender,
-        client_id: Uuid,
-        text: &str,
-        metadata: &Metadata,
-    ) -> Result<Posted, Error> {
-        self.streams.post(conversation_id, from, client_id, text, metadata).await
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    pub async fn leave_offline_message(
-        &self,
-        site_id: SiteId,
-        company_id: CompanyId,
-        visitor_id: VisitorId,
-        name: &str,
-        email: &str,
-        message: &str,
-        page_url: &str,
-    ) -> Result<ConversationId, Error> {
-        self.streams.leave_offline_message(site_id, company_id, visitor_id, name, email, message, page_url).await
-    }
-
-    /// The state of a conversation (the log's word, not a read model's).
-    pub async fn conversation(&self, conversation_id: ConversationId) -> Result<conversation::State, Error> {
-        self.streams.conversation(conversation_id).await
-    }
-
-    pub async fn agent(&self, agent_id: UserId) -> Result<domain::agent::State, Error> {
-        self.streams.agent(agent_id).await
+    /// The conversation and agent streams, for what is one command on one stream (starting
+    /// a conversation, posting a message, reading a state).
+    pub fn streams(&self) -> &ChatStreams<S> {
+        &self.streams
     }
 
     /// Offers a waiting conversation to an agent; its agent, or `None` when nobody is free

@@ -99,7 +99,7 @@ async fn two_hundred_visitors_at_once_on_two_servers_never_push_an_agent_over_ca
             state = <conversation::Conversation as domain::Decider>::evolve(state, &event);
         }
         assert_eq!(messages, 1, "{s}");
-        let id: ConversationId = s.strip_prefix("conversation-").unwrap().parse().unwrap();
+        let id = conversation::id_from_stream(s).unwrap();
         assert_eq!(state.agent, held_by.get(&id).copied(), "{s}: the conversation and the agents disagree");
         waiting += state.agent.is_none() as usize;
     }
@@ -129,7 +129,7 @@ async fn three_thousand_conversations_are_shared_by_priority_weight() {
     let routed: Vec<Option<UserId>> = stream::iter(0..3000)
         .map(|_| async move {
             let visitor = VisitorId::new();
-            let id = app.chat.start(chat.site, chat.company, visitor, "https://shop.acme.test/").await.unwrap();
+            let id = app.chat.streams().start(chat.site, chat.company, visitor, "https://shop.acme.test/").await.unwrap();
             let agent = app.chat.route(id).await.unwrap();
             // Closing frees the slot, so every conversation is offered to all three.
             let meta = Metadata::new(Some(chat.company), Actor::Visitor(visitor.0));

@@ -160,7 +160,7 @@ impl AgentSocket {
             }
             FromAgent::Message { conversation_id, client_id, text } => {
                 let from = Sender::Agent { user_id: self.me, name: self.name.clone() };
-                match self.web.chat.post(conversation_id, from, client_id, &text, &self.metadata()).await {
+                match self.web.chat.streams().post(conversation_id, from, client_id, &text, &self.metadata()).await {
                     Ok(posted) => {
                         let ack = ToAgent::Ack { conversation_id, client_id, seq: posted.seq };
                         if !posted.duplicate {
@@ -199,7 +199,7 @@ impl AgentSocket {
     /// What a lost notice would have told (a busy server drops notices for a socket that
     /// cannot keep up): conversations assigned meanwhile, and messages of held ones.
     async fn resync(&mut self) -> Vec<ToAgent> {
-        let Ok(agent) = self.web.chat.agent(self.me).await else { return vec![] };
+        let Ok(agent) = self.web.chat.streams().agent(self.me).await else { return vec![] };
         let mut frames = Vec::new();
         for id in agent.held {
             if !self.held.contains_key(&id) && self.holds(id).await {
@@ -216,12 +216,12 @@ impl AgentSocket {
     /// conversation a router took a slot for but then lost to another router, until it gives
     /// the slot back.
     async fn holds(&self, conversation_id: ConversationId) -> bool {
-        self.web.chat.conversation(conversation_id).await.is_ok_and(|c| c.agent == Some(self.me) && !c.closed)
+        self.web.chat.streams().conversation(conversation_id).await.is_ok_and(|c| c.agent == Some(self.me) && !c.closed)
     }
 
     /// The online agents of the conversation's site with a free slot, other than me.
     async fn transfer_targets(&self, conversation_id: ConversationId) -> ToAgent {
-        let site = match self.web.chat.conversation(conversation_id).await {
+        let site = match self.web.chat.streams().conversation(conversation_id).await {
             Ok(c) if c.agent == Some(self.me) => c.site_id,
             _ => return error("not_assigned", "This conversation is not assigned to you."),
         };
@@ -240,7 +240,7 @@ impl AgentSocket {
     /// Everything the console shows, from the log (held conversations, status) and the read
     /// models (their details, the queues).
     async fn state(&mut self, last_seen: &HashMap<ConversationId, u64>) -> ToAgent {
-        let agent = self.web.chat.agent(self.me).await.unwrap_or_default();
+        let agent = self.web.chat.streams().agent(self.me).await.unwrap_or_default();
         let mut mine = Vec::new();
         for id in agent.held.iter().copied() {
             if self.holds(id).await {

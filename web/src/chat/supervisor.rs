@@ -88,7 +88,7 @@ async fn run(web: Web, session: Session, mut socket: WebSocket) {
                         watched.remove(&conversation_id);
                         vec![]
                     }
-                    Ok(FromSupervisor::Reassign { conversation_id, to }) => match web.chat.conversation(conversation_id).await {
+                    Ok(FromSupervisor::Reassign { conversation_id, to }) => match web.chat.streams().conversation(conversation_id).await {
                         Ok(c) if c.company_id == Some(session.company_id()) => {
                             let decision = Decision::Reassigned { supervisor: session.user.user_id, from: c.agent };
                             match web.chat.hand_over(conversation_id, to, decision, &session.metadata()).await {
@@ -145,7 +145,7 @@ async fn watched_message(
 
 /// A conversation of the supervisor's company, with its messages so far.
 async fn transcript(web: &Web, session: &Session, id: ConversationId) -> Option<(ToSupervisor, u64)> {
-    let state = web.chat.conversation(id).await.ok()?;
+    let state = web.chat.streams().conversation(id).await.ok()?;
     if state.company_id != Some(session.company_id()) {
         return None;
     }

@@ -188,7 +188,7 @@ impl Visitor {
     }
 
     async fn describe(&mut self, id: ConversationId) -> Option<VisitorConversation> {
-        let state = self.web.chat.conversation(id).await.ok()?;
+        let state = self.web.chat.streams().conversation(id).await.ok()?;
         let queue_position = self.queue_position().await;
         self.last_queue = queue_position;
         self.agent_name = match state.agent {
@@ -235,6 +235,7 @@ impl Visitor {
                 let left = self
                     .web
                     .chat
+                    .streams()
                     .leave_offline_message(site.site_id, site.company_id, self.visitor_id, &name, &email, &message, &self.page_url)
                     .await;
                 match left {
@@ -297,7 +298,7 @@ impl Visitor {
 
     /// A new conversation for this visitor, followed from now on.
     async fn start(&mut self) -> Result<(), commands::Error> {
-        let id = self.web.chat.start(self.site.site_id, self.site.company_id, self.visitor_id, &self.page_url).await?;
+        let id = self.web.chat.streams().start(self.site.site_id, self.site.company_id, self.visitor_id, &self.page_url).await?;
         self.follow(id);
         self.sent = 0;
         Ok(())
@@ -305,7 +306,7 @@ impl Visitor {
 
     async fn post(&self, client_id: Uuid, text: &str) -> Result<commands::chat::Posted, commands::Error> {
         let id = self.conversation.expect("a conversation to post in");
-        self.web.chat.post(id, Sender::Visitor, client_id, text, &self.metadata()).await
+        self.web.chat.streams().post(id, Sender::Visitor, client_id, text, &self.metadata()).await
     }
 
     async fn on_notice(&mut self, notice: Notice) -> Vec<ToVisitor> {
