@@ -1,9 +1,14 @@
 //! The event store: a port any backend implements (PostgreSQL here; EventStoreDB later),
-//! its PostgreSQL adapter, the database connection and migrations, and the embedded
-//! PostgreSQL cluster used when no `DATABASE_URL` is given.
+//! its PostgreSQL adapter, an in-memory adapter for unit tests (feature `memory`), the
+//! contract suite every adapter passes (feature `contract-tests`), the database connection
+//! and migrations, and the embedded PostgreSQL cluster used when no `DATABASE_URL` is given.
 
+#[cfg(any(test, feature = "contract-tests"))]
+pub mod contract;
 pub mod db;
 pub mod embedded;
+#[cfg(any(test, feature = "memory"))]
+pub mod memory;
 mod model;
 mod postgres;
 mod subscription;
@@ -16,9 +21,15 @@ use std::future::Future;
 
 /// What every event store backend offers. Appends go to exactly one stream; the global
 /// order (`Position`) is the order in which every subscriber sees events.
+///
+/// A trait, and code above it generic over `S: EventStore`, because more than one adapter
+/// implements it: PostgreSQL, the in-memory store that unit tests of commands and use cases
+/// run on, and later EventStoreDB; the contract suite (`store::contract`) runs against each.
 pub trait EventStore: Clone + Send + Sync + 'static {
     /// Appends `events` to `stream` if its version is as `expected`. Re-appending event ids
-    /// already stored returns the original result (`duplicate: true`) and stores nothing.
+    /// already stored returns the original result (`duplicate: true`) and stores nothing;
+    /// mixing stored ids with new ones is a `PartialDuplicate`. A refused append stores
+    /// nothing.
     fn append(
         &self,
         stream: &str,

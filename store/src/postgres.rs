@@ -164,7 +164,7 @@ impl PgEventStore {
              ORDER BY events.tx_id, position LIMIT $4"
         );
         let stmt = client.prepare_cached(&sql).await?;
-        let rows = client.query(&stmt, &[&company_id.0, &after.tx.to_string(), &(after.seq as i64), &(limit as i64)]).await?;
+        let rows = client.query(&stmt, &[&company_id.0, &after.tx.to_string(), &(after.seq as i64), &as_bigint(limit as u64)]).await?;
         rows.iter().map(to_recorded).collect()
     }
 
@@ -288,7 +288,7 @@ impl EventStore for PgEventStore {
         let client = self.inner.pool.get().await?;
         let sql = format!("SELECT {COLUMNS} FROM events WHERE stream = $1 AND version >= $2 ORDER BY version");
         let stmt = client.prepare_cached(&sql).await?;
-        let rows = client.query(&stmt, &[&stream, &(from_version as i64)]).await?;
+        let rows = client.query(&stmt, &[&stream, &as_bigint(from_version)]).await?;
         rows.iter().map(to_recorded).collect()
     }
 
@@ -303,6 +303,12 @@ impl EventStore for PgEventStore {
     fn hints(&self) -> watch::Receiver<u64> {
         self.inner.hints.subscribe()
     }
+}
+
+/// A version or a limit as a `bigint`: one beyond its range means "no end", not a negative
+/// number (which reads a whole stream, or fails as a LIMIT).
+fn as_bigint(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 fn parse_tx(row: &Row, index: usize) -> Result<u64, StoreError> {
@@ -425,7 +431,7 @@ async fn read_all(pool: &Pool, after: Position, limit: usize) -> Result<Vec<Reco
          ORDER BY events.tx_id, position LIMIT $3"
     );
     let stmt = client.prepare_cached(&sql).await?;
-    let rows = client.query(&stmt, &[&after.tx.to_string(), &(after.seq as i64), &(limit as i64)]).await?;
+    let rows = client.query(&stmt, &[&after.tx.to_string(), &(after.seq as i64), &as_bigint(limit as u64)]).await?;
     rows.iter().map(to_recorded).collect()
 }
 
