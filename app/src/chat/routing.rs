@@ -215,3 +215,196 @@ impl<S: EventStore, V: ChatView> Routing<S, V> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Routing over the in-memory event store and a view that answers like the read models:
+    //! its candidates' loads come from the agents' streams, as the agent-load projection's do.
+
+    use std::sync::{Arc, Mutex};
+
+    use domain::agent;
+    use domain::site::Priority;
+    use domain::VisitorId;
+    use store::memory::MemoryEventStore;
+
+    use super::*;
+
+    type Hook = Box<dyn Fn() -> std::pin::Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+    /// The site's agents (all online) and its conversations, read like the read models do.
+    #[derive(Clone, Default)]
+    struct View {
+        store: MemoryEventStore,
+        agents: Vec<(UserId, u32)>,
+        conversations: Arc<Mutex<Vec<ConversationId>>>,
+        /// Runs when the router asks for candidates: what another process does meanwhile.
+        meanwhile: Arc<Mutex<Option<Hook>>>,
+    }
+
+    impl ChatView for View {
+        async fn candidates(&self, _: SiteId) -> Result<Vec<Named>, Error> {
+            let hook = self.meanwhile.lock().unwrap().take();
+            if let Some(hook) = hook {
+                hook().await;
+            }
+            let streams = ChatStreams::new(self.store.clone());
+            let mut named = Vec::new();
+            for (i, (user_id, max_chats)) in self.agents.iter().enumerate() {
+                let load = streams.agent(*user_id).await?.held.len() as u32;
+                let candidate = Candidate { user_id: *user_id, priority: Priority::Normal, weight: 1, load, max_chats: *max_chats };
+                named.push(Named { candidate, name: format!("agent {i}") });
+            }
+            Ok(named)
+        }
+
+        async fn waiting(&self, _: SiteId) -> Result<Vec<ConversationId>, Error> {
+            let streams = ChatStreams::new(self.store.clone());
+            let mut waiting = Vec::new();
+            let started = self.conversations.lock().unwrap().clone();
+            for id in started {
+                let c = streams.conversation(id).await?;
+                if c.agent.is_none() && !c.closed {
+                    waiting.push(id);
+                }
+            }
+            Ok(waiting)
+        }
+
+        async fn sites_of(&self, _: UserId) -> Result<Vec<SiteId>, Error> {
+            Ok(vec![SITE])
+        }
+
+        async fn caught_up(&self, _: Position) {}
+    }
+
+    const SITE: SiteId = SiteId(uuid::Uuid::from_u128(7));
+    const COMPANY: CompanyId = CompanyId(uuid::Uuid::from_u128(8));
+
+    fn meta() -> Metadata {
+        Metadata::new(Some(COMPANY), Actor::System("test".into()))
+    }
+
+    /// A router over agents who are online, each with `max_chats`.
+    async fn routing(max_chats: &[u32]) -> (Routing<MemoryEventStore, View>, Vec<UserId>) {
+        let store = MemoryEventStore::new();
+        let agents: Vec<(UserId, u32)> = max_chats.iter().map(|m| (UserId::new(), *m)).collect();
+        let view = View { store: store.clone(), agents: agents.clone(), ..Default::default() };
+        let routing = Routing::new(store, view);
+        for (agent, _) in &agents {
+            routing.streams().set_status(*agent, Status::Online, None, &meta()).await.unwrap();
+        }
+        (routing, agents.into_iter().map(|(a, _)| a).collect())
+    }
+
+    async fn visitor_arrives(routing: &Routing<MemoryEventStore, View>) -> ConversationId {
+        let id = routing.streams().start(SITE, COMPANY, VisitorId::new(), "https://shop.test/").await.unwrap();
+        routing.view().conversations.lock().unwrap().push(id);
+        id
+    }
+
+    async fn held(routing: &Routing<MemoryEventStore, View>, agent: UserId) -> Vec<ConversationId> {
+        routing.streams().agent(agent).await.unwrap().held.into_iter().collect()
+    }
+
+    #[tokio::test]
+    async fn a_router_that_wins_the_slot_but_loses_the_conversation_gives_the_slot_back() {
+        let (routing, agents) = routing(&[3]).await;
+        let (ann, bob) = (agents[0], UserId::new());
+        let id = visitor_arrives(&routing).await;
+        // While this router reads the candidates, another process gives the conversation to Bob.
+        let other = ChatStreams::new(routing.view().store.clone());
+        *routing.view().meanwhile.lock().unwrap() = Some(Box::new(move || {
+            let other = ChatStreams::new(other.store().clone());
+            Box::pin(async move {
+                other.set_status(bob, Status::Online, None, &meta()).await.unwrap();
+                other.take_slot(bob, id, 3, &meta()).await.unwrap();
+                other.assign(id, bob, "bob".into(), Decision::Routed { candidates: vec![], roll: 0.0 }, &meta()).await.unwrap();
+            })
+        }));
+
+        assert_eq!(routing.route(id).await.unwrap(), Some(bob), "the conversation's stream has the last word");
+        assert!(held(&routing, ann).await.is_empty(), "Ann's slot, taken for a conversation she did not get, is free again");
+        let released = routing.view().store.read_stream(&agent::stream(ann), 0).await.unwrap();
+        assert!(released.iter().any(|e| matches!(
+            e.decode_as::<agent::Event>().unwrap(),
+            agent::Event::ConversationReleased { conversation_id, reason } if conversation_id == id && reason == "lost"
+        )));
+        assert_eq!(held(&routing, bob).await, vec![id]);
+    }
+
+    #[tokio::test]
+    async fn an_agent_full_on_their_stream_gets_no_more_whatever_the_read_model_says() {
+        let (routing, agents) = routing(&[1]).await;
+        let ann = agents[0];
+        let first = visitor_arrives(&routing).await;
+        assert_eq!(routing.route(first).await.unwrap(), Some(ann));
+        // A read model that lags behind still shows Ann with a free slot.
+        let lagging = View { agents: vec![(ann, 1)], store: MemoryEventStore::new(), ..Default::default() };
+        let stale = Routing { streams: ChatStreams::new(routing.view().store.clone()), view: lagging };
+        let second = visitor_arrives(&routing).await;
+        assert_eq!(stale.route(second).await.unwrap(), None, "Ann's stream refuses a second chat: the visitor waits");
+        assert_eq!(held(&routing, ann).await, vec![first]);
+        assert_eq!(routing.streams().conversation(second).await.unwrap().agent, None);
+    }
+
+    #[tokio::test]
+    async fn with_nobody_free_a_visitor_waits_and_a_closed_chat_frees_the_slot_for_the_longest_waiting() {
+        let (routing, agents) = routing(&[1]).await;
+        let ann = agents[0];
+        let first = visitor_arrives(&routing).await;
+        assert_eq!(routing.route(first).await.unwrap(), Some(ann));
+        let second = visitor_arrives(&routing).await;
+        let third = visitor_arrives(&routing).await;
+        assert_eq!(routing.route(second).await.unwrap(), None, "Ann is full: the visitor waits");
+        assert_eq!(routing.route(third).await.unwrap(), None);
+
+        routing.close(first, "agent", &meta()).await.unwrap();
+        assert_eq!(held(&routing, ann).await, vec![second], "the longest-waiting visitor takes the freed slot");
+        assert_eq!(routing.streams().conversation(third).await.unwrap().agent, None);
+    }
+
+    #[tokio::test]
+    async fn an_agent_going_away_hands_their_chats_back_and_they_go_to_whoever_is_free() {
+        let (routing, agents) = routing(&[2, 2]).await;
+        let (ann, bob) = (agents[0], agents[1]);
+        routing.set_status(bob, Status::Away, None, &meta()).await.unwrap();
+        let one = visitor_arrives(&routing).await;
+        let two = visitor_arrives(&routing).await;
+        routing.route(one).await.unwrap();
+        routing.route(two).await.unwrap();
+        assert_eq!(held(&routing, ann).await.len(), 2);
+
+        routing.set_status(bob, Status::Online, None, &meta()).await.unwrap();
+        routing.set_status(ann, Status::Away, None, &meta()).await.unwrap();
+        assert!(held(&routing, ann).await.is_empty(), "going away frees every slot");
+        let mut bobs = held(&routing, bob).await;
+        bobs.sort();
+        let mut both = vec![one, two];
+        both.sort();
+        assert_eq!(bobs, both, "both chats were requeued and offered to Bob");
+        for id in [one, two] {
+            assert_eq!(routing.streams().conversation(id).await.unwrap().agent, Some(bob));
+        }
+    }
+
+    #[tokio::test]
+    async fn a_transfer_needs_the_conversations_own_agent_and_a_free_target() {
+        let (routing, agents) = routing(&[1, 1]).await;
+        let one = visitor_arrives(&routing).await;
+        let holder = routing.route(one).await.unwrap().unwrap();
+        let other = *agents.iter().find(|a| **a != holder).unwrap();
+        let not_yours = routing.hand_over(one, holder, Decision::Transferred { from: other }, &meta()).await.unwrap_err();
+        assert!(matches!(not_yours, Error::Conversation(conversation::Error::NotYours)), "{not_yours:?}");
+
+        routing.hand_over(one, other, Decision::Transferred { from: holder }, &meta()).await.unwrap();
+        assert!(held(&routing, holder).await.is_empty());
+        assert_eq!(held(&routing, other).await, vec![one]);
+        // Now the other is full: handing another chat to them is refused, nothing moves.
+        let two = visitor_arrives(&routing).await;
+        assert_eq!(routing.route(two).await.unwrap(), Some(holder));
+        let full = routing.hand_over(two, other, Decision::Transferred { from: holder }, &meta()).await.unwrap_err();
+        assert!(matches!(full, Error::NoAgentAvailable), "{full:?}");
+        assert_eq!(held(&routing, holder).await, vec![two]);
+    }
+}

@@ -132,3 +132,180 @@ pub async fn change_email<S: EventStore>(
     accounts.release_email(&free, user_id, metadata).await?;
     changed
 }
+
+#[cfg(test)]
+mod tests {
+    //! The three-stream orchestration over the in-memory event store: what is left behind
+    //! when a later stream refuses.
+
+    use std::collections::BTreeSet;
+    use std::sync::{Arc, Mutex};
+
+    use domain::company::Company;
+    use domain::email::Email;
+    use domain::user::{Profile, User};
+    use domain::Decider;
+    use store::memory::MemoryEventStore;
+    use store::{AppendResult, ExpectedVersion, NewEvent, RecordedEvent, StoreError, Subscription};
+
+    use super::*;
+
+    fn new_user(email: &str) -> NewUser {
+        NewUser {
+            email: email.into(),
+            profile: Profile { first_name: "Ada".into(), last_name: "Lovelace".into(), ..Default::default() },
+            roles: BTreeSet::from([Role::Agent]),
+            max_chats: 3,
+            access: NewAccess::Invite { send_email: false },
+        }
+    }
+
+    async fn company(accounts: &Accounts<impl EventStore>, seats: u32) -> (CompanyId, Metadata) {
+        let admin = new_user("boss@acme.test");
+        let (company, _) = register_company(accounts, "Acme", seats, UserId::new(), admin, Actor::System("test".into())).await.unwrap();
+        (company, Metadata::new(Some(company), Actor::System("test".into())))
+    }
+
+    async fn owner(accounts: &Accounts<impl EventStore>, address: &str) -> Option<UserId> {
+        let address = Address::parse(address).unwrap();
+        state::<Email>(accounts.store(), &domain::email::stream(&address)).await.owner
+    }
+
+    async fn state<D: Decider>(store: &impl EventStore, stream: &str) -> D::State {
+        commands::load::<D, _>(store, stream).await.unwrap().0
+    }
+
+    #[tokio::test]
+    async fn a_new_user_is_registered_owns_the_address_and_holds_a_seat() {
+        let accounts = Accounts::new(MemoryEventStore::new());
+        let (company, meta) = company(&accounts, 3).await;
+        let id = UserId::new();
+        create_user(&accounts, company, id, new_user("ada@acme.test"), &meta).await.unwrap();
+        assert_eq!(owner(&accounts, "ada@acme.test").await, Some(id));
+        assert!(accounts.company(company).await.unwrap().members.contains_key(&id));
+        assert!(state::<User>(accounts.store(), &user::stream(id)).await.registration.is_some());
+    }
+
+    #[tokio::test]
+    async fn an_address_already_taken_leaves_the_new_user_abandoned_and_the_owner_untouched() {
+        let accounts = Accounts::new(MemoryEventStore::new());
+        let (company, meta) = company(&accounts, 5).await;
+        let (first, second) = (UserId::new(), UserId::new());
+        create_user(&accounts, company, first, new_user("ada@acme.test"), &meta).await.unwrap();
+        let refused = create_user(&accounts, company, second, new_user("Ada@Acme.test"), &meta).await.unwrap_err();
+        assert!(matches!(refused, Error::Email(domain::email::Error::EmailTaken { owner }) if owner == first), "{refused:?}");
+
+        assert_eq!(owner(&accounts, "ada@acme.test").await, Some(first));
+        assert!(!accounts.company(company).await.unwrap().members.contains_key(&second), "no seat for the refused user");
+        let events = accounts.store().read_stream(&user::stream(second), 0).await.unwrap();
+        let last = events.last().unwrap().decode_as::<user::Event>().unwrap();
+        assert!(matches!(last, user::Event::RegistrationAbandoned { .. }), "{last:?}");
+    }
+
+    #[tokio::test]
+    async fn no_seat_left_is_refused_before_anything_is_written() {
+        let accounts = Accounts::new(MemoryEventStore::new());
+        let (company, meta) = company(&accounts, 1).await;
+        let id = UserId::new();
+        let refused = create_user(&accounts, company, id, new_user("ada@acme.test"), &meta).await.unwrap_err();
+        assert!(matches!(refused, Error::Company(company::Error::SeatsExhausted { seats: 1 })), "{refused:?}");
+        assert!(accounts.store().read_stream(&user::stream(id), 0).await.unwrap().is_empty());
+        let address = Address::parse("ada@acme.test").unwrap();
+        assert!(accounts.store().read_stream(&domain::email::stream(&address), 0).await.unwrap().is_empty());
+    }
+
+    /// An event store where another administrator takes the last seat just after this
+    /// creation claimed its address: the seat check before writing passed, the company's
+    /// stream then refuses.
+    #[derive(Clone)]
+    struct SeatTakenMeanwhile {
+        inner: MemoryEventStore,
+        company: Arc<Mutex<Option<CompanyId>>>,
+    }
+
+    impl EventStore for SeatTakenMeanwhile {
+        async fn append(
+            &self,
+            stream: &str,
+            expected: ExpectedVersion,
+            events: Vec<NewEvent>,
+            metadata: &Metadata,
+        ) -> Result<AppendResult, StoreError> {
+            let appended = self.inner.append(stream, expected, events, metadata).await?;
+            let company = if stream.starts_with("email-") { self.company.lock().unwrap().take() } else { None };
+            if let Some(company) = company {
+                let other = Accounts::new(self.inner.clone());
+                let meta = Metadata::new(Some(company), Actor::System("the other administrator".into()));
+                create_user(&other, company, UserId::new(), new_user("grace@acme.test"), &meta).await.expect("the other creation");
+            }
+            Ok(appended)
+        }
+
+        async fn read_stream(&self, stream: &str, from_version: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+            self.inner.read_stream(stream, from_version).await
+        }
+
+        async fn read_all(&self, after: store::Position, limit: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+            self.inner.read_all(after, limit).await
+        }
+
+        fn subscribe(&self, after: store::Position) -> Subscription {
+            self.inner.subscribe(after)
+        }
+
+        fn hints(&self) -> tokio::sync::watch::Receiver<u64> {
+            self.inner.hints()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_seat_taken_meanwhile_releases_the_claimed_address_and_abandons_the_user() {
+        let store = SeatTakenMeanwhile { inner: MemoryEventStore::new(), company: Arc::default() };
+        let accounts = Accounts::new(store.clone());
+        let (company, meta) = company(&accounts, 2).await;
+        *store.company.lock().unwrap() = Some(company);
+        let id = UserId::new();
+        let refused = create_user(&accounts, company, id, new_user("ada@acme.test"), &meta).await.unwrap_err();
+        assert!(matches!(refused, Error::Company(company::Error::SeatsExhausted { .. })), "{refused:?}");
+
+        let address = Address::parse("ada@acme.test").unwrap();
+        assert_eq!(state::<Email>(&store.inner, &domain::email::stream(&address)).await.owner, None, "the address is free again");
+        let company_state = state::<Company>(&store.inner, &company::stream(company)).await;
+        assert_eq!(company_state.members.len(), 2, "the administrator and the other creation: never more than the seats");
+        assert!(!company_state.members.contains_key(&id));
+        let last = store.inner.read_stream(&user::stream(id), 0).await.unwrap().last().unwrap().decode_as::<user::Event>().unwrap();
+        assert!(matches!(last, user::Event::RegistrationAbandoned { .. }), "{last:?}");
+    }
+
+    #[tokio::test]
+    async fn a_claim_left_by_a_creation_cut_short_is_freed_for_the_next_one() {
+        let accounts = Accounts::new(MemoryEventStore::new());
+        let (company, meta) = company(&accounts, 3).await;
+        // A crash between the claim and anything else: a claim by a user who never registered.
+        let address = Address::parse("ada@acme.test").unwrap();
+        accounts.claim_email(&address, UserId::new(), &meta).await.unwrap();
+        let id = UserId::new();
+        create_user(&accounts, company, id, new_user("ada@acme.test"), &meta).await.unwrap();
+        assert_eq!(owner(&accounts, "ada@acme.test").await, Some(id));
+    }
+
+    #[tokio::test]
+    async fn moving_to_another_address_frees_the_old_one_and_a_taken_one_changes_nothing() {
+        let accounts = Accounts::new(MemoryEventStore::new());
+        let (company, meta) = company(&accounts, 5).await;
+        let (ada, grace) = (UserId::new(), UserId::new());
+        create_user(&accounts, company, ada, new_user("ada@acme.test"), &meta).await.unwrap();
+        create_user(&accounts, company, grace, new_user("grace@acme.test"), &meta).await.unwrap();
+
+        let taken = change_email(&accounts, company, ada, "grace@acme.test", &meta).await.unwrap_err();
+        assert!(matches!(taken, Error::Email(_)), "{taken:?}");
+        assert_eq!(owner(&accounts, "ada@acme.test").await, Some(ada));
+        assert_eq!(owner(&accounts, "grace@acme.test").await, Some(grace));
+
+        change_email(&accounts, company, ada, "ada.lovelace@acme.test", &meta).await.unwrap();
+        assert_eq!(owner(&accounts, "ada.lovelace@acme.test").await, Some(ada));
+        assert_eq!(owner(&accounts, "ada@acme.test").await, None, "the old address is free for someone else");
+        let registration = state::<User>(accounts.store(), &user::stream(ada)).await.registration.unwrap();
+        assert_eq!(registration.email.as_str(), "ada.lovelace@acme.test");
+    }
+}
