@@ -155,6 +155,8 @@ impl Setup {
         };
         let (company, created) =
             app::users::register_company(&app, "Bench", load.agents as u32 + 1, admin, Actor::System("bench".into())).await.map_err(e)?;
+        // The server's projections (in the child process) must show the administrator first.
+        app.read_your_writes(projections::Registered::Users, Some(created.position)).await.map_err(|e| e.to_string())?;
         let admin = session(&app, company, created.user_id).await?;
         let site = app::sites::create(&app, &admin, "Bench", vec!["https://bench.test".into()], "", false).await.map_err(e)?;
         let priorities = [Priority::High, Priority::Normal, Priority::Low];

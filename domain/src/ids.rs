@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 /// A stream name that is not `{category}-{uuid}`: an error, never a nil id.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("`{stream}` is not the name of a {category} stream")]
+#[error("stream `{stream}` is not named {category}-<uuid>")]
 pub struct StreamNameError {
     pub stream: String,
     pub category: &'static str,
@@ -99,7 +99,7 @@ mod tests {
         assert_eq!(id_in_stream::<UserId>("user", &format!("user-{id}")), Ok(id));
         for bad in [format!("agent-{id}"), format!("user{id}"), "user-".to_owned(), "user-42".to_owned(), format!("users-{id}")] {
             let err = id_in_stream::<UserId>("user", &bad).unwrap_err();
-            assert_eq!(err.to_string(), format!("`{bad}` is not the name of a user stream"));
+            assert_eq!(err.to_string(), format!("stream `{bad}` is not named user-<uuid>"));
         }
     }
 }

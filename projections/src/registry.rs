@@ -83,6 +83,55 @@ impl Registered {
 #[cfg(test)]
 mod tests {
     use super::Registered;
+    use crate::{Projection, ProjectionError, Writes};
+    use domain::{Actor, Metadata};
+    use store::{Position, RecordedEvent};
+
+    /// An event whose stream name does not carry an id, as no Switchboard code writes but a
+    /// hand-made import could.
+    fn in_stream(stream: &str, decoded: &domain::Event) -> RecordedEvent {
+        let encoded = match decoded {
+            domain::Event::User(e) => domain::EventPayload::encode(e),
+            domain::Event::Agent(e) => domain::EventPayload::encode(e),
+            _ => unreachable!("only the events below"),
+        };
+        RecordedEvent {
+            event_id: uuid::Uuid::now_v7(),
+            stream: stream.into(),
+            version: 0,
+            position: Position { tx: 1, seq: 1 },
+            event_type: encoded.event_type,
+            schema: encoded.schema,
+            payload: encoded.payload,
+            metadata: Metadata::new(None, Actor::System("test".into())),
+            occurred_at: chrono::Utc::now(),
+            recorded_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn an_event_in_a_malformed_stream_is_an_error_never_a_row_about_a_nil_id() {
+        let abandoned = domain::Event::User(domain::user::Event::RegistrationAbandoned { reason: "test".into() });
+        let taken = domain::Event::Agent(domain::agent::Event::ConversationTaken { conversation_id: domain::ConversationId::new() });
+        for (projection, event) in [(&crate::users::Users as &dyn Check, &abandoned), (&crate::chat::AgentLoad, &taken)] {
+            let mut writes = Writes::default();
+            let err = projection.check(&in_stream("user-42", event), event, &mut writes).unwrap_err();
+            assert!(matches!(err, ProjectionError::Stream(_)), "{err}");
+            assert!(err.to_string().contains("stream `user-42` is not named "), "{err}");
+            assert!(writes.is_empty());
+        }
+    }
+
+    /// `Projection::apply` through a trait object (the trait has constants).
+    trait Check {
+        fn check(&self, event: &RecordedEvent, decoded: &domain::Event, writes: &mut Writes) -> Result<(), ProjectionError>;
+    }
+
+    impl<P: Projection> Check for P {
+        fn check(&self, event: &RecordedEvent, decoded: &domain::Event, writes: &mut Writes) -> Result<(), ProjectionError> {
+            self.apply(event, decoded, writes)
+        }
+    }
 
     #[test]
     fn every_projection_has_one_entry_and_a_distinct_name() {
