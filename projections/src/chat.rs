@@ -390,3 +390,16 @@ pub async fn present_agents(client: &impl GenericClient) -> Result<Vec<(UserId, 
     let rows = client.query("SELECT user_id, company_id, updated_at FROM agent_load WHERE status <> 'offline'", &[]).await?;
     Ok(rows.iter().map(|r| (UserId(r.get(0)), CompanyId(r.get(1)), r.get(2))).collect())
 }
+
+/// Agents holding conversations while away or offline, or more than the conversations read
+/// model assigns to them: what a process killed mid-routing leaves.
+pub async fn agents_holding_more_than_they_answer(client: &impl GenericClient) -> Result<Vec<UserId>, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            "SELECT l.user_id FROM agent_load l WHERE l.conversations > 0 AND (l.status <> 'online'
+               OR l.conversations > (SELECT count(*) FROM conversations c WHERE c.agent_id = l.user_id AND c.state = 'assigned'))",
+            &[],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| UserId(r.get(0))).collect())
+}

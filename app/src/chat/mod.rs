@@ -31,15 +31,28 @@ pub async fn conversation_events(app: &App, id: ConversationId) -> Vec<Logged> {
     }
 }
 
+/// A slot that no conversation uses is abandoned once this old: routers take a slot and
+/// assign the conversation within milliseconds.
+const ABANDONED: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Every few seconds, offers the waiting conversations of every site again: a safety net
-/// for slots freed while a read model lagged, or by a process killed mid-routing.
+/// for slots freed while a read model lagged, or by a process killed mid-routing (what it
+/// left undone is finished first).
 pub async fn sweep_queues(app: App) {
     loop {
         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-        let sites = match app.pool().get().await {
-            Ok(client) => projections::chat::sites_with_waiting(&**client).await.unwrap_or_default(),
+        let (suspects, sites) = match app.pool().get().await {
+            Ok(client) => (
+                projections::chat::agents_holding_more_than_they_answer(&**client).await.unwrap_or_default(),
+                projections::chat::sites_with_waiting(&**client).await.unwrap_or_default(),
+            ),
             Err(_) => continue,
         };
+        for agent in suspects {
+            if let Err(e) = app.chat.recover_agent(agent, ABANDONED).await {
+                tracing::warn!(error = %e, "could not finish what a killed process left undone");
+            }
+        }
         for site in sites {
             if let Err(e) = app.chat.drain(site).await {
                 tracing::warn!(error = %e, "could not offer a queue");

@@ -117,6 +117,46 @@ impl<S: EventStore, V: ChatView> Routing<S, V> {
         Ok(assigned)
     }
 
+    /// Finishes what a process killed half-way left undone for an agent (the queue sweep's
+    /// safety net). An agent away or offline who still holds conversations hands them back
+    /// to the queue: the process died between the status change and the requeue. An agent's
+    /// slots that no conversation uses, taken longer than `abandoned` ago, are given back:
+    /// the process died between taking the slot and assigning the conversation, or between
+    /// a close, transfer or requeue and the release that follows it (a router still at work
+    /// is younger than that, and keeps its slot). The queues concerned are offered again.
+    pub async fn recover_agent(&self, agent_id: UserId, abandoned: std::time::Duration) -> Result<(), Error> {
+        let state = self.streams.agent(agent_id).await?;
+        if state.status != Status::Online {
+            let Some(first) = state.held.first() else { return Ok(()) };
+            let company = self.streams.conversation(*first).await?.company_id;
+            return self.requeue_all(agent_id, state.status.as_str(), &system(company, "sweep")).await;
+        }
+        let mut taken = std::collections::HashMap::new();
+        for event in self.streams.store().read_stream(&domain::agent::stream(agent_id), 0).await? {
+            match event.decode_as::<domain::agent::Event>()? {
+                domain::agent::Event::ConversationTaken { conversation_id } => {
+                    taken.insert(conversation_id, event.recorded_at);
+                }
+                domain::agent::Event::ConversationReleased { conversation_id, .. } => {
+                    taken.remove(&conversation_id);
+                }
+                domain::agent::Event::StatusChanged { .. } => {}
+            }
+        }
+        let before = chrono::Utc::now() - chrono::Duration::from_std(abandoned).unwrap_or_default();
+        for (conversation_id, at) in taken {
+            let conv = self.streams.conversation(conversation_id).await?;
+            if at > before || (conv.agent == Some(agent_id) && !conv.closed) {
+                continue;
+            }
+            let released = self.streams.release_slot(agent_id, conversation_id, "abandoned", &system(conv.company_id, "sweep")).await?;
+            if let Some(site) = conv.site_id {
+                self.drain_after(site, released).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Offers the site's queue once the read models show what was just written.
     async fn drain_after(&self, site: SiteId, written: Option<Position>) -> Result<usize, Error> {
         if let Some(position) = written {
@@ -406,5 +446,28 @@ mod tests {
         let full = routing.hand_over(two, other, Decision::Transferred { from: holder }, &meta()).await.unwrap_err();
         assert!(matches!(full, Error::NoAgentAvailable), "{full:?}");
         assert_eq!(held(&routing, holder).await, vec![two]);
+    }
+
+    #[tokio::test]
+    async fn the_sweep_gives_back_a_slot_a_killed_router_took_and_requeues_what_an_absent_agent_held() {
+        let (routing, agents) = routing(&[1]).await;
+        let ann = agents[0];
+        // A router took Ann's only slot and died before assigning the conversation.
+        let first = visitor_arrives(&routing).await;
+        routing.streams().take_slot(ann, first, 1, &meta()).await.unwrap();
+        let second = visitor_arrives(&routing).await;
+        assert_eq!(routing.route(second).await.unwrap(), None, "the leaked slot keeps Ann full");
+        // A router still at work keeps its slot; one older than the delay has died.
+        routing.recover_agent(ann, std::time::Duration::from_secs(3600)).await.unwrap();
+        assert_eq!(held(&routing, ann).await, vec![first]);
+        routing.recover_agent(ann, std::time::Duration::ZERO).await.unwrap();
+        assert_eq!(held(&routing, ann).await, vec![first], "the freed slot went to the longest-waiting visitor");
+        assert_eq!(routing.streams().conversation(first).await.unwrap().agent, Some(ann));
+
+        // Ann went away and the process died before handing her chat back.
+        routing.streams().set_status(ann, Status::Away, None, &meta()).await.unwrap();
+        routing.recover_agent(ann, std::time::Duration::ZERO).await.unwrap();
+        assert!(held(&routing, ann).await.is_empty());
+        assert_eq!(routing.streams().conversation(first).await.unwrap().agent, None, "back in the queue");
     }
 }
