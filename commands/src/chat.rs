@@ -179,6 +179,46 @@ impl<S: EventStore, V: ChatView> Chat<S, V> {
         Ok(assigned)
     }
 
+    /// Finishes what a process killed half-way left undone for an agent (the queue sweep's
+    /// safety net). An agent away or offline who still holds conversations hands them back
+    /// to the queue: the process died between the status change and the requeue. An agent's
+    /// slots that no conversation uses, taken longer than `abandoned` ago, are given back:
+    /// the process died between taking the slot and assigning the conversation, or between
+    /// a close, transfer or requeue and the release that follows it (a router still at work
+    /// is younger than that, and keeps its slot). The queues concerned are offered again.
+    pub async fn recover_agent(&self, agent_id: UserId, abandoned: std::time::Duration) -> Result<(), Error> {
+        let (state, _) = load_cached::<Agent, S>(&self.store, &agent::stream(agent_id), Some(&self.agents)).await?;
+        if state.status != Status::Online {
+            let Some(first) = state.held.first() else { return Ok(()) };
+            let company = self.conversation(*first).await?.company_id;
+            return self.requeue_all(agent_id, state.status.as_str(), &system(company, "sweep")).await;
+        }
+        let mut taken = std::collections::HashMap::new();
+        for event in self.store.read_stream(&agent::stream(agent_id), 0).await? {
+            match event.decode_as::<agent::Event>()? {
+                agent::Event::ConversationTaken { conversation_id } => {
+                    taken.insert(conversation_id, event.recorded_at);
+                }
+                agent::Event::ConversationReleased { conversation_id, .. } => {
+                    taken.remove(&conversation_id);
+                }
+                agent::Event::StatusChanged { .. } => {}
+            }
+        }
+        let before = chrono::Utc::now() - chrono::Duration::from_std(abandoned).unwrap_or_default();
+        for (conversation_id, at) in taken {
+            let conv = self.conversation(conversation_id).await?;
+            if at > before || (conv.agent == Some(agent_id) && !conv.closed) {
+                continue;
+            }
+            let released = self.release(agent_id, conversation_id, "abandoned", &system(conv.company_id, "sweep")).await?;
+            if let Some(site) = conv.site_id {
+                self.drain_after(site, released).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Frees the agent's slot; the position of the release, when there was one.
     async fn release(&self, agent_id: UserId, conversation_id: ConversationId, reason: &str, metadata: &Metadata) -> Result<Option<Position>, Error> {
         let command = agent::Command::ReleaseConversation { conversation_id, reason: reason.to_owned() };

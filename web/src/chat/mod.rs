@@ -149,14 +149,33 @@ pub async fn next_text(socket: &mut axum::extract::ws::WebSocket) -> Option<axum
     }
 }
 
+/// A slot that no conversation uses is abandoned once this old: routers take a slot and
+/// assign the conversation within milliseconds.
+const ABANDONED: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Every few seconds, offers the waiting conversations of every site again: a safety net
-/// for slots freed while a read model lagged, or by a process killed mid-routing.
+/// for slots freed while a read model lagged, or by a process killed mid-routing (what it
+/// left undone is finished first).
 pub async fn sweep_queues(app: App) {
     loop {
         tokio::time::sleep(std::time::Duration::from_secs(5)).await;
         let Ok(client) = app.pool.get().await else { continue };
+        // Agents holding conversations while away or offline, or more than they answer.
+        let suspects = client
+            .query(
+                "SELECT l.user_id FROM agent_load l WHERE l.conversations > 0 AND (l.status <> 'online'
+                   OR l.conversations > (SELECT count(*) FROM conversations c WHERE c.agent_id = l.user_id AND c.state = 'assigned'))",
+                &[],
+            )
+            .await
+            .unwrap_or_default();
         let sites = client.query("SELECT DISTINCT site_id FROM conversations WHERE state = 'waiting'", &[]).await.unwrap_or_default();
         drop(client);
+        for row in suspects {
+            if let Err(e) = app.chat.recover_agent(domain::UserId(row.get(0)), ABANDONED).await {
+                tracing::warn!(error = %e, "could not finish what a killed process left undone");
+            }
+        }
         for row in sites {
             if let Err(e) = app.chat.drain(domain::SiteId(row.get(0))).await {
                 tracing::warn!(error = %e, "could not offer a queue");
