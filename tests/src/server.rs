@@ -65,6 +65,21 @@ impl TestServer {
         format!("http://{}{}", self.address, path)
     }
 
+    /// Waits until these projections have applied every event committed so far: what a
+    /// check that something did *not* happen waits for before it looks.
+    pub async fn caught_up_with(&self, projections: &[&str]) {
+        // The newest committed event (the store's `head` is conservative while other
+        // transactions are open, which is not what a test that just wrote wants).
+        let client = self.app.pool.get().await.unwrap();
+        let row = client.query_opt("SELECT tx_id::text, position FROM events ORDER BY tx_id DESC, position DESC LIMIT 1", &[]).await.unwrap();
+        drop(client);
+        let Some(row) = row else { return };
+        let newest = store::Position { tx: row.get::<_, String>(0).parse().unwrap(), seq: row.get::<_, i64>(1) as u64 };
+        for name in projections {
+            self.app.read_your_writes(name, Some(newest)).await.unwrap_or_else(|e| panic!("{name} did not catch up: {e}"));
+        }
+    }
+
     /// A company with an administrator whose password is `password`.
     pub async fn company(&self, name: &str, admin_email: &str, password: &str, seats: u32) -> (CompanyId, UserId) {
         let hash = web::auth::password::hash(password.into()).await.unwrap();

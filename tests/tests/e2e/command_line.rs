@@ -103,7 +103,7 @@ async fn admin_create_registers_a_company_whose_administrator_can_log_in() {
     assert!(stdout.contains("boss@acme.test") && stdout.contains("4 seats"), "{stdout}");
 
     let server = TestServer::start(&db).await;
-    server.app.caught_up().await.unwrap();
+    server.caught_up_with(projections::ALL).await;
     let client = server.login("boss@acme.test", "a-long-password").await;
     let page = client.get_text("/admin/users").await;
     assert!(page.contains("boss@acme.test") && page.contains("1 of 4 seats in use"));

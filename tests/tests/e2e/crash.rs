@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use testkit::process::Served;
+use testkit::wait;
 use testkit::{TestDb, TestServer};
 
 async fn login(base: &str) -> (reqwest::Client, String) {
@@ -57,20 +58,24 @@ async fn killing_the_server_mid_append_loses_no_acknowledged_write_and_read_mode
             }
         }));
     }
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // Killed while the writers are busy: some appends are in flight at that moment.
+    wait::until("the writers have 50 users acknowledged", Duration::from_secs(120), || async {
+        let n = acknowledged.lock().unwrap().len();
+        wait::check(n >= 50, n)
+    })
+    .await;
     served.kill().await;
     for w in writers {
         w.await.unwrap();
     }
     let acknowledged = acknowledged.lock().unwrap().clone();
-    assert!(acknowledged.len() >= 10, "the writers got going ({} users)", acknowledged.len());
+    assert!(acknowledged.len() >= 50, "the writers got going ({} users)", acknowledged.len());
 
     // Restart on the same database.
     let served = Served::start(&data, Some(&url)).await;
     let base = served.url("");
     let (http, _) = login(&base).await;
-    let mut listed: Vec<String> = Vec::new();
-    for _ in 0..300 {
+    let listed: Vec<String> = wait::until("every acknowledged user listed after the restart", wait::DEADLINE, || async {
         let body: Value = http.get(format!("{base}/api/v1/users?per_page=200&q=@acme.test")).send().await.unwrap().json().await.unwrap();
         let total = body["total"].as_i64().unwrap() as usize;
         let mut all = Vec::new();
@@ -79,29 +84,24 @@ async fn killing_the_server_mid_append_loses_no_acknowledged_write_and_read_mode
                 http.get(format!("{base}/api/v1/users?per_page=200&page={page}&q=@acme.test")).send().await.unwrap().json().await.unwrap();
             all.extend(body["users"].as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap().to_owned()));
         }
-        listed = all;
-        if acknowledged.iter().all(|e| listed.contains(e)) {
-            break;
+        let missing: Vec<&String> = acknowledged.iter().filter(|e| !all.contains(e)).collect();
+        if missing.is_empty() {
+            Ok(all)
+        } else {
+            Err(format!("acknowledged but not listed: {missing:?}"))
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let missing: Vec<&String> = acknowledged.iter().filter(|e| !listed.contains(e)).collect();
-    assert!(missing.is_empty(), "acknowledged but lost: {missing:?}");
+    })
+    .await;
 
     // The read models agree with the log: one listed member per MemberAdded event, seats counted once.
     let client = db.client().await;
     let members: i64 = client.query_one("SELECT count(*) FROM events WHERE event_type = 'MemberAdded'", &[]).await.unwrap().get(0);
-    let mut converged = false;
-    for _ in 0..300 {
+    wait::until(&format!("read models converge on {members} members"), wait::DEADLINE, || async {
         let licence: Value = http.get(format!("{base}/api/v1/licence")).send().await.unwrap().json().await.unwrap();
         let rows: i64 = client.query_one("SELECT count(*) FROM users WHERE member", &[]).await.unwrap().get(0);
-        if licence["seats_in_use"].as_i64() == Some(members) && rows == members {
-            converged = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(converged, "read models converge on {members} members");
+        wait::check(licence["seats_in_use"].as_i64() == Some(members) && rows == members, (licence, rows))
+    })
+    .await;
     let mut unique = listed.clone();
     unique.sort();
     unique.dedup();

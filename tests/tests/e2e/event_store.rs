@@ -6,7 +6,7 @@ use std::time::Duration;
 use domain::{Actor, Metadata};
 use serde_json::json;
 use store::{EventStore, ExpectedVersion, NewEvent, Position, RecordedEvent, StoreError};
-use testkit::TestDb;
+use testkit::{wait, TestDb};
 use uuid::Uuid;
 
 fn event(n: u64) -> NewEvent {
@@ -275,7 +275,12 @@ async fn racing_writers_and_live_subscribers_agree_on_every_event() {
     }
 
     // A second subscriber joins half-way: it must catch up, then follow live.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let client = db.client().await;
+    wait::until("a quarter of the events stored", Duration::from_secs(120), || async {
+        let stored: i64 = client.query_one("SELECT count(*) FROM events", &[]).await.unwrap().get(0);
+        wait::check(stored as usize >= WRITERS * EVENTS_PER_WRITER / 4, stored)
+    })
+    .await;
     let mut late = store.subscribe(Position::START);
 
     let mut conflicts = 0;
@@ -283,9 +288,10 @@ async fn racing_writers_and_live_subscribers_agree_on_every_event() {
         conflicts += w.await.unwrap();
     }
     let total = WRITERS * EVENTS_PER_WRITER;
-    let client = db.client().await;
     let stored: i64 = client.query_one("SELECT count(*) FROM events", &[]).await.unwrap().get(0);
     assert_eq!(stored as usize, total);
+    // Written after all of them: the first thing each subscriber gets after the last one.
+    let marker = store.append("email-marker@example.com", ExpectedVersion::NoStream, vec![event(0)], &meta()).await.unwrap();
 
     for (name, sub) in [("live", &mut live), ("late", &mut late)] {
         let mut seen: Vec<RecordedEvent> = Vec::with_capacity(total);
@@ -312,14 +318,19 @@ async fn racing_writers_and_live_subscribers_agree_on_every_event() {
             };
             seen.push(next.unwrap().unwrap());
         }
-        // Nothing extra turns up afterwards.
-        if let Ok(extra) = tokio::time::timeout(Duration::from_millis(300), sub.next()).await {
-            panic!("{name}: an extra event: {extra:?}");
-        }
+        // Nothing extra turns up afterwards: next comes the marker.
+        let next = tokio::time::timeout(Duration::from_secs(30), sub.next()).await.expect("the marker arrives").unwrap().unwrap();
+        assert_eq!((next.stream.as_str(), next.position), ("email-marker@example.com", marker.position), "{name}: an extra event");
 
         let ids: HashSet<Uuid> = seen.iter().map(|e| e.event_id).collect();
         assert_eq!(ids.len(), total, "{name}: some event was delivered twice");
-        let stored_ids: HashSet<Uuid> = client.query("SELECT event_id FROM events", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+        let stored_ids: HashSet<Uuid> = client
+            .query("SELECT event_id FROM events WHERE stream <> 'email-marker@example.com'", &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
         assert_eq!(ids, stored_ids, "{name}: delivered events differ from stored ones");
         assert!(seen.windows(2).all(|w| w[0].position < w[1].position), "{name}: positions went backwards");
         let mut next_version: HashMap<&str, u64> = HashMap::new();
@@ -363,8 +374,10 @@ async fn a_subscriber_far_behind_the_shared_reader_misses_nothing() {
     }
     assert_eq!(seen_steady, appended);
     assert_eq!(seen_stalled, appended, "missed, repeated or out of order");
-    // Nothing more arrives than was appended.
-    assert!(tokio::time::timeout(Duration::from_millis(300), stalled.next()).await.is_err());
+    // Nothing more arrives than was appended: the next event is one appended after them all.
+    let marker = store.append("email-tail-marker@example.com", ExpectedVersion::NoStream, vec![event(total)], &meta()).await.unwrap();
+    let next = tokio::time::timeout(Duration::from_secs(10), stalled.next()).await.expect("the marker arrives").unwrap().unwrap();
+    assert_eq!(next.position, marker.position, "an event nobody appended");
 }
 
 /// The shared reader does not read while nobody follows the log. A subscription that comes
