@@ -1,10 +1,15 @@
 //! A server killed with SIGKILL while it appends loses no acknowledged write, and after a
-//! restart its read models converge on the events.
+//! restart its read models converge on the events. One killed mid-routing leaves visitors
+//! waiting that another server's queue sweep gets to an agent, and no slot lost.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use domain::agent::Status;
+use domain::site::Priority;
 use serde_json::{json, Value};
+use testkit::chat::{assignment, console, killed_mid_chat, slots_held, status_in_log, KilledAt};
 use testkit::process::Served;
 use testkit::wait;
 use testkit::{TestDb, TestServer};
@@ -108,4 +113,76 @@ async fn killing_the_server_mid_append_loses_no_acknowledged_write_and_read_mode
     assert_eq!(unique.len(), listed.len(), "nobody is listed twice");
     served.terminate().await;
     let _ = std::fs::remove_dir_all(&data);
+}
+
+/// Every 5 s each server offers the waiting queues again, "a safety net for a process killed
+/// mid-routing". Killed before routing, the conversation just waits; killed after the router
+/// took the agent's slot (or after a close, before the slot was given back), the agent's
+/// stream also holds a slot nobody uses: unless it is given back, it counts against the
+/// agent's maximum forever and the conversation is never offered to them. Killed while an
+/// agent went offline, before their chats went back to the queue, the visitor waits for an
+/// agent who is gone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_a_process_killed_mid_routing_left_reaches_an_agent_through_another_server_s_queue_sweep() {
+    let db = TestDb::new().await;
+    // A site whose only agent, ann, answers three visitors at most; set up by a server that
+    // is gone by the time of the kills.
+    let (chat, ann, bob) = {
+        let setup = TestServer::start(&db).await;
+        let chat = setup.chat_site("Acme", 5).await;
+        let ann = setup.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
+        let bob = setup.agent(&chat, "bob@acme.test", 3, Priority::Normal).await;
+        (chat, ann, bob)
+    };
+    let store = db.store();
+    for agent in [ann, bob] {
+        status_in_log(&store, chat.company, agent, Status::Online).await;
+    }
+    let unrouted = killed_mid_chat(&store, &chat, "Killed before routing", KilledAt::BeforeRouting).await;
+    let slot_taken = killed_mid_chat(&store, &chat, "Killed after taking a slot", KilledAt::AfterTakingTheSlot { agent: ann, max_chats: 3 }).await;
+    let closed = killed_mid_chat(&store, &chat, "Killed after closing", KilledAt::AfterClosing { agent: ann, max_chats: 3 }).await;
+    // Bob goes offline with this one: ann, the only one left, has room for it.
+    let requeue = killed_mid_chat(&store, &chat, "Killed while bob left", KilledAt::AfterGoingOffline { agent: bob, max_chats: 3 }).await;
+
+    // Another server process, started afterwards, with ann's console: nothing offers the
+    // queue on its start or on her connecting (she is online already), only its sweep.
+    let data = std::env::temp_dir().join(format!("sb-sweep-{}", uuid::Uuid::now_v7().simple()));
+    let served = Served::start(&data, Some(&db.url())).await;
+    let (mut console, state) = console(&served.url(""), "ann@acme.test").await;
+    assert_eq!(state["status"], "online");
+    let client = db.client().await;
+    for (id, left) in [(unrouted, "before routing"), (slot_taken, "after taking ann's slot"), (requeue, "while bob went offline")] {
+        wait::until(&format!("the conversation of the process killed {left} assigned to ann"), Duration::from_secs(60), || async {
+            let now = assignment(&client, id).await;
+            wait::check(now == (Some(ann.0), false), now)
+        })
+        .await;
+    }
+    // Ann's stream holds the slots of exactly those three: the closed one's was given back
+    // and none is held twice or for nothing; bob, offline, holds none.
+    wait::until("ann's slots: the three conversations she answers", wait::DEADLINE, || async {
+        let held: HashSet<uuid::Uuid> = slots_held(&client, ann).await.into_iter().collect();
+        wait::check(held == HashSet::from([unrouted, slot_taken, requeue]), held)
+    })
+    .await;
+    assert!(slots_held(&client, bob).await.is_empty(), "bob, offline, still holds slots");
+    assert_eq!(assignment(&client, closed).await, (Some(ann.0), true));
+    // And her console shows both visitors, with what they wrote.
+    let mut shown: std::collections::HashMap<String, Value> =
+        state["conversations"].as_array().unwrap().iter().map(|c| (c["id"].as_str().unwrap().to_owned(), c.clone())).collect();
+    while shown.len() < 3 {
+        let offered = console.until_type("conversation").await;
+        shown.insert(offered["id"].as_str().unwrap().to_owned(), offered);
+    }
+    let mut texts: Vec<(String, &str)> = shown.iter().map(|(id, c)| (id.clone(), c["messages"][0]["text"].as_str().unwrap())).collect();
+    texts.sort();
+    let mut expected = vec![
+        (unrouted.to_string(), "Killed before routing"),
+        (slot_taken.to_string(), "Killed after taking a slot"),
+        (requeue.to_string(), "Killed while bob left"),
+    ];
+    expected.sort();
+    assert_eq!(texts, expected);
+    served.terminate().await;
+    let _ = std::fs::remove_dir_all(data);
 }

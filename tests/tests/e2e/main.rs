@@ -15,6 +15,7 @@ mod invitations;
 mod login_and_health;
 mod read_models;
 mod routing;
+mod settings;
 mod sites_api;
 mod user_pages;
 mod wordpress_plugin;
