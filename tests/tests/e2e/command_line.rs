@@ -92,14 +92,24 @@ fn alive(pid: i32) -> bool {
 
 fn postmasters_for(dir: &DataDir) -> usize {
     let needle = dir.0.join("postgres").to_string_lossy().into_owned();
-    std::fs::read_dir("/proc")
+    let parent = |pid: i32| -> Option<i32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        stat.rsplit(')').next()?.split_whitespace().nth(1)?.parse().ok()
+    };
+    let serving: Vec<i32> = std::fs::read_dir("/proc")
         .unwrap()
         .flatten()
-        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-        .map(|c| String::from_utf8_lossy(&c).split('\0').map(str::to_owned).collect::<Vec<_>>())
-        // The postmaster itself, not a pg_ctl (its path holds "postgres" too) looking at it.
-        .filter(|args| args[0].rsplit('/').next() == Some("postgres") && args.iter().any(|a| a.starts_with(&needle)))
-        .count()
+        .filter_map(|e| Some((e.file_name().to_str()?.parse::<i32>().ok()?, std::fs::read(e.path().join("cmdline")).ok()?)))
+        .filter(|(pid, cmdline)| {
+            let args: Vec<String> = String::from_utf8_lossy(cmdline).split('\0').map(str::to_owned).collect();
+            // A postgres of this cluster, not a pg_ctl (its path holds "postgres" too) looking at it.
+            alive(*pid) && args[0].rsplit('/').next() == Some("postgres") && args.iter().any(|a| a.starts_with(&needle))
+        })
+        .map(|(pid, _)| pid)
+        .collect();
+    // A backend just forked still shows its postmaster's command line: only count those
+    // whose parent is not one of them.
+    serving.iter().filter(|pid| parent(**pid).is_none_or(|p| !serving.contains(&p))).count()
 }
 
 #[tokio::test]
