@@ -13,7 +13,12 @@ pub struct Api {
 
 impl Api {
     pub async fn login(server: &TestServer, email: &str, password: &str) -> Api {
-        let mut api = Api::anonymous(server);
+        Api::login_at(&server.url(""), email, password).await
+    }
+
+    /// Logged in on the server at `base` (`http://host:port`): a child process, say.
+    pub async fn login_at(base: &str, email: &str, password: &str) -> Api {
+        let mut api = Api::anonymous_at(base);
         let response = api.post("/api/v1/session", json!({ "email": email, "password": password })).await;
         assert_eq!(response.status(), 200, "API login as {email}");
         let body: Value = response.json().await.unwrap();
@@ -22,8 +27,12 @@ impl Api {
     }
 
     pub fn anonymous(server: &TestServer) -> Api {
+        Api::anonymous_at(&server.url(""))
+    }
+
+    pub fn anonymous_at(base: &str) -> Api {
         let http = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Api { http, base: server.url(""), csrf: String::new() }
+        Api { http, base: base.to_owned(), csrf: String::new() }
     }
 
     pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Response {

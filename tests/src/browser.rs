@@ -36,12 +36,10 @@ impl Browser {
             .kill_on_drop(true)
             .spawn()
             .expect("chromedriver starts");
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        crate::wait::until("chromedriver listening", crate::wait::DEADLINE, || async {
+            tokio::net::TcpStream::connect(("127.0.0.1", port)).await.map(|_| ()).map_err(|e| e.to_string())
+        })
+        .await;
         let profile = std::env::temp_dir().join(format!("sb-chromium-{}", uuid::Uuid::now_v7().simple()));
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(

@@ -147,3 +147,33 @@ async fn sweep_leftovers(client: &tokio_postgres::Client) {
         }
     }
 }
+
+/// Every event of `stream` as (version, type, payload), in order: read before and after a
+/// refused request to show it wrote nothing there.
+pub async fn stream_events(client: &tokio_postgres::Client, stream: &str) -> Vec<(i64, String, serde_json::Value)> {
+    let rows = client.query("SELECT version, event_type, payload FROM events WHERE stream = $1 ORDER BY version", &[&stream]).await.unwrap();
+    rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect()
+}
+
+/// The id of the newest event in the whole log: unchanged means nothing at all was written.
+pub async fn newest_event(client: &tokio_postgres::Client) -> Option<uuid::Uuid> {
+    client.query_opt("SELECT event_id FROM events ORDER BY position DESC LIMIT 1", &[]).await.unwrap().map(|r| r.get(0))
+}
+
+/// Every event written for `company` as (stream, version, type, payload), in log order.
+pub async fn company_events(client: &tokio_postgres::Client, company: uuid::Uuid) -> Vec<(String, i64, String, serde_json::Value)> {
+    let rows =
+        client.query("SELECT stream, version, event_type, payload FROM events WHERE company_id = $1 ORDER BY position", &[&company]).await.unwrap();
+    rows.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect()
+}
+
+/// Waits until the users read model lets `email` log in with a password (a server's
+/// projections catching up with an account the CLI created, say).
+pub async fn until_login_possible(client: &tokio_postgres::Client, email: &str) {
+    crate::wait::until(&format!("{email} able to log in, in the users read model"), crate::wait::DEADLINE, || async {
+        let sql = "SELECT count(*) FROM users WHERE email = $1 AND member AND active AND has_password";
+        let found: i64 = client.query_one(sql, &[&email]).await.unwrap().get(0);
+        crate::wait::check(found == 1, found)
+    })
+    .await;
+}

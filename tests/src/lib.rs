@@ -7,6 +7,7 @@ pub mod db;
 pub mod process;
 pub mod server;
 pub mod smtp;
+pub mod wait;
 pub mod ws;
 
 pub use db::TestDb;

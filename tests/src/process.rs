@@ -1,6 +1,6 @@
 //! Running the real `switchboard` binary as a child process.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -33,29 +33,101 @@ pub fn command(args: &[&str], database_url: Option<&str>) -> Command {
     command
 }
 
+/// The settings `serve` reads from the environment (besides DATABASE_URL and SWITCHBOARD_LOG).
+const SETTINGS: [&str; 6] = [
+    "SWITCHBOARD_DATA_DIR",
+    "SWITCHBOARD_SECURE_COOKIES",
+    "SWITCHBOARD_PUBLIC_URL",
+    "SWITCHBOARD_AGENT_GRACE_SECONDS",
+    "SWITCHBOARD_SMTP_URL",
+    "SWITCHBOARD_MAIL_FROM",
+];
+
 /// A running `switchboard serve` whose output lines are collected.
 pub struct Served {
     pub child: Child,
     pub port: u16,
     lines: mpsc::UnboundedReceiver<String>,
+    readers: Vec<tokio::task::JoinHandle<()>>,
     pub output: Vec<String>,
 }
 
-impl Served {
-    pub async fn start(data_dir: &Path, database_url: Option<&str>) -> Served {
-        let port = free_port();
+/// How to start `switchboard serve`: the data folder, the database, the port and settings
+/// from the environment.
+pub struct Serve {
+    data_dir: PathBuf,
+    database_url: Option<String>,
+    port: Option<u16>,
+    env: Vec<(String, String)>,
+    data_dir_from_env: bool,
+}
+
+impl Serve {
+    /// On `data_dir`'s embedded cluster, on a free port, with no other settings.
+    pub fn new(data_dir: &Path) -> Serve {
+        Serve { data_dir: data_dir.to_owned(), database_url: None, port: None, env: Vec::new(), data_dir_from_env: false }
+    }
+
+    /// On this PostgreSQL (DATABASE_URL) instead of the embedded cluster.
+    pub fn database(mut self, url: Option<&str>) -> Serve {
+        self.database_url = url.map(str::to_owned);
+        self
+    }
+
+    /// On this port (a restarted server on the address its clients know).
+    pub fn port(mut self, port: u16) -> Serve {
+        self.port = Some(port);
+        self
+    }
+
+    pub fn env(mut self, name: &str, value: &str) -> Serve {
+        self.env.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Names the data folder with SWITCHBOARD_DATA_DIR instead of `--data-dir`.
+    pub fn data_dir_from_env(mut self) -> Serve {
+        self.data_dir_from_env = true;
+        self
+    }
+
+    /// Starts it and waits until `/healthz` answers 200.
+    pub async fn start(self) -> Served {
+        let port = self.port.unwrap_or_else(free_port);
         let listen = format!("127.0.0.1:{port}");
-        let mut child = command(&["serve", "--listen", &listen, "--data-dir", data_dir.to_str().unwrap()], database_url)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the switchboard binary starts");
+        let data_dir = self.data_dir.to_str().unwrap();
+        let mut args = vec!["serve", "--listen", &listen];
+        if !self.data_dir_from_env {
+            args.extend(["--data-dir", data_dir]);
+        }
+        let mut command = command(&args, self.database_url.as_deref());
+        // Only the settings this test gives: none inherited from the shell running the tests.
+        for name in SETTINGS {
+            command.env_remove(name);
+        }
+        if self.data_dir_from_env {
+            command.env("SWITCHBOARD_DATA_DIR", data_dir);
+        }
+        for (name, value) in &self.env {
+            command.env(name, value);
+        }
+        let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("the switchboard binary starts");
         let (tx, lines) = mpsc::unbounded_channel();
-        forward(child.stdout.take().unwrap(), tx.clone());
-        forward(child.stderr.take().unwrap(), tx);
-        let mut served = Served { child, port, lines, output: Vec::new() };
+        let readers = vec![forward(child.stdout.take().unwrap(), tx.clone()), forward(child.stderr.take().unwrap(), tx)];
+        let mut served = Served { child, port, lines, readers, output: Vec::new() };
         served.wait_healthy().await;
         served
+    }
+}
+
+impl Served {
+    /// `switchboard serve` on `data_dir`, with DATABASE_URL when given, on a free port.
+    pub async fn start(data_dir: &Path, database_url: Option<&str>) -> Served {
+        Serve::new(data_dir).database(database_url).start().await
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.id().expect("the server is running") as i32
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -91,14 +163,11 @@ impl Served {
         self.drain().iter().any(|l| l.contains(needle))
     }
 
-    /// Sends SIGTERM and waits for a clean exit.
+    /// Sends SIGTERM and waits for a clean exit; everything it printed.
     pub async fn terminate(mut self) -> Vec<String> {
-        let pid = nix::unistd::Pid::from_raw(self.child.id().unwrap() as i32);
-        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.pid()), nix::sys::signal::Signal::SIGTERM).unwrap();
         let status = tokio::time::timeout(Duration::from_secs(60), self.child.wait()).await.expect("exits after SIGTERM").unwrap();
-        // Let the output readers finish.
-        tokio::time::sleep(Duration::from_millis(100)).await;
-        self.drain();
+        self.finish_output().await;
         assert!(status.success(), "switchboard exited with {status}: {}", self.output.join("\n"));
         self.output
     }
@@ -107,15 +176,23 @@ impl Served {
     pub async fn kill(mut self) {
         self.child.kill().await.unwrap();
     }
+
+    /// Reads the output to its end (the process is gone: its pipes close).
+    async fn finish_output(&mut self) {
+        for reader in self.readers.drain(..) {
+            let _ = tokio::time::timeout(Duration::from_secs(10), reader).await;
+        }
+        self.drain();
+    }
 }
 
-fn forward(stream: impl AsyncRead + Unpin + Send + 'static, tx: mpsc::UnboundedSender<String>) {
+fn forward(stream: impl AsyncRead + Unpin + Send + 'static, tx: mpsc::UnboundedSender<String>) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut lines = BufReader::new(stream).lines();
         while let Ok(Some(line)) = lines.next_line().await {
             let _ = tx.send(line);
         }
-    });
+    })
 }
 
 /// Runs a command to completion, feeding `stdin`; returns (success, stdout, stderr).

@@ -68,6 +68,16 @@ impl TestServer {
         format!("http://{}{}", self.address, path)
     }
 
+    /// Waits until these projections have applied every event committed so far: what a
+    /// check that something did *not* happen waits for before it looks.
+    pub async fn caught_up_with(&self, projections: &[Registered]) {
+        let newest = self.app.events().newest().await.unwrap();
+        for projection in projections {
+            let name = projection.name();
+            self.app.read_your_writes(*projection, Some(newest)).await.unwrap_or_else(|e| panic!("{name} did not catch up: {e}"));
+        }
+    }
+
     /// A company with an administrator whose password is `password`.
     pub async fn company(&self, name: &str, admin_email: &str, password: &str, seats: u32) -> (CompanyId, UserId) {
         let hash = app::auth::password::hash(password.into()).await.unwrap();
@@ -94,9 +104,9 @@ impl TestServer {
         app::auth::sessions::find(&self.app, &token).await.unwrap().expect("a session just started")
     }
 
-    /// Waits until every read model has caught up with everything stored so far.
+    /// Waits until every read model has caught up with everything committed so far.
     pub async fn settle(&self) {
-        self.app.caught_up().await.unwrap();
+        self.caught_up_with(Registered::ALL).await;
     }
 
     /// A client logged in as `email`.

@@ -3,11 +3,13 @@
 //! tail) could lose an event.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use uuid::Uuid;
 
-use super::{assert_nothing_more, event, meta, next_event, read_all_through, Backend, PATIENCE};
+use super::{append_marker, assert_next_is_marker, event, meta, next_event, read_all_through, Backend, PATIENCE};
 use crate::{EventStore, ExpectedVersion, NewEvent, Position, RecordedEvent};
 
 pub async fn hints_change_when_events_are_appended<B: Backend>() {
@@ -36,12 +38,14 @@ pub async fn subscribe_from_a_middle_position_starts_right_after_it<B: Backend>(
     }
     let live = store.append("email-live@example.com", ExpectedVersion::NoStream, vec![event(9)], &meta()).await.unwrap();
     assert_eq!(next_event(&mut middle, "from the middle, live").await.position, live.position);
-    assert_nothing_more(&mut middle, "from the middle").await;
 
     let mut from_end = store.subscribe(live.position);
     let next = store.append("email-live@example.com", ExpectedVersion::Exact(0), vec![event(10)], &meta()).await.unwrap();
     assert_eq!(next_event(&mut from_end, "from the end").await.position, next.position);
-    assert_nothing_more(&mut from_end, "from the end").await;
+    assert_eq!(next_event(&mut middle, "from the middle, still").await.position, next.position);
+    let marker = append_marker(&store).await;
+    assert_next_is_marker(&mut middle, marker, "from the middle").await;
+    assert_next_is_marker(&mut from_end, marker, "from the end").await;
 }
 
 /// Many writers race on shared streams while subscribers follow live: each must see every
@@ -56,8 +60,10 @@ pub async fn racing_writers_and_live_subscribers_agree_on_every_event<B: Backend
     let mut live = store.subscribe(Position::START);
 
     let mut writers = Vec::new();
+    let written = Arc::new(AtomicUsize::new(0));
     for w in 0..WRITERS {
         let store = backend.open();
+        let written_by_all = written.clone();
         writers.push(tokio::spawn(async move {
             let (mut written, mut conflicts, mut last) = (0usize, 0usize, Position::START);
             let mut i = 0u64;
@@ -75,6 +81,7 @@ pub async fn racing_writers_and_live_subscribers_agree_on_every_event<B: Backend
                 match store.append(&stream, expected, events, &meta()).await {
                     Ok(result) => {
                         written += batch;
+                        written_by_all.fetch_add(batch, Ordering::Relaxed);
                         last = last.max(result.position);
                     }
                     Err(e) if e.is_conflict() => conflicts += 1,
@@ -86,8 +93,12 @@ pub async fn racing_writers_and_live_subscribers_agree_on_every_event<B: Backend
         }));
     }
 
-    // A second subscriber joins half-way: it must catch up, then follow live.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A second subscriber joins once a quarter is written: it must catch up, then follow live.
+    let deadline = tokio::time::Instant::now() + 3 * PATIENCE;
+    while written.load(Ordering::Relaxed) < WRITERS * EVENTS_PER_WRITER / 4 {
+        assert!(tokio::time::Instant::now() < deadline, "a quarter of the events not written within {:?}", 3 * PATIENCE);
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let mut late = store.subscribe(Position::START);
 
     let (mut conflicts, mut last) = (0, Position::START);
@@ -102,6 +113,7 @@ pub async fn racing_writers_and_live_subscribers_agree_on_every_event<B: Backend
     let stored_ids: HashSet<Uuid> = stored.iter().map(|e| e.event_id).collect();
     assert_eq!(stored_ids.len(), total, "read_all repeated an event");
     assert!(store.read_all(last, 10).await.unwrap().is_empty(), "events after the last one appended");
+    let marker = append_marker(&store).await;
 
     for (name, subscription) in [("live", &mut live), ("late", &mut late)] {
         let mut seen: Vec<RecordedEvent> = Vec::with_capacity(total);
@@ -118,7 +130,7 @@ pub async fn racing_writers_and_live_subscribers_agree_on_every_event<B: Backend
             };
             seen.push(next.expect("the subscription ended").expect("reading the log"));
         }
-        assert_nothing_more(subscription, name).await;
+        assert_next_is_marker(subscription, marker, name).await;
 
         let ids: HashSet<Uuid> = seen.iter().map(|e| e.event_id).collect();
         assert_eq!(ids.len(), total, "{name}: some event was delivered twice");
@@ -166,7 +178,8 @@ pub async fn a_subscriber_far_behind_the_others_misses_nothing<B: Backend>() {
     }
     assert_eq!(seen_steady, appended);
     assert_eq!(seen_stalled, appended, "missed, repeated or out of order");
-    assert_nothing_more(&mut stalled, "stalled").await;
+    let marker = append_marker(&store).await;
+    assert_next_is_marker(&mut stalled, marker, "stalled").await;
 }
 
 /// A shared reader may rest while nobody follows the log. A subscription that comes after

@@ -4,6 +4,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 use testkit::api::{refusal, Api};
+use testkit::db::{company_events, newest_event};
 use testkit::{TestDb, TestServer};
 
 async fn admin(server: &TestServer, company: &str, seats: u32) -> (Api, domain::CompanyId) {
@@ -241,10 +242,22 @@ async fn administrators_racing_for_the_last_seat_cannot_both_win() {
 async fn no_company_sees_or_changes_another_company_s_users() {
     let db = TestDb::new().await;
     let server = TestServer::start(&db).await;
-    let (acme, _) = admin(&server, "Acme", 10).await;
+    let (acme, acme_id) = admin(&server, "Acme", 10).await;
     let (globex, _) = admin(&server, "Globex", 10).await;
     let (_, victim) = acme.json(Method::POST, "/api/v1/users", Some(new_user("victim@acme.test"))).await;
     let id = victim["user"]["id"].as_str().unwrap();
+    // What Acme's administrator sees of the victim, and every event of Acme, before the attempts.
+    let client = db.client().await;
+    let victim_as_acme_sees_it = || async {
+        (
+            acme.json(Method::GET, &format!("/api/v1/users/{id}"), None).await,
+            acme.json(Method::GET, &format!("/api/v1/users/{id}/history"), None).await,
+            acme.json(Method::GET, "/api/v1/licence", None).await,
+        )
+    };
+    let before = victim_as_acme_sees_it().await;
+    assert_eq!(before.0 .1["email"], "victim@acme.test", "{:?}", before.0);
+    let acme_events = company_events(&client, acme_id.0).await;
 
     let attempts: Vec<(Method, String, Option<Value>)> = vec![
         (Method::GET, format!("/api/v1/users/{id}"), None),
@@ -262,9 +275,10 @@ async fn no_company_sees_or_changes_another_company_s_users() {
     }
     let (_, list) = globex.json(Method::GET, "/api/v1/users?q=victim", None).await;
     assert_eq!(list["total"], 0);
-    // The victim is untouched.
-    let (_, user) = acme.json(Method::GET, &format!("/api/v1/users/{id}"), None).await;
-    assert_eq!((user["first_name"].as_str(), user["status"].as_str(), user["roles"].clone()), (Some("Grace"), Some("active"), json!(["Agent"])));
+    // The victim is untouched: not one event more for Acme, and every field the same.
+    assert_eq!(company_events(&client, acme_id.0).await, acme_events, "Globex's attempts wrote to Acme");
+    server.caught_up_with(projections::Registered::ALL).await;
+    assert_eq!(victim_as_acme_sees_it().await, before);
 
     // Another company's import cannot be read or confirmed either.
     let response = acme
@@ -277,8 +291,11 @@ async fn no_company_sees_or_changes_another_company_s_users() {
         .unwrap();
     let import: Value = response.json().await.unwrap();
     let import_id = import["id"].as_str().unwrap();
+    let import_before = acme.json(Method::GET, &format!("/api/v1/imports/{import_id}"), None).await;
+    assert_eq!(import_before.1["status"], "preview");
     assert_eq!(refusal(&globex.json(Method::GET, &format!("/api/v1/imports/{import_id}"), None).await), (404, "not_found", None));
     assert_eq!(refusal(&globex.json(Method::POST, &format!("/api/v1/imports/{import_id}/confirm"), None).await), (404, "not_found", None));
+    assert_eq!(acme.json(Method::GET, &format!("/api/v1/imports/{import_id}"), None).await, import_before, "the import is still Acme's to confirm");
 
     // The same through the pages.
     let page_client = server.login("admin@globex.test", "admin-password").await;
@@ -301,6 +318,10 @@ async fn no_company_sees_or_changes_another_company_s_users() {
         .await;
     assert_eq!(response.status(), 404);
     assert!(!page_client.get_text("/admin/users").await.contains("victim@acme.test"));
+    // Nor through the pages: Acme's log and its view of the victim are as they were.
+    assert_eq!(company_events(&client, acme_id.0).await, acme_events, "Globex's pages wrote to Acme");
+    server.caught_up_with(projections::Registered::ALL).await;
+    assert_eq!(victim_as_acme_sees_it().await, before);
 }
 
 #[tokio::test]
@@ -318,7 +339,25 @@ async fn only_administrators_use_the_api_and_changes_need_the_csrf_token() {
 
     let mut forged = Api::login(&server, "admin@acme.test", "admin-password").await;
     forged.csrf = "not-the-token".into();
-    assert_eq!(refusal(&forged.json(Method::POST, "/api/v1/users", Some(new_user("x@acme.test"))).await), (422, "csrf", None));
+    let client = db.client().await;
+    let newest = newest_event(&client).await;
+    let (_, me) = api.json(Method::GET, "/api/v1/users?q=admin", None).await;
+    let me = me["users"][0]["id"].as_str().unwrap().to_owned();
+    let before = api.json(Method::GET, &format!("/api/v1/users/{me}"), None).await;
+    for (method, path, body) in [
+        (Method::POST, "/api/v1/users".to_owned(), Some(new_user("x@acme.test"))),
+        (Method::PATCH, format!("/api/v1/users/{me}"), Some(json!({ "first_name": "Forged" }))),
+        (Method::PUT, format!("/api/v1/users/{me}/roles/Agent"), None),
+        (Method::DELETE, "/api/v1/session".to_owned(), None),
+    ] {
+        assert_eq!(refusal(&forged.json(method.clone(), &path, body).await), (422, "csrf", None), "{method} {path}");
+    }
+    // Refused before anything was written: the log ends where it did, the administrator is
+    // the same in every field, and the forged session still works.
+    assert_eq!(newest_event(&client).await, newest, "a request with a forged CSRF token wrote an event");
+    server.caught_up_with(projections::Registered::ALL).await;
+    assert_eq!(api.json(Method::GET, &format!("/api/v1/users/{me}"), None).await, before);
+    assert_eq!(forged.json(Method::GET, "/api/v1/licence", None).await.0, 200, "the forged logout ended the session");
     assert_eq!(api.json(Method::POST, "/api/v1/users", Some(new_user("x@acme.test"))).await.0, 201);
 
     assert_eq!(refusal(&api.json(Method::GET, "/api/v1/nothing-here", None).await), (404, "not_found", None));

@@ -1,7 +1,8 @@
 //! Live chat in two real (headless) Chromium sessions: a visitor on a customer's page, with
 //! the site's snippet pasted in, and an agent in the console. They talk both ways; a hostile
 //! message stays text in every page; the visitor's reload keeps the conversation; the agent
-//! closes it and finds the transcript in the history.
+//! closes it and finds the transcript in the history. And the widget against the real
+//! binary: what the visitor types while the server is down is sent once it is back.
 
 use std::time::Duration;
 
@@ -13,6 +14,7 @@ use fantoccini::Locator;
 use serde_json::{json, Value};
 use testkit::browser::{customer_site, Browser};
 use testkit::chat::PASSWORD;
+use testkit::process::{free_port, Serve};
 use testkit::{TestDb, TestServer};
 
 /// How long anything the test waits for may take (two browsers and a server on two cores).
@@ -21,7 +23,12 @@ const WAIT: Duration = Duration::from_secs(15);
 /// Runs `script` (a function body; `arguments[0]` is `arg`) until it returns something other
 /// than null, undefined or false, and returns that; fails after `WAIT` with the last answer.
 async fn wait_for(browser: &Browser, what: &str, script: &str, arg: Value) -> Value {
-    let deadline = tokio::time::Instant::now() + WAIT;
+    wait_within(browser, what, WAIT, script, arg).await
+}
+
+/// `wait_for` with another deadline.
+async fn wait_within(browser: &Browser, what: &str, within: Duration, script: &str, arg: Value) -> Value {
+    let deadline = tokio::time::Instant::now() + within;
     loop {
         // A page being (re)loaded may refuse scripts for a moment: that is "not yet".
         let last = match browser.client.execute(script, vec![arg.clone()]).await {
@@ -31,7 +38,7 @@ async fn wait_for(browser: &Browser, what: &str, script: &str, arg: Value) -> Va
         };
         if tokio::time::Instant::now() >= deadline {
             let page = browser.client.execute(DUMP_WIDGET, vec![]).await.unwrap_or_default();
-            panic!("{what}: not within {WAIT:?} (last answer: {last}); widget, if any: {page}");
+            panic!("{what}: not within {within:?} (last answer: {last}); widget, if any: {page}");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -366,4 +373,110 @@ async fn a_supervisor_sees_the_board_and_reads_a_transcript_in_a_real_browser() 
     .await;
     no_harm_done(&sue, "board").await;
     sue.close().await;
+}
+
+/// Loaded before the snippet on a customer's page: notes every WebSocket the page opens
+/// (when, and whether it opened), so the widget's attempts to reconnect can be counted.
+const SOCKET_LOG: &str = "<script>window.__sockets = []; const Native = window.WebSocket; \
+    window.WebSocket = function (url, protocols) { \
+      const socket = protocols === undefined ? new Native(url) : new Native(url, protocols); \
+      const entry = { at: performance.now(), opened: false }; window.__sockets.push(entry); \
+      socket.addEventListener('open', () => { entry.opened = true; }); return socket; }; \
+    window.WebSocket.prototype = Native.prototype; \
+    Object.assign(window.WebSocket, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3 });</script>";
+
+#[tokio::test]
+async fn text_typed_in_the_widget_while_the_server_is_down_is_sent_once_when_it_is_back() {
+    let db = TestDb::new().await;
+    let chat = {
+        let setup = TestServer::start(&db).await;
+        let chat = setup.chat_site("Acme", 5).await;
+        setup.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
+        chat
+    };
+    // The real binary, restarted later on the same address and database. Ann keeps her chat
+    // across the restart: the outage is the server's, not hers.
+    let data = std::env::temp_dir().join(format!("sb-outage-{}", uuid::Uuid::now_v7().simple()));
+    let port = free_port();
+    let serve = || Serve::new(&data).database(Some(&db.url())).port(port).env("SWITCHBOARD_AGENT_GRACE_SECONDS", "600");
+    let served = serve().start().await;
+    let base = served.url("");
+    let (mut console, _) = testkit::chat::console(&base, "ann@acme.test").await;
+    console.send(json!({ "type": "status", "status": "online" })).await;
+    console.until("online", |f| f["type"] == "state" && f["status"] == "online").await;
+
+    let snippet = format!("<script async src=\"{base}/widget.js\" data-switchboard-site=\"{}\"></script>", chat.key);
+    let page = customer_site(format!(
+        "<!doctype html><html><head><title>Acme shop</title>{SOCKET_LOG}</head><body><h1>Our products</h1>\n{snippet}\n</body></html>"
+    ))
+    .await;
+    let visitor = Browser::start().await;
+    visitor.goto(&page).await;
+    open_bubble(&visitor).await;
+    let delivered =
+        format!("{ROOT} return [...root.querySelectorAll('.msg.from-visitor.delivered .text')].some((t) => t.textContent === arguments[0]);");
+    widget(&visitor, ".input").await.send_keys(&format!("Before the outage{}", Key::Enter)).await.unwrap();
+    wait_for(&visitor, "the first message delivered", &delivered, json!("Before the outage")).await;
+    console.until_type("conversation").await;
+
+    // ---- The server goes down; the visitor writes on. ----
+    let sockets_before = run(&visitor, "return window.__sockets.length;").await;
+    served.terminate().await;
+    widget_status(&visitor, "Connection lost: reconnecting…").await;
+    let offline = "Typed while you were away";
+    widget(&visitor, ".input").await.send_keys(&format!("{offline}{}", Key::Enter)).await.unwrap();
+    let pending = format!("{ROOT} return [...root.querySelectorAll('.msg.from-visitor.pending .text')].some((t) => t.textContent === arguments[0]);");
+    wait_for(&visitor, "the message shown as not sent yet", &pending, json!(offline)).await;
+    let outbox = format!("return JSON.parse(localStorage.getItem('switchboard:{}:outbox') || '[]').map((m) => m.text);", chat.key);
+    assert_eq!(run(&visitor, &outbox).await, json!([offline]), "kept in localStorage until the server has it");
+    // It keeps trying, pausing longer each time (1 s, then 2 s, then 4 s, each ±20 %).
+    let attempts = wait_within(
+        &visitor,
+        "three failed attempts to reconnect",
+        Duration::from_secs(60),
+        "const s = window.__sockets.slice(arguments[0]); return s.length >= 3 && s.every((x) => !x.opened) && s.map((x) => x.at);",
+        sockets_before,
+    )
+    .await;
+    let at: Vec<f64> = attempts.as_array().unwrap().iter().map(|t| t.as_f64().unwrap()).collect();
+    let pauses = [at[1] - at[0], at[2] - at[1]];
+    // Timers never fire early: each pause is at least its share of the backoff (2 s and 4 s
+    // less 20 %, with a margin for the clocks), whatever the machine's load.
+    assert!(pauses[0] >= 1_500.0 && pauses[1] >= 3_000.0, "no backoff between attempts: pauses of {pauses:?} ms");
+
+    // ---- The server is back, on the same address and database. ----
+    let served = serve().start().await;
+    wait_within(&visitor, "the message typed offline delivered", Duration::from_secs(60), &delivered, json!(offline)).await;
+    assert_eq!(run(&visitor, &outbox).await, json!([]), "nothing left to send");
+    widget_status(&visitor, "You are chatting with ann").await;
+
+    // Ann, back in her console, has it once, and the conversation goes on.
+    let (mut console, state) = testkit::chat::console(&served.url(""), "ann@acme.test").await;
+    widget(&visitor, ".input").await.send_keys(&format!("After the outage{}", Key::Enter)).await.unwrap();
+    let after = console.until("the next message", |f| f["type"] == "message" && f["text"] == "After the outage").await;
+    let mut seen: Vec<Value> = state["conversations"][0]["messages"].as_array().unwrap().clone();
+    seen.extend(console.seen.iter().filter(|f| f["type"] == "message").cloned());
+    let from_visitor: Vec<&str> = seen.iter().filter(|m| m["from"] == "visitor").map(|m| m["text"].as_str().unwrap()).collect();
+    assert_eq!(from_visitor, ["Before the outage", offline, "After the outage"], "{after}");
+    let client = db.client().await;
+    let stored: Vec<String> = client
+        .query("SELECT payload->>'text' FROM events WHERE event_type = 'MessagePosted' ORDER BY position", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(stored, ["Before the outage", offline, "After the outage"]);
+    wait_for(&visitor, "the last message delivered", &delivered, json!("After the outage")).await;
+    assert_eq!(
+        run(&visitor, WIDGET_MESSAGES).await,
+        json!([
+            ["msg from-visitor delivered", "You", "Before the outage"],
+            ["msg from-visitor delivered", "You", offline],
+            ["msg from-visitor delivered", "You", "After the outage"],
+        ])
+    );
+    visitor.close().await;
+    served.terminate().await;
+    let _ = std::fs::remove_dir_all(data);
 }

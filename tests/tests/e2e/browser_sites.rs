@@ -7,7 +7,7 @@ use domain::company::Role;
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::key::Key;
 use testkit::browser::{customer_site, Browser};
-use testkit::{TestDb, TestServer};
+use testkit::{wait, TestDb, TestServer};
 
 async fn log_in(browser: &Browser, server: &TestServer) {
     browser.goto(&server.url("/login")).await;
@@ -40,8 +40,7 @@ async fn the_snippet_pasted_into_an_unrelated_page_starts_the_widget() {
     .await;
     browser.goto(&page).await;
     // The widget lives in a Shadow DOM of its own.
-    let mut bubble_colour = String::new();
-    for _ in 0..100 {
+    let bubble_colour = wait::until("the widget's bubble on the page", wait::DEADLINE, || async {
         let value = browser
             .client
             .execute(
@@ -52,12 +51,9 @@ async fn the_snippet_pasted_into_an_unrelated_page_starts_the_widget() {
             )
             .await
             .unwrap();
-        if let Some(colour) = value.as_str() {
-            bubble_colour = colour.to_owned();
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        value.as_str().map(str::to_owned).ok_or_else(|| value.to_string())
+    })
+    .await;
     assert_eq!(bubble_colour, "rgb(36, 87, 214)", "the widget's own colour, not the page's hotpink buttons");
     // Opening the bubble shows the greeting; the host page's styles did not leak in.
     let greeting = browser
@@ -125,13 +121,10 @@ async fn agents_dragged_or_moved_by_keyboard_keep_their_priority_after_a_reload(
 }
 
 async fn wait_saved(browser: &Browser) {
-    for _ in 0..100 {
+    wait::until("the move saved", wait::DEADLINE, || async {
         let saving = browser.client.execute("return document.querySelectorAll('.agent.saving').length", vec![]).await.unwrap();
         let status = browser.client.execute("return document.querySelector('#advisors-status').textContent", vec![]).await.unwrap();
-        if saving == 0 && status.as_str().is_some_and(|s| s.contains("saved")) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the move was not saved: {}", browser.text("#advisors-status").await);
+        wait::check(saving == 0 && status.as_str().is_some_and(|s| s.contains("saved")), (saving, status))
+    })
+    .await;
 }

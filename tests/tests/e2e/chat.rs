@@ -7,10 +7,13 @@ use std::time::Duration;
 use domain::agent::Status;
 use domain::company::Role;
 use domain::site::Priority;
+use reqwest::Method;
 use serde_json::{json, Value};
-use testkit::chat::{console, says, visitor, ChatSite, PASSWORD};
+use testkit::api::Api;
+use testkit::chat::{assignment, console, console_with_cookie, says, slots_held, visitor, ChatSite, PASSWORD};
+use testkit::db::stream_events;
 use testkit::ws::{session_cookie, Refused, Ws};
-use testkit::{TestDb, TestServer};
+use testkit::{wait, TestDb, TestServer};
 
 async fn setup() -> (TestDb, TestServer, ChatSite) {
     let db = TestDb::new().await;
@@ -139,9 +142,13 @@ async fn a_dropped_visitor_resumes_from_the_last_message_seen_and_a_resent_messa
     let arrived = agent.until("the next visitor message", |f| f["type"] == "message" && f["from"] == "visitor").await;
     assert_eq!(arrived["text"], "Great, I take it.", "the repeated message reached the agent again");
 
-    // From the start, everything once, in order.
+    // From the start, everything once, in order: the replay is what the socket sends before
+    // it answers the next frame.
     let (mut visitor3, _) = visitor(&server.url(""), &chat.key, Some(&token), 0).await;
-    let replay = visitor3.drain(Duration::from_millis(500)).await;
+    let (marker, after) = says("And the blue one?");
+    visitor3.send(after).await;
+    visitor3.until("the ack of the message sent after the hello", |f| f["type"] == "ack" && f["client_id"] == json!(marker)).await;
+    let replay: Vec<Value> = visitor3.seen.iter().filter(|f| f["client_id"] != json!(marker)).cloned().collect();
     assert_eq!(texts(&replay), ["Is the red one in stock?", "Yes, two left.", "Great, I take it."]);
     let seqs: Vec<u64> = replay.iter().filter(|f| f["type"] == "message").map(|f| f["seq"].as_u64().unwrap()).collect();
     assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
@@ -155,8 +162,8 @@ async fn a_dropped_visitor_resumes_from_the_last_message_seen_and_a_resent_messa
 
 #[tokio::test]
 async fn visitors_wait_in_a_queue_and_a_freed_slot_goes_to_the_longest_waiting() {
-    let (_db, server, chat) = setup().await;
-    server.agent(&chat, "ann@acme.test", 1, Priority::Normal).await;
+    let (db, server, chat) = setup().await;
+    let ann = server.agent(&chat, "ann@acme.test", 1, Priority::Normal).await;
     let (mut agent, _) = online(&server, "ann@acme.test").await;
     let mut visitors = Vec::new();
     for i in 0..3 {
@@ -176,8 +183,19 @@ async fn visitors_wait_in_a_queue_and_a_freed_slot_goes_to_the_longest_waiting()
     assert_eq!(texts(second["messages"].as_array().unwrap()), ["visitor 1"], "the longest-waiting visitor comes next");
     visitors[1].until_type("assigned").await;
     visitors[2].until("first in the queue", |f| f["type"] == "queue" && f["position"] == 1).await;
-    // Never more than the maximum: the third is still waiting.
-    assert!(agent.drain(Duration::from_millis(300)).await.iter().all(|f| f["type"] != "conversation"));
+    // Never more than the maximum. The close, with the offer of the queue that follows it, is
+    // over once the console answers its next frame: then the log has ann holding the second
+    // visitor's conversation only, and the third still waiting.
+    agent.send(json!({ "type": "agents", "conversation_id": second["id"] })).await;
+    agent.until_type("agents").await;
+    server.settle().await;
+    let client = db.client().await;
+    let second: uuid::Uuid = serde_json::from_value(second["id"].clone()).unwrap();
+    assert_eq!(slots_held(&client, ann).await, [second]);
+    let waiting: Vec<uuid::Uuid> =
+        client.query("SELECT conversation_id FROM conversations WHERE state = 'waiting'", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+    assert_eq!(waiting.len(), 1);
+    assert_eq!(assignment(&client, waiting[0]).await, (None, false), "the third visitor's conversation, waiting in the log too");
 }
 
 #[tokio::test]
@@ -220,7 +238,8 @@ async fn an_agent_going_away_returns_their_chats_to_the_queue_for_another_agent(
 #[tokio::test]
 async fn a_slot_taken_by_a_router_that_lost_the_race_never_shows_in_that_agents_console() {
     let (_db, server, chat) = setup().await;
-    server.agent(&chat, "ann@acme.test", 2, Priority::Normal).await;
+    // Ann has one slot: once she holds the first visitor, the next one can only go to bob.
+    server.agent(&chat, "ann@acme.test", 1, Priority::Normal).await;
     let bob_id = server.agent(&chat, "bob@acme.test", 2, Priority::Normal).await;
     let (mut ann, _) = online(&server, "ann@acme.test").await;
     let (mut v, _) = visitor(&server.url(""), &chat.key, None, 0).await;
@@ -235,9 +254,14 @@ async fn a_slot_taken_by_a_router_that_lost_the_race_never_shows_in_that_agents_
 
     let (_, state) = console(&server.url(""), "bob@acme.test").await;
     assert_eq!(state["conversations"], json!([]), "a new console of bob");
-    // Nor does the open console, later.
-    let frames = bob.drain(Duration::from_millis(5_500)).await;
-    assert!(frames.iter().all(|f| f["type"] != "conversation"), "{frames:?}");
+    // Nor does the open console: the next conversation bob really gets is the first it shows.
+    let (mut v2, _) = visitor(&server.url(""), &chat.key, None, 0).await;
+    v2.send(says("Second visitor here").1).await;
+    let offered = bob.until_type("conversation").await;
+    assert_eq!(texts(offered["messages"].as_array().unwrap()), ["Second visitor here"]);
+    let shown: Vec<&Value> = bob.seen.iter().filter(|f| f["type"] == "conversation").map(|f| &f["id"]).collect();
+    assert_eq!(shown, [&offered["id"]], "bob's console showed a conversation that is not his");
+    assert_ne!(offered["id"], json!(id));
 }
 
 #[tokio::test]
@@ -339,17 +363,24 @@ async fn bad_frames_long_messages_and_floods_get_clear_errors_not_a_crash() {
 
 #[tokio::test]
 async fn a_disconnected_agent_keeps_chats_for_the_grace_period_then_they_return_to_the_queue() {
-    let (_db, server, chat) = setup().await;
-    server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
+    let (db, server, chat) = setup().await;
+    let ann = server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
     let (agent, _) = online(&server, "ann@acme.test").await;
     let (mut v, _) = visitor(&server.url(""), &chat.key, None, 0).await;
     v.send(says("Anyone there?").1).await;
     v.until_type("assigned").await;
 
-    // A reload within the grace period (2 s in tests): same state, nothing lost.
+    // A reload within the grace period (2 s in tests): same state, nothing lost. The page
+    // keeps its session; the socket comes back once the server has seen it go.
+    let cookie = session_cookie(&server.url(""), "ann@acme.test", PASSWORD).await;
     agent.drop_connection();
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let (agent, state) = console(&server.url(""), "ann@acme.test").await;
+    let client = db.client().await;
+    wait::until("the server records that ann's console went", wait::DEADLINE, || async {
+        let open: i64 = client.query_one("SELECT count(*) FROM agent_connections WHERE user_id = $1 AND open", &[&ann.0]).await.unwrap().get(0);
+        wait::check(open == 0, open)
+    })
+    .await;
+    let (agent, state) = console_with_cookie(&server.url(""), &cookie).await;
     assert_eq!(state["status"], "online");
     assert_eq!(texts(state["conversations"][0]["messages"].as_array().unwrap()), ["Anyone there?"]);
 
@@ -398,7 +429,7 @@ async fn an_agent_transfers_a_chat_to_another_online_agent_with_a_free_slot() {
 
 #[tokio::test]
 async fn a_supervisor_watches_the_board_reads_a_transcript_live_and_reassigns() {
-    let (_db, server, chat) = setup().await;
+    let (db, server, chat) = setup().await;
     server.agent(&chat, "ann@acme.test", 2, Priority::High).await;
     let bob = server.agent(&chat, "bob@acme.test", 2, Priority::Normal).await;
     server.user(chat.company, "sue@acme.test", PASSWORD, &[Role::Supervisor]).await;
@@ -434,15 +465,28 @@ async fn a_supervisor_watches_the_board_reads_a_transcript_live_and_reassigns() 
         extra.send(says(&format!("extra {i}")).1).await;
         extra.until_type("ack").await;
     }
-    let board = sup.until("a queue", |f| f["type"] == "board" && f["queues"].as_array().is_some_and(|q| !q.is_empty())).await;
+    let two_waiting = |f: &Value| f["type"] == "board" && f["queues"][0]["waiting"].as_array().is_some_and(|w| w.len() == 2);
+    let board = sup.until("a board with two visitors waiting (4 slots, ann 2 and bob 2, for 6 visitors)", two_waiting).await;
     let waiting = board["queues"][0]["waiting"].as_array().unwrap();
-    assert_eq!(waiting.len(), 2, "4 slots (ann 2, bob 2) for 6 visitors: {board}");
-    assert!(waiting[0]["since"].as_str().is_some());
+    assert!(waiting.iter().all(|w| w["since"].as_str().is_some()), "{board}");
+    // …which is where it ends: four answered (every slot), two waiting.
+    let client = db.client().await;
+    wait::until("four conversations answered and two waiting", wait::DEADLINE, || async {
+        let states: Vec<(String, i64)> = client
+            .query("SELECT state, count(*) FROM conversations GROUP BY state ORDER BY state", &[])
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        wait::check(states == [("assigned".to_owned(), 4), ("waiting".to_owned(), 2)], states)
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn sockets_are_gated_by_role_origin_and_company() {
-    let (_db, server, chat) = setup().await;
+    let (db, server, chat) = setup().await;
     server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
     let base = server.url("");
     let (mut a, _) = online(&server, "ann@acme.test").await;
@@ -463,6 +507,12 @@ async fn sockets_are_gated_by_role_origin_and_company() {
     assert_eq!(refused(Ws::connect(&format!("{base}/console/ws"), Some(&base), Some(&admin)).await), 403, "an administrator without the Agent role");
 
     // Another company's agent and supervisor reach nothing of Acme's.
+    let client = db.client().await;
+    let stream = format!("conversation-{}", id.as_str().unwrap());
+    let acme_admin = Api::login(&server, "admin@acme.test", "admin-password").await;
+    server.settle().await;
+    let transcript_before = acme_admin.json(Method::GET, &format!("/api/v1/conversations/{}", id.as_str().unwrap()), None).await;
+    let events_before = stream_events(&client, &stream).await;
     let other = server.chat_site("Globex", 5).await;
     server.agent(&other, "eve@globex.test", 3, Priority::Normal).await;
     server.user(other.company, "sam@globex.test", PASSWORD, &[Role::Supervisor, Role::Agent]).await;
@@ -487,8 +537,13 @@ async fn sockets_are_gated_by_role_origin_and_company() {
     let globex_admin = server.login("admin@globex.test", "admin-password").await;
     assert_eq!(globex_admin.get(&format!("/history/{}", id.as_str().unwrap())).await.status(), 404);
     assert!(!globex_admin.get_text("/history").await.contains("Private matter"));
-    // And Acme's conversation went on untouched.
-    assert!(a.drain(Duration::from_millis(200)).await.iter().all(|f| f["type"] != "closed"));
+    // And Acme's conversation is untouched: not one event more in its stream, the same
+    // transcript for Acme, and it goes on between its visitor and its agent.
+    assert_eq!(stream_events(&client, &stream).await, events_before, "Globex wrote to Acme's conversation");
+    server.settle().await;
+    assert_eq!(acme_admin.json(Method::GET, &format!("/api/v1/conversations/{}", id.as_str().unwrap()), None).await, transcript_before);
+    a.send(json!({ "type": "message", "conversation_id": id, "client_id": uuid::Uuid::new_v4(), "text": "Still here for you" })).await;
+    assert_eq!(v.until("the agent's next message", |f| f["type"] == "message" && f["from"] == "agent").await["text"], "Still here for you");
 }
 
 #[tokio::test]
@@ -539,8 +594,7 @@ async fn a_visitor_on_one_server_process_and_an_agent_on_another_talk_normally()
 /// and the same walls: an agent sees their own conversations, another company nothing.
 #[tokio::test]
 async fn the_history_is_searchable_through_the_api_within_the_company_and_the_agents_own() {
-    use reqwest::Method;
-    use testkit::api::{refusal, Api};
+    use testkit::api::refusal;
     let (_db, server, chat) = setup().await;
     server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
     server.agent(&chat, "bob@acme.test", 3, Priority::Normal).await;

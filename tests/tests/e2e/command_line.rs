@@ -1,8 +1,12 @@
-//! The `switchboard` binary itself: the embedded database's life cycle, the CLI commands.
+//! The `switchboard` binary itself: the embedded database's life cycle (shared by several
+//! processes, run by the `postgres` user under root), the CLI commands.
 
-use std::path::PathBuf;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
 
-use testkit::process::{self, Served};
+use serde_json::json;
+use testkit::api::Api;
+use testkit::process::{self, Serve, Served};
 use testkit::{TestDb, TestServer};
 
 /// A data folder the cluster's system user can reach, removed at the end.
@@ -23,7 +27,60 @@ impl Drop for DataDir {
 }
 
 fn postmaster_pid(dir: &DataDir) -> Option<i32> {
-    std::fs::read_to_string(dir.0.join("postgres/postmaster.pid")).ok()?.lines().next()?.trim().parse().ok()
+    postmaster_pid_in(&dir.0)
+}
+
+fn postmaster_pid_in(data_dir: &Path) -> Option<i32> {
+    std::fs::read_to_string(data_dir.join("postgres/postmaster.pid")).ok()?.lines().next()?.trim().parse().ok()
+}
+
+/// The real and effective user ids of a process.
+fn uids_of(pid: i32) -> (u32, u32) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("Uid:")).expect("a Uid line");
+    let ids: Vec<u32> = line.split_whitespace().skip(1).map(|n| n.parse().unwrap()).collect();
+    (ids[0], ids[1])
+}
+
+/// Who must run the cluster: the `postgres` system user when the tests run as root (as in
+/// CI), since PostgreSQL refuses root; otherwise the user running the tests.
+fn expected_cluster_user() -> (u32, &'static str) {
+    if nix::unistd::geteuid().is_root() {
+        let user = nix::unistd::User::from_name("postgres").unwrap().expect("running as root needs the `postgres` system user");
+        (user.uid.as_raw(), "the postgres user, as switchboard runs as root")
+    } else {
+        (nix::unistd::geteuid().as_raw(), "the user running switchboard")
+    }
+}
+
+/// A connection to a data folder's embedded cluster, over its socket, as its superuser.
+async fn embedded_client(data_dir: &Path) -> tokio_postgres::Client {
+    let user = if nix::unistd::geteuid().is_root() {
+        "postgres".to_owned()
+    } else {
+        nix::unistd::User::from_uid(nix::unistd::geteuid()).unwrap().expect("the current user has a name").name
+    };
+    let mut config = tokio_postgres::Config::new();
+    config.host_path(data_dir.join("postgres")).port(5432).user(&user).dbname("switchboard");
+    testkit::db::connect(&config).await
+}
+
+/// A company and administrator created by the CLI on this data folder's cluster, once the
+/// running servers' users read model lets the administrator log in.
+async fn create_company(data_dir: &Path) {
+    let dir = data_dir.to_str().unwrap();
+    let args = ["admin", "create", "--data-dir", dir, "--company", "Acme", "--email", "admin@acme.test", "--password-stdin"];
+    let (ok, _, stderr) = process::run(&args, None, "admin-password\n").await;
+    assert!(ok, "{stderr}");
+    testkit::db::until_login_possible(&embedded_client(data_dir).await, "admin@acme.test").await;
+}
+
+/// Logs in and adds a user through `served`: the server and its database both work.
+async fn works(served: &Served, email: &str) {
+    let api = Api::login_at(&served.url(""), "admin@acme.test", "admin-password").await;
+    let body = json!({ "email": email, "first_name": "Shared", "last_name": "Folder", "access": "invite_later" });
+    let (status, answer) = api.json(reqwest::Method::POST, "/api/v1/users", Some(body)).await;
+    assert_eq!(status, 201, "{answer}");
 }
 
 /// Alive and not a zombie (this machine's init may be slow to reap).
@@ -35,14 +92,24 @@ fn alive(pid: i32) -> bool {
 
 fn postmasters_for(dir: &DataDir) -> usize {
     let needle = dir.0.join("postgres").to_string_lossy().into_owned();
-    std::fs::read_dir("/proc")
+    let parent = |pid: i32| -> Option<i32> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        stat.rsplit(')').next()?.split_whitespace().nth(1)?.parse().ok()
+    };
+    let serving: Vec<i32> = std::fs::read_dir("/proc")
         .unwrap()
         .flatten()
-        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-        .map(|c| String::from_utf8_lossy(&c).split('\0').map(str::to_owned).collect::<Vec<_>>())
-        // The postmaster itself, not a pg_ctl (its path holds "postgres" too) looking at it.
-        .filter(|args| args[0].rsplit('/').next() == Some("postgres") && args.iter().any(|a| a.starts_with(&needle)))
-        .count()
+        .filter_map(|e| Some((e.file_name().to_str()?.parse::<i32>().ok()?, std::fs::read(e.path().join("cmdline")).ok()?)))
+        .filter(|(pid, cmdline)| {
+            let args: Vec<String> = String::from_utf8_lossy(cmdline).split('\0').map(str::to_owned).collect();
+            // A postgres of this cluster, not a pg_ctl (its path holds "postgres" too) looking at it.
+            alive(*pid) && args[0].rsplit('/').next() == Some("postgres") && args.iter().any(|a| a.starts_with(&needle))
+        })
+        .map(|(pid, _)| pid)
+        .collect();
+    // A backend just forked still shows its postmaster's command line: only count those
+    // whose parent is not one of them.
+    serving.iter().filter(|pid| parent(**pid).is_none_or(|p| !serving.contains(&p))).count()
 }
 
 #[tokio::test]
@@ -90,6 +157,86 @@ async fn serve_runs_its_own_database_and_survives_kills_and_stale_pid_files() {
 }
 
 #[tokio::test]
+async fn several_serve_processes_share_one_data_folder_and_the_last_one_out_stops_the_cluster() {
+    let dir = DataDir::new();
+    let first = Served::start(&dir.0, None).await;
+    let pid = postmaster_pid(&dir).expect("the first server started the cluster");
+    // The second names the folder through SWITCHBOARD_DATA_DIR instead of --data-dir.
+    let mut second = Serve::new(&dir.0).data_dir_from_env().start().await;
+    assert!(second.printed("reusing the PostgreSQL cluster"), "{:?}", second.drain());
+    assert_eq!((postmasters_for(&dir), postmaster_pid(&dir)), (1, Some(pid)), "one cluster for both");
+    // A third process (the CLI) comes and goes; both servers use what it wrote.
+    create_company(&dir.0).await;
+    works(&first, "one@acme.test").await;
+    works(&second, "two@acme.test").await;
+
+    // The first one out (the one that started the cluster) leaves it to the second.
+    let said = first.terminate().await;
+    assert!(said.iter().any(|l| l.contains("left running for another switchboard process")), "{said:#?}");
+    assert!(alive(pid), "stopping one server stopped its sibling's database");
+    works(&second, "three@acme.test").await;
+
+    // The last one out stops it.
+    let said = second.terminate().await;
+    assert!(said.iter().any(|l| l.contains("embedded PostgreSQL stopped")), "{said:#?}");
+    assert!(!alive(pid) && postmasters_for(&dir) == 0, "the cluster outlived its last server");
+    assert!(postmaster_pid(&dir).is_none());
+
+    // A sibling killed with SIGKILL holds nothing: the survivor is then the last one out.
+    let killed = Served::start(&dir.0, None).await;
+    let survivor = Served::start(&dir.0, None).await;
+    let pid = postmaster_pid(&dir).unwrap();
+    killed.kill().await;
+    works(&survivor, "four@acme.test").await;
+    let said = survivor.terminate().await;
+    assert!(said.iter().any(|l| l.contains("embedded PostgreSQL stopped")), "{said:#?}");
+    assert!(!alive(pid) && postmasters_for(&dir) == 0, "a killed sibling kept the cluster running");
+}
+
+#[tokio::test]
+async fn the_embedded_cluster_runs_as_the_postgres_user_when_switchboard_runs_as_root() {
+    let (uid, who) = expected_cluster_user();
+    let dir = DataDir::new();
+    let served = Served::start(&dir.0, None).await;
+    let pid = postmaster_pid(&dir).unwrap();
+    assert_eq!(uids_of(pid), (uid, uid), "the postmaster runs as {who}");
+    assert_eq!(std::fs::metadata(dir.0.join("postgres/PG_VERSION")).unwrap().uid(), uid, "the cluster's files belong to {who}");
+    served.terminate().await;
+
+    // A data folder that user cannot enter (a checkout under /root, say): as root, the
+    // cluster lives under /var/lib/switchboard and the data folder links to it; otherwise
+    // it stays in the data folder, as the user running switchboard can always enter it.
+    let private = DataDir::new();
+    std::fs::set_permissions(&private.0, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let data = private.0.join("data");
+    let served = Served::start(&data, None).await;
+    let cluster = data.join("postgres");
+    let moved = std::fs::symlink_metadata(&cluster).unwrap().file_type().is_symlink();
+    let _cleanup = moved.then(|| OutsideCluster(std::fs::read_link(&cluster).unwrap()));
+    if nix::unistd::geteuid().is_root() {
+        let target = std::fs::read_link(&cluster).expect("<data-dir>/postgres links to the cluster");
+        assert!(target.starts_with("/var/lib/switchboard/clusters/"), "{}", target.display());
+    } else {
+        assert!(!moved, "the cluster moved out of a folder its own user can enter");
+    }
+    let pid = postmaster_pid_in(&data).expect("the cluster runs");
+    assert_eq!(uids_of(pid), (uid, uid), "the postmaster runs as {who}");
+    served.terminate().await;
+}
+
+/// A cluster kept under /var/lib/switchboard for a test, removed at the end.
+struct OutsideCluster(PathBuf);
+
+impl Drop for OutsideCluster {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+        for extension in ["turn", "ready"] {
+            let _ = std::fs::remove_file(self.0.with_extension(extension));
+        }
+    }
+}
+
+#[tokio::test]
 async fn admin_create_registers_a_company_whose_administrator_can_log_in() {
     let db = TestDb::new().await;
     let url = db.url();
@@ -103,7 +250,7 @@ async fn admin_create_registers_a_company_whose_administrator_can_log_in() {
     assert!(stdout.contains("boss@acme.test") && stdout.contains("4 seats"), "{stdout}");
 
     let server = TestServer::start(&db).await;
-    server.app.caught_up().await.unwrap();
+    server.caught_up_with(projections::Registered::ALL).await;
     let client = server.login("boss@acme.test", "a-long-password").await;
     let page = client.get_text("/admin/users").await;
     assert!(page.contains("boss@acme.test") && page.contains("1 of 4 seats in use"));

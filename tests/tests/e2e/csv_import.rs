@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::Value;
 use testkit::api::Api;
+use testkit::wait;
 use testkit::{TestDb, TestServer};
 
 async fn upload(api: &Api, csv: String) -> Value {
@@ -109,15 +110,16 @@ async fn the_import_pages_preview_confirm_and_show_progress() {
 
     let confirmed = browser.post_form(&format!("{preview_url}/confirm"), &[("csrf", &csrf)]).await;
     assert_eq!(confirmed.status(), 303);
-    let mut page = String::new();
-    for _ in 0..100 {
-        page = browser.get_text(&preview_url).await;
+    let page = wait::until("the import page says the import is done", wait::DEADLINE, || async {
+        let page = browser.get_text(&preview_url).await;
+        assert!(page.contains("<progress") || page.contains("Import users") || page.contains("import-done"), "{page}");
         if page.contains("import-done") {
-            break;
+            Ok(page)
+        } else {
+            Err(page)
         }
-        assert!(page.contains("<progress") || page.contains("Import users"), "{page}");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    })
+    .await;
     assert!(page.contains("2 users created"), "{page}");
     let users = browser.get_text("/admin/users").await;
     assert!(users.contains("ada.lovelace@example.com") && users.contains("alan.turing@example.com"));
@@ -146,8 +148,10 @@ async fn five_thousand_rows_import_once_and_the_same_file_twice_adds_nobody() {
     api.json(Method::POST, &format!("/api/v1/imports/{id}/confirm"), None).await;
     // Progress shows while it runs.
     let mut progress_seen = false;
+    let deadline = Instant::now() + Duration::from_secs(600);
     loop {
         let (_, status) = api.json(Method::GET, &format!("/api/v1/imports/{id}"), None).await;
+        assert!(Instant::now() < deadline, "the import of 5,000 rows did not finish within 10 minutes: {status}");
         let done = status["done"].as_i64().unwrap();
         if status["status"] == "running" && done > 0 && done < 5000 {
             progress_seen = true;

@@ -1,8 +1,6 @@
 //! Invitations by e-mail: the link, its single use and expiry, resending, and delivery
 //! through a real SMTP server, surviving an SMTP outage and a replay of the events.
 
-use std::time::Duration;
-
 use commands::mailer::Transport;
 use domain::ids::InvitationId;
 use domain::user::{self, User};
@@ -12,6 +10,7 @@ use serde_json::{json, Value};
 use testkit::api::Api;
 use testkit::server::hidden_field;
 use testkit::smtp::{invitation_link, read_all, wait_for, SmtpServer};
+use testkit::wait;
 use testkit::{Browserless, TestDb, TestServer};
 
 async fn invite(api: &Api, email: &str) -> UserId {
@@ -139,19 +138,15 @@ async fn invitations_reach_a_real_smtp_server_after_an_outage_and_a_replay_sends
 
     // The SMTP server is down: the mail waits, with the reason recorded.
     let client = db.client().await;
-    let mut last_error: Option<String> = None;
-    for _ in 0..200 {
-        let row = client.query_one("SELECT status, attempts, last_error FROM invitation_mails", &[]).await;
-        if let Ok(row) = row {
-            if row.get::<_, i32>(1) >= 1 && row.get::<_, Option<String>>(2).is_some() {
-                assert_eq!(row.get::<_, String>(0), "pending");
-                last_error = row.get(2);
-                break;
-            }
+    let status: String = wait::until("the failed attempt recorded in the outbox", wait::DEADLINE, || async {
+        let row = client.query_opt("SELECT status, attempts, last_error FROM invitation_mails", &[]).await.unwrap();
+        match row {
+            Some(row) if row.get::<_, i32>(1) >= 1 && row.get::<_, Option<String>>(2).is_some() => Ok(row.get(0)),
+            other => Err(format!("{:?}", other.map(|r| (r.get::<_, String>(0), r.get::<_, i32>(1))))),
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(last_error.is_some(), "the failed attempt is recorded");
+    })
+    .await;
+    assert_eq!(status, "pending", "a mail that failed waits for the next attempt");
 
     // The SMTP server comes up; the retry is due (we skip the wait).
     let smtp = SmtpServer::start(port).await;
@@ -168,8 +163,11 @@ async fn invitations_reach_a_real_smtp_server_after_an_outage_and_a_replay_sends
     drop(server);
     client.execute("UPDATE projection_checkpoints SET tx = 0, pos = 0 WHERE name = 'invitation-outbox'", &[]).await.unwrap();
     let restarted = TestServer::start_with(&db, smtp_transport()).await;
-    restarted.app.caught_up().await.unwrap();
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Once the outbox has replayed every event, a row it added or set pending again is what
+    // the mailer would send: there is none.
+    restarted.caught_up_with(&[projections::Registered::InvitationOutbox]).await;
+    let rows: Vec<String> = client.query("SELECT status FROM invitation_mails", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+    assert_eq!(rows, ["sent"], "the replay left the outbox as it was: nothing to mail again");
     assert_eq!(smtp.messages().len(), 1, "no second mail after a replay");
     smtp.stop().await;
 }
@@ -189,10 +187,15 @@ async fn an_invitation_can_be_created_now_and_mailed_later() {
         .await;
     assert_eq!(status, 201);
     assert_eq!(body["user"]["status"], "invited");
-    server.app.caught_up().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Not mailed yet: with the outbox caught up, there is no mail for the mailer to send.
+    server.caught_up_with(&[projections::Registered::InvitationOutbox]).await;
+    let client = db.client().await;
+    let outbox: i64 = client.query_one("SELECT count(*) FROM invitation_mails", &[]).await.unwrap().get(0);
+    assert_eq!(outbox, 0, "an invitation to send later has nothing in the outbox");
     assert!(mails(&server).is_empty(), "not mailed yet");
     let id = body["user"]["id"].as_str().unwrap();
     api.json(Method::POST, &format!("/api/v1/users/{id}/invitation"), None).await;
     assert_eq!(wait_for(|| mails(&server).len(), 1).await, 1);
+    let to = mails(&server).remove(0);
+    assert!(to.contains("To: later@acme.test"), "{to}");
 }

@@ -70,9 +70,15 @@ async fn wrong_passwords_unknown_addresses_and_forged_forms_are_refused_plainly(
         assert_eq!(response.status(), 401, "{email}");
         assert!(response.text().await.unwrap().contains("Wrong e-mail or password."));
     }
-    // A login form posted without the CSRF cookie's twin is refused.
+    // A login form posted without the CSRF cookie's twin is refused, and logs nobody in.
+    let conn = db.client().await;
+    let sessions = || async { conn.query_one("SELECT count(*) FROM sessions", &[]).await.unwrap().get::<_, i64>(0) };
+    let before = sessions().await;
     let response = client.post_form("/login", &[("csrf", "forged"), ("email", "admin@acme.test"), ("password", "s3cret-password")]).await;
     assert_eq!(response.status(), 400);
+    assert!(response.headers().get_all("set-cookie").iter().all(|c| !c.to_str().unwrap().starts_with("sb_session=")));
+    assert_eq!(sessions().await, before, "a forged login form opened a session");
+    assert_eq!(client.get("/admin/users").await.headers()["location"], "/login");
     // A malformed body gets a page naming the problem, not a crash.
     let response =
         client.http.post(client.url("/login")).header("content-type", "application/x-www-form-urlencoded").body("%zz=%").send().await.unwrap();

@@ -15,6 +15,7 @@ mod login_and_health;
 mod postgres_store;
 mod read_models;
 mod routing;
+mod settings;
 mod sites_api;
 mod store_contract;
 mod user_pages;

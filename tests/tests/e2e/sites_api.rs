@@ -5,6 +5,7 @@ use domain::company::Role;
 use reqwest::Method;
 use serde_json::{json, Value};
 use testkit::api::{refusal, Api};
+use testkit::db::company_events;
 use testkit::{TestDb, TestServer};
 
 async fn setup() -> (TestDb, TestServer, Api, domain::CompanyId) {
@@ -133,10 +134,24 @@ async fn a_deleted_site_opens_no_more_chats_and_is_gone_from_the_list() {
 
 #[tokio::test]
 async fn no_company_sees_or_changes_another_company_s_site() {
-    let (_db, server, acme, company) = setup().await;
+    let (db, server, acme, company) = setup().await;
     let site = new_site(&acme, "Shop").await;
     let id = site["id"].as_str().unwrap();
     let agent = server.user(company, "agent@acme.test", "agent-password", &[Role::Agent]).await;
+    // Acme's site as Acme sees it (with an agent on it), and every event of Acme, beforehand.
+    let helper = server.user(company, "helper@acme.test", "helper-password", &[Role::Agent]).await;
+    assert_eq!(acme.json(Method::PUT, &format!("/api/v1/sites/{id}/agents/{helper}"), Some(json!({ "priority": "low" }))).await.0, 200);
+    let site_as_acme_sees_it = || async {
+        (
+            acme.json(Method::GET, &format!("/api/v1/sites/{id}"), None).await,
+            acme.json(Method::GET, &format!("/api/v1/sites/{id}/agents"), None).await,
+            reqwest::get(server.url(&format!("/widget/config?site={}", site["widget_key"].as_str().unwrap()))).await.unwrap().text().await.unwrap(),
+        )
+    };
+    let before = site_as_acme_sees_it().await;
+    assert_eq!(before.0 .1["name"], "Shop");
+    let client = db.client().await;
+    let acme_events = company_events(&client, company.0).await;
     server.company("Globex", "admin@globex.test", "admin-password", 5).await;
     let globex = Api::login(&server, "admin@globex.test", "admin-password").await;
     let attempts: Vec<(Method, String, Option<Value>)> = vec![
@@ -165,8 +180,19 @@ async fn no_company_sees_or_changes_another_company_s_site() {
     }
     let csrf = page.csrf().await;
     assert_eq!(page.post_form(&format!("/admin/sites/{id}/delete"), &[("csrf", &csrf), ("confirm", "on")]).await.status(), 404);
-    let (_, still) = acme.json(Method::GET, &format!("/api/v1/sites/{id}"), None).await;
-    assert_eq!(still["name"], "Shop");
+    let moved = format!("priority-{helper}");
+    for (path, mut fields) in [
+        (format!("/admin/sites/{id}"), vec![("name", "Pwned"), ("urls", "https://evil.example")]),
+        (format!("/admin/sites/{id}/key"), vec![]),
+        (format!("/admin/sites/{id}/agents"), vec![(moved.as_str(), "high")]),
+    ] {
+        fields.push(("csrf", &csrf));
+        assert_eq!(page.post_form(&path, &fields).await.status(), 404, "{path}");
+    }
+    // Acme's site is untouched: not one event more for Acme, and every field the same.
+    assert_eq!(company_events(&client, company.0).await, acme_events, "Globex's attempts wrote to Acme");
+    server.caught_up_with(projections::Registered::ALL).await;
+    assert_eq!(site_as_acme_sees_it().await, before);
 }
 
 #[tokio::test]
