@@ -31,8 +31,8 @@ impl<S: EventStore> Accounts<S> {
         &self.store
     }
 
-    /// The company's state as its stream tells it.
-    pub async fn company(&self, company_id: CompanyId) -> Result<company::State, Error> {
+    /// The company's state as its stream tells it (shared with the cache, not copied).
+    pub async fn company(&self, company_id: CompanyId) -> Result<Arc<company::State>, Error> {
         Ok(load_cached::<Company, S>(&self.store, &company::stream(company_id), Some(&self.companies)).await?.0)
     }
 

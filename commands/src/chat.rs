@@ -170,11 +170,11 @@ impl<S: EventStore> ChatStreams<S> {
     }
 
     /// The state of a conversation (the log's word, not a read model's).
-    pub async fn conversation(&self, conversation_id: ConversationId) -> Result<conversation::State, Error> {
+    pub async fn conversation(&self, conversation_id: ConversationId) -> Result<Arc<conversation::State>, Error> {
         Ok(load_cached::<Conversation, S>(&self.store, &conversation::stream(conversation_id), Some(&self.conversations)).await?.0)
     }
 
-    pub async fn agent(&self, agent_id: UserId) -> Result<agent::State, Error> {
+    pub async fn agent(&self, agent_id: UserId) -> Result<Arc<agent::State>, Error> {
         Ok(load_cached::<Agent, S>(&self.store, &agent::stream(agent_id), Some(&self.agents)).await?.0)
     }
 }

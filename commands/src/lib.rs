@@ -84,9 +84,10 @@ pub async fn load<D: Decider, S: EventStore>(store: &S, stream: &str) -> Result<
 /// The last state this process saw of some streams, so a long stream (a company with
 /// thousands of members) is not folded from its first event for every command. Only an
 /// optimisation: appends still carry the expected version, so a stale entry costs a retry,
-/// never a wrong decision.
+/// never a wrong decision. States are shared, not copied: one taken out of the cache to be
+/// moved on is changed in place when nobody else holds it.
 pub struct StateCache<St> {
-    entries: Mutex<HashMap<String, (u64, St)>>,
+    entries: Mutex<HashMap<String, (u64, Arc<St>)>>,
 }
 
 impl<St: Clone> StateCache<St> {
@@ -94,16 +95,34 @@ impl<St: Clone> StateCache<St> {
         Arc::new(StateCache { entries: Mutex::new(HashMap::new()) })
     }
 
-    fn get(&self, stream: &str) -> Option<(u64, St)> {
+    fn get(&self, stream: &str) -> Option<(u64, Arc<St>)> {
         self.entries.lock().unwrap().get(stream).cloned()
     }
 
-    fn put(&self, stream: &str, version: u64, state: St) {
+    /// Removes the entry if it is still at `version`, so that the caller's copy is its only
+    /// holder.
+    fn forget(&self, stream: &str, version: u64) {
+        let mut entries = self.entries.lock().unwrap();
+        if entries.get(stream).is_some_and(|(v, _)| *v == version) {
+            entries.remove(stream);
+        }
+    }
+
+    fn put(&self, stream: &str, version: u64, state: Arc<St>) {
         let mut entries = self.entries.lock().unwrap();
         if entries.len() > 10_000 {
             entries.clear();
         }
         entries.insert(stream.to_owned(), (version, state));
+    }
+
+    /// The state to move on from version `version`, owned: out of the cache first, so it
+    /// is copied only when someone else still holds it.
+    fn owned(&self, stream: &str, version: Option<u64>, state: Arc<St>) -> St {
+        if let Some(v) = version {
+            self.forget(stream, v);
+        }
+        Arc::unwrap_or_clone(state)
     }
 }
 
@@ -112,22 +131,24 @@ pub async fn load_cached<D: Decider, S: EventStore>(
     store: &S,
     stream: &str,
     cache: Option<&StateCache<D::State>>,
-) -> Result<(D::State, Option<u64>), Error> {
-    let Some(cache) = cache else { return load::<D, S>(store, stream).await };
-    let (mut state, mut version, from) = match cache.get(stream) {
-        Some((v, cached)) => (cached, Some(v), v + 1),
-        None => (D::State::default(), None, 0),
+) -> Result<(Arc<D::State>, Option<u64>), Error> {
+    let Some(cache) = cache else {
+        let (state, version) = load::<D, S>(store, stream).await?;
+        return Ok((Arc::new(state), version));
     };
-    let mut read = false;
-    for event in store.read_stream(stream, from).await? {
+    let (state, version) = match cache.get(stream) {
+        Some((v, cached)) => (cached, Some(v)),
+        None => (Arc::default(), None),
+    };
+    let recorded = store.read_stream(stream, version.map_or(0, |v| v + 1)).await?;
+    let Some(last) = recorded.last().map(|e| e.version) else { return Ok((state, version)) };
+    let mut state = cache.owned(stream, version, state);
+    for event in &recorded {
         state = D::evolve(state, &event.decode_as::<D::Event>()?);
-        version = Some(event.version);
-        read = true;
     }
-    if let (true, Some(v)) = (read, version) {
-        cache.put(stream, v, state.clone());
-    }
-    Ok((state, version))
+    let state = Arc::new(state);
+    cache.put(stream, last, state.clone());
+    Ok((state, Some(last)))
 }
 
 /// Decides `command` against the current state of `stream` and appends the result.
@@ -170,17 +191,14 @@ where
             Err(e) => return Err(e.into()),
         };
         if events.is_empty() {
-            if let (Some(cache), Some(v)) = (cache, version) {
-                cache.put(stream, v, state);
-            }
             return Ok(Outcome { events, position: None, version: None });
         }
         let new = events.iter().map(NewEvent::from_payload).collect();
         match store.append(stream, ExpectedVersion::from_current(version), new, metadata).await {
             Ok(appended) => {
                 if let Some(cache) = cache {
-                    let state = events.iter().fold(state, D::evolve);
-                    cache.put(stream, appended.last_version, state);
+                    let state = events.iter().fold(cache.owned(stream, version, state), D::evolve);
+                    cache.put(stream, appended.last_version, Arc::new(state));
                 }
                 return Ok(Outcome { events, position: Some(appended.position), version: Some(appended.last_version) });
             }

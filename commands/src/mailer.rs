@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
-use domain::company::{self, Company};
 use domain::ids::InvitationId;
 use domain::{Actor, CompanyId, Metadata, UserId};
 use lettre::message::Mailbox;
@@ -20,7 +19,7 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, To
 use store::EventStore;
 
 use crate::accounts::Accounts;
-use crate::{load, secrets, Error};
+use crate::{secrets, Error};
 
 /// Where mail goes.
 pub enum Transport {
@@ -189,10 +188,12 @@ impl<S: EventStore> InvitationMailer<S> {
             Err(Error::User(domain::user::Error::NotInvited)) => return Ok(Mailed::NotCurrent),
             other => other?,
         };
-        let (company, _) = load::<Company, S>(self.accounts.store(), &company::stream(company_id)).await?;
+        // Cached (a company importing thousands of users has a long stream, read for every
+        // mail), and only its name kept, so its state is not copied on the next change.
+        let company = self.accounts.company(company_id).await?.name.clone();
         let link = format!("{}/invitation/{token}", self.public_url.trim_end_matches('/'));
-        let subject = format!("You are invited to {} on Switchboard", company.name);
-        let text = invitation_text(&registration.profile.first_name, &company.name, &link, invitation.expires_at);
+        let subject = format!("You are invited to {company} on Switchboard");
+        let text = invitation_text(&registration.profile.first_name, &company, &link, invitation.expires_at);
         self.transport.send(registration.email.as_str(), &subject, text).await.map_err(|e| Error::Database(e.to_string()))?;
         tracing::info!(%user_id, %invitation_id, "invitation mailed");
         Ok(Mailed::Sent)

@@ -239,7 +239,7 @@ impl<S: EventStore, V: ChatView> Routing<S, V> {
         let state = self.streams.agent(agent_id).await?;
         let mut sites = Vec::new();
         let mut written = None;
-        for conversation_id in state.held {
+        for conversation_id in state.held.iter().copied() {
             match self.streams.requeue(conversation_id, agent_id, reason, metadata).await {
                 Ok(_) | Err(Error::Conversation(_)) => {}
                 Err(e) => return Err(e),
@@ -344,7 +344,7 @@ mod tests {
     }
 
     async fn held(routing: &Routing<MemoryEventStore, View>, agent: UserId) -> Vec<ConversationId> {
-        routing.streams().agent(agent).await.unwrap().held.into_iter().collect()
+        routing.streams().agent(agent).await.unwrap().held.iter().copied().collect()
     }
 
     #[tokio::test]

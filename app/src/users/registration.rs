@@ -59,13 +59,17 @@ pub async fn create_user<S: EventStore>(
         user::Command::RegisterUser { user_id, company_id, email: address.clone(), profile: new.profile.clone(), max_chats: new.max_chats, access };
     // Validate before anything is written (the decider checks again when appending).
     <User as domain::Decider>::decide(&user::State::default(), &register)?;
-    let company = accounts.company(company_id).await?;
-    if company.company_id.is_none() {
-        return Err(company::Error::NotRegistered.into());
-    }
-    // Refuse early when no seat is left, before anything is written.
-    if company.seats_in_use() >= company.seats {
-        return Err(company::Error::SeatsExhausted { seats: company.seats }.into());
+    {
+        // Not held past the check: the company's state is moved on in place when adding the
+        // member, unless somebody still holds it.
+        let company = accounts.company(company_id).await?;
+        if company.company_id.is_none() {
+            return Err(company::Error::NotRegistered.into());
+        }
+        // Refuse early when no seat is left, before anything is written.
+        if company.seats_in_use() >= company.seats {
+            return Err(company::Error::SeatsExhausted { seats: company.seats }.into());
+        }
     }
 
     accounts.register_user(user_id, &register, metadata).await?;

@@ -201,7 +201,7 @@ impl AgentSocket {
     async fn resync(&mut self) -> Vec<ToAgent> {
         let Ok(agent) = self.web.chat.streams().agent(self.me).await else { return vec![] };
         let mut frames = Vec::new();
-        for id in agent.held {
+        for id in agent.held.iter().copied() {
             if !self.held.contains_key(&id) && self.holds(id).await {
                 frames.extend(self.follow(id, 0).await.map(ToAgent::Conversation));
             }
