@@ -1,4 +1,5 @@
-//! The company: its name, the seats (licences) it bought, and its members with their roles.
+//! The company: its name, the seats (licences) it bought, its members with their roles, and
+//! its subscription (offer, orders, payments, invoices; types and quote in `subscription`).
 //!
 //! Membership lives here rather than in each user's stream because the scarce things —
 //! seats and "at least one active administrator" — are decided by this stream's version:
@@ -10,8 +11,15 @@ use std::collections::{BTreeSet, HashMap};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use crate::billing::{BillingDetails, Prices};
 use crate::codec::EventPayload;
 use crate::ids::{CompanyId, UserId};
+use crate::subscription::{
+    self, Amount, Card, DeclineReason, Invoice, Offer, Order, OrderKind, PastDue, PaymentMethod, Quote, QuoteError, Seller, Subscription,
+};
 use crate::Decider;
 
 pub fn stream(id: CompanyId) -> String {
@@ -66,6 +74,16 @@ pub enum Event {
     RoleRevoked { user_id: UserId, role: Role },
     MemberDeactivated { user_id: UserId },
     MemberReactivated { user_id: UserId },
+    /// An order is placed: what it charges is decided; nothing changes until it is paid.
+    OrderPlaced { order: Box<Order> },
+    PaymentSucceeded { order_id: Uuid, payment_id: String, total_cents: i64, card: Card },
+    PaymentFailed { order_id: Uuid, reason: DeclineReason },
+    /// The offer in force: seats usable now and the subscription's period and renewal.
+    OfferChanged { seats: u32, subscription: Subscription },
+    InvoiceIssued { invoice: Box<Invoice> },
+    /// A renewal could not be charged: administrators see it, it is retried, nobody loses
+    /// access.
+    SubscriptionPastDue { past_due: PastDue },
 }
 
 impl EventPayload for Event {
@@ -81,6 +99,29 @@ pub enum Command {
     RevokeRole { user_id: UserId, role: Role },
     DeactivateMember { user_id: UserId },
     ReactivateMember { user_id: UserId },
+    /// `order_id` is the idempotency key: placing the same order again changes nothing.
+    PlaceOrder(Box<PlaceOrder>),
+    RecordPayment { order_id: Uuid, outcome: PaymentOutcome, today: NaiveDate, seller: Seller },
+    RenewSubscription { order_id: Uuid, today: NaiveDate, prices: Prices },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlaceOrder {
+    pub order_id: Uuid,
+    pub offer: Offer,
+    pub today: NaiveDate,
+    pub prices: Prices,
+    /// Already checked (`BillingDetails::checked`).
+    pub billing: BillingDetails,
+    pub payment_method: Option<PaymentMethod>,
+    /// The total the administrator saw; the order is refused if it is no longer the price.
+    pub expected_total_cents: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaymentOutcome {
+    Succeeded { payment_id: String, card: Card },
+    Failed(DeclineReason),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -103,6 +144,33 @@ pub enum Error {
     AlreadyAMember,
     #[error("the company must keep at least one active administrator")]
     LastAdministrator,
+    #[error("this order changes nothing: it is the offer in force")]
+    NothingToChange,
+    #[error("the subscription is being renewed: try again in a minute")]
+    RenewalDue,
+    #[error("another order is being paid: wait for it to finish")]
+    OrderInProgress { order_id: Uuid },
+    #[error("this order number was already used for another order")]
+    OrderIdReused,
+    #[error("the amount is now {actual} cents, not the {expected} shown: check the new amount and validate again")]
+    AmountChanged { expected: i64, actual: i64 },
+    #[error("a card is needed to pay this order")]
+    CardMissing,
+    #[error("there is no such order")]
+    UnknownOrder,
+    #[error("no card is on file to renew the subscription")]
+    NoCardOnFile,
+}
+
+impl From<QuoteError> for Error {
+    fn from(e: QuoteError) -> Self {
+        match e {
+            QuoteError::NoSeats => Error::NoSeats,
+            QuoteError::BelowUsage { seats, in_use } => Error::SeatsBelowUsage { seats, in_use },
+            QuoteError::NothingToChange => Error::NothingToChange,
+            QuoteError::RenewalDue => Error::RenewalDue,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -117,6 +185,18 @@ pub struct State {
     pub name: String,
     pub seats: u32,
     pub members: HashMap<UserId, Member>,
+    /// None until the company first pays: its seats were set by an operator.
+    pub subscription: Option<Subscription>,
+    pub billing: Option<BillingDetails>,
+    pub card_on_file: Option<(Card, PaymentMethod)>,
+    pub orders: HashMap<Uuid, OrderStatus>,
+    pub invoices_issued: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderStatus {
+    pub order: Order,
+    pub settled: bool,
 }
 
 impl State {
@@ -136,6 +216,16 @@ impl State {
 
     fn member(&self, user_id: UserId) -> Result<&Member, Error> {
         self.members.get(&user_id).ok_or(Error::NotAMember)
+    }
+
+    /// What ordering `offer` today costs, before VAT.
+    pub fn quote(&self, offer: Offer, today: NaiveDate, prices: &Prices) -> Result<Quote, Error> {
+        Ok(subscription::quote(self.subscription.as_ref(), self.seats, self.seats_in_use(), offer, today, prices)?)
+    }
+
+    /// The order placed and not yet paid or refused, if any.
+    pub fn order_in_progress(&self) -> Option<&Order> {
+        self.orders.values().find(|o| !o.settled).map(|o| &o.order)
     }
 
     fn seat_free(&self) -> Result<(), Error> {
@@ -223,6 +313,9 @@ impl Decider for Company {
                 state.seat_free()?;
                 Ok(vec![Event::MemberReactivated { user_id: *user_id }])
             }
+            Command::PlaceOrder(order) => place_order(state, order),
+            Command::RecordPayment { order_id, outcome, today, seller } => record_payment(state, *order_id, outcome, *today, seller),
+            Command::RenewSubscription { order_id, today, prices } => renew(state, *order_id, *today, prices),
         }
     }
 
@@ -252,9 +345,150 @@ impl Decider for Company {
                     m.active = matches!(event, Event::MemberReactivated { .. });
                 }
             }
+            Event::OrderPlaced { order } => {
+                state.billing = Some(order.billing.clone());
+                state.orders.insert(order.order_id, OrderStatus { order: (**order).clone(), settled: false });
+            }
+            Event::PaymentSucceeded { order_id, card, .. } => {
+                if let Some(status) = state.orders.get_mut(order_id) {
+                    status.settled = true;
+                    if let Some(method) = &status.order.payment_method {
+                        state.card_on_file = Some((card.clone(), method.clone()));
+                    }
+                }
+            }
+            Event::PaymentFailed { order_id, .. } => {
+                if let Some(status) = state.orders.get_mut(order_id) {
+                    status.settled = true;
+                }
+            }
+            Event::OfferChanged { seats, subscription } => {
+                state.seats = *seats;
+                state.subscription = Some(subscription.clone());
+                // An order with nothing to charge is settled by the change itself.
+                for status in state.orders.values_mut().filter(|o| !o.settled && o.order.amount.total_cents == 0) {
+                    status.settled = true;
+                }
+            }
+            Event::InvoiceIssued { invoice } => state.invoices_issued = state.invoices_issued.max(invoice.number),
+            Event::SubscriptionPastDue { past_due } => {
+                if let Some(s) = state.subscription.as_mut() {
+                    s.past_due = Some(past_due.clone());
+                }
+            }
         }
         state
     }
+}
+
+fn place_order(state: &State, cmd: &PlaceOrder) -> Result<Vec<Event>, Error> {
+    if let Some(existing) = state.orders.get(&cmd.order_id) {
+        let same = existing.order.offer == cmd.offer && existing.order.kind == OrderKind::Change;
+        return if same { Ok(vec![]) } else { Err(Error::OrderIdReused) };
+    }
+    if let Some(other) = state.order_in_progress() {
+        return Err(Error::OrderInProgress { order_id: other.order_id });
+    }
+    let quote = state.quote(cmd.offer, cmd.today, &cmd.prices)?;
+    let amount = Amount::of(quote.net_cents, cmd.prices.vat_for(&cmd.billing));
+    if let Some(expected) = cmd.expected_total_cents {
+        if expected != amount.total_cents {
+            return Err(Error::AmountChanged { expected, actual: amount.total_cents });
+        }
+    }
+    if amount.total_cents > 0 && cmd.payment_method.is_none() {
+        return Err(Error::CardMissing);
+    }
+    let (seats, subscription) = (quote.seats_now, quote.subscription.clone());
+    let order = Order {
+        order_id: cmd.order_id,
+        kind: OrderKind::Change,
+        placed_on: cmd.today,
+        offer: cmd.offer,
+        quote,
+        currency: cmd.prices.currency.clone(),
+        amount,
+        billing: cmd.billing.clone(),
+        payment_method: cmd.payment_method.clone(),
+    };
+    let mut events = vec![Event::OrderPlaced { order: Box::new(order) }];
+    if amount.total_cents == 0 {
+        events.push(Event::OfferChanged { seats, subscription });
+    }
+    Ok(events)
+}
+
+fn record_payment(state: &State, order_id: Uuid, outcome: &PaymentOutcome, today: NaiveDate, seller: &Seller) -> Result<Vec<Event>, Error> {
+    let status = state.orders.get(&order_id).ok_or(Error::UnknownOrder)?;
+    if status.settled {
+        return Ok(vec![]);
+    }
+    let order = &status.order;
+    match outcome {
+        PaymentOutcome::Succeeded { payment_id, card } => {
+            let invoice = Invoice {
+                number: state.invoices_issued + 1,
+                order_id,
+                issued_on: today,
+                seller: seller.clone(),
+                buyer: order.billing.clone(),
+                lines: order.quote.lines.clone(),
+                currency: order.currency.clone(),
+                amount: order.amount,
+                payment_id: payment_id.clone(),
+                card: card.clone(),
+            };
+            Ok(vec![
+                Event::PaymentSucceeded { order_id, payment_id: payment_id.clone(), total_cents: order.amount.total_cents, card: card.clone() },
+                Event::OfferChanged { seats: order.quote.seats_now, subscription: order.quote.subscription.clone() },
+                Event::InvoiceIssued { invoice: Box::new(invoice) },
+            ])
+        }
+        PaymentOutcome::Failed(reason) => {
+            let mut events = vec![Event::PaymentFailed { order_id, reason: reason.clone() }];
+            if order.kind == OrderKind::Renewal {
+                let previous = state.subscription.as_ref().and_then(|s| s.past_due.as_ref());
+                events.push(Event::SubscriptionPastDue {
+                    past_due: PastDue {
+                        since: previous.map_or(today, |p| p.since),
+                        reason: reason.clone(),
+                        attempts: previous.map_or(0, |p| p.attempts) + 1,
+                        next_attempt_on: subscription::next_attempt(today),
+                    },
+                });
+            }
+            Ok(events)
+        }
+    }
+}
+
+fn renew(state: &State, order_id: Uuid, today: NaiveDate, prices: &Prices) -> Result<Vec<Event>, Error> {
+    let Some(current) = &state.subscription else { return Ok(vec![]) };
+    let due = match &current.past_due {
+        Some(p) => today >= p.next_attempt_on,
+        None => today >= current.renews_on,
+    };
+    if !due {
+        return Ok(vec![]);
+    }
+    if let Some(other) = state.order_in_progress() {
+        return Err(Error::OrderInProgress { order_id: other.order_id });
+    }
+    let (Some((_, method)), Some(billing)) = (&state.card_on_file, &state.billing) else { return Err(Error::NoCardOnFile) };
+    let quote = subscription::renewal_quote(current, state.seats, state.seats_in_use(), prices);
+    let amount = Amount::of(quote.net_cents, prices.vat_for(billing));
+    let order = Order {
+        order_id,
+        kind: OrderKind::Renewal,
+        placed_on: today,
+        offer: quote.next_renewal.offer,
+        quote,
+        currency: prices.currency.clone(),
+        amount,
+        billing: billing.clone(),
+        payment_method: Some(method.clone()),
+    };
+    Ok(vec![Event::OrderPlaced { order: Box::new(order) }])
 }
 
 #[cfg(test)]

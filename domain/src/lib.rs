@@ -3,6 +3,7 @@
 //! Nothing here touches storage, the network or the clock: time and randomness come in commands.
 
 pub mod agent;
+pub mod billing;
 pub mod codec;
 pub mod company;
 pub mod conversation;
@@ -11,6 +12,7 @@ pub mod envelope;
 pub mod ids;
 pub mod routing;
 pub mod site;
+pub mod subscription;
 pub mod user;
 
 #[cfg(test)]

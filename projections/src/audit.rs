@@ -23,7 +23,7 @@ impl Projection for Audit {
                 | company::Event::RoleRevoked { user_id, .. }
                 | company::Event::MemberDeactivated { user_id }
                 | company::Event::MemberReactivated { user_id } => Some(user_id.0),
-                company::Event::CompanyRegistered { .. } | company::Event::SeatsChanged { .. } => None,
+                _ => None,
             },
             Event::Site(e) => match e {
                 domain::site::Event::AgentAssigned { user_id, .. }

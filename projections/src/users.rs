@@ -87,7 +87,7 @@ impl Projection for Users {
                 }
                 company::Event::MemberDeactivated { user_id } => update("active = false", user_id.0, params![]),
                 company::Event::MemberReactivated { user_id } => update("active = true", user_id.0, params![]),
-                company::Event::CompanyRegistered { .. } | company::Event::SeatsChanged { .. } => {}
+                _ => {}
             },
             Event::Email(_) | Event::Site(_) | Event::Agent(_) | Event::Conversation(_) => {}
         }
