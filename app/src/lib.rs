@@ -7,6 +7,7 @@
 //! through `projections`.
 
 pub mod auth;
+pub mod billing;
 pub mod chat;
 pub mod database;
 mod error;
@@ -30,7 +31,7 @@ use store::{PgEventStore, Position};
 use tokio::task::JoinSet;
 
 pub use error::{Error, Result};
-pub use settings::Settings;
+pub use settings::{Billing, Clock, Settings};
 
 pub struct Services {
     store: PgEventStore,
@@ -42,6 +43,8 @@ pub struct Services {
     pub chat: chat::Chat,
     pub presence: chat::presence::Presence,
     pub settings: Settings,
+    /// Where cards are saved and charged.
+    pub gateway: payments::Gateway,
     /// For connections of their own (LISTEN).
     db_config: tokio_postgres::Config,
 }
@@ -75,6 +78,7 @@ impl App {
             sites: Sites::new(store.clone()),
             chat: chat::Chat::new(store.clone(), view),
             presence: chat::presence::Presence::default(),
+            gateway: payments::Gateway::Test(payments::TestGateway::new(pool.clone())),
             store,
             pool,
             checkpoints,
@@ -115,6 +119,7 @@ impl App {
         set.spawn(chat::presence::Presence::heartbeat(self.clone()));
         set.spawn(chat::presence::Presence::sweep(self.clone()));
         set.spawn(chat::sweep_queues(self.clone()));
+        set.spawn(billing::renewals(self.clone()));
         set
     }
 
@@ -124,6 +129,19 @@ impl App {
             Some(p) => projections::wait_for(&self.pool, &self.checkpoints, projection.name(), p, Duration::from_secs(10)).await,
             None => Ok(()),
         }
+    }
+
+    /// Brings one read model up to the end of the log, for commands run while no server
+    /// is (the CLI's); a running server's projections do the same work alongside.
+    pub async fn catch_up(&self, projection: Registered) -> Result<(), ProjectionError> {
+        let runner = tokio::spawn(projection.run(self.store.clone(), self.pool.clone(), self.checkpoints.clone()));
+        let newest = self.store.newest().await;
+        let result = match newest {
+            Ok(p) => projections::wait_for(&self.pool, &self.checkpoints, projection.name(), p, Duration::from_secs(60)).await,
+            Err(e) => Err(e.into()),
+        };
+        runner.abort();
+        result
     }
 
     /// Waits until every projection has applied every event committed so far.

@@ -5,7 +5,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::NaiveDate;
 use commands::mailer::Transport;
+use domain::billing::Prices;
+use domain::subscription::Seller;
 
 pub struct Settings {
     /// Mark cookies Secure (set when served over HTTPS).
@@ -15,7 +18,91 @@ pub struct Settings {
     pub mail: Arc<Transport>,
     /// How long a disconnected agent keeps their conversations before they are requeued.
     pub agent_grace: Duration,
+    pub billing: Billing,
 }
+
+/// Prices, the seller on invoices, and the clock billing reads.
+#[derive(Debug, Clone, Default)]
+pub struct Billing {
+    pub prices: Prices,
+    pub seller: Seller,
+    pub clock: Clock,
+}
+
+/// Billing's notion of today (UTC). `Fixed` lets tests and demonstrations stand on any day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Clock {
+    #[default]
+    System,
+    Fixed(NaiveDate),
+}
+
+impl Clock {
+    pub fn today(self) -> NaiveDate {
+        match self {
+            Clock::System => chrono::Utc::now().date_naive(),
+            Clock::Fixed(d) => d,
+        }
+    }
+}
+
+impl Billing {
+    /// SWITCHBOARD_CURRENCY (EUR), SWITCHBOARD_SEAT_PRICE_MONTHLY (25.00) and
+    /// SWITCHBOARD_SEAT_PRICE_ANNUAL (255.00, 15 % less than twelve months),
+    /// SWITCHBOARD_VAT_PERCENT (20), SWITCHBOARD_SELLER_NAME, _ADDRESS, _COUNTRY (FR) and
+    /// _VAT_NUMBER, SWITCHBOARD_TODAY (YYYY-MM-DD: billing's clock stands still on that day).
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Billing, String> {
+        let mut b = Billing::default();
+        if let Some(c) = var("SWITCHBOARD_CURRENCY") {
+            let c = c.trim().to_ascii_uppercase();
+            if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
+                return Err(format!("SWITCHBOARD_CURRENCY `{c}` is not a currency code (such as EUR)"));
+            }
+            b.prices.currency = c;
+        }
+        if let Some(v) = var("SWITCHBOARD_SEAT_PRICE_MONTHLY") {
+            b.prices.monthly_seat_cents = cents("SWITCHBOARD_SEAT_PRICE_MONTHLY", &v)?;
+        }
+        if let Some(v) = var("SWITCHBOARD_SEAT_PRICE_ANNUAL") {
+            b.prices.annual_seat_cents = cents("SWITCHBOARD_SEAT_PRICE_ANNUAL", &v)?;
+        }
+        if let Some(v) = var("SWITCHBOARD_VAT_PERCENT") {
+            b.prices.vat_basis_points = cents("SWITCHBOARD_VAT_PERCENT", &v)?;
+        }
+        if let Some(v) = var("SWITCHBOARD_SELLER_NAME") {
+            b.seller.name = v.trim().to_owned();
+        }
+        if let Some(v) = var("SWITCHBOARD_SELLER_ADDRESS") {
+            b.seller.address = v.trim().to_owned();
+        }
+        if let Some(v) = var("SWITCHBOARD_SELLER_COUNTRY") {
+            b.seller.country = v.trim().to_ascii_uppercase();
+            b.prices.seller_country = b.seller.country.clone();
+        }
+        if let Some(v) = var("SWITCHBOARD_SELLER_VAT_NUMBER") {
+            b.seller.vat_number = v.trim().to_owned();
+        }
+        if let Some(v) = var("SWITCHBOARD_TODAY") {
+            let day = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| format!("SWITCHBOARD_TODAY `{}` is not a date (YYYY-MM-DD)", v.trim()))?;
+            b.clock = Clock::Fixed(day);
+        }
+        Ok(b)
+    }
+}
+
+/// "25", "25.5" or "25.50" as 2550 hundredths; nothing negative, at most two decimals.
+fn cents(name: &str, value: &str) -> Result<i64, String> {
+    let v = value.trim();
+    let bad = || format!("{name} `{v}` is not an amount (such as 25 or 25.50)");
+    let (units, fraction) = v.split_once('.').unwrap_or((v, ""));
+    if units.is_empty() || !units.bytes().all(|b| b.is_ascii_digit()) || fraction.len() > 2 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let units: i64 = units.parse().map_err(|_| bad())?;
+    let fraction: i64 = format!("{fraction:0<2}").parse().map_err(|_| bad())?;
+    units.checked_mul(100).and_then(|u| u.checked_add(fraction)).ok_or_else(bad)
+}
+
 
 impl Settings {
     /// From the environment: SWITCHBOARD_SECURE_COOKIES, SWITCHBOARD_PUBLIC_URL (default:
@@ -28,6 +115,30 @@ impl Settings {
             public_url: var("SWITCHBOARD_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}")),
             mail: Arc::new(Transport::from_env(data_dir).map_err(|e| e.to_string())?),
             agent_grace: Duration::from_secs(var("SWITCHBOARD_AGENT_GRACE_SECONDS").and_then(|v| v.trim().parse().ok()).unwrap_or(60)),
+            billing: Billing::from_env(var)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn billing_settings_come_from_the_environment_with_documented_defaults() {
+        let none = Billing::from_env(|_| None).unwrap();
+        assert_eq!((none.prices.monthly_seat_cents, none.prices.annual_seat_cents, none.clock), (2500, 25500, Clock::System));
+        let vars = [("SWITCHBOARD_SEAT_PRICE_MONTHLY", "30"), ("SWITCHBOARD_SEAT_PRICE_ANNUAL", "300.5"), ("SWITCHBOARD_TODAY", "2028-02-29"), ("SWITCHBOARD_SELLER_COUNTRY", "de")];
+        let lookup = |name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string());
+        let b = Billing::from_env(lookup).unwrap();
+        assert_eq!((b.prices.monthly_seat_cents, b.prices.annual_seat_cents), (3000, 30050));
+        assert_eq!((b.prices.seller_country.as_str(), b.seller.country.as_str()), ("DE", "DE"));
+        assert_eq!(b.clock.today(), NaiveDate::from_ymd_opt(2028, 2, 29).unwrap());
+        let bad = |name: &'static str, value: &'static str| Billing::from_env(move |n| (n == name).then(|| value.to_owned())).unwrap_err();
+        assert!(bad("SWITCHBOARD_SEAT_PRICE_MONTHLY", "25,00").contains("not an amount"));
+        assert!(bad("SWITCHBOARD_SEAT_PRICE_MONTHLY", "-1").contains("not an amount"));
+        assert!(bad("SWITCHBOARD_SEAT_PRICE_ANNUAL", "1.234").contains("not an amount"));
+        assert!(bad("SWITCHBOARD_TODAY", "tomorrow").contains("not a date"));
+        assert!(bad("SWITCHBOARD_CURRENCY", "euro").contains("not a currency"));
     }
 }

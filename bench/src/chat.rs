@@ -142,6 +142,7 @@ impl Setup {
                 from: "bench@switchboard.test".parse().map_err(|_| "address")?,
             }),
             agent_grace: Duration::from_secs(600),
+            billing: Default::default(),
         };
         let app = App::new(config, settings);
         let max_chats = load.conversations.div_ceil(load.agents.max(1)).clamp(1, 100) as u8;

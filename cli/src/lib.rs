@@ -1,6 +1,7 @@
 //! The `switchboard` command line: serve, migrate, create a company, rebuild read models,
 //! and the benchmarks.
 
+mod operators;
 mod serve;
 
 use std::io::Read;
@@ -52,6 +53,11 @@ enum Command {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// Subscriptions: charge the renewals that are due now.
+    Billing {
+        #[command(subcommand)]
+        command: BillingCommand,
+    },
     /// Measure performance against a baseline taken in the same run.
     Bench {
         #[command(subcommand)]
@@ -89,6 +95,34 @@ enum AdminCommand {
         #[command(flatten)]
         data: DataArgs,
     },
+    /// List every company with its seats, seats in use and offer.
+    Companies {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Set a company's seats without a payment (never below the seats in use).
+    Seats {
+        /// The company's id (see `admin companies`).
+        #[arg(long)]
+        company: uuid::Uuid,
+        #[arg(long)]
+        seats: u32,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+}
+
+#[derive(Subcommand)]
+enum BillingCommand {
+    /// Charge every subscription whose period has ended (and retry failed renewals due
+    /// again), as the server's renewal job does every few minutes.
+    Renew {
+        /// Run as if today were this day (YYYY-MM-DD); billing's clock otherwise.
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
 }
 
 /// The `switchboard` command line.
@@ -102,6 +136,9 @@ pub fn main() -> ExitCode {
             Command::Migrate { data } => migrate(data).await,
             Command::Rebuild { projection, data } => rebuild(projection, data).await,
             Command::Bench { command, data } => bench::run(command, &data.data_dir).await,
+            Command::Billing { command: BillingCommand::Renew { today, data } } => operators::renew(today, data).await,
+            Command::Admin { command: AdminCommand::Companies { data } } => operators::list_companies(data).await,
+            Command::Admin { command: AdminCommand::Seats { company, seats, data } } => operators::set_seats(company, seats, data).await,
             Command::Admin { command: AdminCommand::Create { company, email, password_stdin: _, first_name, last_name, seats, data } } => {
                 let mut password = String::new();
                 if let Err(e) = std::io::stdin().read_to_string(&mut password) {

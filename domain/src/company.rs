@@ -114,13 +114,14 @@ pub struct PlaceOrder {
     /// Already checked (`BillingDetails::checked`).
     pub billing: BillingDetails,
     pub payment_method: Option<PaymentMethod>,
+    pub card: Option<Card>,
     /// The total the administrator saw; the order is refused if it is no longer the price.
     pub expected_total_cents: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PaymentOutcome {
-    Succeeded { payment_id: String, card: Card },
+    Succeeded { payment_id: String },
     Failed(DeclineReason),
 }
 
@@ -196,7 +197,17 @@ pub struct State {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrderStatus {
     pub order: Order,
-    pub settled: bool,
+    /// None while the order waits for its payment.
+    pub outcome: Option<OrderOutcome>,
+    pub invoice: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OrderOutcome {
+    Paid { payment_id: String },
+    Refused(DeclineReason),
+    /// Nothing was due (fewer seats, say): the change is made without a payment.
+    NothingCharged,
 }
 
 impl State {
@@ -225,7 +236,7 @@ impl State {
 
     /// The order placed and not yet paid or refused, if any.
     pub fn order_in_progress(&self) -> Option<&Order> {
-        self.orders.values().find(|o| !o.settled).map(|o| &o.order)
+        self.orders.values().find(|o| o.outcome.is_none()).map(|o| &o.order)
     }
 
     fn seat_free(&self) -> Result<(), Error> {
@@ -347,30 +358,35 @@ impl Decider for Company {
             }
             Event::OrderPlaced { order } => {
                 state.billing = Some(order.billing.clone());
-                state.orders.insert(order.order_id, OrderStatus { order: (**order).clone(), settled: false });
+                state.orders.insert(order.order_id, OrderStatus { order: (**order).clone(), outcome: None, invoice: None });
             }
-            Event::PaymentSucceeded { order_id, card, .. } => {
+            Event::PaymentSucceeded { order_id, card, payment_id, .. } => {
                 if let Some(status) = state.orders.get_mut(order_id) {
-                    status.settled = true;
+                    status.outcome = Some(OrderOutcome::Paid { payment_id: payment_id.clone() });
                     if let Some(method) = &status.order.payment_method {
                         state.card_on_file = Some((card.clone(), method.clone()));
                     }
                 }
             }
-            Event::PaymentFailed { order_id, .. } => {
+            Event::InvoiceIssued { invoice } => {
+                state.invoices_issued = state.invoices_issued.max(invoice.number);
+                if let Some(status) = state.orders.get_mut(&invoice.order_id) {
+                    status.invoice = Some(invoice.number);
+                }
+            }
+            Event::PaymentFailed { order_id, reason } => {
                 if let Some(status) = state.orders.get_mut(order_id) {
-                    status.settled = true;
+                    status.outcome = Some(OrderOutcome::Refused(reason.clone()));
                 }
             }
             Event::OfferChanged { seats, subscription } => {
                 state.seats = *seats;
                 state.subscription = Some(subscription.clone());
                 // An order with nothing to charge is settled by the change itself.
-                for status in state.orders.values_mut().filter(|o| !o.settled && o.order.amount.total_cents == 0) {
-                    status.settled = true;
+                for status in state.orders.values_mut().filter(|o| o.outcome.is_none() && o.order.amount.total_cents == 0) {
+                    status.outcome = Some(OrderOutcome::NothingCharged);
                 }
             }
-            Event::InvoiceIssued { invoice } => state.invoices_issued = state.invoices_issued.max(invoice.number),
             Event::SubscriptionPastDue { past_due } => {
                 if let Some(s) = state.subscription.as_mut() {
                     s.past_due = Some(past_due.clone());
@@ -396,7 +412,7 @@ fn place_order(state: &State, cmd: &PlaceOrder) -> Result<Vec<Event>, Error> {
             return Err(Error::AmountChanged { expected, actual: amount.total_cents });
         }
     }
-    if amount.total_cents > 0 && cmd.payment_method.is_none() {
+    if amount.total_cents > 0 && (cmd.payment_method.is_none() || cmd.card.is_none()) {
         return Err(Error::CardMissing);
     }
     let (seats, subscription) = (quote.seats_now, quote.subscription.clone());
@@ -410,6 +426,7 @@ fn place_order(state: &State, cmd: &PlaceOrder) -> Result<Vec<Event>, Error> {
         amount,
         billing: cmd.billing.clone(),
         payment_method: cmd.payment_method.clone(),
+        card: cmd.card.clone(),
     };
     let mut events = vec![Event::OrderPlaced { order: Box::new(order) }];
     if amount.total_cents == 0 {
@@ -420,12 +437,14 @@ fn place_order(state: &State, cmd: &PlaceOrder) -> Result<Vec<Event>, Error> {
 
 fn record_payment(state: &State, order_id: Uuid, outcome: &PaymentOutcome, today: NaiveDate, seller: &Seller) -> Result<Vec<Event>, Error> {
     let status = state.orders.get(&order_id).ok_or(Error::UnknownOrder)?;
-    if status.settled {
+    if status.outcome.is_some() {
         return Ok(vec![]);
     }
     let order = &status.order;
     match outcome {
-        PaymentOutcome::Succeeded { payment_id, card } => {
+        PaymentOutcome::Succeeded { payment_id } => {
+            // A renewal's card is the one on file; a change's is the one it was placed with.
+            let card = order.card.clone().or_else(|| state.card_on_file.as_ref().map(|(c, _)| c.clone())).ok_or(Error::CardMissing)?;
             let invoice = Invoice {
                 number: state.invoices_issued + 1,
                 order_id,
@@ -474,7 +493,7 @@ fn renew(state: &State, order_id: Uuid, today: NaiveDate, prices: &Prices) -> Re
     if let Some(other) = state.order_in_progress() {
         return Err(Error::OrderInProgress { order_id: other.order_id });
     }
-    let (Some((_, method)), Some(billing)) = (&state.card_on_file, &state.billing) else { return Err(Error::NoCardOnFile) };
+    let (Some((card, method)), Some(billing)) = (&state.card_on_file, &state.billing) else { return Err(Error::NoCardOnFile) };
     let quote = subscription::renewal_quote(current, state.seats, state.seats_in_use(), prices);
     let amount = Amount::of(quote.net_cents, prices.vat_for(billing));
     let order = Order {
@@ -487,6 +506,7 @@ fn renew(state: &State, order_id: Uuid, today: NaiveDate, prices: &Prices) -> Re
         amount,
         billing: billing.clone(),
         payment_method: Some(method.clone()),
+        card: Some(card.clone()),
     };
     Ok(vec![Event::OrderPlaced { order: Box::new(order) }])
 }

@@ -163,6 +163,8 @@ pub struct Order {
     pub amount: Amount,
     pub billing: BillingDetails,
     pub payment_method: Option<PaymentMethod>,
+    /// What may be shown of the card behind `payment_method`.
+    pub card: Option<Card>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -275,3 +277,7 @@ pub fn renewal_quote(current: &Subscription, seats: u32, in_use: u32, prices: &P
 pub fn next_attempt(today: NaiveDate) -> NaiveDate {
     today.succ_opt().unwrap_or(today)
 }
+
+#[cfg(test)]
+#[path = "subscription_tests.rs"]
+mod tests;

@@ -69,6 +69,8 @@ pub struct Licence {
     pub name: String,
     pub seats: i32,
     pub seats_in_use: i32,
+    /// Since when a renewal has failed, if one has.
+    pub past_due_since: Option<NaiveDate>,
 }
 
 impl Licence {
@@ -78,8 +80,8 @@ impl Licence {
 }
 
 pub async fn get(client: &impl tokio_postgres::GenericClient, company_id: CompanyId) -> Result<Option<Licence>, tokio_postgres::Error> {
-    let row = client.query_opt("SELECT name, seats, seats_in_use FROM companies WHERE company_id = $1", &[&company_id.0]).await?;
-    Ok(row.map(|r| Licence { company_id, name: r.get(0), seats: r.get(1), seats_in_use: r.get(2) }))
+    let row = client.query_opt("SELECT name, seats, seats_in_use, past_due_since FROM companies WHERE company_id = $1", &[&company_id.0]).await?;
+    Ok(row.map(|r| Licence { company_id, name: r.get(0), seats: r.get(1), seats_in_use: r.get(2), past_due_since: r.get(3) }))
 }
 
 /// A company whose subscription is due to be charged (or charged again after a failure).
@@ -108,7 +110,6 @@ pub struct CompanyOffer {
     pub licence: Licence,
     pub billing_period: Option<String>,
     pub renews_on: Option<NaiveDate>,
-    pub past_due_since: Option<NaiveDate>,
 }
 
 /// Every company, by name: what `switchboard admin companies` lists.
@@ -119,10 +120,9 @@ pub async fn all_companies(client: &impl tokio_postgres::GenericClient) -> Resul
     Ok(rows
         .iter()
         .map(|r| CompanyOffer {
-            licence: Licence { company_id: CompanyId(r.get(0)), name: r.get(1), seats: r.get(2), seats_in_use: r.get(3) },
+            licence: Licence { company_id: CompanyId(r.get(0)), name: r.get(1), seats: r.get(2), seats_in_use: r.get(3), past_due_since: r.get(6) },
             billing_period: r.get(4),
             renews_on: r.get(5),
-            past_due_since: r.get(6),
         })
         .collect())
 }

@@ -94,7 +94,7 @@ impl Web {
     }
 
     pub fn router(&self) -> Router {
-        use pages::{advisors, import, invitation, login, sites, user, users};
+        use pages::{advisors, import, invitation, login, sites, subscription, user, users};
         Router::new()
             .route("/", get(login::home))
             .route("/healthz", get(health::healthz))
@@ -115,7 +115,10 @@ impl Web {
             .route("/admin/users/{id}/deactivate", post(user::deactivate))
             .route("/admin/users/{id}/reactivate", post(user::reactivate))
             .route("/admin/users/{id}/invitation", post(user::resend))
-            .route("/admin/subscription", get(users::subscription))
+            .route("/admin/subscription", get(subscription::show))
+            .route("/admin/subscription/edit", get(subscription::edit))
+            .route("/admin/subscription/order", get(subscription::order_form).post(subscription::place_order))
+            .route("/admin/invoices/{number}", get(subscription::invoice))
             .route("/admin/sites", get(sites::list))
             .route("/admin/sites/new", get(sites::new_form).post(sites::create))
             .route("/admin/sites/{id}", get(sites::edit).post(sites::save_general))

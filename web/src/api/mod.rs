@@ -3,6 +3,7 @@
 //! Authentication: `POST /api/v1/session` sets the session cookie and returns a CSRF token
 //! to send as `X-CSRF-Token` with every request that changes something.
 
+mod billing;
 mod conversations;
 mod imports;
 mod session;
@@ -29,6 +30,7 @@ use crate::Web;
         imports::template, imports::preview, imports::confirm, imports::status,
         sites::list, sites::create, sites::get_one, sites::update, sites::rotate_key, sites::delete, sites::agents, sites::assign, sites::unassign,
         conversations::list, conversations::transcript,
+        billing::show, billing::quote, billing::order, billing::test_card, billing::invoices, billing::invoice,
     ),
     components(schemas(
         ErrorBody, ErrorDetail,
@@ -37,6 +39,8 @@ use crate::Web;
         imports::ImportView, imports::RowOutcome,
         sites::ApiSite, sites::ApiWeights, sites::NewSite, sites::SitePatch, sites::ApiAdvisor, sites::Placement,
         conversations::ApiConversation, conversations::ConversationList, conversations::ApiMessage, conversations::Transcript,
+        billing::ApiSubscription, billing::OfferRequest, billing::ApiBilling, billing::ApiQuote, billing::ApiLine, billing::OrderRequest,
+        billing::OrderResult, billing::ApiTestCard, billing::CardToken, billing::ApiInvoiceSummary,
     )),
     modifiers(&CsrfHeader),
 )]
@@ -63,7 +67,9 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable and machine-readable: `invalid_input`, `invalid_email`, `email_taken`,
     /// `seats_exhausted`, `last_administrator`, `not_found`, `forbidden`, `unauthenticated`,
-    /// `csrf`, `too_many_requests`, `conflict`, `invalid_json` …
+    /// `csrf`, `too_many_requests`, `conflict`, `invalid_json`; for orders `seats_below_usage`,
+    /// `nothing_to_change`, `amount_changed`, `order_in_progress`, `idempotency_key`, and the
+    /// card refusals `card_declined`, `insufficient_funds`, `expired_card`, `incorrect_cvc` …
     pub code: String,
     pub message: String,
     /// The input field the error is about, when there is one.
@@ -93,6 +99,12 @@ pub fn router() -> Router<Web> {
         .route("/sites/{id}/agents/{user_id}", put(sites::assign).delete(sites::unassign))
         .route("/conversations", get(conversations::list))
         .route("/conversations/{id}", get(conversations::transcript))
+        .route("/subscription", get(billing::show))
+        .route("/subscription/quote", post(billing::quote))
+        .route("/subscription/orders", post(billing::order))
+        .route("/subscription/test-cards", post(billing::test_card))
+        .route("/invoices", get(billing::invoices))
+        .route("/invoices/{number}", get(billing::invoice))
         .fallback(|| async { ApiError(app::Error::NotFound.into()) })
 }
 

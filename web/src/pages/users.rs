@@ -30,6 +30,9 @@ pub struct ListQuery {
     /// A user just added, to greet.
     #[serde(default)]
     pub added: Option<String>,
+    /// The number of the invoice just paid (0: paid, no invoice to show).
+    #[serde(default)]
+    pub paid: Option<u32>,
 }
 
 impl ListQuery {
@@ -61,8 +64,20 @@ async fn render_list(web: &Web, session: &Session, query: &ListQuery, error: Opt
                 @if l.exhausted() {
                     div.banner-bad role="alert" #seats-banner {
                         span { "All " (l.seats) " seats are in use: no user can be added, invited, imported or reactivated until a seat is free." }
-                        a.button href="/admin/subscription" { "Add" }
+                        a.button href="/admin/subscription/edit" { "Add" }
                     }
+                }
+                @if let Some(since) = l.past_due_since {
+                    div.banner-bad role="alert" #past-due-banner {
+                        span { "The subscription's renewal could not be charged since " (since.format("%-d %B %Y")) ". It is tried again every day and nobody loses access; pay with another card to settle it." }
+                        a.button href="/admin/subscription" { "Subscription" }
+                    }
+                }
+            }
+            @if let Some(n) = query.paid {
+                p.notice role="status" #paid {
+                    "Payment received: " @if let Some(l) = &licence { (l.seats) " seats are yours" } "."
+                    @if n > 0 { " " a href={"/admin/invoices/" (n)} { "Invoice " (n) } }
                 }
             }
             @if let Some(e) = error { p.error role="alert" { (e) } }
@@ -330,20 +345,4 @@ fn generated_password_page(session: &Session, email: &str, user_id: UserId, pass
             script type="module" src="/static/copy.js" {}
         },
     )
-}
-
-pub async fn subscription(State(web): State<Web>, Admin(session): Admin) -> Result<Markup, AppError> {
-    let licence = admin::licence(&web, &session).await?;
-    Ok(page(
-        "Subscription",
-        Some(&session),
-        html! {
-            section.card {
-                h1 { "Subscription" }
-                p { strong { (licence.seats_in_use) } " of " strong { (licence.seats) } " seats (licences) in use." }
-                p.muted { "Every active or invited user holds a seat; deactivating a user frees it. Buying more seats online is not available yet: contact Switchboard to change the number of seats." }
-                p { a href="/admin/users" { "Back to users" } }
-            }
-        },
-    ))
 }

@@ -1,0 +1,586 @@
+//! Company → Subscription: the offer in force, changing it (seats, monthly or annual), the
+//! order form with the card, and the invoices.
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use maud::{html, Markup, PreEscaped};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use app::auth::Session;
+use app::billing::{self, CardInput, Checkout, CheckoutOutcome, TestCard, TEST_CARDS};
+use domain::billing::{BillingDetails, Line, LineKind, Period, Prices, Vat};
+use domain::subscription::{Amount, DeclineReason, Offer, Quote};
+use payments::CardField;
+
+use super::layout::{field_error, page};
+use super::{Form, Path, Query};
+use crate::auth::{check_csrf, Admin};
+use crate::error::{refusal, AppError, Refusal};
+use crate::Web;
+
+/// An amount as people read it: €1,234.50, or 1,234.50 USD.
+pub fn money(cents: i64, currency: &str) -> String {
+    let sign = if cents < 0 { "−" } else { "" };
+    let c = cents.abs();
+    let units = (c / 100).to_string();
+    let mut grouped = String::new();
+    for (i, ch) in units.chars().enumerate() {
+        if i > 0 && (units.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    match currency {
+        "EUR" => format!("{sign}€{grouped}.{:02}", c % 100),
+        other => format!("{sign}{grouped}.{:02} {other}", c % 100),
+    }
+}
+
+/// Why a card was refused, in plain words.
+pub fn decline_message(reason: &DeclineReason) -> &'static str {
+    match reason {
+        DeclineReason::Declined => "Your card was declined. Nothing was charged: try another card, or ask your bank why.",
+        DeclineReason::InsufficientFunds => "Your card was declined for insufficient funds. Nothing was charged.",
+        DeclineReason::Expired => "Your card has expired. Nothing was charged: use a card that is still valid.",
+        DeclineReason::IncorrectSecurityCode => "The security code (the 3 digits on the back, 4 on the front for American Express) is wrong. Nothing was charged.",
+        DeclineReason::IncorrectNumber => "The card number is not valid: check it for a typing mistake. Nothing was charged.",
+        DeclineReason::AuthenticationRequired => "Your bank asks to confirm this payment, which Switchboard cannot do yet: use another card. Nothing was charged.",
+        DeclineReason::ProviderUnavailable => "The payment provider did not answer. Nothing was charged: try again in a moment.",
+    }
+}
+
+fn period_word(p: Period) -> &'static str {
+    match p {
+        Period::Monthly => "monthly",
+        Period::Annual => "annual",
+    }
+}
+
+fn date(d: NaiveDate) -> String {
+    d.format("%-d %B %Y").to_string()
+}
+
+fn line_text(l: &Line) -> String {
+    let seats = if l.seats == 1 { "1 seat".to_owned() } else { format!("{} seats", l.seats) };
+    match l.description {
+        LineKind::Seats => format!("{seats}, {} payment, {} to {}", period_word(l.period), date(l.from), date(l.to)),
+        LineKind::AddedSeats => format!("{seats} added for the rest of the period, {} to {}", date(l.from), date(l.to)),
+        LineKind::UnusedTimeCredit => format!("Credit for the unused monthly time of {seats}, {} to {}", date(l.from), date(l.to)),
+    }
+}
+
+fn vat_text(vat: Vat) -> String {
+    match vat {
+        Vat::Charged { basis_points } => format!("VAT {}%", basis_points as f64 / 100.0),
+        Vat::ReverseCharged => "VAT reverse-charged (article 196 of Directive 2006/112/EC)".into(),
+        Vat::OutsideScope => "No VAT: services to a buyer outside the EU".into(),
+    }
+}
+
+fn seat_prices(prices: &Prices) -> Markup {
+    let monthly_year = 12 * prices.monthly_seat_cents;
+    html! {
+        table.prices #prices {
+            thead { tr { th { "Payment" } th { "Per seat" } th { "Per seat over a year" } } }
+            tbody {
+                tr { td { "Monthly" } td { (money(prices.monthly_seat_cents, &prices.currency)) " a month" } td { (money(monthly_year, &prices.currency)) } }
+                tr {
+                    td { "Annual" }
+                    td { (money(prices.annual_seat_cents, &prices.currency)) " a year (" (money(prices.annual_seat_cents / 12, &prices.currency)) " a month)" }
+                    td { (money(prices.annual_seat_cents, &prices.currency)) " " strong.saving { "save " (prices.annual_saving_percent()) "%" } }
+                }
+            }
+        }
+        p.muted.small { "Prices before VAT." }
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ShownQuery {
+    #[serde(default)]
+    changed: Option<String>,
+}
+
+pub async fn show(State(web): State<Web>, Admin(session): Admin, Query(query): Query<ShownQuery>) -> Result<Markup, AppError> {
+    let s = billing::subscription(&web, &session).await?;
+    let currency = &s.prices.currency;
+    Ok(page(
+        "Subscription",
+        Some(&session),
+        html! {
+            @if let Some(past_due) = s.current.as_ref().and_then(|c| c.past_due.as_ref()) {
+                div.banner-bad role="alert" #past-due-banner {
+                    span { "The renewal of " (date(past_due.since)) " could not be charged: " (decline_message(&past_due.reason)) " It is tried again every day; nobody loses access. Pay now with another card to settle it." }
+                    a.button href="/admin/subscription/edit" { "Pay now" }
+                }
+            }
+            @if query.changed.is_some() { p.notice role="status" { "The change is recorded. Nothing was charged." } }
+            h1 { "Subscription" }
+            section.card #offer {
+                h2 { "Your offer" }
+                dl.facts {
+                    dt { "Seats" } dd #offer-seats { (s.seats_in_use) " in use of " (s.seats) " bought" }
+                    @match &s.current {
+                        Some(c) => {
+                            dt { "Payment" } dd #offer-period { (period_word(c.period)) }
+                            dt { "Price per seat" } dd { (money(s.prices.seat_price(c.period), currency)) @if c.period == Period::Monthly { " a month" } @else { " a year" } " before VAT" }
+                            dt { "Next renewal" } dd #offer-renewal { (date(c.renews_on)) }
+                            @if let Some(p) = c.pending {
+                                dt { "From the renewal" } dd #offer-pending { (p.seats) " seats, " (period_word(p.period)) " payment" }
+                            }
+                        }
+                        None => {
+                            dt { "Payment" } dd #offer-period { "none yet: these seats were set up by Switchboard" }
+                        }
+                    }
+                    dt { "Card" }
+                    dd #offer-card {
+                        @match &s.card {
+                            Some(c) => { (c.brand) " ending in " (c.last4) ", expires " (format!("{:02}/{}", c.exp_month, c.exp_year)) }
+                            None => { "none on file" }
+                        }
+                    }
+                }
+                p.actions { a.button href="/admin/subscription/edit" #change-offer { "Change the offer" } }
+            }
+            section.card {
+                h2 { "Prices" }
+                (seat_prices(&s.prices))
+            }
+            section.card #invoices {
+                h2 { "Invoices" }
+                @if s.invoices.is_empty() {
+                    p.muted { "No invoices yet." }
+                } @else {
+                    table {
+                        thead { tr { th { "Number" } th { "Date" } th { "Total" } } }
+                        tbody {
+                            @for i in &s.invoices {
+                                tr {
+                                    td { a href={"/admin/invoices/" (i.number)} { "Invoice " (i.number) } }
+                                    td { (date(i.issued_on)) }
+                                    td { (money(i.total_cents, &i.currency)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct OfferQuery {
+    #[serde(default)]
+    seats: Option<String>,
+    #[serde(default)]
+    period: Option<String>,
+}
+
+/// The offer in a query or form: unreadable values are errors naming the field.
+fn offer_of(seats: Option<&str>, period: Option<&str>, fallback: Offer) -> Result<Offer, (String, &'static str)> {
+    let seats = match seats.map(str::trim).filter(|s| !s.is_empty()) {
+        None => fallback.seats,
+        Some(s) => s.parse::<u32>().ok().filter(|n| (1..=100_000).contains(n)).ok_or_else(|| (format!("`{s}` is not a number of seats (1 to 100,000)"), "seats"))?,
+    };
+    let period = match period.map(str::trim).filter(|s| !s.is_empty()) {
+        None => fallback.period,
+        Some(p) => p.parse::<Period>().map_err(|e| (e, "period"))?,
+    };
+    Ok(Offer { seats, period })
+}
+
+fn current_offer(s: &billing::Subscription) -> Offer {
+    Offer { seats: s.seats, period: s.current.as_ref().map_or(Period::Monthly, |c| c.period) }
+}
+
+/// What the order charges now and what follows: the same words on the edit and the order page.
+fn quote_box(quote: &Quote, amount: Option<&Amount>, currency: &str) -> Markup {
+    html! {
+        div.quote #quote {
+            h2 { "What you will pay" }
+            @if quote.lines.is_empty() {
+                p #charged-now { "Nothing is charged now." }
+            } @else {
+                table {
+                    tbody {
+                        @for l in &quote.lines { tr { td { (line_text(l)) } td.amount { (money(l.cents, currency)) } } }
+                    }
+                    tfoot {
+                        @match amount {
+                            Some(a) => {
+                                tr { td { "Total before VAT" } td.amount { (money(a.net_cents, currency)) } }
+                                tr { td { (vat_text(a.vat)) } td.amount { (money(a.vat_cents, currency)) } }
+                                tr.total { td { "Charged now" } td.amount #charged-now { (money(a.total_cents, currency)) } }
+                            }
+                            None => {
+                                tr.total { td { "Charged now, before VAT" } td.amount #charged-now { (money(quote.net_cents, currency)) } }
+                            }
+                        }
+                    }
+                }
+            }
+            @let r = &quote.next_renewal;
+            p #next-renewal {
+                "Next renewal on " strong { (date(r.on)) } ": " (r.offer.seats) " seats, " (period_word(r.offer.period)) " payment, "
+                (money(r.net_cents, currency)) " before VAT."
+            }
+            @if quote.seats_now > 0 { p.muted.small { "Seats usable once paid: " (quote.seats_now) "." } }
+        }
+    }
+}
+
+pub async fn edit(State(web): State<Web>, Admin(session): Admin, Query(query): Query<OfferQuery>) -> Result<Markup, AppError> {
+    let s = billing::subscription(&web, &session).await?;
+    let asked = query.seats.is_some() || query.period.is_some();
+    let offer = offer_of(query.seats.as_deref(), query.period.as_deref(), current_offer(&s));
+    let (offer, error) = match offer {
+        Ok(o) => (o, None),
+        Err((message, field)) => (current_offer(&s), Some((message, Some(field)))),
+    };
+    let quoted = if asked && error.is_none() {
+        match billing::quote(&web, &session, offer, None).await {
+            Ok((q, _)) => Ok(Some(q)),
+            Err(e) => Err(refusal(e)?),
+        }
+    } else {
+        Ok(None)
+    };
+    let (quote, error) = match quoted {
+        Ok(q) => (q, error),
+        Err(Refusal { message, field, .. }) => (None, Some((message, field))),
+    };
+    let (message, field) = error.as_ref().map_or((None, None), |(m, f)| (Some(m.as_str()), *f));
+    let currency = &s.prices.currency;
+    Ok(page(
+        "Change the offer",
+        Some(&session),
+        html! {
+            h1 { "Change the offer" }
+            @if let (Some(m), None) = (message, field) { p.error role="alert" { (m) } }
+            section.card {
+                (seat_prices(&s.prices))
+                form method="get" action="/admin/subscription/edit" #edit-offer {
+                    label for="seats" { "Number of users (seats)" }
+                    input #seats type="number" name="seats" min="1" max="100000" value=(offer.seats) required aria-invalid=(field == Some("seats"))
+                        aria-describedby="seats-help";
+                    p.muted.small #seats-help { (s.seats_in_use) " seats are in use now: you cannot go below that without deactivating users first. Fewer seats take effect at the next renewal." }
+                    (field_error(field, "seats", message))
+                    fieldset {
+                        legend { "Payment" }
+                        @for p in Period::ALL {
+                            label.check {
+                                input type="radio" name="period" value=(p.as_str()) checked[offer.period == p];
+                                " " @if p == Period::Monthly { "Monthly, " (money(s.prices.monthly_seat_cents, currency)) " per seat a month" }
+                                @else { "Annual, " (money(s.prices.annual_seat_cents, currency)) " per seat a year (save " (s.prices.annual_saving_percent()) "%)" }
+                            }
+                        }
+                        (field_error(field, "period", message))
+                    }
+                    p.actions { button.secondary type="submit" #review { "Show the price" } " " a href="/admin/subscription" { "Cancel" } }
+                }
+            }
+            @if let Some(q) = &quote {
+                section.card {
+                    (quote_box(q, None, currency))
+                    p.actions {
+                        a.button #continue href={"/admin/subscription/order?seats=" (offer.seats) "&period=" (offer.period.as_str())} { "Continue to the order" }
+                    }
+                }
+            }
+        },
+    ))
+}
+
+/// The order form as typed; card fields are never echoed back.
+#[derive(Debug, Deserialize, Default)]
+pub struct OrderForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    order_id: String,
+    #[serde(default)]
+    seats: String,
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    expected_total: String,
+    #[serde(default)]
+    billing_name: String,
+    #[serde(default)]
+    billing_company: String,
+    #[serde(default)]
+    billing_address: String,
+    #[serde(default)]
+    billing_country: String,
+    #[serde(default)]
+    vat_number: String,
+    #[serde(default)]
+    billing_email: String,
+    #[serde(default)]
+    card_number: String,
+    #[serde(default)]
+    card_expiry: String,
+    #[serde(default)]
+    card_cvc: String,
+    #[serde(default)]
+    payment_token: String,
+}
+
+impl OrderForm {
+    fn billing(&self) -> BillingDetails {
+        BillingDetails {
+            name: self.billing_name.clone(),
+            company: self.billing_company.clone(),
+            address: self.billing_address.clone(),
+            country: self.billing_country.clone(),
+            vat_number: Some(self.vat_number.clone()),
+            email: self.billing_email.clone(),
+        }
+    }
+
+    fn prefilled(s: &billing::Subscription, session: &Session, offer: Offer) -> OrderForm {
+        let b = s.billing.clone();
+        OrderForm {
+            order_id: Uuid::now_v7().to_string(),
+            seats: offer.seats.to_string(),
+            period: offer.period.as_str().into(),
+            billing_name: b.as_ref().map_or_else(|| session.user.profile.full_name(), |b| b.name.clone()),
+            billing_company: b.as_ref().map_or_else(|| s.company_name.clone(), |b| b.company.clone()),
+            billing_address: b.as_ref().map(|b| b.address.clone()).unwrap_or_default(),
+            billing_country: b.as_ref().map_or_else(|| s.prices.seller_country.clone(), |b| b.country.clone()),
+            vat_number: b.as_ref().and_then(|b| b.vat_number.clone()).unwrap_or_default(),
+            billing_email: b.as_ref().map_or_else(|| session.user.email.clone(), |b| b.email.clone()),
+            ..OrderForm::default()
+        }
+    }
+}
+
+/// "12/30", "12/2030", "1 / 30" as (12, 2030).
+fn expiry(text: &str) -> Option<(u32, i32)> {
+    let (m, y) = text.split_once('/')?;
+    let month = m.trim().parse::<u32>().ok()?;
+    let year = y.trim().parse::<i32>().ok()?;
+    let year = if (0..100).contains(&year) { 2000 + year } else { year };
+    Some((month, year))
+}
+
+pub async fn order_form(State(web): State<Web>, Admin(session): Admin, Query(query): Query<OfferQuery>) -> Result<Response, AppError> {
+    let s = billing::subscription(&web, &session).await?;
+    let Ok(offer) = offer_of(query.seats.as_deref(), query.period.as_deref(), current_offer(&s)) else {
+        return Ok(Redirect::to("/admin/subscription/edit").into_response());
+    };
+    let form = OrderForm::prefilled(&s, &session, offer);
+    render_order(&web, &session, &s, offer, &form, None).await
+}
+
+async fn render_order(web: &Web, session: &Session, s: &billing::Subscription, offer: Offer, form: &OrderForm, error: Option<(String, Option<&'static str>)>) -> Result<Response, AppError> {
+    let buyer = form.billing().checked().ok();
+    let (quote, amount) = match billing::quote(web, session, offer, buyer.as_ref()).await {
+        Ok(q) => q,
+        Err(e) => {
+            // The offer cannot be ordered (any more): say why on the edit page.
+            let Refusal { message, .. } = refusal(e)?;
+            return Ok((axum::http::StatusCode::CONFLICT, page("Change the offer", Some(session), html! {
+                h1 { "Change the offer" }
+                p.error role="alert" { (message) }
+                p { a href="/admin/subscription/edit" { "Back to the offer" } }
+            }))
+                .into_response());
+        }
+    };
+    // Without details yet, the amount shown is for a buyer in the seller's country.
+    let shown = amount.unwrap_or_else(|| Amount::of(quote.net_cents, s.prices.vat_for(&BillingDetails { country: s.prices.seller_country.clone(), vat_number: None, ..form.billing() })));
+    let (message, field) = error.as_ref().map_or((None, None), |(m, f)| (Some(m.as_str()), *f));
+    let currency = &s.prices.currency;
+    let text = |name: &'static str, label: &str, value: &str, required: bool, kind: &str, autocomplete: &str| {
+        html! {
+            label for=(name) { (label) @if required { " *" } }
+            input id=(name) name=(name) type=(kind) value=(value) required[required] autocomplete=(autocomplete) aria-invalid=(field == Some(name));
+            (field_error(field, name, message))
+        }
+    };
+    let status = if error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
+    let stripe = match &s.card_field {
+        CardField::Stripe { publishable_key, js_url } => Some((publishable_key.clone(), js_url.clone())),
+        CardField::TestCards => None,
+    };
+    let body = html! {
+        h1 { "Order" }
+        @if let (Some(m), None) = (message, field) { p.error role="alert" #order-error { (m) } }
+        section.card { (quote_box(&quote, Some(&shown), currency)) }
+        form.card method="post" action="/admin/subscription/order" #order-form {
+            input type="hidden" name="csrf" value=(session.csrf);
+            input type="hidden" name="order_id" value=(form.order_id);
+            input type="hidden" name="seats" value=(offer.seats);
+            input type="hidden" name="period" value=(offer.period.as_str());
+            input type="hidden" name="expected_total" value=(shown.total_cents);
+            h2 { "Billing details" }
+            (text("billing_name", "Billing name", &form.billing_name, true, "text", "name"))
+            (text("billing_company", "Company", &form.billing_company, true, "text", "organization"))
+            (text("billing_address", "Address", &form.billing_address, true, "text", "street-address"))
+            (text("billing_country", "Country (two letters, such as FR)", &form.billing_country, true, "text", "country"))
+            (text("vat_number", "VAT number (optional, such as FR40303265045)", &form.vat_number, false, "text", "off"))
+            (text("billing_email", "E-mail for invoices", &form.billing_email, true, "email", "email"))
+            p.muted.small { "VAT: charged in " (s.prices.seller_country) " and to buyers in the EU without a VAT number; reverse-charged for EU businesses with one; none outside the EU. If your details change the VAT, the new total is shown before anything is charged." }
+            @if shown.total_cents > 0 {
+                h2 { "Card" }
+                @match &stripe {
+                    Some((key, js)) => {
+                        div #card-element data-publishable-key=(key) data-js-url=(js) {}
+                        p #card-errors role="alert" {}
+                        input type="hidden" name="payment_token" value="";
+                    }
+                    None => {
+                        p.notice #test-gateway {
+                            "This server uses Switchboard's test gateway: no real card is charged. Test cards: "
+                            @for (i, (number, behaviour)) in TEST_CARDS.iter().enumerate() {
+                                @if i > 0 { ", " }
+                                code { (number) } " (" (behaviour) ")"
+                            }
+                            ". Any future expiry date, any 3-digit code."
+                        }
+                        (text("card_number", "Card number", "", true, "text", "cc-number"))
+                        (text("card_expiry", "Expiry (MM/YY)", "", true, "text", "cc-exp"))
+                        (text("card_cvc", "Security code", "", true, "text", "cc-csc"))
+                    }
+                }
+            }
+            p.actions {
+                button type="submit" #validate { "Validate" @if shown.total_cents > 0 { " and pay " (money(shown.total_cents, currency)) } }
+                " " a href={"/admin/subscription/edit?seats=" (offer.seats) "&period=" (offer.period.as_str())} { "Back" }
+            }
+        }
+        @if stripe.is_some() { script type="module" src="/static/stripe-checkout.js" {} }
+    };
+    Ok((status, page("Order", Some(session), body)).into_response())
+}
+
+pub async fn place_order(State(web): State<Web>, Admin(session): Admin, Form(form): Form<OrderForm>) -> Result<Response, AppError> {
+    check_csrf(&session, &form.csrf)?;
+    let s = billing::subscription(&web, &session).await?;
+    let offer = match offer_of(Some(&form.seats), Some(&form.period), current_offer(&s)) {
+        Ok(o) => o,
+        Err((message, field)) => return render_order(&web, &session, &s, current_offer(&s), &form, Some((message, Some(field)))).await,
+    };
+    let Ok(order_id) = Uuid::parse_str(form.order_id.trim()) else {
+        return render_order(&web, &session, &s, offer, &OrderForm { order_id: Uuid::now_v7().to_string(), ..form }, Some(("The order form was incomplete: check it and validate again.".into(), None))).await;
+    };
+    let card = if !form.payment_token.trim().is_empty() {
+        CardInput::Token(form.payment_token.trim().to_owned())
+    } else if !form.card_number.trim().is_empty() {
+        let Some((exp_month, exp_year)) = expiry(&form.card_expiry) else {
+            let form = OrderForm { card_number: String::new(), card_cvc: String::new(), ..form };
+            return render_order(&web, &session, &s, offer, &form, Some(("The expiry is not a date such as 12/30.".into(), Some("card_expiry")))).await;
+        };
+        CardInput::TestCard(TestCard { number: form.card_number.clone(), exp_month, exp_year, cvc: form.card_cvc.trim().to_owned() })
+    } else {
+        CardInput::None
+    };
+    let expected_total_cents = form.expected_total.trim().parse::<i64>().ok();
+    let checkout = Checkout { order_id, offer, billing: form.billing(), card, expected_total_cents };
+    // The card's digits go no further than the checkout.
+    let form = OrderForm { card_number: String::new(), card_cvc: String::new(), card_expiry: String::new(), payment_token: String::new(), ..form };
+    match billing::checkout(&web, &session, checkout).await {
+        Ok(CheckoutOutcome::Paid { invoice }) => {
+            let to = match invoice {
+                Some(n) => format!("/admin/users?paid={n}"),
+                None => "/admin/users?paid=0".to_owned(),
+            };
+            Ok(Redirect::to(&to).into_response())
+        }
+        Ok(CheckoutOutcome::Changed) => Ok(Redirect::to("/admin/subscription?changed=1").into_response()),
+        Ok(CheckoutOutcome::Refused(reason)) => {
+            // A new order for the next attempt: this one is recorded as refused.
+            let form = OrderForm { order_id: Uuid::now_v7().to_string(), ..form };
+            render_order(&web, &session, &s, offer, &form, Some((decline_message(&reason).into(), None))).await
+        }
+        Err(e) => {
+            let Refusal { message, field, .. } = refusal(e)?;
+            render_order(&web, &session, &s, offer, &form, Some((message, field))).await
+        }
+    }
+}
+
+pub async fn invoice(State(web): State<Web>, Admin(session): Admin, Path(number): Path<u32>) -> Result<Markup, AppError> {
+    let invoice = billing::invoice(&web, &session, number).await?;
+    let c = &invoice.currency;
+    Ok(page(
+        &format!("Invoice {}", invoice.number),
+        Some(&session),
+        html! {
+            article.invoice #invoice {
+                header.invoice-head {
+                    h1 { "Invoice " (invoice.number) }
+                    p { "Date: " (date(invoice.issued_on)) }
+                    p.muted.small { "Order " (invoice.order_id) " · payment " (invoice.payment_id) }
+                }
+                div.parties {
+                    section {
+                        h2 { "Seller" }
+                        p { strong { (invoice.seller.name) } br; (invoice.seller.address) br; (invoice.seller.country) br; "VAT number " (invoice.seller.vat_number) }
+                    }
+                    section {
+                        h2 { "Buyer" }
+                        p {
+                            strong { (invoice.buyer.company) } br; (invoice.buyer.name) br; (invoice.buyer.address) br; (invoice.buyer.country)
+                            @if let Some(v) = &invoice.buyer.vat_number { br; "VAT number " (v) }
+                            br; (invoice.buyer.email)
+                        }
+                    }
+                }
+                table.lines {
+                    thead { tr { th { "Description" } th.amount { "Amount" } } }
+                    tbody { @for l in &invoice.lines { tr { td { (line_text(l)) } td.amount { (money(l.cents, c)) } } } }
+                    tfoot {
+                        tr { td { "Total before VAT" } td.amount { (money(invoice.amount.net_cents, c)) } }
+                        tr { td { (vat_text(invoice.amount.vat)) } td.amount { (money(invoice.amount.vat_cents, c)) } }
+                        tr.total { td { "Total paid" } td.amount #invoice-total { (money(invoice.amount.total_cents, c)) } }
+                    }
+                }
+                p { "Paid by " (invoice.card.brand) " ending in " (invoice.card.last4) " on " (date(invoice.issued_on)) "." }
+                p.no-print { button.secondary type="button" data-print="" { "Print" } " " a href="/admin/subscription" { "Back to the subscription" } }
+            }
+            script type="module" { (PreEscaped("document.querySelector('[data-print]')?.addEventListener('click', () => print());")) }
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_read_as_people_write_them() {
+        assert_eq!(money(123450, "EUR"), "€1,234.50");
+        assert_eq!(money(-5000, "EUR"), "−€50.00");
+        assert_eq!(money(7, "USD"), "0.07 USD");
+        assert_eq!(money(100_000_000, "EUR"), "€1,000,000.00");
+    }
+
+    #[test]
+    fn expiry_dates_read_in_the_usual_ways() {
+        assert_eq!(expiry("12/30"), Some((12, 2030)));
+        assert_eq!(expiry(" 1 / 2031 "), Some((1, 2031)));
+        assert_eq!(expiry("1230"), None);
+        assert_eq!(expiry("ab/cd"), None);
+    }
+
+    #[test]
+    fn dates_are_written_out() {
+        assert_eq!(date(NaiveDate::from_ymd_opt(2028, 2, 29).unwrap()), "29 February 2028");
+    }
+
+    #[test]
+    fn an_offer_from_a_query_names_the_bad_field() {
+        let fallback = Offer { seats: 3, period: Period::Monthly };
+        assert_eq!(offer_of(Some("5"), Some("annual"), fallback), Ok(Offer { seats: 5, period: Period::Annual }));
+        assert_eq!(offer_of(None, None, fallback), Ok(fallback));
+        assert_eq!(offer_of(Some("0"), None, fallback).unwrap_err().1, "seats");
+        assert_eq!(offer_of(Some("lots"), None, fallback).unwrap_err().1, "seats");
+        assert_eq!(offer_of(None, Some("weekly"), fallback).unwrap_err().1, "period");
+    }
+}
