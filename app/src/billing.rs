@@ -118,7 +118,10 @@ pub async fn checkout(app: &App, session: &Session, checkout: Checkout) -> Resul
     let metadata = session.metadata();
     let billing = checkout.billing.clone().checked().map_err(details_error)?;
     let state = app.accounts.company(company_id).await?;
-    if !state.orders.contains_key(&checkout.order_id) {
+    if state.orders.contains_key(&checkout.order_id) {
+        // The same order again (a double click, a retry): refused if it asks for another offer.
+        place(app, &metadata, &checkout, billing, None, company_id).await?;
+    } else {
         let (_, amount) = quote(app, session, checkout.offer, Some(&billing)).await?;
         let card = if amount.is_some_and(|a| a.total_cents > 0) {
             match save_card(app, company_id, &billing, &checkout.card, &state).await? {
@@ -127,7 +130,7 @@ pub async fn checkout(app: &App, session: &Session, checkout: Checkout) -> Resul
                 Saved::Refused(reason, attempted) => {
                     // Recorded, so the audit log shows the refused attempt.
                     if place(app, &metadata, &checkout, billing, Some((attempted, None)), company_id).await?.is_some() {
-                        record(app, company_id, checkout.order_id, PaymentOutcome::Failed(reason.clone()), &metadata).await?;
+                        record(app, company_id, checkout.order_id, PaymentOutcome::Failed(reason.clone()), &metadata, app.today()).await?;
                     }
                     return Ok(CheckoutOutcome::Refused(reason));
                 }
@@ -137,7 +140,7 @@ pub async fn checkout(app: &App, session: &Session, checkout: Checkout) -> Resul
         };
         place(app, &metadata, &checkout, billing, card.map(|s| (s.method, Some(s.card))), company_id).await?;
     }
-    let position = settle(app, company_id, checkout.order_id, &metadata).await?;
+    let position = settle(app, company_id, checkout.order_id, &metadata, app.today()).await?;
     read_your_writes(app, position).await?;
     let state = app.accounts.company(company_id).await?;
     let status = state.orders.get(&checkout.order_id).ok_or_else(|| Error::Internal("the order is not in the company's stream".into()))?;
@@ -236,7 +239,7 @@ async fn place(
     match app.accounts.change_membership(company_id, command(), metadata).await {
         Ok(outcome) => Ok(outcome.position),
         Err(commands::Error::Company(company::Error::OrderInProgress { order_id })) => {
-            settle(app, company_id, order_id, metadata).await?;
+            settle(app, company_id, order_id, metadata, app.today()).await?;
             Ok(app.accounts.change_membership(company_id, command(), metadata).await?.position)
         }
         Err(e) => Err(e.into()),
@@ -245,7 +248,7 @@ async fn place(
 
 /// Charges an order placed and not yet paid, and records the outcome. Nothing to do for an
 /// order already settled.
-async fn settle(app: &App, company_id: CompanyId, order_id: Uuid, metadata: &Metadata) -> Result<Option<Position>> {
+async fn settle(app: &App, company_id: CompanyId, order_id: Uuid, metadata: &Metadata, today: NaiveDate) -> Result<Option<Position>> {
     let state = app.accounts.company(company_id).await?;
     let Some(status) = state.orders.get(&order_id) else { return Ok(None) };
     if status.outcome.is_some() {
@@ -266,12 +269,12 @@ async fn settle(app: &App, company_id: CompanyId, order_id: Uuid, metadata: &Met
         Err(GatewayError::Declined(reason)) => PaymentOutcome::Failed(reason),
         Err(e) => return Err(gateway_error(e)),
     };
-    record(app, company_id, order_id, outcome, metadata).await
+    record(app, company_id, order_id, outcome, metadata, today).await
 }
 
-async fn record(app: &App, company_id: CompanyId, order_id: Uuid, outcome: PaymentOutcome, metadata: &Metadata) -> Result<Option<Position>> {
+async fn record(app: &App, company_id: CompanyId, order_id: Uuid, outcome: PaymentOutcome, metadata: &Metadata, today: NaiveDate) -> Result<Option<Position>> {
     let seller = app.settings.billing.seller.clone();
-    let command = company::Command::RecordPayment { order_id, outcome, today: app.today(), seller };
+    let command = company::Command::RecordPayment { order_id, outcome, today, seller };
     Ok(app.accounts.change_membership(company_id, command, metadata).await?.position)
 }
 
@@ -351,12 +354,12 @@ async fn renew_one(app: &App, company_id: CompanyId, today: NaiveDate, metadata:
     let command = || company::Command::RenewSubscription { order_id, today, prices: prices.clone() };
     let outcome = match app.accounts.change_membership(company_id, command(), metadata).await {
         Err(commands::Error::Company(company::Error::OrderInProgress { order_id: stuck })) => {
-            settle(app, company_id, stuck, metadata).await?;
+            settle(app, company_id, stuck, metadata, today).await?;
             app.accounts.change_membership(company_id, command(), metadata).await?
         }
         other => other?,
     };
-    let position = settle(app, company_id, order_id, metadata).await?.or(outcome.position);
+    let position = settle(app, company_id, order_id, metadata, today).await?.or(outcome.position);
     app.read_your_writes(Registered::Licences, position).await?;
     Ok(order_id)
 }

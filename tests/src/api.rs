@@ -35,6 +35,11 @@ impl Api {
         Api { http, base: base.to_owned(), csrf: String::new() }
     }
 
+    /// `http://host:port` of the server.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> Response {
         let mut request = self.http.request(method, format!("{}{}", self.base, path)).header("x-csrf-token", &self.csrf);
         if let Some(body) = body {

@@ -2,6 +2,7 @@
 //! PostgreSQL template and test cluster for all of them.
 
 mod admin_api;
+mod billing_api;
 mod browser_admin;
 mod browser_chat;
 mod browser_harness;
