@@ -3,6 +3,7 @@
 
 mod admin_api;
 mod billing_api;
+mod billing_pages;
 mod browser_admin;
 mod browser_chat;
 mod browser_harness;

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use app::auth::Session;
 use app::billing::{self, CardInput, Checkout, CheckoutOutcome, TestCard, TEST_CARDS};
 use domain::billing::{BillingDetails, Line, LineKind, Period, Prices, Vat};
+use domain::company;
 use domain::subscription::{Amount, DeclineReason, Offer, Quote};
 use payments::CardField;
 
@@ -497,6 +498,15 @@ pub async fn place_order(State(web): State<Web>, Admin(session): Admin, Form(for
             // A new order for the next attempt: this one is recorded as refused.
             let form = OrderForm { order_id: Uuid::now_v7().to_string(), ..form };
             render_order(&web, &session, &s, offer, &form, Some((decline_message(&reason).into(), None))).await
+        }
+        Err(app::Error::Command(commands::Error::Company(company::Error::AmountChanged { expected, actual }))) => {
+            let currency = &s.prices.currency;
+            let message = format!(
+                "The total is now {} instead of the {} shown, because of the VAT that applies to your billing details. Nothing was charged: check the new total and validate again.",
+                money(actual, currency),
+                money(expected, currency)
+            );
+            render_order(&web, &session, &s, offer, &form, Some((message, None))).await
         }
         Err(e) => {
             let Refusal { message, field, .. } = refusal(e)?;
