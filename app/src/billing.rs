@@ -166,7 +166,10 @@ fn details_error(e: domain::billing::DetailsError) -> Error {
 }
 
 fn unavailable(what: &str) -> Error {
-    Error::Refused { code: "payment_unavailable", message: format!("The payment provider did not answer ({what}); nothing was charged twice: validate again.") }
+    Error::Refused {
+        code: "payment_unavailable",
+        message: format!("The payment provider did not answer ({what}); nothing was charged twice: validate again."),
+    }
 }
 
 enum Saved {
@@ -272,7 +275,14 @@ async fn settle(app: &App, company_id: CompanyId, order_id: Uuid, metadata: &Met
     record(app, company_id, order_id, outcome, metadata, today).await
 }
 
-async fn record(app: &App, company_id: CompanyId, order_id: Uuid, outcome: PaymentOutcome, metadata: &Metadata, today: NaiveDate) -> Result<Option<Position>> {
+async fn record(
+    app: &App,
+    company_id: CompanyId,
+    order_id: Uuid,
+    outcome: PaymentOutcome,
+    metadata: &Metadata,
+    today: NaiveDate,
+) -> Result<Option<Position>> {
     let seller = app.settings.billing.seller.clone();
     let command = company::Command::RecordPayment { order_id, outcome, today, seller };
     Ok(app.accounts.change_membership(company_id, command, metadata).await?.position)

@@ -83,7 +83,8 @@ impl Billing {
             b.seller.vat_number = v.trim().to_owned();
         }
         if let Some(v) = var("SWITCHBOARD_TODAY") {
-            let day = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| format!("SWITCHBOARD_TODAY `{}` is not a date (YYYY-MM-DD)", v.trim()))?;
+            let day = NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
+                .map_err(|_| format!("SWITCHBOARD_TODAY `{}` is not a date (YYYY-MM-DD)", v.trim()))?;
             b.clock = Clock::Fixed(day);
         }
         Ok(b)
@@ -102,7 +103,6 @@ fn cents(name: &str, value: &str) -> Result<i64, String> {
     let fraction: i64 = format!("{fraction:0<2}").parse().map_err(|_| bad())?;
     units.checked_mul(100).and_then(|u| u.checked_add(fraction)).ok_or_else(bad)
 }
-
 
 impl Settings {
     /// From the environment: SWITCHBOARD_SECURE_COOKIES, SWITCHBOARD_PUBLIC_URL (default:
@@ -128,7 +128,12 @@ mod tests {
     fn billing_settings_come_from_the_environment_with_documented_defaults() {
         let none = Billing::from_env(|_| None).unwrap();
         assert_eq!((none.prices.monthly_seat_cents, none.prices.annual_seat_cents, none.clock), (2500, 25500, Clock::System));
-        let vars = [("SWITCHBOARD_SEAT_PRICE_MONTHLY", "30"), ("SWITCHBOARD_SEAT_PRICE_ANNUAL", "300.5"), ("SWITCHBOARD_TODAY", "2028-02-29"), ("SWITCHBOARD_SELLER_COUNTRY", "de")];
+        let vars = [
+            ("SWITCHBOARD_SEAT_PRICE_MONTHLY", "30"),
+            ("SWITCHBOARD_SEAT_PRICE_ANNUAL", "300.5"),
+            ("SWITCHBOARD_TODAY", "2028-02-29"),
+            ("SWITCHBOARD_SELLER_COUNTRY", "de"),
+        ];
         let lookup = |name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string());
         let b = Billing::from_env(lookup).unwrap();
         assert_eq!((b.prices.monthly_seat_cents, b.prices.annual_seat_cents), (3000, 30050));

@@ -30,7 +30,15 @@ pub async fn list_companies(data: DataArgs) -> Result<(), String> {
             };
             let renews = c.renews_on.map(|d| d.to_string()).unwrap_or_else(|| "-".into());
             let period = c.billing_period.clone().unwrap_or_else(|| "none".into());
-            println!("{:<36}  {:<28}  {:>5}  {:>6}  {:<8}  {:<10}  {state}", l.company_id.0, truncate(&l.name, 28), l.seats, l.seats_in_use, period, renews);
+            println!(
+                "{:<36}  {:<28}  {:>5}  {:>6}  {:<8}  {:<10}  {state}",
+                l.company_id.0,
+                truncate(&l.name, 28),
+                l.seats,
+                l.seats_in_use,
+                period,
+                renews
+            );
         }
         println!("{} companies", companies.len());
         Ok(())
@@ -68,7 +76,9 @@ pub async fn renew(today: Option<NaiveDate>, data: DataArgs) -> Result<(), Strin
         for r in &report {
             match r {
                 app::billing::Renewed::Paid { company_id, invoice } => println!("{}: renewed, invoice {invoice}", company_id.0),
-                app::billing::Renewed::Refused { company_id, reason } => println!("{}: card refused ({}), past due, retried tomorrow", company_id.0, reason.code()),
+                app::billing::Renewed::Refused { company_id, reason } => {
+                    println!("{}: card refused ({}), past due, retried tomorrow", company_id.0, reason.code())
+                }
                 app::billing::Renewed::Failed { company_id, error } => println!("{}: not renewed: {error}", company_id.0),
             }
         }

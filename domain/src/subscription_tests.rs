@@ -125,7 +125,9 @@ fn more_seats_mid_period_are_prorated_to_the_day_and_usable_once_paid() {
 #[test]
 fn fewer_seats_wait_for_the_renewal_cost_nothing_and_never_go_below_the_seats_in_use() {
     let mut history = subscribed(5, 3, Period::Monthly, d(2027, 3, 1));
-    given::<Company>(history.clone()).when(place(Uuid::new_v4(), 2, Period::Monthly, d(2027, 3, 10))).then_error(Error::SeatsBelowUsage { seats: 2, in_use: 3 });
+    given::<Company>(history.clone())
+        .when(place(Uuid::new_v4(), 2, Period::Monthly, d(2027, 3, 10)))
+        .then_error(Error::SeatsBelowUsage { seats: 2, in_use: 3 });
     let events = run(&mut history, place(Uuid::new_v4(), 3, Period::Monthly, d(2027, 3, 10)));
     let pending = Subscription {
         period: Period::Monthly,
@@ -215,7 +217,9 @@ fn an_order_is_refused_when_the_amount_shown_is_no_longer_the_price_or_no_card_i
         card: Some(card()),
         expected_total_cents: Some(5000),
     };
-    given::<Company>(history.clone()).when(Command::PlaceOrder(Box::new(cmd.clone()))).then_error(Error::AmountChanged { expected: 5000, actual: 6000 });
+    given::<Company>(history.clone())
+        .when(Command::PlaceOrder(Box::new(cmd.clone())))
+        .then_error(Error::AmountChanged { expected: 5000, actual: 6000 });
     cmd.expected_total_cents = None;
     cmd.payment_method = None;
     given::<Company>(history).when(Command::PlaceOrder(Box::new(cmd))).then_error(Error::CardMissing);
@@ -269,7 +273,9 @@ fn a_failed_renewal_marks_the_subscription_past_due_is_retried_daily_and_deactiv
 
 #[test]
 fn nothing_is_renewed_for_a_company_that_never_paid() {
-    given::<Company>(company(3, 1)).when(Command::RenewSubscription { order_id: Uuid::new_v4(), today: d(2030, 1, 1), prices: Prices::default() }).then([]);
+    given::<Company>(company(3, 1))
+        .when(Command::RenewSubscription { order_id: Uuid::new_v4(), today: d(2030, 1, 1), prices: Prices::default() })
+        .then([]);
 }
 
 #[test]

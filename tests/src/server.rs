@@ -57,7 +57,8 @@ impl TestServer {
     async fn start_settings(db: &TestDb, mail: Transport, agent_grace: std::time::Duration, billing: app::Billing) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        let settings = Settings { secure_cookies: false, public_url: format!("http://{address}"), mail: std::sync::Arc::new(mail), agent_grace, billing };
+        let settings =
+            Settings { secure_cookies: false, public_url: format!("http://{address}"), mail: std::sync::Arc::new(mail), agent_grace, billing };
         let app = Web::new(app::App::new(&db.config, settings));
         let mut tasks = app.start_background();
         let served = app.clone();

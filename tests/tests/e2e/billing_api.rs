@@ -28,7 +28,9 @@ fn buyer() -> Value {
 
 /// A test gateway token for this card number (expiry December 2030, code 123).
 async fn token(api: &Api, number: &str) -> Result<String, (u16, Value)> {
-    let answer = api.json(Method::POST, "/api/v1/subscription/test-cards", Some(json!({ "number": number, "exp_month": 12, "exp_year": 2030, "cvc": "123" }))).await;
+    let answer = api
+        .json(Method::POST, "/api/v1/subscription/test-cards", Some(json!({ "number": number, "exp_month": 12, "exp_year": 2030, "cvc": "123" })))
+        .await;
     match answer.0 {
         201 => Ok(answer.1["token"].as_str().unwrap().to_owned()),
         _ => Err(answer),
@@ -37,7 +39,15 @@ async fn token(api: &Api, number: &str) -> Result<String, (u16, Value)> {
 
 async fn order(api: &Api, key: Uuid, seats: u32, period: &str, token: Option<&str>) -> (u16, Value) {
     let body = json!({ "seats": seats, "period": period, "billing": buyer(), "payment_token": token });
-    let response = api.http.post(api_url(api, "/api/v1/subscription/orders")).header("x-csrf-token", &api.csrf).header("idempotency-key", key.to_string()).json(&body).send().await.unwrap();
+    let response = api
+        .http
+        .post(api_url(api, "/api/v1/subscription/orders"))
+        .header("x-csrf-token", &api.csrf)
+        .header("idempotency-key", key.to_string())
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap_or(Value::Null))
 }
@@ -56,11 +66,16 @@ async fn an_administrator_buys_seats_by_card_and_can_add_a_user_at_once() {
     let server = TestServer::start_with_billing(&db, Billing { clock: Clock::Fixed(day(2028, 1, 31)), ..Default::default() }).await;
     let (api, _) = admin(&server, "Acme", 1).await;
     let (_, before) = api.json(Method::GET, "/api/v1/subscription", None).await;
-    assert_eq!((before["seats"].as_u64(), before["seats_in_use"].as_u64(), before["period"].clone(), before["gateway"].as_str()), (Some(1), Some(1), Value::Null, Some("test")));
-    let (status, _) = api.json(Method::POST, "/api/v1/users", Some(json!({ "email": "grace@acme.test", "first_name": "Grace", "last_name": "Hopper" }))).await;
+    assert_eq!(
+        (before["seats"].as_u64(), before["seats_in_use"].as_u64(), before["period"].clone(), before["gateway"].as_str()),
+        (Some(1), Some(1), Value::Null, Some("test"))
+    );
+    let (status, _) =
+        api.json(Method::POST, "/api/v1/users", Some(json!({ "email": "grace@acme.test", "first_name": "Grace", "last_name": "Hopper" }))).await;
     assert_eq!(status, 409, "no seat is free yet");
 
-    let (status, quote) = api.json(Method::POST, "/api/v1/subscription/quote", Some(json!({ "seats": 3, "period": "monthly", "billing": buyer() }))).await;
+    let (status, quote) =
+        api.json(Method::POST, "/api/v1/subscription/quote", Some(json!({ "seats": 3, "period": "monthly", "billing": buyer() }))).await;
     assert_eq!(status, 200, "{quote}");
     // A month from 31 January 2028 ends on 29 February (a leap year); 3 × €25 + 20 % VAT.
     assert_eq!((quote["net_cents"].as_i64(), quote["vat_cents"].as_i64(), quote["total_cents"].as_i64()), (Some(7500), Some(1500), Some(9000)));
@@ -74,7 +89,8 @@ async fn an_administrator_buys_seats_by_card_and_can_add_a_user_at_once() {
     // Read your writes: the licence and the users endpoint see the seats at once.
     let (_, licence) = api.json(Method::GET, "/api/v1/licence", None).await;
     assert_eq!((licence["seats"].as_i64(), licence["exhausted"].as_bool()), (Some(3), Some(false)));
-    let (status, _) = api.json(Method::POST, "/api/v1/users", Some(json!({ "email": "grace@acme.test", "first_name": "Grace", "last_name": "Hopper" }))).await;
+    let (status, _) =
+        api.json(Method::POST, "/api/v1/users", Some(json!({ "email": "grace@acme.test", "first_name": "Grace", "last_name": "Hopper" }))).await;
     assert_eq!(status, 201);
 
     let (_, invoices) = api.json(Method::GET, "/api/v1/invoices", None).await;
@@ -100,7 +116,10 @@ async fn seats_added_mid_period_are_prorated_and_fewer_seats_wait_for_the_renewa
     let api = Api::login(&later, "admin@acme.test", "admin-password").await;
     let (_, quote) = api.json(Method::POST, "/api/v1/subscription/quote", Some(json!({ "seats": 5, "period": "monthly" }))).await;
     // 2 seats × €25 × 14 of February 2028's 29 days = €24.1379… → €24.14.
-    assert_eq!((quote["lines"][0]["kind"].as_str(), quote["lines"][0]["seats"].as_u64(), quote["net_cents"].as_i64()), (Some("added_seats"), Some(2), Some(2414)));
+    assert_eq!(
+        (quote["lines"][0]["kind"].as_str(), quote["lines"][0]["seats"].as_u64(), quote["net_cents"].as_i64()),
+        (Some("added_seats"), Some(2), Some(2414))
+    );
     assert_eq!((quote["renews_on"].as_str(), quote["next_renewal_net_cents"].as_i64()), (Some("2028-02-29"), Some(12500)));
     let (status, paid) = order(&api, Uuid::now_v7(), 5, "monthly", Some(&card)).await;
     assert_eq!((status, paid["subscription"]["seats"].as_u64()), (200, Some(5)), "{paid}");
@@ -115,9 +134,13 @@ async fn seats_added_mid_period_are_prorated_and_fewer_seats_wait_for_the_renewa
 
     // Fewer seats: no card, nothing charged, the five stay until the renewal.
     let (status, fewer) = order(&api, Uuid::now_v7(), 4, "monthly", None).await;
-    assert_eq!((status, fewer["outcome"].as_str(), fewer["subscription"]["seats"].as_u64(), fewer["subscription"]["pending_seats"].as_u64()), (200, Some("changed"), Some(5), Some(4)));
+    assert_eq!(
+        (status, fewer["outcome"].as_str(), fewer["subscription"]["seats"].as_u64(), fewer["subscription"]["pending_seats"].as_u64()),
+        (200, Some("changed"), Some(5), Some(4))
+    );
     assert_eq!(refusal(&order(&api, Uuid::now_v7(), 4, "monthly", None).await), (409, "nothing_to_change", None));
-    let without_key = api.json(Method::POST, "/api/v1/subscription/orders", Some(json!({ "seats": 6, "period": "monthly", "billing": buyer() }))).await;
+    let without_key =
+        api.json(Method::POST, "/api/v1/subscription/orders", Some(json!({ "seats": 6, "period": "monthly", "billing": buyer() }))).await;
     assert_eq!(refusal(&without_key), (422, "idempotency_key", Some("Idempotency-Key")));
     assert_eq!(charges(&db).await, 2);
 
@@ -147,7 +170,13 @@ async fn each_refused_card_says_why_and_leaves_the_offer_as_it_was() {
     // Mistakes a card form catches are refused before anything is saved.
     let wrong = token(&api, "4242 4242 4242 4241").await.unwrap_err();
     assert_eq!(refusal(&wrong), (402, "incorrect_number", Some("number")));
-    let (status, _) = api.json(Method::POST, "/api/v1/subscription/test-cards", Some(json!({ "number": 4242424242424242_u64, "exp_month": 1, "exp_year": 2030, "cvc": "1" }))).await;
+    let (status, _) = api
+        .json(
+            Method::POST,
+            "/api/v1/subscription/test-cards",
+            Some(json!({ "number": 4242424242424242_u64, "exp_month": 1, "exp_year": 2030, "cvc": "1" })),
+        )
+        .await;
     assert_eq!(status, 422);
 
     let (_, s) = api.json(Method::GET, "/api/v1/subscription", None).await;
@@ -202,6 +231,11 @@ async fn a_failed_renewal_makes_the_subscription_past_due_is_retried_and_deactiv
     let (_, s) = api.json(Method::GET, "/api/v1/subscription", None).await;
     assert_eq!((s["past_due_since"].as_str(), s["seats"].as_u64(), s["seats_in_use"].as_u64()), (Some("2027-02-28"), Some(2), Some(2)));
     Api::login(&server, "grace@acme.test", "grace-password").await;
+    let pages = testkit::Browserless::new(&server);
+    pages.login("admin@acme.test", "admin-password").await;
+    let users = pages.get_text("/admin/users").await;
+    assert!(users.contains("id=\"past-due-banner\"") && users.contains("could not be charged since 28 February 2027"), "{users}");
+    assert!(pages.get_text("/admin/subscription").await.contains("Pay now"));
     assert_eq!(renew_due(&server.app, day(2027, 2, 28)).await.unwrap(), vec![], "retried tomorrow, not again today");
     let report = renew_due(&server.app, day(2027, 3, 1)).await.unwrap();
     assert!(matches!(report[..], [Renewed::Refused { .. }]), "{report:?}");
@@ -212,6 +246,7 @@ async fn a_failed_renewal_makes_the_subscription_past_due_is_retried_and_deactiv
     assert_eq!(report, vec![Renewed::Paid { company_id: company, invoice: 2 }]);
     let (_, s) = api.json(Method::GET, "/api/v1/subscription", None).await;
     assert_eq!((s["past_due_since"].clone(), s["renews_on"].as_str()), (Value::Null, Some("2027-03-28")));
+    assert!(!pages.get_text("/admin/users").await.contains("past-due-banner"), "the banner follows at once");
     let (_, invoice) = api.json(Method::GET, "/api/v1/invoices/2", None).await;
     assert_eq!((invoice["lines"][0]["from"].as_str(), invoice["lines"][0]["seats"].as_u64()), (Some("2027-02-28"), Some(2)));
     assert_eq!(charges(&db).await, 2);
@@ -246,4 +281,42 @@ async fn only_administrators_see_the_subscription_and_never_another_companys() {
     let (_, acme_invoices) = acme.json(Method::GET, "/api/v1/invoices", None).await;
     assert_eq!(acme_invoices.as_array().map(Vec::len), Some(1));
     assert_eq!(acme.json(Method::GET, "/api/v1/invoices/1", None).await.1["buyer"]["company"], "Acme");
+}
+
+#[tokio::test]
+async fn operators_list_companies_set_seats_without_payment_and_run_the_renewals() {
+    use testkit::process;
+    let db = TestDb::new().await;
+    let url = db.url();
+    let server = TestServer::start_with_billing(&db, Billing { clock: Clock::Fixed(day(2027, 6, 10)), ..Default::default() }).await;
+    let (api, acme) = admin(&server, "Acme", 2).await;
+    let (_, globex) = admin(&server, "Globex", 4).await;
+    let card = token(&api, "4242424242424242").await.unwrap();
+    assert_eq!(order(&api, Uuid::now_v7(), 3, "monthly", Some(&card)).await.0, 200);
+
+    let (ok, listed, err) = process::run(&["admin", "companies"], Some(&url), "").await;
+    assert!(ok, "{err}");
+    let line =
+        |id: domain::CompanyId| listed.lines().find(|l| l.starts_with(&id.0.to_string())).unwrap_or_else(|| panic!("{id:?} in {listed}")).to_owned();
+    let acme_line = line(acme);
+    assert!(
+        acme_line.contains("Acme") && acme_line.contains("monthly") && acme_line.contains("2027-07-10") && acme_line.contains(" ok"),
+        "{acme_line}"
+    );
+    assert!(line(globex).contains("none"), "Globex never paid");
+
+    let id = globex.0.to_string();
+    let (ok, out, err) = process::run(&["admin", "seats", "--company", &id, "--seats", "7"], Some(&url), "").await;
+    assert!(ok && out.contains("now has 7 seats"), "{out}{err}");
+    let (ok, _, err) = process::run(&["admin", "seats", "--company", &id, "--seats", "0"], Some(&url), "").await;
+    assert!(!ok && err.contains("at least one seat"), "{err}");
+    let (ok, _, err) = process::run(&["admin", "seats", "--company", &Uuid::now_v7().to_string(), "--seats", "3"], Some(&url), "").await;
+    assert!(!ok && err.contains("there is no company"), "{err}");
+    assert_eq!(Api::login(&server, "admin@globex.test", "admin-password").await.json(Method::GET, "/api/v1/licence", None).await.1["seats"], 7);
+
+    let (ok, out, err) = process::run(&["billing", "renew", "--today", "2027-07-09"], Some(&url), "").await;
+    assert!(ok && out.contains("0 renewals due on 2027-07-09"), "{out}{err}");
+    let (ok, out, err) = process::run(&["billing", "renew", "--today", "2027-07-10"], Some(&url), "").await;
+    assert!(ok && out.contains(&format!("{}: renewed, invoice 2", acme.0)), "{out}{err}");
+    assert_eq!(charges(&db).await, 2);
 }

@@ -33,7 +33,7 @@ async fn from_the_seat_banner_to_an_annual_offer_paid_by_card_and_the_user_added
     log_in(&browser, &server).await;
 
     browser.click("#seats-banner a").await;
-    assert!(browser.text("#seats-help").await.contains("1 seats are in use now"));
+    assert!(browser.text("#seats-help").await.contains("1 seat in use now"));
     let prices = browser.text("#prices").await;
     assert!(prices.contains("€25.00 a month") && prices.contains("€255.00 a year") && prices.contains("save 15%"), "{prices}");
     browser.fill("#seats", "3").await;
@@ -143,7 +143,12 @@ async fn no_card_number_reaches_the_database_or_the_servers_log() {
     let http = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
     let login = http.get(served.url("/login")).send().await.unwrap().text().await.unwrap();
     let csrf = hidden_field(&login, "csrf").unwrap();
-    let logged = http.post(served.url("/login")).form(&[("csrf", csrf.as_str()), ("email", "admin@acme.test"), ("password", "admin-password")]).send().await.unwrap();
+    let logged = http
+        .post(served.url("/login"))
+        .form(&[("csrf", csrf.as_str()), ("email", "admin@acme.test"), ("password", "admin-password")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(logged.status(), 303);
     let form = http.get(served.url("/admin/subscription/order?seats=4&period=monthly")).send().await.unwrap().text().await.unwrap();
     let field = |name: &str| hidden_field(&form, name).unwrap();

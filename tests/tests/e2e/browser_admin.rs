@@ -57,7 +57,7 @@ async fn an_administrator_adds_users_toggles_a_role_and_sees_the_seat_banner() {
     let add = browser.find("#seats-banner a").await;
     assert_eq!(add.attr("href").await.unwrap().as_deref(), Some("/admin/subscription/edit"));
     add.click().await.unwrap();
-    assert!(browser.text("#seats-help").await.contains("3 seats are in use now"));
+    assert!(browser.text("#seats-help").await.contains("3 seats in use now"));
 
     // The generated password works.
     let client = server.login("linus@acme.test", &password).await;

@@ -191,10 +191,20 @@ pub struct OrderResult {
     params(("Idempotency-Key" = Uuid, Header, description = "one per order")), security(("session" = []), ("csrf" = [])),
     responses((status = 200, body = OrderResult), (status = 402, body = ErrorBody, description = "the card was refused"),
         (status = 409, body = ErrorBody, description = "seats_below_usage, amount_changed, order_id_reused, nothing_to_change")))]
-pub async fn order(State(web): State<Web>, ApiAdmin(session): ApiAdmin, headers: HeaderMap, Json(req): Json<OrderRequest>) -> Result<Response, ApiError> {
+pub async fn order(
+    State(web): State<Web>,
+    ApiAdmin(session): ApiAdmin,
+    headers: HeaderMap,
+    Json(req): Json<OrderRequest>,
+) -> Result<Response, ApiError> {
     let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or_default();
-    let order_id = Uuid::parse_str(key)
-        .map_err(|_| AppError::App(app::Error::Invalid { code: "idempotency_key", message: "send an Idempotency-Key header with a UUID, one per order".into(), field: Some("Idempotency-Key") }))?;
+    let order_id = Uuid::parse_str(key).map_err(|_| {
+        AppError::App(app::Error::Invalid {
+            code: "idempotency_key",
+            message: "send an Idempotency-Key header with a UUID, one per order".into(),
+            field: Some("Idempotency-Key"),
+        })
+    })?;
     let checkout = Checkout {
         order_id,
         offer: offer(req.seats, &req.period)?,
@@ -236,13 +246,26 @@ pub struct CardToken {
     responses((status = 201, body = CardToken), (status = 402, body = ErrorBody), (status = 409, body = ErrorBody, description = "not_test_gateway")))]
 pub async fn test_card(State(web): State<Web>, ApiAdmin(_session): ApiAdmin, body: axum::body::Bytes) -> Result<Response, ApiError> {
     let Some(gateway) = web.gateway.test_gateway() else {
-        return Err(AppError::App(app::Error::Refused { code: "not_test_gateway", message: "this server charges cards through Stripe: create a payment method with Stripe.js".into() }).into());
+        return Err(AppError::App(app::Error::Refused {
+            code: "not_test_gateway",
+            message: "this server charges cards through Stripe: create a payment method with Stripe.js".into(),
+        })
+        .into());
     };
     // Read by hand: a serde error would quote the value it could not read.
     let value: Value = serde_json::from_slice(&body).map_err(|_| invalid_json())?;
-    let text = |name: &'static str| value.get(name).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| AppError::invalid(name, format!("`{name}` must be a string")));
-    let int = |name: &'static str| value.get(name).and_then(Value::as_i64).ok_or_else(|| AppError::invalid(name, format!("`{name}` must be a whole number")));
-    let card = TestCard { number: text("number")?, exp_month: int("exp_month")?.clamp(0, 99) as u32, exp_year: int("exp_year")?.clamp(0, 9999) as i32, cvc: text("cvc")? };
+    let text = |name: &'static str| {
+        value.get(name).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| AppError::invalid(name, format!("`{name}` must be a string")))
+    };
+    let int = |name: &'static str| {
+        value.get(name).and_then(Value::as_i64).ok_or_else(|| AppError::invalid(name, format!("`{name}` must be a whole number")))
+    };
+    let card = TestCard {
+        number: text("number")?,
+        exp_month: int("exp_month")?.clamp(0, 99) as u32,
+        exp_year: int("exp_year")?.clamp(0, 9999) as i32,
+        cvc: text("cvc")?,
+    };
     match gateway.tokenize(&card, web.today()).await {
         Ok(token) => Ok((StatusCode::CREATED, axum::Json(CardToken { token })).into_response()),
         Err(payments::GatewayError::Declined(reason)) => {
@@ -269,13 +292,21 @@ pub struct ApiInvoiceSummary {
 #[utoipa::path(get, path = "/api/v1/invoices", tag = "billing", security(("session" = [])), responses((status = 200, body = [ApiInvoiceSummary])))]
 pub async fn invoices(State(web): State<Web>, ApiAdmin(session): ApiAdmin) -> Result<axum::Json<Vec<ApiInvoiceSummary>>, ApiError> {
     let list = billing::invoices(&web, &session).await?;
-    Ok(axum::Json(list.into_iter().map(|i| ApiInvoiceSummary { number: i.number, issued_on: i.issued_on, total_cents: i.total_cents, currency: i.currency }).collect()))
+    Ok(axum::Json(
+        list.into_iter()
+            .map(|i| ApiInvoiceSummary { number: i.number, issued_on: i.issued_on, total_cents: i.total_cents, currency: i.currency })
+            .collect(),
+    ))
 }
 
 /// One invoice as issued: number, date, seller and buyer, lines, VAT, total, card.
 #[utoipa::path(get, path = "/api/v1/invoices/{number}", tag = "billing", params(("number" = u32, Path)), security(("session" = [])),
     responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
-pub async fn invoice(State(web): State<Web>, ApiAdmin(session): ApiAdmin, axum::extract::Path(number): axum::extract::Path<String>) -> Result<axum::Json<Invoice>, ApiError> {
+pub async fn invoice(
+    State(web): State<Web>,
+    ApiAdmin(session): ApiAdmin,
+    axum::extract::Path(number): axum::extract::Path<String>,
+) -> Result<axum::Json<Invoice>, ApiError> {
     let number = number.parse::<u32>().map_err(|_| AppError::App(app::Error::NotFound))?;
     Ok(axum::Json(billing::invoice(&web, &session, number).await?))
 }

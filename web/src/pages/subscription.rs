@@ -45,9 +45,13 @@ pub fn decline_message(reason: &DeclineReason) -> &'static str {
         DeclineReason::Declined => "Your card was declined. Nothing was charged: try another card, or ask your bank why.",
         DeclineReason::InsufficientFunds => "Your card was declined for insufficient funds. Nothing was charged.",
         DeclineReason::Expired => "Your card has expired. Nothing was charged: use a card that is still valid.",
-        DeclineReason::IncorrectSecurityCode => "The security code (the 3 digits on the back, 4 on the front for American Express) is wrong. Nothing was charged.",
+        DeclineReason::IncorrectSecurityCode => {
+            "The security code (the 3 digits on the back, 4 on the front for American Express) is wrong. Nothing was charged."
+        }
         DeclineReason::IncorrectNumber => "The card number is not valid: check it for a typing mistake. Nothing was charged.",
-        DeclineReason::AuthenticationRequired => "Your bank asks to confirm this payment, which Switchboard cannot do yet: use another card. Nothing was charged.",
+        DeclineReason::AuthenticationRequired => {
+            "Your bank asks to confirm this payment, which Switchboard cannot do yet: use another card. Nothing was charged."
+        }
         DeclineReason::ProviderUnavailable => "The payment provider did not answer. Nothing was charged: try again in a moment.",
     }
 }
@@ -63,8 +67,17 @@ fn date(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
+/// "1 seat", "3 seats".
+fn seats(n: u32) -> String {
+    if n == 1 {
+        "1 seat".to_owned()
+    } else {
+        format!("{n} seats")
+    }
+}
+
 fn line_text(l: &Line) -> String {
-    let seats = if l.seats == 1 { "1 seat".to_owned() } else { format!("{} seats", l.seats) };
+    let seats = seats(l.seats);
     match l.description {
         LineKind::Seats => format!("{seats}, {} payment, {} to {}", period_word(l.period), date(l.from), date(l.to)),
         LineKind::AddedSeats => format!("{seats} added for the rest of the period, {} to {}", date(l.from), date(l.to)),
@@ -185,7 +198,11 @@ pub struct OfferQuery {
 fn offer_of(seats: Option<&str>, period: Option<&str>, fallback: Offer) -> Result<Offer, (String, &'static str)> {
     let seats = match seats.map(str::trim).filter(|s| !s.is_empty()) {
         None => fallback.seats,
-        Some(s) => s.parse::<u32>().ok().filter(|n| (1..=100_000).contains(n)).ok_or_else(|| (format!("`{s}` is not a number of seats (1 to 100,000)"), "seats"))?,
+        Some(s) => s
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=100_000).contains(n))
+            .ok_or_else(|| (format!("`{s}` is not a number of seats (1 to 100,000)"), "seats"))?,
     };
     let period = match period.map(str::trim).filter(|s| !s.is_empty()) {
         None => fallback.period,
@@ -226,7 +243,7 @@ fn quote_box(quote: &Quote, amount: Option<&Amount>, currency: &str) -> Markup {
             }
             @let r = &quote.next_renewal;
             p #next-renewal {
-                "Next renewal on " strong { (date(r.on)) } ": " (r.offer.seats) " seats, " (period_word(r.offer.period)) " payment, "
+                "Next renewal on " strong { (date(r.on)) } ": " (seats(r.offer.seats)) ", " (period_word(r.offer.period)) " payment, "
                 (money(r.net_cents, currency)) " before VAT."
             }
             @if quote.seats_now > 0 { p.muted.small { "Seats usable once paid: " (quote.seats_now) "." } }
@@ -268,7 +285,7 @@ pub async fn edit(State(web): State<Web>, Admin(session): Admin, Query(query): Q
                     label for="seats" { "Number of users (seats)" }
                     input #seats type="number" name="seats" min="1" max="100000" value=(offer.seats) required aria-invalid=(field == Some("seats"))
                         aria-describedby="seats-help";
-                    p.muted.small #seats-help { (s.seats_in_use) " seats are in use now: you cannot go below that without deactivating users first. Fewer seats take effect at the next renewal." }
+                    p.muted.small #seats-help { (seats(s.seats_in_use)) " in use now: you cannot go below that without deactivating users first. Fewer seats take effect at the next renewal." }
                     (field_error(field, "seats", message))
                     fieldset {
                         legend { "Payment" }
@@ -378,23 +395,42 @@ pub async fn order_form(State(web): State<Web>, Admin(session): Admin, Query(que
     render_order(&web, &session, &s, offer, &form, None).await
 }
 
-async fn render_order(web: &Web, session: &Session, s: &billing::Subscription, offer: Offer, form: &OrderForm, error: Option<(String, Option<&'static str>)>) -> Result<Response, AppError> {
+async fn render_order(
+    web: &Web,
+    session: &Session,
+    s: &billing::Subscription,
+    offer: Offer,
+    form: &OrderForm,
+    error: Option<(String, Option<&'static str>)>,
+) -> Result<Response, AppError> {
     let buyer = form.billing().checked().ok();
     let (quote, amount) = match billing::quote(web, session, offer, buyer.as_ref()).await {
         Ok(q) => q,
         Err(e) => {
             // The offer cannot be ordered (any more): say why on the edit page.
             let Refusal { message, .. } = refusal(e)?;
-            return Ok((axum::http::StatusCode::CONFLICT, page("Change the offer", Some(session), html! {
-                h1 { "Change the offer" }
-                p.error role="alert" { (message) }
-                p { a href="/admin/subscription/edit" { "Back to the offer" } }
-            }))
+            return Ok((
+                axum::http::StatusCode::CONFLICT,
+                page(
+                    "Change the offer",
+                    Some(session),
+                    html! {
+                        h1 { "Change the offer" }
+                        p.error role="alert" { (message) }
+                        p { a href="/admin/subscription/edit" { "Back to the offer" } }
+                    },
+                ),
+            )
                 .into_response());
         }
     };
     // Without details yet, the amount shown is for a buyer in the seller's country.
-    let shown = amount.unwrap_or_else(|| Amount::of(quote.net_cents, s.prices.vat_for(&BillingDetails { country: s.prices.seller_country.clone(), vat_number: None, ..form.billing() })));
+    let shown = amount.unwrap_or_else(|| {
+        Amount::of(
+            quote.net_cents,
+            s.prices.vat_for(&BillingDetails { country: s.prices.seller_country.clone(), vat_number: None, ..form.billing() }),
+        )
+    });
     let (message, field) = error.as_ref().map_or((None, None), |(m, f)| (Some(m.as_str()), *f));
     let currency = &s.prices.currency;
     let text = |name: &'static str, label: &str, value: &str, required: bool, kind: &str, autocomplete: &str| {
@@ -468,14 +504,23 @@ pub async fn place_order(State(web): State<Web>, Admin(session): Admin, Form(for
         Err((message, field)) => return render_order(&web, &session, &s, current_offer(&s), &form, Some((message, Some(field)))).await,
     };
     let Ok(order_id) = Uuid::parse_str(form.order_id.trim()) else {
-        return render_order(&web, &session, &s, offer, &OrderForm { order_id: Uuid::now_v7().to_string(), ..form }, Some(("The order form was incomplete: check it and validate again.".into(), None))).await;
+        return render_order(
+            &web,
+            &session,
+            &s,
+            offer,
+            &OrderForm { order_id: Uuid::now_v7().to_string(), ..form },
+            Some(("The order form was incomplete: check it and validate again.".into(), None)),
+        )
+        .await;
     };
     let card = if !form.payment_token.trim().is_empty() {
         CardInput::Token(form.payment_token.trim().to_owned())
     } else if !form.card_number.trim().is_empty() {
         let Some((exp_month, exp_year)) = expiry(&form.card_expiry) else {
             let form = OrderForm { card_number: String::new(), card_cvc: String::new(), ..form };
-            return render_order(&web, &session, &s, offer, &form, Some(("The expiry is not a date such as 12/30.".into(), Some("card_expiry")))).await;
+            return render_order(&web, &session, &s, offer, &form, Some(("The expiry is not a date such as 12/30.".into(), Some("card_expiry"))))
+                .await;
         };
         CardInput::TestCard(TestCard { number: form.card_number.clone(), exp_month, exp_year, cvc: form.card_cvc.trim().to_owned() })
     } else {
