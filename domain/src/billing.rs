@@ -102,7 +102,9 @@ impl Prices {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Vat {
-    Charged { basis_points: i64 },
+    Charged {
+        basis_points: i64,
+    },
     /// A business in another EU country with a VAT number pays the VAT itself.
     ReverseCharged,
     /// Services to a buyer outside the EU carry no EU VAT.
@@ -227,7 +229,8 @@ fn check_vat_number(v: &str, country: &str) -> Result<String, DetailsError> {
     // Greece's VAT numbers start with EL, not GR.
     let prefix = if country == "GR" { "EL" } else { country };
     let shapes = vat_shapes(prefix);
-    let expected = if shapes.is_empty() { "the country code, then 2 to 13 letters or digits" } else { "the country code, then the number of its VAT scheme" };
+    let expected =
+        if shapes.is_empty() { "the country code, then 2 to 13 letters or digits" } else { "the country code, then the number of its VAT scheme" };
     let body = v.strip_prefix(prefix).ok_or_else(|| DetailsError::VatNumber(v.to_owned(), country.to_owned(), expected))?;
     let ok = if shapes.is_empty() {
         (2..=13).contains(&body.len()) && body.chars().all(|c| c.is_ascii_alphanumeric())

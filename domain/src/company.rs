@@ -67,23 +67,59 @@ impl std::str::FromStr for Role {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum Event {
-    CompanyRegistered { company_id: CompanyId, name: String, seats: u32 },
-    SeatsChanged { seats: u32 },
-    MemberAdded { user_id: UserId, roles: Vec<Role> },
-    RoleGranted { user_id: UserId, role: Role },
-    RoleRevoked { user_id: UserId, role: Role },
-    MemberDeactivated { user_id: UserId },
-    MemberReactivated { user_id: UserId },
+    CompanyRegistered {
+        company_id: CompanyId,
+        name: String,
+        seats: u32,
+    },
+    SeatsChanged {
+        seats: u32,
+    },
+    MemberAdded {
+        user_id: UserId,
+        roles: Vec<Role>,
+    },
+    RoleGranted {
+        user_id: UserId,
+        role: Role,
+    },
+    RoleRevoked {
+        user_id: UserId,
+        role: Role,
+    },
+    MemberDeactivated {
+        user_id: UserId,
+    },
+    MemberReactivated {
+        user_id: UserId,
+    },
     /// An order is placed: what it charges is decided; nothing changes until it is paid.
-    OrderPlaced { order: Box<Order> },
-    PaymentSucceeded { order_id: Uuid, payment_id: String, total_cents: i64, card: Card },
-    PaymentFailed { order_id: Uuid, reason: DeclineReason },
+    OrderPlaced {
+        order: Box<Order>,
+    },
+    PaymentSucceeded {
+        order_id: Uuid,
+        payment_id: String,
+        total_cents: i64,
+        card: Card,
+    },
+    PaymentFailed {
+        order_id: Uuid,
+        reason: DeclineReason,
+    },
     /// The offer in force: seats usable now and the subscription's period and renewal.
-    OfferChanged { seats: u32, subscription: Subscription },
-    InvoiceIssued { invoice: Box<Invoice> },
+    OfferChanged {
+        seats: u32,
+        subscription: Subscription,
+    },
+    InvoiceIssued {
+        invoice: Box<Invoice>,
+    },
     /// A renewal could not be charged: administrators see it, it is retried, nobody loses
     /// access.
-    SubscriptionPastDue { past_due: PastDue },
+    SubscriptionPastDue {
+        past_due: PastDue,
+    },
 }
 
 impl EventPayload for Event {
@@ -92,17 +128,45 @@ impl EventPayload for Event {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
-    RegisterCompany { company_id: CompanyId, name: String, seats: u32 },
-    ChangeSeats { seats: u32 },
-    AddMember { user_id: UserId, roles: BTreeSet<Role> },
-    GrantRole { user_id: UserId, role: Role },
-    RevokeRole { user_id: UserId, role: Role },
-    DeactivateMember { user_id: UserId },
-    ReactivateMember { user_id: UserId },
+    RegisterCompany {
+        company_id: CompanyId,
+        name: String,
+        seats: u32,
+    },
+    ChangeSeats {
+        seats: u32,
+    },
+    AddMember {
+        user_id: UserId,
+        roles: BTreeSet<Role>,
+    },
+    GrantRole {
+        user_id: UserId,
+        role: Role,
+    },
+    RevokeRole {
+        user_id: UserId,
+        role: Role,
+    },
+    DeactivateMember {
+        user_id: UserId,
+    },
+    ReactivateMember {
+        user_id: UserId,
+    },
     /// `order_id` is the idempotency key: placing the same order again changes nothing.
     PlaceOrder(Box<PlaceOrder>),
-    RecordPayment { order_id: Uuid, outcome: PaymentOutcome, today: NaiveDate, seller: Seller },
-    RenewSubscription { order_id: Uuid, today: NaiveDate, prices: Prices },
+    RecordPayment {
+        order_id: Uuid,
+        outcome: PaymentOutcome,
+        today: NaiveDate,
+        seller: Seller,
+    },
+    RenewSubscription {
+        order_id: Uuid,
+        today: NaiveDate,
+        prices: Prices,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

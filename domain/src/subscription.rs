@@ -110,7 +110,12 @@ pub struct Seller {
 
 impl Default for Seller {
     fn default() -> Self {
-        Seller { name: "Switchboard SAS".into(), address: "10 rue de la Paix, 75002 Paris".into(), country: "FR".into(), vat_number: "FR40303265045".into() }
+        Seller {
+            name: "Switchboard SAS".into(),
+            address: "10 rue de la Paix, 75002 Paris".into(),
+            country: "FR".into(),
+            vat_number: "FR40303265045".into(),
+        }
     }
 }
 
@@ -201,7 +206,14 @@ pub fn quote(current: Option<&Subscription>, seats: u32, in_use: u32, offer: Off
     let price = |period: Period| prices.seat_price(period);
     let whole_period = |start: NaiveDate| {
         let end = offer.period.end_of(start);
-        let line = Line { description: LineKind::Seats, seats: offer.seats, period: offer.period, from: start, to: end, cents: offer.seats as i64 * price(offer.period) };
+        let line = Line {
+            description: LineKind::Seats,
+            seats: offer.seats,
+            period: offer.period,
+            from: start,
+            to: end,
+            cents: offer.seats as i64 * price(offer.period),
+        };
         let subscription = Subscription { period: offer.period, started_on: start, renews_on: end, pending: None, past_due: None };
         (vec![line], subscription)
     };
@@ -219,7 +231,14 @@ pub fn quote(current: Option<&Subscription>, seats: u32, in_use: u32, offer: Off
             let (mut lines, new) = whole_period(today);
             let credit = prorated(seats as i64 * price(Period::Monthly), s.started_on, s.renews_on, today);
             if credit > 0 {
-                lines.push(Line { description: LineKind::UnusedTimeCredit, seats, period: Period::Monthly, from: today, to: s.renews_on, cents: -credit });
+                lines.push(Line {
+                    description: LineKind::UnusedTimeCredit,
+                    seats,
+                    period: Period::Monthly,
+                    from: today,
+                    to: s.renews_on,
+                    cents: -credit,
+                });
             }
             (lines, offer.seats, new)
         }

@@ -226,7 +226,10 @@ impl PaymentGateway for TestGateway {
 
     async fn charge(&self, charge: &Charge<'_>) -> Result<Charged, GatewayError> {
         if charge.method.gateway != NAME {
-            return Err(GatewayError::Invalid(format!("a card saved by the {} gateway cannot be charged by the test gateway", charge.method.gateway)));
+            return Err(GatewayError::Invalid(format!(
+                "a card saved by the {} gateway cannot be charged by the test gateway",
+                charge.method.gateway
+            )));
         }
         let (_, behaviour) = self.card(&charge.method.id).await?;
         match behaviour {

@@ -114,7 +114,10 @@ pub struct CompanyOffer {
 /// Every company, by name: what `switchboard admin companies` lists.
 pub async fn all_companies(client: &impl tokio_postgres::GenericClient) -> Result<Vec<CompanyOffer>, tokio_postgres::Error> {
     let rows = client
-        .query("SELECT company_id, name, seats, seats_in_use, billing_period, renews_on, past_due_since FROM companies ORDER BY lower(name), company_id", &[])
+        .query(
+            "SELECT company_id, name, seats, seats_in_use, billing_period, renews_on, past_due_since FROM companies ORDER BY lower(name), company_id",
+            &[],
+        )
         .await?;
     Ok(rows
         .iter()
@@ -138,14 +141,22 @@ pub struct InvoiceSummary {
 
 /// The company's invoices, newest first.
 pub async fn invoices(client: &impl tokio_postgres::GenericClient, company_id: CompanyId) -> Result<Vec<InvoiceSummary>, tokio_postgres::Error> {
-    let rows =
-        client.query("SELECT number, issued_on, total_cents, currency FROM invoices WHERE company_id = $1 ORDER BY number DESC", &[&company_id.0]).await?;
-    Ok(rows.iter().map(|r| InvoiceSummary { number: r.get::<_, i32>(0) as u32, issued_on: r.get(1), total_cents: r.get(2), currency: r.get(3) }).collect())
+    let rows = client
+        .query("SELECT number, issued_on, total_cents, currency FROM invoices WHERE company_id = $1 ORDER BY number DESC", &[&company_id.0])
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| InvoiceSummary { number: r.get::<_, i32>(0) as u32, issued_on: r.get(1), total_cents: r.get(2), currency: r.get(3) })
+        .collect())
 }
 
 /// One of the company's invoices; another company's number finds nothing. A stored invoice
 /// that no longer decodes is reported, not hidden.
-pub async fn invoice(client: &impl tokio_postgres::GenericClient, company_id: CompanyId, number: u32) -> Result<Option<Result<Invoice, String>>, tokio_postgres::Error> {
+pub async fn invoice(
+    client: &impl tokio_postgres::GenericClient,
+    company_id: CompanyId,
+    number: u32,
+) -> Result<Option<Result<Invoice, String>>, tokio_postgres::Error> {
     let row = client.query_opt("SELECT invoice FROM invoices WHERE company_id = $1 AND number = $2", &[&company_id.0, &(number as i32)]).await?;
     Ok(row.map(|r| serde_json::from_value(r.get(0)).map_err(|e| format!("invoice {number} is unreadable: {e}"))))
 }
