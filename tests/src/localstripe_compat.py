@@ -6,6 +6,9 @@
 #   answer; one with a key whose first request is still running gets 409
 #   `idempotency_key_in_use`; the same key with other parameters gets 400 `idempotency_error`.
 # - `description` on a PaymentIntent (localstripe answers 400 "Unexpected description").
+# - `stripe.createPaymentMethod` in the served Stripe.js (localstripe's does nothing and
+#   returns undefined), with `POST /v1/payment_methods` accepting the publishable key, as
+#   Stripe does for Stripe.js.
 # - its store is not pickled to /tmp/localstripe.pickle after every write: parallel tests each
 #   run their own server, which must not share, or wait on, one file.
 #
@@ -13,6 +16,7 @@
 
 import asyncio
 import hashlib
+import os.path
 
 from aiohttp import web
 
@@ -73,5 +77,61 @@ async def idempotency(request, handler):
 
 
 server.app.middlewares.append(idempotency)
+
+_NO_PAYMENT_METHOD = 'createPaymentMethod: async () => {},'
+_CREATE_PAYMENT_METHOD = '''createPaymentMethod: async (data) => {
+      console.log('localstripe: Stripe().createPaymentMethod()');
+      try {
+        const body = new URLSearchParams();
+        body.append('key', apiKey);
+        body.append('type', data.type || 'card');
+        const card = (data.card && data.card.value && data.card.value.card) || {};
+        for (const field of ['number', 'exp_month', 'exp_year', 'cvc']) {
+          body.append(`card[${field}]`, card[field] || '');
+        }
+        for (const [k, v] of Object.entries(data.billing_details || {})) {
+          if (typeof v === 'string') body.append(`billing_details[${k}]`, v);
+        }
+        const response = await fetch(`${LOCALSTRIPE_BASE_API}/v1/payment_methods`, {
+          method: 'POST',
+          headers: {'Content-Type': 'application/x-www-form-urlencoded'},
+          body,
+        });
+        const res = await response.json().catch(() => ({}));
+        if (response.status !== 200 || res.error) {
+          return {error: res.error || {message: `localstripe: HTTP ${response.status}`}};
+        }
+        return {paymentMethod: res};
+      } catch (err) {
+        return {error: {message: String(err)}};
+      }
+    },'''
+
+with open(os.path.join(os.path.dirname(server.__file__), 'localstripe-v3.js')) as f:
+    _js = f.read()
+if _NO_PAYMENT_METHOD not in _js:
+    raise SystemExit('localstripe_compat: this localstripe-v3.js differs from 1.15\'s; check createPaymentMethod')
+_js = _js.replace(_NO_PAYMENT_METHOD, _CREATE_PAYMENT_METHOD)
+
+
+@web.middleware
+async def stripe_js(request, handler):
+    if request.method == 'GET' and request.path == '/js.stripe.com/v3/':
+        return web.Response(text=_js, content_type='application/javascript')
+    return await handler(request)
+
+
+@web.middleware
+async def publishable_key_for_payment_methods(request, handler):
+    if (request.method == 'POST' and request.path == '/v1/payment_methods' and
+            'Authorization' not in request.headers):
+        data = await server.get_post_data(request, remove_auth=False)
+        if data and type(data.get('key')) is str and data['key'].startswith('pk_'):
+            return await handler(request)
+    return await server.auth_middleware(request, handler)
+
+
+server.app.middlewares[server.app.middlewares.index(server.auth_middleware)] = publishable_key_for_payment_methods
+server.app.middlewares.append(stripe_js)
 
 server.start()
