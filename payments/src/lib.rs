@@ -8,14 +8,17 @@
 //! into a token before anything else sees them, and keeps only brand, last four digits and
 //! expiry.
 
+pub mod stripe;
 pub mod test_gateway;
 
 use std::future::Future;
 
+use deadpool_postgres::Pool;
 use domain::subscription::{Card, DeclineReason, PaymentMethod};
 use domain::CompanyId;
 use uuid::Uuid;
 
+pub use stripe::{StripeConfig, StripeGateway};
 pub use test_gateway::TestGateway;
 
 /// A card saved for later charges, with what may be shown of it.
@@ -91,30 +94,35 @@ pub trait PaymentGateway: Send + Sync {
 /// The gateway this server uses, chosen at start from the configuration.
 pub enum Gateway {
     Test(TestGateway),
+    Stripe(StripeGateway),
 }
 
 impl PaymentGateway for Gateway {
     fn name(&self) -> &'static str {
         match self {
             Gateway::Test(g) => g.name(),
+            Gateway::Stripe(g) => g.name(),
         }
     }
 
     fn card_field(&self) -> CardField {
         match self {
             Gateway::Test(g) => g.card_field(),
+            Gateway::Stripe(g) => g.card_field(),
         }
     }
 
     async fn save_card(&self, company_id: CompanyId, billing_email: &str, token: &str, customer: Option<&str>) -> Result<SavedCard, GatewayError> {
         match self {
             Gateway::Test(g) => g.save_card(company_id, billing_email, token, customer).await,
+            Gateway::Stripe(g) => g.save_card(company_id, billing_email, token, customer).await,
         }
     }
 
     async fn charge(&self, charge: &Charge<'_>) -> Result<Charged, GatewayError> {
         match self {
             Gateway::Test(g) => g.charge(charge).await,
+            Gateway::Stripe(g) => g.charge(charge).await,
         }
     }
 }
@@ -124,6 +132,21 @@ impl Gateway {
     pub fn test_gateway(&self) -> Option<&TestGateway> {
         match self {
             Gateway::Test(g) => Some(g),
+            Gateway::Stripe(_) => None,
         }
     }
+}
+
+/// Stripe when `SWITCHBOARD_STRIPE_SECRET_KEY` is set (see `StripeConfig::from_env`), else
+/// the test gateway on `pool`. An incomplete Stripe configuration is an error rather than a
+/// silent fallback: a server meant to charge real cards must not start with test cards.
+pub fn from_env(pool: Pool) -> Result<Gateway, String> {
+    from_config(StripeConfig::from_env()?, pool)
+}
+
+pub fn from_config(stripe: Option<StripeConfig>, pool: Pool) -> Result<Gateway, String> {
+    Ok(match stripe {
+        Some(config) => Gateway::Stripe(StripeGateway::new(config)),
+        None => Gateway::Test(TestGateway::new(pool)),
+    })
 }

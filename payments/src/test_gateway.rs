@@ -241,7 +241,7 @@ impl PaymentGateway for TestGateway {
         let payment_id = format!("pay_test_{}", random_hex());
         // The key decides: a second charge with it returns the first's payment.
         let row = client
-            .query_one(
+            .query_opt(
                 "WITH new AS (
                     INSERT INTO test_gateway_charges (idempotency_key, payment_id, token, company_id, amount_cents, currency)
                     VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING RETURNING payment_id)
@@ -250,6 +250,16 @@ impl PaymentGateway for TestGateway {
             )
             .await
             .map_err(unavailable)?;
+        let row = match row {
+            Some(row) => row,
+            // A concurrent charge with this key committed while this statement waited on it:
+            // the statement's snapshot predates that row, so it saw neither; a new statement
+            // (a new snapshot) does.
+            None => client
+                .query_one("SELECT payment_id FROM test_gateway_charges WHERE idempotency_key = $1", &[&charge.idempotency_key])
+                .await
+                .map_err(unavailable)?,
+        };
         Ok(Charged { payment_id: row.get(0) })
     }
 }

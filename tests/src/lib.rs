@@ -4,6 +4,7 @@ pub mod api;
 pub mod browser;
 pub mod chat;
 pub mod db;
+pub mod localstripe;
 pub mod process;
 pub mod server;
 pub mod smtp;

@@ -23,6 +23,23 @@ pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// A Python that can import `module` (aiosmtpd, localstripe: servers the tests run as real
+/// processes; `./dev test` installs both into one Python): `SWITCHBOARD_TEST_PYTHON` or
+/// `SWITCHBOARD_TEST_SMTP_PYTHON` (set by `./dev test`), else the first of `python3`,
+/// `/usr/bin/python3` that can.
+pub fn python_with(module: &str) -> String {
+    let from_env =
+        ["SWITCHBOARD_TEST_PYTHON", "SWITCHBOARD_TEST_SMTP_PYTHON"].into_iter().filter_map(|v| std::env::var(v).ok()).filter(|p| !p.is_empty());
+    let candidates: Vec<String> = from_env.chain(["python3".to_owned(), "/usr/bin/python3".to_owned()]).collect();
+    for candidate in &candidates {
+        let ok = std::process::Command::new(candidate).args(["-c", &format!("import {module}")]).output().is_ok_and(|o| o.status.success());
+        if ok {
+            return candidate.clone();
+        }
+    }
+    panic!("none of {candidates:?} can import {module}: run the tests with ./dev test, which installs it (pip install {module})");
+}
+
 /// `switchboard` with the given arguments and, optionally, a DATABASE_URL.
 pub fn command(args: &[&str], database_url: Option<&str>) -> Command {
     let mut command = Command::new(binary());

@@ -12,27 +12,10 @@ pub struct SmtpServer {
     child: Child,
 }
 
-/// The Python that has aiosmtpd: `SWITCHBOARD_TEST_SMTP_PYTHON` (set by `./dev test`), or
-/// the first of `python3`, `/usr/bin/python3` that can import it.
-fn python() -> String {
-    if let Ok(p) = std::env::var("SWITCHBOARD_TEST_SMTP_PYTHON") {
-        if !p.is_empty() {
-            return p;
-        }
-    }
-    for candidate in ["python3", "/usr/bin/python3"] {
-        let ok = std::process::Command::new(candidate).args(["-c", "import aiosmtpd"]).output().is_ok_and(|o| o.status.success());
-        if ok {
-            return candidate.to_owned();
-        }
-    }
-    panic!("no Python with aiosmtpd for the SMTP tests: run the tests with ./dev test, which installs it (apt-get install python3-aiosmtpd)");
-}
-
 impl SmtpServer {
     pub async fn start(port: u16) -> SmtpServer {
         let maildir = std::env::temp_dir().join(format!("sb-maildir-{}", uuid::Uuid::now_v7().simple()));
-        let child = Command::new(python())
+        let child = Command::new(crate::process::python_with("aiosmtpd"))
             .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
             .arg(&maildir)
             .stdout(Stdio::null())

@@ -162,6 +162,7 @@ async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> 
         "live.js" => include_str!("../static/live.js"),
         "console.js" => include_str!("../static/console.js"),
         "supervisor.js" => include_str!("../static/supervisor.js"),
+        "stripe-checkout.js" => include_str!("../static/stripe-checkout.js"),
         "console.css" => {
             return ([(axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8")], include_str!("../static/console.css")).into_response()
         }

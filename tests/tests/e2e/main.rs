@@ -14,6 +14,7 @@ mod crash;
 mod csv_import;
 mod invitations;
 mod login_and_health;
+mod payment_gateways;
 mod postgres_store;
 mod read_models;
 mod routing;
