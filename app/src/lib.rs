@@ -78,7 +78,7 @@ impl App {
             sites: Sites::new(store.clone()),
             chat: chat::Chat::new(store.clone(), view),
             presence: chat::presence::Presence::default(),
-            gateway: payments::Gateway::Test(payments::TestGateway::new(pool.clone())),
+            gateway: payments::from_config(settings.stripe.clone(), pool.clone()),
             store,
             pool,
             checkpoints,

@@ -19,6 +19,8 @@ pub struct Settings {
     /// How long a disconnected agent keeps their conversations before they are requeued.
     pub agent_grace: Duration,
     pub billing: Billing,
+    /// Stripe's keys; without them, the built-in test gateway takes payments.
+    pub stripe: Option<payments::StripeConfig>,
 }
 
 /// Prices, the seller on invoices, and the clock billing reads.
@@ -116,6 +118,7 @@ impl Settings {
             mail: Arc::new(Transport::from_env(data_dir).map_err(|e| e.to_string())?),
             agent_grace: Duration::from_secs(var("SWITCHBOARD_AGENT_GRACE_SECONDS").and_then(|v| v.trim().parse().ok()).unwrap_or(60)),
             billing: Billing::from_env(var)?,
+            stripe: payments::StripeConfig::from_lookup(var)?,
         })
     }
 }

@@ -47,18 +47,37 @@ impl TestServer {
     pub async fn start_with_billing(db: &TestDb, billing: app::Billing) -> TestServer {
         let dir = std::env::temp_dir().join(format!("sb-mail-{}", uuid::Uuid::now_v7().simple()));
         let from: lettre::message::Mailbox = "Switchboard <no-reply@switchboard.test>".parse().unwrap();
-        Self::start_settings(db, Transport::Files { dir, from }, std::time::Duration::from_secs(2), billing).await
+        Self::start_settings(db, Transport::Files { dir, from }, std::time::Duration::from_secs(2), billing, None).await
+    }
+
+    /// Taking payments through this Stripe (a localstripe process).
+    pub async fn start_with_stripe(db: &TestDb, stripe: payments::StripeConfig) -> TestServer {
+        let dir = std::env::temp_dir().join(format!("sb-mail-{}", uuid::Uuid::now_v7().simple()));
+        let from: lettre::message::Mailbox = "Switchboard <no-reply@switchboard.test>".parse().unwrap();
+        Self::start_settings(db, Transport::Files { dir, from }, std::time::Duration::from_secs(2), Default::default(), Some(stripe)).await
     }
 
     async fn start_full(db: &TestDb, mail: Transport, agent_grace: std::time::Duration) -> TestServer {
-        Self::start_settings(db, mail, agent_grace, Default::default()).await
+        Self::start_settings(db, mail, agent_grace, Default::default(), None).await
     }
 
-    async fn start_settings(db: &TestDb, mail: Transport, agent_grace: std::time::Duration, billing: app::Billing) -> TestServer {
+    async fn start_settings(
+        db: &TestDb,
+        mail: Transport,
+        agent_grace: std::time::Duration,
+        billing: app::Billing,
+        stripe: Option<payments::StripeConfig>,
+    ) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
-        let settings =
-            Settings { secure_cookies: false, public_url: format!("http://{address}"), mail: std::sync::Arc::new(mail), agent_grace, billing };
+        let settings = Settings {
+            secure_cookies: false,
+            public_url: format!("http://{address}"),
+            mail: std::sync::Arc::new(mail),
+            agent_grace,
+            billing,
+            stripe,
+        };
         let app = Web::new(app::App::new(&db.config, settings));
         let mut tasks = app.start_background();
         let served = app.clone();

@@ -4,6 +4,7 @@
 mod admin_api;
 mod billing_api;
 mod billing_pages;
+mod billing_stripe;
 mod browser_admin;
 mod browser_chat;
 mod browser_harness;
