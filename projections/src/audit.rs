@@ -103,6 +103,18 @@ impl Entry {
             "AgentAssigned" => format!("assigned to a site at {} priority", s("priority")),
             "AgentPriorityChanged" => format!("moved to {} priority on a site", s("priority")),
             "AgentUnassigned" => "removed from a site".into(),
+            "SeatsChanged" => format!("set the seats to {}", d.get("seats").cloned().unwrap_or(Value::Null)),
+            "OrderPlaced" => {
+                let offer = d.pointer("/order/offer");
+                let seats = offer.and_then(|o| o.get("seats")).cloned().unwrap_or(Value::Null);
+                let period = offer.and_then(|o| o.get("period")).and_then(Value::as_str).unwrap_or_default().to_lowercase();
+                format!("ordered {seats} seats, {period} payment")
+            }
+            "PaymentSucceeded" => format!("paid {} cents", d.get("total_cents").cloned().unwrap_or(Value::Null)),
+            "PaymentFailed" => format!("had a payment refused ({})", d.pointer("/reason/code").and_then(Value::as_str).unwrap_or_default()),
+            "OfferChanged" => format!("changed the offer to {} seats", d.get("seats").cloned().unwrap_or(Value::Null)),
+            "InvoiceIssued" => format!("was issued invoice {}", d.pointer("/invoice/number").cloned().unwrap_or(Value::Null)),
+            "SubscriptionPastDue" => "could not renew: the subscription is past due".into(),
             other => other.to_owned(),
         }
     }
@@ -135,4 +147,22 @@ pub async fn history(
         )
         .await?;
     Ok(rows.iter().map(|r| Entry { event_type: r.get(0), details: r.get(1), actor: r.get(2), actor_name: r.get(3), occurred_at: r.get(4) }).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn said(event_type: &str, details: Value) -> String {
+        Entry { event_type: event_type.into(), details, actor: "user:x".into(), actor_name: None, occurred_at: Utc::now() }.describe()
+    }
+
+    #[test]
+    fn billing_events_read_as_sentences() {
+        assert_eq!(said("OrderPlaced", json!({ "order": { "offer": { "seats": 5, "period": "Annual" } } })), "ordered 5 seats, annual payment");
+        assert_eq!(said("PaymentFailed", json!({ "order_id": "x", "reason": { "code": "insufficient_funds" } })), "had a payment refused (insufficient_funds)");
+        assert_eq!(said("InvoiceIssued", json!({ "invoice": { "number": 3 } })), "was issued invoice 3");
+        assert_eq!(said("SomethingNew", json!({})), "SomethingNew");
+    }
 }
