@@ -161,7 +161,10 @@ mod tests {
     #[test]
     fn billing_events_read_as_sentences() {
         assert_eq!(said("OrderPlaced", json!({ "order": { "offer": { "seats": 5, "period": "Annual" } } })), "ordered 5 seats, annual payment");
-        assert_eq!(said("PaymentFailed", json!({ "order_id": "x", "reason": { "code": "insufficient_funds" } })), "had a payment refused (insufficient_funds)");
+        assert_eq!(
+            said("PaymentFailed", json!({ "order_id": "x", "reason": { "code": "insufficient_funds" } })),
+            "had a payment refused (insufficient_funds)"
+        );
         assert_eq!(said("InvoiceIssued", json!({ "invoice": { "number": 3 } })), "was issued invoice 3");
         assert_eq!(said("SomethingNew", json!({})), "SomethingNew");
     }

@@ -53,6 +53,14 @@ impl Api {
         self.http.post(format!("{}{}", self.base, path)).header("x-csrf-token", &self.csrf).body(body).send().await.unwrap()
     }
 
+    /// A POST with an `Idempotency-Key` header: status and JSON body.
+    pub async fn post_once(&self, path: &str, key: uuid::Uuid, body: Value) -> (u16, Value) {
+        let request = self.http.post(format!("{}{}", self.base, path)).header("x-csrf-token", &self.csrf).header("idempotency-key", key.to_string());
+        let response = request.json(&body).send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     pub async fn get(&self, path: &str) -> Response {
         self.send(Method::GET, path, None).await
     }

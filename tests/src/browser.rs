@@ -79,6 +79,14 @@ impl Browser {
         field.send_keys(text).await.unwrap();
     }
 
+    /// Logs in through the login page at `url`.
+    pub async fn log_in(&self, url: &str, email: &str, password: &str) {
+        self.goto(url).await;
+        self.fill("#email", email).await;
+        self.fill("#password", password).await;
+        self.click("button[type=submit]").await;
+    }
+
     pub async fn click(&self, css: &str) {
         self.find(css).await.click().await.unwrap();
     }

@@ -38,22 +38,7 @@ async fn token(api: &Api, number: &str) -> Result<String, (u16, Value)> {
 }
 
 async fn order(api: &Api, key: Uuid, seats: u32, period: &str, token: Option<&str>) -> (u16, Value) {
-    let body = json!({ "seats": seats, "period": period, "billing": buyer(), "payment_token": token });
-    let response = api
-        .http
-        .post(api_url(api, "/api/v1/subscription/orders"))
-        .header("x-csrf-token", &api.csrf)
-        .header("idempotency-key", key.to_string())
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
-}
-
-fn api_url(api: &Api, path: &str) -> String {
-    format!("{}{}", api.base(), path)
+    api.post_once("/api/v1/subscription/orders", key, json!({ "seats": seats, "period": period, "billing": buyer(), "payment_token": token })).await
 }
 
 async fn charges(db: &TestDb) -> i64 {

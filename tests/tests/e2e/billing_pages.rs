@@ -9,14 +9,6 @@ use testkit::process::{self, Serve};
 use testkit::server::{hidden_field, Browserless};
 use testkit::{TestDb, TestServer};
 
-async fn log_in(browser: &Browser, server: &TestServer) {
-    browser.goto(&server.url("/login")).await;
-    browser.fill("#email", "admin@acme.test").await;
-    browser.fill("#password", "admin-password").await;
-    browser.click("button[type=submit]").await;
-    browser.find("table#users").await;
-}
-
 async fn pay_with(browser: &Browser, number: &str) {
     browser.fill("#card_number", number).await;
     browser.fill("#card_expiry", "12/30").await;
@@ -30,7 +22,8 @@ async fn from_the_seat_banner_to_an_annual_offer_paid_by_card_and_the_user_added
     let server = TestServer::start(&db).await;
     server.company("Acme", "admin@acme.test", "admin-password", 1).await;
     let browser = Browser::start().await;
-    log_in(&browser, &server).await;
+    browser.log_in(&server.url("/login"), "admin@acme.test", "admin-password").await;
+    browser.find("table#users").await;
 
     browser.click("#seats-banner a").await;
     assert!(browser.text("#seats-help").await.contains("1 seat in use now"));
@@ -61,9 +54,9 @@ async fn from_the_seat_banner_to_an_annual_offer_paid_by_card_and_the_user_added
     assert!(browser.client.find(fantoccini::Locator::Css("#seats-banner")).await.is_err(), "the banner is gone");
     assert!(browser.text("#seats").await.contains("1 of 3 seats in use"));
     browser.click("a[href='/admin/users/new']").await;
-    browser.fill("#email", "grace@acme.test").await;
-    browser.fill("#first_name", "Grace").await;
-    browser.fill("#last_name", "Hopper").await;
+    for (field, value) in [("#email", "grace@acme.test"), ("#first_name", "Grace"), ("#last_name", "Hopper")] {
+        browser.fill(field, value).await;
+    }
     browser.click("input[name=access][value=password]").await;
     browser.fill("#password", "grace-password").await;
     browser.click("button[name=action][value=add]").await;

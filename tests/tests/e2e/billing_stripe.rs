@@ -15,18 +15,8 @@ fn buyer() -> Value {
 }
 
 async fn order(api: &Api, key: Uuid, seats: u32, token: &str) -> (u16, Value) {
-    let body = json!({ "seats": seats, "period": "monthly", "billing": buyer(), "payment_token": token });
-    let response = api
-        .http
-        .post(format!("{}/api/v1/subscription/orders", api.base()))
-        .header("x-csrf-token", &api.csrf)
-        .header("idempotency-key", key.to_string())
-        .json(&body)
-        .send()
+    api.post_once("/api/v1/subscription/orders", key, json!({ "seats": seats, "period": "monthly", "billing": buyer(), "payment_token": token }))
         .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap_or(Value::Null))
 }
 
 /// The company's one Stripe customer, as the gateway recorded it.
@@ -82,10 +72,7 @@ async fn an_administrator_pays_in_stripes_card_field_in_a_real_browser() {
     let server = TestServer::start_with_stripe(&db, stripe.config()).await;
     let (company, _) = server.company("Acme", "admin@acme.test", "admin-password", 1).await;
     let browser = Browser::start().await;
-    browser.goto(&server.url("/login")).await;
-    browser.fill("#email", "admin@acme.test").await;
-    browser.fill("#password", "admin-password").await;
-    browser.click("button[type=submit]").await;
+    browser.log_in(&server.url("/login"), "admin@acme.test", "admin-password").await;
     browser.click("#seats-banner a").await;
     browser.fill("#seats", "2").await;
     browser.click("#review").await;
