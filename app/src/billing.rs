@@ -117,7 +117,13 @@ pub async fn checkout(app: &App, session: &Session, checkout: Checkout) -> Resul
     let company_id = session.company_id();
     let metadata = session.metadata();
     let billing = checkout.billing.clone().checked().map_err(details_error)?;
-    let state = app.accounts.company(company_id).await?;
+    let mut state = app.accounts.company(company_id).await?;
+    if state.subscription.as_ref().is_some_and(|s| s.past_due.is_none() && app.today() >= s.renews_on) {
+        // The period ended and the job has not renewed it yet: renew first, then change.
+        let system = Metadata { company_id: Some(company_id), ..Metadata::new(None, Actor::System("billing".into())) };
+        renew_one(app, company_id, app.today(), &system).await?;
+        state = app.accounts.company(company_id).await?;
+    }
     if state.orders.contains_key(&checkout.order_id) {
         // The same order again (a double click, a retry): refused if it asks for another offer.
         place(app, &metadata, &checkout, billing, None, company_id).await?;

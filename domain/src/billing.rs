@@ -4,7 +4,7 @@
 //! Amounts are whole cents (`i64`) of one currency. A prorated amount is the full price of
 //! the period times the days left over the days of the period, rounded half up to the cent.
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// How often the subscription is paid.
@@ -285,15 +285,6 @@ pub enum LineKind {
     UnusedTimeCredit,
 }
 
-/// The days of a date's year, for invoices that show them.
-pub fn days_in_year(date: NaiveDate) -> i64 {
-    if NaiveDate::from_ymd_opt(date.year(), 2, 29).is_some() {
-        366
-    } else {
-        365
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -322,8 +313,6 @@ mod tests {
         // Nothing left on the last day, the whole price on the first.
         assert_eq!(prorated(2500, d(2027, 2, 1), d(2027, 3, 1), d(2027, 3, 1)), 0);
         assert_eq!(prorated(2500, d(2027, 2, 1), d(2027, 3, 1), d(2027, 2, 1)), 2500);
-        assert_eq!(days_in_year(d(2028, 5, 1)), 366);
-        assert_eq!(days_in_year(d(2027, 5, 1)), 365);
     }
 
     #[test]

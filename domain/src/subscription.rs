@@ -55,8 +55,6 @@ pub enum DeclineReason {
     IncorrectSecurityCode,
     IncorrectNumber,
     AuthenticationRequired,
-    /// The payment provider could not be reached or failed; nothing was charged.
-    ProviderUnavailable,
 }
 
 impl DeclineReason {
@@ -68,7 +66,6 @@ impl DeclineReason {
             DeclineReason::IncorrectSecurityCode => "incorrect_cvc",
             DeclineReason::IncorrectNumber => "incorrect_number",
             DeclineReason::AuthenticationRequired => "authentication_required",
-            DeclineReason::ProviderUnavailable => "provider_unavailable",
         }
     }
 }

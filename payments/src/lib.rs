@@ -137,13 +137,10 @@ impl Gateway {
     }
 }
 
-/// Stripe when `SWITCHBOARD_STRIPE_SECRET_KEY` is set (see `StripeConfig::from_env`), else
-/// the test gateway on `pool`. An incomplete Stripe configuration is an error rather than a
-/// silent fallback: a server meant to charge real cards must not start with test cards.
-pub fn from_env(pool: Pool) -> Result<Gateway, String> {
-    Ok(from_config(StripeConfig::from_env()?, pool))
-}
-
+/// Stripe when its keys are configured (see `StripeConfig::from_lookup`), else the test gateway
+/// on `pool`. An incomplete Stripe configuration is refused when the settings are read
+/// rather than silently falling back: a server meant to charge real cards must not start
+/// with test cards.
 pub fn from_config(stripe: Option<StripeConfig>, pool: Pool) -> Gateway {
     match stripe {
         Some(config) => Gateway::Stripe(StripeGateway::new(config)),

@@ -55,14 +55,9 @@ impl StripeConfig {
     }
 
     /// From `SWITCHBOARD_STRIPE_SECRET_KEY`, `SWITCHBOARD_STRIPE_PUBLISHABLE_KEY`,
-    /// `SWITCHBOARD_STRIPE_API_BASE` and `SWITCHBOARD_STRIPE_JS_URL`; `None` when no secret key
-    /// is set (the server then uses the test gateway).
-    pub fn from_env() -> Result<Option<StripeConfig>, String> {
-        StripeConfig::from_lookup(|name| std::env::var(name).ok())
-    }
-
-    /// `from_env` with the variables read through `lookup`, so tests need not change the
-    /// process's environment. Empty values count as unset.
+    /// `SWITCHBOARD_STRIPE_API_BASE` and `SWITCHBOARD_STRIPE_JS_URL`, read through `lookup`
+    /// (the environment, or a test's table); `None` when no secret key is set (the server then
+    /// uses the test gateway). Empty values count as unset.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Option<StripeConfig>, String> {
         let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let secret = get("SWITCHBOARD_STRIPE_SECRET_KEY");

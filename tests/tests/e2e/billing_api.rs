@@ -305,3 +305,24 @@ async fn operators_list_companies_set_seats_without_payment_and_run_the_renewals
     assert!(ok && out.contains(&format!("{}: renewed, invoice 2", acme.0)), "{out}{err}");
     assert_eq!(charges(&db).await, 2);
 }
+
+#[tokio::test]
+async fn an_order_after_the_period_ended_renews_first_then_charges_the_change_in_the_new_period() {
+    let db = TestDb::new().await;
+    let first = TestServer::start_with_billing(&db, Billing { clock: Clock::Fixed(day(2028, 1, 31)), ..Default::default() }).await;
+    let (api, _) = admin(&first, "Acme", 1).await;
+    let card = token(&api, "4242424242424242").await.unwrap();
+    assert_eq!(order(&api, Uuid::now_v7(), 3, "monthly", Some(&card)).await.0, 200);
+    drop(first);
+    // Five days after the period ended; this server's renewal job may or may not be first.
+    let later = TestServer::start_with_billing(&db, Billing { clock: Clock::Fixed(day(2028, 3, 5)), ..Default::default() }).await;
+    let api = Api::login(&later, "admin@acme.test", "admin-password").await;
+    let (status, paid) = order(&api, Uuid::now_v7(), 5, "monthly", Some(&card)).await;
+    assert_eq!((status, paid["invoice"].as_u64()), (200, Some(3)), "{paid}");
+    let (_, renewal) = api.json(Method::GET, "/api/v1/invoices/2", None).await;
+    assert_eq!((renewal["lines"][0]["from"].as_str(), renewal["lines"][0]["seats"].as_u64()), (Some("2028-02-29"), Some(3)));
+    let (_, added) = api.json(Method::GET, "/api/v1/invoices/3", None).await;
+    // 2 seats × €25 × 24 of the 29 days from 29 February to 29 March.
+    assert_eq!((added["lines"][0]["description"].as_str(), added["amount"]["net_cents"].as_i64()), (Some("AddedSeats"), Some(4138)));
+    assert_eq!(charges(&db).await, 3);
+}

@@ -52,7 +52,6 @@ pub fn decline_message(reason: &DeclineReason) -> &'static str {
         DeclineReason::AuthenticationRequired => {
             "Your bank asks to confirm this payment, which Switchboard cannot do yet: use another card. Nothing was charged."
         }
-        DeclineReason::ProviderUnavailable => "The payment provider did not answer. Nothing was charged: try again in a moment.",
     }
 }
 
@@ -447,7 +446,8 @@ async fn render_order(
     };
     let body = html! {
         h1 { "Order" }
-        @if let (Some(m), None) = (message, field) { p.error role="alert" #order-error { (m) } }
+        // The card has no field of ours to stand under (Stripe draws its own).
+        @if let (Some(m), None | Some("payment_token")) = (message, field) { p.error role="alert" #order-error { (m) } }
         section.card { (quote_box(&quote, Some(&shown), currency)) }
         form.card method="post" action="/admin/subscription/order" #order-form {
             input type="hidden" name="csrf" value=(session.csrf);
