@@ -6,6 +6,7 @@
 //! imports, widget origins) each have one owning module here; read models are queried
 //! through `projections`.
 
+pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod chat;

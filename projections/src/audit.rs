@@ -42,8 +42,8 @@ impl Projection for Audit {
             fields.remove("type");
         }
         writes.push(
-            "INSERT INTO audit_log (event_id, tx, seq, company_id, subject_user_id, actor, event_type, details, occurred_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO audit_log (event_id, tx, seq, company_id, subject_user_id, actor, event_type, details, occurred_at, stream)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             params![
                 event.event_id,
                 event.position.tx as i64,
@@ -53,7 +53,8 @@ impl Projection for Audit {
                 event.actor().to_string(),
                 event.event_type.clone(),
                 details,
-                event.occurred_at
+                event.occurred_at,
+                event.stream.clone()
             ],
         );
         Ok(())
@@ -147,6 +148,126 @@ pub async fn history(
         )
         .await?;
     Ok(rows.iter().map(|r| Entry { event_type: r.get(0), details: r.get(1), actor: r.get(2), actor_name: r.get(3), occurred_at: r.get(4) }).collect())
+}
+
+/// Kinds of action the audit page filters by, and the event types of each.
+pub const KINDS: &[(&str, &[&str])] = &[
+    (
+        "users",
+        &[
+            "UserRegistered",
+            "UserInvited",
+            "InvitationLinkIssued",
+            "InvitationAccepted",
+            "PasswordSet",
+            "ProfileChanged",
+            "EmailChanged",
+            "MaxChatsChanged",
+            "MemberAdded",
+            "MemberDeactivated",
+            "MemberReactivated",
+            "RegistrationAbandoned",
+        ],
+    ),
+    ("roles", &["RoleGranted", "RoleRevoked"]),
+    ("seats", &["CompanyRegistered", "SeatsChanged", "OfferChanged"]),
+    ("billing", &["OrderPlaced", "PaymentSucceeded", "PaymentFailed", "OfferChanged", "InvoiceIssued", "SubscriptionPastDue"]),
+    ("sites", &["SiteCreated", "SiteChanged", "SiteDeleted", "WidgetKeyRotated", "PriorityWeightsChanged"]),
+    ("widget", &["WidgetSettingsChanged"]),
+    ("agents", &["AgentAssigned", "AgentPriorityChanged", "AgentUnassigned"]),
+];
+
+/// What the audit page asks for. Every field narrows; none set is everything.
+#[derive(Debug, Clone, Default)]
+pub struct LogFilter {
+    /// `user:<id>`, `system:<name>`.
+    pub actor: Option<String>,
+    /// One of `KINDS`.
+    pub kind: Option<String>,
+    /// The object's stream (`user-…`, `site-…`, `company-…`).
+    pub object: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Where a page of entries ends: the next page starts after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LogCursor {
+    pub tx: i64,
+    pub seq: i64,
+}
+
+impl std::fmt::Display for LogCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.tx, self.seq)
+    }
+}
+
+impl std::str::FromStr for LogCursor {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (tx, seq) = s.split_once('.').ok_or_else(|| format!("`{s}` is not a page position"))?;
+        Ok(LogCursor {
+            tx: tx.parse().map_err(|_| format!("`{s}` is not a page position"))?,
+            seq: seq.parse().map_err(|_| format!("`{s}` is not a page position"))?,
+        })
+    }
+}
+
+/// One line of the company's audit log.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogEntry {
+    pub entry: Entry,
+    pub stream: String,
+    pub subject_user_id: Option<uuid::Uuid>,
+    /// The subject user's name, when the entry is about a user.
+    pub subject_name: Option<String>,
+    pub cursor: (i64, i64),
+}
+
+/// A page of the company's audit log, newest first, after `after` (keyset paging: as fast
+/// on the thousandth page as on the first).
+pub async fn log(
+    client: &impl tokio_postgres::GenericClient,
+    company_id: CompanyId,
+    filter: &LogFilter,
+    after: Option<LogCursor>,
+    limit: i64,
+) -> Result<Vec<LogEntry>, tokio_postgres::Error> {
+    let types: Option<Vec<String>> =
+        filter.kind.as_deref().map(|k| KINDS.iter().find(|(name, _)| *name == k).map_or(vec![], |(_, t)| t.iter().map(|t| t.to_string()).collect()));
+    let (after_tx, after_seq) = after.map_or((None, None), |c| (Some(c.tx), Some(c.seq)));
+    // A user is also the subject of the company's events about them (roles, deactivation).
+    let subject = filter.object.as_deref().and_then(|o| domain::user::id_from_stream(o).ok()).map(|u| u.0);
+    let rows = client
+        .query(
+            "SELECT a.event_type, a.details, a.actor, actor.first_name || ' ' || actor.last_name, a.occurred_at,
+                    a.stream, a.subject_user_id, subject.first_name || ' ' || subject.last_name, a.tx, a.seq
+             FROM audit_log a
+             LEFT JOIN users actor ON a.actor = 'user:' || actor.user_id::text AND actor.company_id = a.company_id
+             LEFT JOIN users subject ON subject.user_id = a.subject_user_id AND subject.company_id = a.company_id
+             WHERE a.company_id = $1
+               AND ($2::text IS NULL OR a.actor = $2)
+               AND ($3::text[] IS NULL OR a.event_type = ANY($3))
+               AND ($4::text IS NULL OR a.stream = $4 OR a.subject_user_id = $10)
+               AND ($5::timestamptz IS NULL OR a.occurred_at >= $5)
+               AND ($6::timestamptz IS NULL OR a.occurred_at < $6)
+               AND ($7::bigint IS NULL OR (a.tx, a.seq) < ($7, $8))
+             ORDER BY a.tx DESC, a.seq DESC
+             LIMIT $9",
+            &[&company_id.0, &filter.actor, &types, &filter.object, &filter.since, &filter.until, &after_tx, &after_seq, &limit, &subject],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| LogEntry {
+            entry: Entry { event_type: r.get(0), details: r.get(1), actor: r.get(2), actor_name: r.get(3), occurred_at: r.get(4) },
+            stream: r.get(5),
+            subject_user_id: r.get(6),
+            subject_name: r.get(7),
+            cursor: (r.get(8), r.get(9)),
+        })
+        .collect())
 }
 
 #[cfg(test)]

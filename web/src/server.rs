@@ -94,7 +94,7 @@ impl Web {
     }
 
     pub fn router(&self) -> Router {
-        use pages::{advisors, import, invitation, login, sites, subscription, user, users};
+        use pages::{advisors, audit, import, invitation, login, sites, subscription, user, users};
         Router::new()
             .route("/", get(login::home))
             .route("/healthz", get(health::healthz))
@@ -119,6 +119,8 @@ impl Web {
             .route("/admin/subscription/edit", get(subscription::edit))
             .route("/admin/subscription/order", get(subscription::order_form).post(subscription::place_order))
             .route("/admin/invoices/{number}", get(subscription::invoice))
+            .route("/admin/audit", get(audit::show))
+            .route("/admin/audit.csv", get(audit::export))
             .route("/admin/sites", get(sites::list))
             .route("/admin/sites/new", get(sites::new_form).post(sites::create))
             .route("/admin/sites/{id}", get(sites::edit).post(sites::save_general))

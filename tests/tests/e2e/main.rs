@@ -2,6 +2,7 @@
 //! PostgreSQL template and test cluster for all of them.
 
 mod admin_api;
+mod audit_page;
 mod billing_api;
 mod billing_pages;
 mod billing_stripe;

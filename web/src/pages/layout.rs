@@ -36,6 +36,7 @@ pub fn page_with_head(title: &str, session: Option<&Session>, head: Markup, body
                                 span.menu { "Company" }
                                 a href="/admin/users" { "Users" }
                                 a href="/admin/subscription" { "Subscription" }
+                                a href="/admin/audit" { "Audit log" }
                                 span.menu { "Configuration" }
                                 a href="/admin/sites" { "Sites & Hotlines" }
                             }

@@ -1,6 +1,7 @@
 //! Server-rendered pages of the administration and the login.
 
 pub mod advisors;
+pub mod audit;
 pub mod import;
 pub mod invitation;
 pub mod layout;
