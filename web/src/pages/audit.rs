@@ -152,7 +152,7 @@ pub async fn show(State(web): State<Web>, Admin(session): Admin, Query(query): Q
                     " " a.button.secondary #export href={"/admin/audit.csv?" (filters)} { "Export as CSV" }
                 }
             }
-            table #audit {
+            div.scroll { table #audit {
                 thead { tr { th { "When" } th { "Who" } th { "What" } th { "Object" } th { "Values" } } }
                 tbody {
                     @for e in &entries {
@@ -169,7 +169,7 @@ pub async fn show(State(web): State<Web>, Admin(session): Admin, Query(query): Q
                     }
                     @if entries.is_empty() { tr { td colspan="5" .muted { "Nothing matches." } } }
                 }
-            }
+            } }
             div.pager {
                 @if after.is_some() { a href={"/admin/audit?" (filters)} { "← Newest" } }
                 @if let Some(n) = next { a #older href={"/admin/audit?" (filters) @if !filters.is_empty() { "&" } "after=" (n)} { "Older →" } }
