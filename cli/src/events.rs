@@ -1,6 +1,8 @@
 //! `switchboard events`: the event log, filtered in SQL, as a table or NDJSON, a page at a
 //! time or followed live.
 
+use std::io::Write;
+
 use chrono::SecondsFormat;
 use domain::{Actor, CompanyId};
 use serde_json::{json, Value};
@@ -116,9 +118,11 @@ async fn page(store: &PgEventStore, filter: &EventFilter, after: Position, limit
     let mut events = store.query(filter, after, None, limit.saturating_add(1)).await.map_err(|e| e.to_string())?;
     let more = events.len() > limit;
     events.truncate(limit);
-    print_header(format);
+    let mut out = Out::new(format);
     for event in &events {
-        print_event(event, format);
+        if !out.event(event)? {
+            return Ok(());
+        }
     }
     if let Some(last) = events.last().filter(|_| more) {
         eprintln!("more events: continue with --after {}", last.position);
@@ -131,13 +135,18 @@ const BACKLOG_PAGE: usize = 1000;
 /// The backlog up to the head of the log, then the store's subscription from that head: no
 /// event is printed twice or missed between the two.
 async fn follow_log(store: &PgEventStore, filter: &EventFilter, after: Position, format: Format) -> Result<(), String> {
+    // Listening from the start: a Ctrl-C while printing the backlog is not lost.
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
     let head = store.head().await.map_err(|e| e.to_string())?;
-    print_header(format);
+    let mut out = Out::new(format);
     let mut position = after;
     loop {
         let events = store.query(filter, position, Some(head), BACKLOG_PAGE).await.map_err(|e| e.to_string())?;
         for event in &events {
-            print_event(event, format);
+            if !out.event(event)? {
+                return Ok(());
+            }
         }
         match events.last() {
             Some(last) if events.len() == BACKLOG_PAGE => position = last.position,
@@ -148,15 +157,15 @@ async fn follow_log(store: &PgEventStore, filter: &EventFilter, after: Position,
     loop {
         let next = tokio::select! {
             next = subscription.next() => next,
-            _ = tokio::signal::ctrl_c() => return Ok(()),
+            _ = &mut ctrl_c => return Ok(()),
         };
         match next {
             Some(Ok(event)) => {
                 if filter.to_position.is_some_and(|to| event.position > to) {
                     return Ok(());
                 }
-                if filter.matches(&event) {
-                    print_event(&event, format);
+                if filter.matches(&event) && !out.event(&event)? {
+                    return Ok(());
                 }
             }
             // The subscription goes on after a failed read; say so and keep following.
@@ -166,24 +175,42 @@ async fn follow_log(store: &PgEventStore, filter: &EventFilter, after: Position,
     }
 }
 
-fn print_header(format: Format) {
-    if let Format::Table = format {
-        println!("{:<14}  {:<19}  {:<49}  {:<24}  {:<43}  payload", "position", "recorded (UTC)", "stream", "type", "actor");
-    }
+/// Standard output, one event a line, the table's header before the first.
+struct Out {
+    format: Format,
+    header_due: bool,
+    stdout: std::io::Stdout,
 }
 
-fn print_event(event: &RecordedEvent, format: Format) {
-    match format {
-        Format::Table => println!(
-            "{:<14}  {:<19}  {:<49}  {:<24}  {:<43}  {}",
-            event.position.to_string(),
-            event.recorded_at.format("%Y-%m-%d %H:%M:%S"),
-            event.stream,
-            event.event_type,
-            event.actor().to_string(),
-            summary(&event.payload, PAYLOAD_WIDTH)
-        ),
-        Format::Ndjson => println!("{}", as_json(event)),
+impl Out {
+    fn new(format: Format) -> Out {
+        Out { format, header_due: matches!(format, Format::Table), stdout: std::io::stdout() }
+    }
+
+    /// Prints `event`; false once the reader has gone (`| head`), which ends the listing
+    /// quietly rather than as an error.
+    fn event(&mut self, event: &RecordedEvent) -> Result<bool, String> {
+        let mut text = String::new();
+        if std::mem::take(&mut self.header_due) {
+            text = format!("{:<14}  {:<19}  {:<49}  {:<24}  {:<43}  payload\n", "position", "recorded (UTC)", "stream", "type", "actor");
+        }
+        text += &match self.format {
+            Format::Table => format!(
+                "{:<14}  {:<19}  {:<49}  {:<24}  {:<43}  {}",
+                event.position.to_string(),
+                event.recorded_at.format("%Y-%m-%d %H:%M:%S"),
+                event.stream,
+                event.event_type,
+                event.actor().to_string(),
+                summary(&event.payload, PAYLOAD_WIDTH)
+            ),
+            Format::Ndjson => as_json(event).to_string(),
+        };
+        match writeln!(self.stdout, "{text}") {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(false),
+            Err(e) => Err(format!("cannot write to standard output: {e}")),
+        }
     }
 }
 

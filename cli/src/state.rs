@@ -1,6 +1,8 @@
 //! `switchboard state`: an aggregate as it was at an instant or a version, folded from its
 //! stream through the domain's own `evolve` (time travel for audits and support).
 
+use std::io::Write;
+
 use chrono::{DateTime, SecondsFormat, Utc};
 use domain::company::{self, Company};
 use domain::{agent, conversation, email, site, user, Decider, UserId};
@@ -59,8 +61,12 @@ pub async fn state(args: StateArgs) -> Result<(), String> {
         let result = as_of(&store, &stream, &category, cut).await;
         store.close();
         let output = result?;
-        println!("{}", serde_json::to_string_pretty(&output).map_err(|e| e.to_string())?);
-        Ok(())
+        let text = serde_json::to_string_pretty(&output).map_err(|e| e.to_string())?;
+        match writeln!(std::io::stdout(), "{text}") {
+            // A reader that stopped early (`| head`) is not an error.
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write to standard output: {e}")),
+            _ => Ok(()),
+        }
     })
     .await
 }

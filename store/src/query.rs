@@ -118,3 +118,47 @@ impl PgEventStore {
         rows.iter().map(to_recorded).collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::{Metadata, UserId};
+    use serde_json::json;
+    use uuid::Uuid;
+
+    fn event(stream: &str, event_type: &str, actor: Actor, seq: u64) -> RecordedEvent {
+        let company = CompanyId::new();
+        let at = DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z").unwrap().with_timezone(&Utc) + chrono::TimeDelta::seconds(seq as i64);
+        RecordedEvent {
+            event_id: Uuid::now_v7(),
+            stream: stream.to_owned(),
+            version: 0,
+            position: Position { tx: 7, seq },
+            event_type: event_type.to_owned(),
+            schema: 1,
+            payload: json!({}),
+            metadata: Metadata::new(Some(company), actor),
+            occurred_at: at,
+            recorded_at: at,
+        }
+    }
+
+    #[test]
+    fn a_live_event_passes_the_filter_exactly_when_every_condition_holds() {
+        let admin = Actor::User(UserId::new());
+        let e = event("company-x", "RoleGranted", admin.clone(), 5);
+        let pass = |f: EventFilter| f.matches(&e);
+        assert!(pass(EventFilter::default()));
+        assert!(pass(EventFilter { company: e.company_id(), category: Some("company".into()), actor: Some(admin), ..Default::default() }));
+        assert!(!pass(EventFilter { company: Some(CompanyId::new()), ..Default::default() }));
+        assert!(!pass(EventFilter { category: Some("comp".into()), ..Default::default() }));
+        assert!(pass(EventFilter { types: vec!["MemberAdded".into(), "RoleGranted".into()], ..Default::default() }));
+        assert!(!pass(EventFilter { types: vec!["MemberAdded".into()], ..Default::default() }));
+        assert!(!pass(EventFilter { actor: Some(Actor::System("cli".into())), ..Default::default() }));
+        assert!(pass(EventFilter { since: Some(e.recorded_at), until: Some(e.recorded_at), ..Default::default() }));
+        assert!(!pass(EventFilter { since: Some(e.recorded_at + chrono::TimeDelta::microseconds(1)), ..Default::default() }));
+        let p = e.position;
+        assert!(pass(EventFilter { from_position: Some(p), to_position: Some(p), ..Default::default() }));
+        assert!(!pass(EventFilter { to_position: Some(Position { tx: 7, seq: 4 }), ..Default::default() }));
+    }
+}

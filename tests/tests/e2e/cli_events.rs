@@ -174,7 +174,11 @@ async fn follow_prints_the_backlog_then_events_appended_later() {
     w.set_role(Role::Expert, true).await;
     let live = next_json(&mut lines).await;
     assert_eq!((live["type"].as_str(), live["payload"]["role"].as_str()), (Some("RoleGranted"), Some("Expert")));
-    child.kill().await.unwrap();
+    // Ctrl-C ends it, cleanly.
+    let pid = nix::unistd::Pid::from_raw(child.id().unwrap() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait()).await.expect("exits after Ctrl-C").unwrap();
+    assert!(status.success(), "{status}");
 }
 
 /// The next line the child prints, as JSON, within a deadline.
