@@ -1,8 +1,11 @@
 //! The `switchboard` command line: serve, migrate, create a company, rebuild read models,
-//! and the benchmarks.
+//! audit the event log (`events`, `state`), and the benchmarks.
 
+mod events;
+mod inputs;
 mod operators;
 mod serve;
+mod state;
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -58,6 +61,11 @@ enum Command {
         #[command(subcommand)]
         command: BillingCommand,
     },
+    /// List events of the log, filtered (company, stream, category, type, actor, time,
+    /// position), as a table or NDJSON, a page at a time or followed live.
+    Events(events::EventsArgs),
+    /// An aggregate's state as of a time or a version, folded from its stream, as JSON.
+    State(state::StateArgs),
     /// Measure performance against a baseline taken in the same run.
     Bench {
         #[command(subcommand)]
@@ -135,6 +143,8 @@ pub fn main() -> ExitCode {
             Command::Serve { listen, data } => serve::serve(listen, data).await,
             Command::Migrate { data } => migrate(data).await,
             Command::Rebuild { projection, data } => rebuild(projection, data).await,
+            Command::Events(args) => events::events(args).await,
+            Command::State(args) => state::state(args).await,
             Command::Bench { command, data } => bench::run(command, &data.data_dir).await,
             Command::Billing { command: BillingCommand::Renew { today, data } } => operators::renew(today, data).await,
             Command::Admin { command: AdminCommand::Companies { data } } => operators::list_companies(data).await,

@@ -99,7 +99,7 @@ pub enum Error {
     AtCapacity { max: u32 },
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct State {
     pub status: Status,
     pub held: BTreeSet<ConversationId>,

@@ -151,7 +151,7 @@ pub enum Error {
     NameTooLong,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct State {
     pub started: bool,
     pub site_id: Option<SiteId>,

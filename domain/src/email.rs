@@ -74,7 +74,7 @@ pub enum Error {
     EmailTaken { owner: UserId },
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct State {
     pub owner: Option<UserId>,
 }

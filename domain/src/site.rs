@@ -291,7 +291,7 @@ pub fn validated_settings(s: &WidgetSettings) -> Result<WidgetSettings, Error> {
     Ok(WidgetSettings { colour, greeting: s.greeting.trim().to_owned(), offline_text: s.offline_text.trim().to_owned(), ..s.clone() })
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct State {
     pub company_id: Option<CompanyId>,
     pub name: String,

@@ -238,14 +238,14 @@ pub fn validate_max_chats(value: i64) -> Result<u8, Error> {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Invitation {
     pub id: InvitationId,
     pub expires_at: DateTime<Utc>,
     pub token_hash: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Registration {
     pub company_id: CompanyId,
     pub email: Address,
@@ -253,7 +253,7 @@ pub struct Registration {
     pub max_chats: u8,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct State {
     pub registration: Option<Registration>,
     pub abandoned: bool,

@@ -11,10 +11,12 @@ pub mod embedded;
 pub mod memory;
 mod model;
 mod postgres;
+mod query;
 mod subscription;
 
 pub use model::*;
 pub use postgres::PgEventStore;
+pub use query::EventFilter;
 pub use subscription::{Poller, Subscription};
 
 use std::future::Future;

@@ -66,7 +66,7 @@ const ANY_ATTEMPTS: usize = 20;
 
 /// `tx_id` is read as text (tokio-postgres has no xid8 type) under another name: a select
 /// column named `tx_id` would make `ORDER BY tx_id` sort by the text, not the number.
-const COLUMNS: &str = "tx_id::text AS tx_text, position, event_id, stream, version, event_type, schema_version,
+pub(crate) const COLUMNS: &str = "tx_id::text AS tx_text, position, event_id, stream, version, event_type, schema_version,
     payload, company_id, actor, correlation_id, causation_id, occurred_at, recorded_at";
 
 #[derive(Clone)]
@@ -307,7 +307,7 @@ impl EventStore for PgEventStore {
 
 /// A version or a limit as a `bigint`: one beyond its range means "no end", not a negative
 /// number (which reads a whole stream, or fails as a LIMIT).
-fn as_bigint(n: u64) -> i64 {
+pub(crate) fn as_bigint(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
 
@@ -316,7 +316,7 @@ fn parse_tx(row: &Row, index: usize) -> Result<u64, StoreError> {
     text.parse().map_err(|_| StoreError::CorruptEnvelope { event_id: Uuid::nil(), reason: format!("transaction id `{text}`") })
 }
 
-fn to_recorded(row: &Row) -> Result<RecordedEvent, StoreError> {
+pub(crate) fn to_recorded(row: &Row) -> Result<RecordedEvent, StoreError> {
     let event_id: Uuid = row.get(2);
     let corrupt = |reason: String| StoreError::CorruptEnvelope { event_id, reason };
     let actor: &str = row.get(9);

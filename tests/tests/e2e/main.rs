@@ -11,6 +11,7 @@ mod browser_chat;
 mod browser_harness;
 mod browser_sites;
 mod chat;
+mod cli_events;
 mod command_line;
 mod crash;
 mod csv_import;
