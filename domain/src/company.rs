@@ -72,8 +72,13 @@ pub enum Event {
         name: String,
         seats: u32,
     },
+    /// Seats set without a payment (by an operator). Schema 2 added `previous`, which schema
+    /// 1 did not record: its events are read with `previous: None` (see `upcast`).
     SeatsChanged {
         seats: u32,
+        // Required from schema 2 on: an absent field is a malformed event, not a silent None.
+        #[serde(deserialize_with = "Option::deserialize")]
+        previous: Option<u32>,
     },
     MemberAdded {
         user_id: UserId,
@@ -124,6 +129,24 @@ pub enum Event {
 
 impl EventPayload for Event {
     const CATEGORY: &'static str = "company";
+
+    fn current_schema(event_type: &str) -> u32 {
+        match event_type {
+            "SeatsChanged" => 2,
+            _ => 1,
+        }
+    }
+
+    fn upcast(event_type: &str, schema: u32, mut payload: serde_json::Value) -> Result<serde_json::Value, crate::DecodeError> {
+        match (event_type, schema, payload.as_object_mut()) {
+            // Schema 1 did not say how many seats there were before: unknown, not zero.
+            ("SeatsChanged", 1, Some(fields)) => {
+                fields.entry("previous").or_insert(serde_json::Value::Null);
+                Ok(payload)
+            }
+            _ => Err(crate::DecodeError::UnsupportedSchema { event_type: event_type.to_owned(), schema }),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -349,7 +372,7 @@ impl Decider for Company {
                 } else if *seats == state.seats {
                     Ok(vec![])
                 } else {
-                    Ok(vec![Event::SeatsChanged { seats: *seats }])
+                    Ok(vec![Event::SeatsChanged { seats: *seats, previous: Some(state.seats) }])
                 }
             }
             Command::AddMember { user_id, roles } => {
@@ -403,7 +426,7 @@ impl Decider for Company {
                 state.name = name.clone();
                 state.seats = *seats;
             }
-            Event::SeatsChanged { seats } => state.seats = *seats,
+            Event::SeatsChanged { seats, .. } => state.seats = *seats,
             Event::MemberAdded { user_id, roles } => {
                 state.members.insert(*user_id, Member { roles: roles.iter().copied().collect(), active: true });
             }
@@ -699,7 +722,23 @@ mod tests {
         let (a, b) = (UserId::new(), UserId::new());
         let history = [reg, Event::MemberAdded { user_id: a, roles: vec![Role::Administrator] }, Event::MemberAdded { user_id: b, roles: vec![] }];
         given::<Company>(history.clone()).when(Command::ChangeSeats { seats: 1 }).then_error(Error::SeatsBelowUsage { seats: 1, in_use: 2 });
-        given::<Company>(history).when(Command::ChangeSeats { seats: 2 }).then([Event::SeatsChanged { seats: 2 }]);
+        given::<Company>(history).when(Command::ChangeSeats { seats: 2 }).then([Event::SeatsChanged { seats: 2, previous: Some(5) }]);
+    }
+
+    #[test]
+    fn a_seats_change_of_schema_1_is_read_through_its_upcaster_and_never_rewritten() {
+        use crate::codec::EventPayload;
+        let stored = serde_json::json!({ "type": "SeatsChanged", "seats": 7 });
+        assert_eq!(Event::decode("SeatsChanged", 1, &stored), Ok(Event::SeatsChanged { seats: 7, previous: None }));
+        // The same payload claiming today's schema lacks a field: malformed, not guessed.
+        assert!(matches!(Event::decode("SeatsChanged", 2, &stored), Err(crate::DecodeError::Malformed { .. })));
+        let written = Event::SeatsChanged { seats: 7, previous: Some(5) }.encode();
+        assert_eq!(
+            (written.schema, Event::decode("SeatsChanged", 2, &written.payload)),
+            (2, Ok(Event::SeatsChanged { seats: 7, previous: Some(5) }))
+        );
+        assert!(matches!(Event::decode("SeatsChanged", 3, &stored), Err(crate::DecodeError::UnsupportedSchema { schema: 3, .. })));
+        assert_eq!(Event::current_schema("MemberAdded"), 1);
     }
 
     #[test]

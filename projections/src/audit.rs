@@ -104,7 +104,10 @@ impl Entry {
             "AgentAssigned" => format!("assigned to a site at {} priority", s("priority")),
             "AgentPriorityChanged" => format!("moved to {} priority on a site", s("priority")),
             "AgentUnassigned" => "removed from a site".into(),
-            "SeatsChanged" => format!("set the seats to {}", d.get("seats").cloned().unwrap_or(Value::Null)),
+            "SeatsChanged" => match d.get("previous").and_then(Value::as_u64) {
+                Some(previous) => format!("set the seats from {previous} to {}", d.get("seats").cloned().unwrap_or(Value::Null)),
+                None => format!("set the seats to {}", d.get("seats").cloned().unwrap_or(Value::Null)),
+            },
             "OrderPlaced" => {
                 let offer = d.pointer("/order/offer");
                 let seats = offer.and_then(|o| o.get("seats")).cloned().unwrap_or(Value::Null);

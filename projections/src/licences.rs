@@ -23,7 +23,7 @@ impl Projection for Licences {
                 "INSERT INTO companies (company_id, name, seats, registered_at) VALUES ($1, $2, $3, $4)",
                 params![company_id.0, name.clone(), *seats as i32, event.occurred_at],
             ),
-            company::Event::SeatsChanged { seats } => {
+            company::Event::SeatsChanged { seats, .. } => {
                 writes.push("UPDATE companies SET seats = $2 WHERE company_id = $1", params![company_id, *seats as i32])
             }
             company::Event::MemberAdded { .. } | company::Event::MemberReactivated { .. } => {

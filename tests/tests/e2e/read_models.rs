@@ -199,7 +199,7 @@ async fn a_malformed_event_stalls_the_projection_and_names_the_event_without_pan
     let (company, position) = w.company(5).await;
     w.wait(position).await;
 
-    let mut bad = NewEvent::from_payload(&company::Event::SeatsChanged { seats: 9 });
+    let mut bad = NewEvent::from_payload(&company::Event::SeatsChanged { seats: 9, previous: None });
     bad.payload = json!({ "seats": "many" });
     let meta = Metadata::new(Some(company), Actor::System("test".into()));
     w.store.append(&company::stream(company), ExpectedVersion::Any, vec![bad.clone()], &meta).await.unwrap();
