@@ -2,6 +2,7 @@
 //! and the benchmarks.
 
 mod operators;
+mod progress;
 mod serve;
 
 use std::io::Read;
@@ -45,11 +46,17 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
-    /// Replay every event into fresh read-model tables and swap them in, without downtime.
-    Rebuild {
-        /// Which read model; all of them when omitted.
+    /// Replay every event into fresh read-model tables and swap them in, without downtime
+    /// (or, with --verify, compare them with the live ones).
+    #[command(alias = "rebuild")]
+    Replay {
+        /// Which read models; all of them when omitted.
         #[arg(value_parser = rebuildable())]
-        projection: Option<String>,
+        projections: Vec<String>,
+        /// Replay into scratch tables, compare them with the live ones table by table and
+        /// list the rows that differ, swapping nothing; exits non-zero on a difference.
+        #[arg(long)]
+        verify: bool,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -67,7 +74,7 @@ enum Command {
     },
 }
 
-/// The read models `rebuild` accepts, from the projection registry.
+/// The read models `replay` accepts, from the projection registry.
 fn rebuildable() -> clap::builder::PossibleValuesParser {
     clap::builder::PossibleValuesParser::new(Registered::rebuildable_ones().map(Registered::name))
 }
@@ -134,7 +141,8 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Serve { listen, data } => serve::serve(listen, data).await,
             Command::Migrate { data } => migrate(data).await,
-            Command::Rebuild { projection, data } => rebuild(projection, data).await,
+            Command::Replay { projections, verify: false, data } => replay(projections, data).await,
+            Command::Replay { projections, verify: true, data } => verify(projections, data).await,
             Command::Bench { command, data } => bench::run(command, &data.data_dir).await,
             Command::Billing { command: BillingCommand::Renew { today, data } } => operators::renew(today, data).await,
             Command::Admin { command: AdminCommand::Companies { data } } => operators::list_companies(data).await,
@@ -238,20 +246,84 @@ pub async fn create_admin(
     .await
 }
 
-pub async fn rebuild(projection: Option<String>, data: DataArgs) -> Result<(), String> {
-    // clap has checked the name against the registry.
-    let chosen: Vec<Registered> = match projection {
-        Some(name) => Registered::named(&name).into_iter().collect(),
-        None => Registered::rebuildable_ones().collect(),
-    };
+/// The projections named, in the registry's order and once each; all of them when none is.
+fn chosen(names: &[String]) -> Vec<Registered> {
+    // clap has checked the names against the registry.
+    Registered::rebuildable_ones().filter(|p| names.is_empty() || names.iter().any(|n| n == p.name())).collect()
+}
+
+pub async fn replay(projections: Vec<String>, data: DataArgs) -> Result<(), String> {
+    let chosen = chosen(&projections);
     with_database(&data, |config| async move {
         let pool = store::db::pool(&config, 4);
         let store = store::PgEventStore::new(pool.clone(), config);
         for projection in chosen {
-            let report = projection.rebuild(&store, &pool).await.map_err(|e| e.to_string())?;
+            let mut progress = progress::Reporter::new(format!("replay {}", projection.name()));
+            let report = projection.rebuild_observed(&store, &pool, &mut progress).await;
+            progress.finish();
+            let report = report.map_err(|e| format!("cannot rebuild {} (its live tables are unchanged): {e}", projection.name()))?;
             println!("rebuilt {}: {} events replayed, now at {}", projection.name(), report.events, report.position);
         }
         Ok(())
     })
     .await
+}
+
+pub async fn verify(projections: Vec<String>, data: DataArgs) -> Result<(), String> {
+    let chosen = chosen(&projections);
+    with_database(&data, |config| async move {
+        let pool = store::db::pool(&config, 4);
+        let store = store::PgEventStore::new(pool.clone(), config);
+        let mut differing = Vec::new();
+        for projection in chosen {
+            let mut progress = progress::Reporter::new(format!("verify {}", projection.name()));
+            let verification = projection.verify(&store, &pool, &mut progress).await;
+            progress.finish();
+            let verification = verification.map_err(|e| format!("cannot verify {}: {e}", projection.name()))?;
+            print!("{}", describe(projection.name(), &verification));
+            if !verification.same() {
+                differing.push(projection.name());
+            }
+        }
+        if differing.is_empty() {
+            println!("Every read model checked matches the log.");
+            Ok(())
+        } else {
+            let names = differing.join(" ");
+            Err(format!("read models differ from the log: {}; `switchboard replay {names}` rebuilds them", differing.join(", ")))
+        }
+    })
+    .await
+}
+
+/// A verification as an operator reads it: one line per table, one per differing row.
+fn describe(name: &str, verification: &projections::Verification) -> String {
+    use projections::Difference;
+    use std::fmt::Write;
+    let verdict = if verification.same() { "matches the log" } else { "DIFFERS from the log" };
+    let mut out = format!("{name}: {verdict} ({} events replayed, up to {})\n", verification.events, verification.position);
+    for table in &verification.tables {
+        if table.same() {
+            let _ = writeln!(out, "  table {}: same ({} rows)", table.table, table.live_rows);
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "  table {}: {} rows differ ({} live rows, {} rebuilt from the log)",
+            table.table, table.differing_rows, table.live_rows, table.rebuilt_rows
+        );
+        for row in &table.differences {
+            let what = match &row.kind {
+                Difference::OnlyLive => "only in the live table".to_owned(),
+                Difference::OnlyRebuilt => "missing from the live table".to_owned(),
+                Difference::Changed { columns } => format!("changed: {}", columns.join(", ")),
+            };
+            let _ = writeln!(out, "    {} {}: {what}", table.table, row.key);
+        }
+        let more = table.differing_rows - table.differences.len() as i64;
+        if more > 0 {
+            let _ = writeln!(out, "    … and {more} more");
+        }
+    }
+    out
 }

@@ -7,7 +7,7 @@ use std::pin::Pin;
 use deadpool_postgres::Pool;
 use store::EventStore;
 
-use crate::{audit, chat, licences, outbox, sites, users, Checkpoints, Projection, ProjectionError, RebuildReport};
+use crate::{audit, chat, licences, outbox, sites, users, Checkpoints, Progress, Projection, ProjectionError, RebuildReport, Verification};
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -48,6 +48,30 @@ macro_rules! registry {
             pub fn rebuild<'a, S: EventStore>(self, store: &'a S, pool: &'a Pool) -> Boxed<'a, Result<RebuildReport, ProjectionError>> {
                 match self {
                     $(Registered::$variant => Box::pin(async move { crate::rebuild(store, pool, &$projection).await }),)*
+                }
+            }
+
+            /// [`Registered::rebuild`], telling `progress` how far it got.
+            pub fn rebuild_observed<'a, S: EventStore>(
+                self,
+                store: &'a S,
+                pool: &'a Pool,
+                progress: &'a mut dyn Progress,
+            ) -> Boxed<'a, Result<RebuildReport, ProjectionError>> {
+                match self {
+                    $(Registered::$variant => Box::pin(async move { crate::rebuild_observed(store, pool, &$projection, progress).await }),)*
+                }
+            }
+
+            /// Replays every event into scratch tables and compares them with the live ones.
+            pub fn verify<'a, S: EventStore>(
+                self,
+                store: &'a S,
+                pool: &'a Pool,
+                progress: &'a mut dyn Progress,
+            ) -> Boxed<'a, Result<Verification, ProjectionError>> {
+                match self {
+                    $(Registered::$variant => Box::pin(async move { crate::verify(store, pool, &$projection, progress).await }),)*
                 }
             }
         }

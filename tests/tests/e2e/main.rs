@@ -10,6 +10,7 @@ mod browser_chat;
 mod browser_harness;
 mod browser_sites;
 mod chat;
+mod cli_replay;
 mod command_line;
 mod crash;
 mod csv_import;
