@@ -4,6 +4,7 @@
 mod operators;
 mod progress;
 mod serve;
+mod transfer;
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -57,6 +58,23 @@ enum Command {
         /// list the rows that differ, swapping nothing; exits non-zero on a difference.
         #[arg(long)]
         verify: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Write the whole log (or one company's streams) to a gzip-compressed NDJSON file, with
+    /// its SHA-256 checksum in FILE.sha256.
+    Export {
+        file: PathBuf,
+        /// Only the streams of this company.
+        #[arg(long)]
+        company: Option<uuid::Uuid>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Load an export into an empty database (after checking its checksum), then rebuild
+    /// every read model from it.
+    Import {
+        file: PathBuf,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -143,6 +161,8 @@ pub fn main() -> ExitCode {
             Command::Migrate { data } => migrate(data).await,
             Command::Replay { projections, verify: false, data } => replay(projections, data).await,
             Command::Replay { projections, verify: true, data } => verify(projections, data).await,
+            Command::Export { file, company, data } => transfer::export(file, company, data).await,
+            Command::Import { file, data } => transfer::import(file, data).await,
             Command::Bench { command, data } => bench::run(command, &data.data_dir).await,
             Command::Billing { command: BillingCommand::Renew { today, data } } => operators::renew(today, data).await,
             Command::Admin { command: AdminCommand::Companies { data } } => operators::list_companies(data).await,
@@ -257,16 +277,41 @@ pub async fn replay(projections: Vec<String>, data: DataArgs) -> Result<(), Stri
     with_database(&data, |config| async move {
         let pool = store::db::pool(&config, 4);
         let store = store::PgEventStore::new(pool.clone(), config);
-        for projection in chosen {
-            let mut progress = progress::Reporter::new(format!("replay {}", projection.name()));
-            let report = projection.rebuild_observed(&store, &pool, &mut progress).await;
-            progress.finish();
-            let report = report.map_err(|e| format!("cannot rebuild {} (its live tables are unchanged): {e}", projection.name()))?;
-            println!("rebuilt {}: {} events replayed, now at {}", projection.name(), report.events, report.position);
-        }
-        Ok(())
+        let result = replay_all(&store, chosen).await;
+        store.close();
+        result
     })
     .await
+}
+
+/// Waits (a while) until every event committed so far is readable: a transaction open
+/// anywhere on the PostgreSQL server holds newer events back from readers, and a replay that
+/// stopped before them would leave the read models behind until a server runs.
+async fn wait_readable(store: &store::PgEventStore) -> Result<(), String> {
+    let newest = store.newest().await.map_err(|e| e.to_string())?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while store.head().await.map_err(|e| e.to_string())? < newest {
+        if std::time::Instant::now() >= deadline {
+            eprintln!("switchboard: events up to {newest} are held back by a transaction open on the PostgreSQL server; the running server applies them once it ends");
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+/// Rebuilds `chosen` one after the other, with progress; stops at the first that fails.
+async fn replay_all(store: &store::PgEventStore, chosen: Vec<Registered>) -> Result<(), String> {
+    let pool = store.pool();
+    wait_readable(store).await?;
+    for projection in chosen {
+        let mut progress = progress::Reporter::new(format!("replay {}", projection.name()));
+        let report = projection.rebuild_observed(store, pool, &mut progress).await;
+        progress.finish();
+        let report = report.map_err(|e| format!("cannot rebuild {} (its live tables are unchanged): {e}", projection.name()))?;
+        println!("rebuilt {}: {} events replayed, now at {}", projection.name(), report.events, report.position);
+    }
+    Ok(())
 }
 
 pub async fn verify(projections: Vec<String>, data: DataArgs) -> Result<(), String> {

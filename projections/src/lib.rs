@@ -14,7 +14,7 @@ mod writes;
 
 pub use registry::Registered;
 pub use runner::{
-    rebuild, rebuild_observed, run, verify, wait_for, Checkpoints, Difference, Progress, Projection, ProjectionError, RebuildReport, RowDifference,
-    TableCheck, Verification,
+    rebuild, rebuild_observed, run, skip_to, verify, wait_for, Checkpoints, Difference, Progress, Projection, ProjectionError, RebuildReport,
+    RowDifference, TableCheck, Verification,
 };
 pub use writes::{Param, Writes};

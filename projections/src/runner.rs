@@ -614,6 +614,20 @@ fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
+/// Moves projection `name`'s checkpoint to `to` without applying anything: for a process
+/// manager whose effects (mail sent) must not happen again over an imported log.
+pub async fn skip_to(pool: &Pool, name: &str, to: Position) -> Result<(), ProjectionError> {
+    let client = pool.get().await?;
+    client
+        .execute(
+            "INSERT INTO projection_checkpoints (name, tx, pos) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET tx = $2, pos = $3, updated_at = now(), last_error = NULL",
+            &[&name, &(to.tx as i64), &(to.seq as i64)],
+        )
+        .await?;
+    Ok(())
+}
+
 /// `name` as a quoted SQL identifier.
 fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))

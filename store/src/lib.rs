@@ -12,6 +12,7 @@ pub mod memory;
 mod model;
 mod postgres;
 mod subscription;
+pub mod transfer;
 
 pub use model::*;
 pub use postgres::PgEventStore;

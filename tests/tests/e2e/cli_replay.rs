@@ -109,3 +109,103 @@ async fn a_replay_that_fails_midway_drops_its_scratch_schema_and_leaves_the_live
     assert_eq!(scratch_schemas(&client).await, 0);
     assert_eq!(users_state(&client).await, before);
 }
+
+/// A table's rows as one comparable text, in a stable order.
+async fn rows_of(client: &tokio_postgres::Client, table: &str) -> String {
+    let sql = format!("SELECT coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '') FROM {table} t");
+    client.query_one(&sql, &[]).await.unwrap().get(0)
+}
+
+/// Every event with what import must keep (not its position or transaction), in reading order.
+async fn log_of(client: &tokio_postgres::Client) -> String {
+    let sql = "SELECT string_agg(concat_ws(' ', event_id, stream, version, event_type, schema_version, payload, company_id, actor, \
+                                          correlation_id, causation_id, occurred_at, recorded_at), E'\\n' ORDER BY tx_id, position) FROM events";
+    client.query_one(sql, &[]).await.unwrap().get(0)
+}
+
+/// A folder for export files, removed at the end.
+struct Folder(std::path::PathBuf);
+
+impl Drop for Folder {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[tokio::test]
+async fn an_export_imported_into_a_fresh_database_verifies_and_has_the_same_read_models() {
+    let source = TestDb::new().await;
+    acme(&source).await;
+    let server = TestServer::start(&source).await;
+    let (globex, _) = server.company("Globex", "boss@globex.test", "a-long-password", 5).await;
+    server.user(globex, "agent@globex.test", "a-long-password", &[Role::Agent]).await;
+    server.settle().await;
+    drop(server);
+    let folder = Folder(std::env::temp_dir().join(format!("sb-export-{}", uuid::Uuid::now_v7().simple())));
+    std::fs::create_dir_all(&folder.0).unwrap();
+    let file = folder.0.join("log.ndjson.gz");
+    let path = file.to_str().unwrap();
+
+    let (ok, stdout, stderr) = process::run(&["export", path], Some(&source.url()), "").await;
+    assert!(ok, "{stderr}");
+    let sums = std::fs::read_to_string(format!("{path}.sha256")).unwrap();
+    assert!(sums.ends_with("  log.ndjson.gz\n") && stdout.contains(&sums[..64]), "{sums} / {stdout}");
+    assert!(!std::path::Path::new(&format!("{path}.partial")).exists());
+    let (ok, _, stderr) = process::run(&["export", path], Some(&source.url()), "").await;
+    assert!(!ok && stderr.contains("already exists"), "{stderr}");
+
+    let target = TestDb::empty().await;
+    let (ok, stdout, stderr) = process::run(&["import", path], Some(&target.url()), "").await;
+    assert!(ok, "{stdout}\n{stderr}");
+    assert!(stdout.contains("imported ") && stdout.contains("rebuilt conversations: "), "{stdout}");
+    let (ok, stdout, stderr) = process::run(&["replay", "--verify"], Some(&target.url()), "").await;
+    assert!(ok && stdout.contains("Every read model checked matches the log."), "{stdout}\n{stderr}");
+    let (from, to) = (source.client().await, target.client().await);
+    assert_eq!(log_of(&to).await, log_of(&from).await);
+    for table in ["users", "invitation_links", "companies", "invoices", "sites", "site_agents", "agent_load", "conversations", "messages"] {
+        assert_eq!(rows_of(&to, table).await, rows_of(&from, table).await, "{table} differs after import");
+    }
+    // The audit log keeps each event's position, which the receiving log assigns anew: the
+    // same entries, in the same order.
+    let audit = "(SELECT event_id, company_id, subject_user_id, actor, event_type, details, occurred_at FROM audit_log)";
+    assert_eq!(rows_of(&to, audit).await, rows_of(&from, audit).await);
+    let order = "SELECT string_agg(event_id::text, ' ' ORDER BY tx, seq) FROM audit_log";
+    assert_eq!(to.query_one(order, &[]).await.unwrap().get::<_, String>(0), from.query_one(order, &[]).await.unwrap().get::<_, String>(0));
+    // The mailer does not send again what the source database sent.
+    let outbox: i64 = to.query_one("SELECT pos FROM projection_checkpoints WHERE name = 'invitation-outbox'", &[]).await.unwrap().get(0);
+    assert!(outbox > 0);
+
+    // Only into an empty database.
+    let (ok, _, stderr) = process::run(&["import", path], Some(&target.url()), "").await;
+    assert!(!ok && stderr.contains("already holds") && stderr.lines().count() <= 8, "{stderr}");
+
+    // A damaged file is refused before anything is written.
+    let mut bytes = std::fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    let damaged = folder.0.join("damaged.ndjson.gz");
+    std::fs::write(&damaged, &bytes).unwrap();
+    std::fs::copy(format!("{path}.sha256"), folder.0.join("damaged.ndjson.gz.sha256")).unwrap();
+    let fresh = TestDb::empty().await;
+    let (ok, _, stderr) = process::run(&["import", damaged.to_str().unwrap()], Some(&fresh.url()), "").await;
+    assert!(!ok && stderr.contains("does not match its checksum"), "{stderr}");
+
+    // One company's streams, whole.
+    let globex_file = folder.0.join("globex.ndjson.gz");
+    let (ok, _, stderr) = process::run(&["export", globex_file.to_str().unwrap(), "--company", &globex.to_string()], Some(&source.url()), "").await;
+    assert!(ok, "{stderr}");
+    let (ok, stdout, stderr) = process::run(&["import", globex_file.to_str().unwrap()], Some(&fresh.url()), "").await;
+    assert!(ok, "{stdout}\n{stderr}");
+    let fresh_client = fresh.client().await;
+    let emails: Vec<String> = fresh_client.query("SELECT email FROM users ORDER BY email", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
+    assert_eq!(emails, ["agent@globex.test", "boss@globex.test"]);
+    let foreign: i64 = fresh_client.query_one("SELECT count(*) FROM events WHERE company_id IS DISTINCT FROM $1", &[&globex.0]).await.unwrap().get(0);
+    let streams_start_at_zero: bool = fresh_client
+        .query_one("SELECT bool_and(first = 0) FROM (SELECT min(version) AS first FROM events GROUP BY stream) s", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(streams_start_at_zero, "{foreign} events of other companies");
+    let (ok, stdout, _) = process::run(&["replay", "--verify"], Some(&fresh.url()), "").await;
+    assert!(ok, "{stdout}");
+}
