@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 /// How often the plain lines come when stderr is not a terminal.
 const EVERY: Duration = Duration::from_secs(2);
@@ -20,13 +20,20 @@ pub struct Reporter {
 impl Reporter {
     pub fn new(label: String) -> Reporter {
         let plain = !std::io::stderr().is_terminal();
-        let target = if plain { ProgressDrawTarget::hidden() } else { ProgressDrawTarget::stderr() };
-        let bar = ProgressBar::with_draw_target(Some(0), target);
-        let style = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} events, {per_sec}, ETA {eta}")
-            .map(|s| s.progress_chars("=> "))
+        // Styled while hidden, shown from the first real count (not a "0/0" frame).
+        let bar = ProgressBar::hidden();
+        let style = ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} events, {rate}, ETA {eta}")
+            .map(|s| {
+                s.progress_chars("=> ").with_key("rate", |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} events/s", state.per_sec());
+                })
+            })
             .unwrap_or_else(|_| ProgressStyle::default_bar());
         bar.set_style(style);
         bar.set_prefix(label.clone());
+        if !plain {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
         let now = Instant::now();
         Reporter { label, bar, plain, started: now, printed: now }
     }

@@ -60,6 +60,11 @@ pub async fn export(file: PathBuf, company: Option<uuid::Uuid>, data: DataArgs) 
         })
         .await
         .map_err(|e| format!("cannot export: {e}"))?;
+        if count == 0 {
+            if let Some(company) = company {
+                return Err(format!("no event is in the streams of company {company}"));
+            }
+        }
         let encoder = out.take().expect("open until the export ends");
         let mut hashing = encoder.finish().map_err(|e| e.to_string())?;
         hashing.inner.flush().map_err(|e| e.to_string())?;

@@ -314,6 +314,7 @@ async fn swap_in<S: EventStore, P: Projection>(
     progress: &mut dyn Progress,
 ) -> Result<RebuildReport, ProjectionError> {
     let total = store.count().await?.unwrap_or(0);
+    progress.replayed(0, total);
     let mut replay = Replay { position: Position::START, events: 0, total };
     // Replay in the background of live traffic, batch by batch.
     replay.catch_up(store, pool, projection, schema, None, progress).await?;
@@ -525,6 +526,7 @@ async fn compare<S: EventStore, P: Projection>(
     progress: &mut dyn Progress,
 ) -> Result<Verification, ProjectionError> {
     let total = store.count().await?.unwrap_or(0);
+    progress.replayed(0, total);
     let mut replay = Replay { position: Position::START, events: 0, total };
     // The live tables are as of their checkpoint, which may be behind the log: replay
     // exactly that far, not to the end.

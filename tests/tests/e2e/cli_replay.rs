@@ -83,8 +83,18 @@ async fn a_replay_that_fails_midway_drops_its_scratch_schema_and_leaves_the_live
     let client = db.client().await;
     let before = users_state(&client).await;
 
-    // An event no projection can read, as a bad hand-made import could leave: a user's
-    // registration whose payload lacks every field.
+    // Over a thousand harmless events (passwords set for users nobody registered), so the
+    // replay commits whole batches into its scratch tables first; then one no projection
+    // can read, as a bad hand-made import could leave: a registration without its fields.
+    client
+        .execute(
+            "INSERT INTO events (event_id, stream, version, event_type, schema_version, payload, company_id, actor, correlation_id, causation_id, occurred_at) \
+             SELECT gen_random_uuid(), 'user-' || gen_random_uuid(), 0, e.event_type, e.schema_version, e.payload, e.company_id, e.actor, e.correlation_id, e.causation_id, e.occurred_at \
+             FROM (SELECT * FROM events WHERE event_type = 'PasswordSet' LIMIT 1) e, generate_series(1, 2500)",
+            &[],
+        )
+        .await
+        .unwrap();
     client
         .execute(
             "INSERT INTO events (event_id, stream, version, event_type, schema_version, payload, company_id, actor, correlation_id, causation_id, occurred_at) \
@@ -97,7 +107,7 @@ async fn a_replay_that_fails_midway_drops_its_scratch_schema_and_leaves_the_live
 
     let (ok, stdout, stderr) = process::run(&["replay", "users"], Some(&url), "").await;
     assert!(!ok, "{stdout}");
-    assert!(stderr.contains("cannot rebuild users (its live tables are unchanged): "), "{stderr}");
+    assert!(stderr.contains("cannot rebuild users (its live tables are unchanged): event ") && stderr.contains("cannot be read"), "{stderr}");
     assert_eq!(stderr.lines().filter(|l| l.starts_with("switchboard: ")).count(), 1, "one line: {stderr}");
     assert_eq!(scratch_schemas(&client).await, 0, "the failed replay left its scratch schema");
     assert_eq!(users_state(&client).await, before, "the live users table or its checkpoint changed");
@@ -208,4 +218,11 @@ async fn an_export_imported_into_a_fresh_database_verifies_and_has_the_same_read
     assert!(streams_start_at_zero, "{foreign} events of other companies");
     let (ok, stdout, _) = process::run(&["replay", "--verify"], Some(&fresh.url()), "").await;
     assert!(ok, "{stdout}");
+
+    // A company without events is a mistake, not an empty file.
+    let nobody = folder.0.join("nobody.ndjson.gz");
+    let (ok, _, stderr) =
+        process::run(&["export", nobody.to_str().unwrap(), "--company", &uuid::Uuid::now_v7().to_string()], Some(&source.url()), "").await;
+    assert!(!ok && stderr.contains("no event is in the streams of company"), "{stderr}");
+    assert_eq!(std::fs::read_dir(&folder.0).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("nobody")).count(), 0);
 }
