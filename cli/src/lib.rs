@@ -1,5 +1,5 @@
-//! The `switchboard` command line: serve, migrate, create a company, rebuild read models,
-//! and the benchmarks.
+//! The `switchboard` command line: serve, migrate, create a company, replay and verify read
+//! models, export and import the log, billing, and the benchmarks.
 
 mod operators;
 mod progress;
@@ -341,6 +341,14 @@ pub async fn verify(projections: Vec<String>, data: DataArgs) -> Result<(), Stri
     .await
 }
 
+fn rows(n: i64) -> String {
+    if n == 1 {
+        "1 row".to_owned()
+    } else {
+        format!("{n} rows")
+    }
+}
+
 /// A verification as an operator reads it: one line per table, one per differing row.
 fn describe(name: &str, verification: &projections::Verification) -> String {
     use projections::Difference;
@@ -349,13 +357,16 @@ fn describe(name: &str, verification: &projections::Verification) -> String {
     let mut out = format!("{name}: {verdict} ({} events replayed, up to {})\n", verification.events, verification.position);
     for table in &verification.tables {
         if table.same() {
-            let _ = writeln!(out, "  table {}: same ({} rows)", table.table, table.live_rows);
+            let _ = writeln!(out, "  table {}: same ({})", table.table, rows(table.live_rows));
             continue;
         }
         let _ = writeln!(
             out,
-            "  table {}: {} rows differ ({} live rows, {} rebuilt from the log)",
-            table.table, table.differing_rows, table.live_rows, table.rebuilt_rows
+            "  table {}: differs in {} ({} live, {} rebuilt from the log)",
+            table.table,
+            rows(table.differing_rows),
+            rows(table.live_rows),
+            rows(table.rebuilt_rows)
         );
         for row in &table.differences {
             let what = match &row.kind {

@@ -1,5 +1,5 @@
 //! Every projection Switchboard runs, in one list: what the server starts, what
-//! `switchboard rebuild` may replay and what the CLI's help names all come from here.
+//! `switchboard replay` may rebuild and what the CLI's help names all come from here.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -29,7 +29,7 @@ macro_rules! registry {
                 }
             }
 
-            /// Whether `switchboard rebuild` may replay it: a read model, not a process
+            /// Whether `switchboard replay` may rebuild it: a read model, not a process
             /// manager's state (the mailer's outbox must not forget what it sent).
             pub fn rebuildable(self) -> bool {
                 match self {
@@ -98,7 +98,7 @@ impl Registered {
         Registered::ALL.iter().copied().find(|p| p.name() == name)
     }
 
-    /// The read models `switchboard rebuild` may replay.
+    /// The read models `switchboard replay` may rebuild.
     pub fn rebuildable_ones() -> impl Iterator<Item = Registered> {
         Registered::ALL.iter().copied().filter(|p| p.rebuildable())
     }
