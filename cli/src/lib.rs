@@ -1,11 +1,14 @@
-//! The `switchboard` command line: serve, migrate, create a company, rebuild read models,
-//! audit the event log (`events`, `state`), and the benchmarks.
+//! The `switchboard` command line: serve, migrate, create a company, billing, replay and
+//! verify read models, export and import the log, read it (`events`, `state`), and the
+//! benchmarks.
 
 mod events;
 mod inputs;
 mod operators;
+mod progress;
 mod serve;
 mod state;
+mod transfer;
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -48,11 +51,34 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
-    /// Replay every event into fresh read-model tables and swap them in, without downtime.
-    Rebuild {
-        /// Which read model; all of them when omitted.
+    /// Replay every event into fresh read-model tables and swap them in, without downtime
+    /// (or, with --verify, compare them with the live ones).
+    #[command(alias = "rebuild")]
+    Replay {
+        /// Which read models; all of them when omitted.
         #[arg(value_parser = rebuildable())]
-        projection: Option<String>,
+        projections: Vec<String>,
+        /// Replay into scratch tables, compare them with the live ones table by table and
+        /// list the rows that differ, swapping nothing; exits non-zero on a difference.
+        #[arg(long)]
+        verify: bool,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Write the whole log (or one company's streams) to a gzip-compressed NDJSON file, with
+    /// its SHA-256 checksum in FILE.sha256.
+    Export {
+        file: PathBuf,
+        /// Only the streams of this company.
+        #[arg(long)]
+        company: Option<uuid::Uuid>,
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Load an export into an empty database (after checking its checksum), then rebuild
+    /// every read model from it.
+    Import {
+        file: PathBuf,
         #[command(flatten)]
         data: DataArgs,
     },
@@ -75,7 +101,7 @@ enum Command {
     },
 }
 
-/// The read models `rebuild` accepts, from the projection registry.
+/// The read models `replay` accepts, from the projection registry.
 fn rebuildable() -> clap::builder::PossibleValuesParser {
     clap::builder::PossibleValuesParser::new(Registered::rebuildable_ones().map(Registered::name))
 }
@@ -142,7 +168,10 @@ pub fn main() -> ExitCode {
         match cli.command {
             Command::Serve { listen, data } => serve::serve(listen, data).await,
             Command::Migrate { data } => migrate(data).await,
-            Command::Rebuild { projection, data } => rebuild(projection, data).await,
+            Command::Replay { projections, verify: false, data } => replay(projections, data).await,
+            Command::Replay { projections, verify: true, data } => verify(projections, data).await,
+            Command::Export { file, company, data } => transfer::export(file, company, data).await,
+            Command::Import { file, data } => transfer::import(file, data).await,
             Command::Events(args) => events::events(args).await,
             Command::State(args) => state::state(args).await,
             Command::Bench { command, data } => bench::run(command, &data.data_dir).await,
@@ -248,20 +277,120 @@ pub async fn create_admin(
     .await
 }
 
-pub async fn rebuild(projection: Option<String>, data: DataArgs) -> Result<(), String> {
-    // clap has checked the name against the registry.
-    let chosen: Vec<Registered> = match projection {
-        Some(name) => Registered::named(&name).into_iter().collect(),
-        None => Registered::rebuildable_ones().collect(),
-    };
+/// The projections named, in the registry's order and once each; all of them when none is.
+fn chosen(names: &[String]) -> Vec<Registered> {
+    // clap has checked the names against the registry.
+    Registered::rebuildable_ones().filter(|p| names.is_empty() || names.iter().any(|n| n == p.name())).collect()
+}
+
+pub async fn replay(projections: Vec<String>, data: DataArgs) -> Result<(), String> {
+    let chosen = chosen(&projections);
     with_database(&data, |config| async move {
         let pool = store::db::pool(&config, 4);
         let store = store::PgEventStore::new(pool.clone(), config);
-        for projection in chosen {
-            let report = projection.rebuild(&store, &pool).await.map_err(|e| e.to_string())?;
-            println!("rebuilt {}: {} events replayed, now at {}", projection.name(), report.events, report.position);
-        }
-        Ok(())
+        let result = replay_all(&store, chosen).await;
+        store.close();
+        result
     })
     .await
+}
+
+/// Waits (a while) until every event committed so far is readable: a transaction open
+/// anywhere on the PostgreSQL server holds newer events back from readers, and a replay that
+/// stopped before them would leave the read models behind until a server runs.
+async fn wait_readable(store: &store::PgEventStore) -> Result<(), String> {
+    let newest = store.newest().await.map_err(|e| e.to_string())?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while store.head().await.map_err(|e| e.to_string())? < newest {
+        if std::time::Instant::now() >= deadline {
+            eprintln!("switchboard: events up to {newest} are held back by a transaction open on the PostgreSQL server; the running server applies them once it ends");
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+/// Rebuilds `chosen` one after the other, with progress; stops at the first that fails.
+async fn replay_all(store: &store::PgEventStore, chosen: Vec<Registered>) -> Result<(), String> {
+    let pool = store.pool();
+    wait_readable(store).await?;
+    for projection in chosen {
+        let mut progress = progress::Reporter::new(format!("replay {}", projection.name()));
+        let report = projection.rebuild_observed(store, pool, &mut progress).await;
+        progress.finish();
+        let report = report.map_err(|e| format!("cannot rebuild {} (its live tables are unchanged): {e}", projection.name()))?;
+        println!("rebuilt {}: {} events replayed, now at {}", projection.name(), report.events, report.position);
+    }
+    Ok(())
+}
+
+pub async fn verify(projections: Vec<String>, data: DataArgs) -> Result<(), String> {
+    let chosen = chosen(&projections);
+    with_database(&data, |config| async move {
+        let pool = store::db::pool(&config, 4);
+        let store = store::PgEventStore::new(pool.clone(), config);
+        let mut differing = Vec::new();
+        for projection in chosen {
+            let mut progress = progress::Reporter::new(format!("verify {}", projection.name()));
+            let verification = projection.verify(&store, &pool, &mut progress).await;
+            progress.finish();
+            let verification = verification.map_err(|e| format!("cannot verify {}: {e}", projection.name()))?;
+            print!("{}", describe(projection.name(), &verification));
+            if !verification.same() {
+                differing.push(projection.name());
+            }
+        }
+        if differing.is_empty() {
+            println!("Every read model checked matches the log.");
+            Ok(())
+        } else {
+            let names = differing.join(" ");
+            Err(format!("read models differ from the log: {}; `switchboard replay {names}` rebuilds them", differing.join(", ")))
+        }
+    })
+    .await
+}
+
+fn rows(n: i64) -> String {
+    if n == 1 {
+        "1 row".to_owned()
+    } else {
+        format!("{n} rows")
+    }
+}
+
+/// A verification as an operator reads it: one line per table, one per differing row.
+fn describe(name: &str, verification: &projections::Verification) -> String {
+    use projections::Difference;
+    use std::fmt::Write;
+    let verdict = if verification.same() { "matches the log" } else { "DIFFERS from the log" };
+    let mut out = format!("{name}: {verdict} ({} events replayed, up to {})\n", verification.events, verification.position);
+    for table in &verification.tables {
+        if table.same() {
+            let _ = writeln!(out, "  table {}: same ({})", table.table, rows(table.live_rows));
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "  table {}: differs in {} ({} live, {} rebuilt from the log)",
+            table.table,
+            rows(table.differing_rows),
+            rows(table.live_rows),
+            rows(table.rebuilt_rows)
+        );
+        for row in &table.differences {
+            let what = match &row.kind {
+                Difference::OnlyLive => "only in the live table".to_owned(),
+                Difference::OnlyRebuilt => "missing from the live table".to_owned(),
+                Difference::Changed { columns } => format!("changed: {}", columns.join(", ")),
+            };
+            let _ = writeln!(out, "    {} {}: {what}", table.table, row.key);
+        }
+        let more = table.differing_rows - table.differences.len() as i64;
+        if more > 0 {
+            let _ = writeln!(out, "    … and {more} more");
+        }
+    }
+    out
 }

@@ -13,5 +13,8 @@ pub mod users;
 mod writes;
 
 pub use registry::Registered;
-pub use runner::{rebuild, run, wait_for, Checkpoints, Projection, ProjectionError, RebuildReport};
+pub use runner::{
+    rebuild, rebuild_observed, run, skip_to, verify, wait_for, Checkpoints, Difference, Progress, Projection, ProjectionError, RebuildReport,
+    RowDifference, TableCheck, Verification,
+};
 pub use writes::{Param, Writes};

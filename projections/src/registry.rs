@@ -1,5 +1,5 @@
 //! Every projection Switchboard runs, in one list: what the server starts, what
-//! `switchboard rebuild` may replay and what the CLI's help names all come from here.
+//! `switchboard replay` may rebuild and what the CLI's help names all come from here.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -7,7 +7,7 @@ use std::pin::Pin;
 use deadpool_postgres::Pool;
 use store::EventStore;
 
-use crate::{audit, chat, licences, outbox, sites, users, Checkpoints, Projection, ProjectionError, RebuildReport};
+use crate::{audit, chat, licences, outbox, sites, users, Checkpoints, Progress, Projection, ProjectionError, RebuildReport, Verification};
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -29,7 +29,7 @@ macro_rules! registry {
                 }
             }
 
-            /// Whether `switchboard rebuild` may replay it: a read model, not a process
+            /// Whether `switchboard replay` may rebuild it: a read model, not a process
             /// manager's state (the mailer's outbox must not forget what it sent).
             pub fn rebuildable(self) -> bool {
                 match self {
@@ -48,6 +48,30 @@ macro_rules! registry {
             pub fn rebuild<'a, S: EventStore>(self, store: &'a S, pool: &'a Pool) -> Boxed<'a, Result<RebuildReport, ProjectionError>> {
                 match self {
                     $(Registered::$variant => Box::pin(async move { crate::rebuild(store, pool, &$projection).await }),)*
+                }
+            }
+
+            /// [`Registered::rebuild`], telling `progress` how far it got.
+            pub fn rebuild_observed<'a, S: EventStore>(
+                self,
+                store: &'a S,
+                pool: &'a Pool,
+                progress: &'a mut dyn Progress,
+            ) -> Boxed<'a, Result<RebuildReport, ProjectionError>> {
+                match self {
+                    $(Registered::$variant => Box::pin(async move { crate::rebuild_observed(store, pool, &$projection, progress).await }),)*
+                }
+            }
+
+            /// Replays every event into scratch tables and compares them with the live ones.
+            pub fn verify<'a, S: EventStore>(
+                self,
+                store: &'a S,
+                pool: &'a Pool,
+                progress: &'a mut dyn Progress,
+            ) -> Boxed<'a, Result<Verification, ProjectionError>> {
+                match self {
+                    $(Registered::$variant => Box::pin(async move { crate::verify(store, pool, &$projection, progress).await }),)*
                 }
             }
         }
@@ -74,7 +98,7 @@ impl Registered {
         Registered::ALL.iter().copied().find(|p| p.name() == name)
     }
 
-    /// The read models `switchboard rebuild` may replay.
+    /// The read models `switchboard replay` may rebuild.
     pub fn rebuildable_ones() -> impl Iterator<Item = Registered> {
         Registered::ALL.iter().copied().filter(|p| p.rebuildable())
     }

@@ -264,55 +264,66 @@ pub struct RebuildReport {
     pub position: Position,
 }
 
+/// Told how a replay advances, so callers can draw progress without this crate knowing
+/// about terminals.
+pub trait Progress: Send {
+    /// `done` events replayed so far, of about `total` (the log may grow meanwhile, so
+    /// `done` can pass it).
+    fn replayed(&mut self, done: u64, total: u64);
+}
+
+impl<F: FnMut(u64, u64) + Send> Progress for F {
+    fn replayed(&mut self, done: u64, total: u64) {
+        self(done, total)
+    }
+}
+
 /// Replays every event into fresh copies of the projection's tables while the live ones
 /// keep serving, then swaps them in within one short transaction.
 pub async fn rebuild<S: EventStore, P: Projection>(store: &S, pool: &Pool, projection: &P) -> Result<RebuildReport, ProjectionError> {
+    rebuild_observed(store, pool, projection, &mut |_, _| {}).await
+}
+
+/// [`rebuild`], telling `progress` after each batch. A rebuild that fails drops its scratch
+/// schema and leaves the live tables as they were.
+pub async fn rebuild_observed<S: EventStore, P: Projection>(
+    store: &S,
+    pool: &Pool,
+    projection: &P,
+    progress: &mut dyn Progress,
+) -> Result<RebuildReport, ProjectionError> {
     // Projection names have dashes (`agent-load`): every identifier built from one is quoted.
     let schema = quoted(&format!("rebuild_{}", P::NAME));
-    {
-        let client = pool.get().await?;
-        let mut ddl = format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};");
-        for table in P::TABLES {
-            let table = quoted(table);
-            ddl.push_str(&format!("CREATE TABLE {schema}.{table} (LIKE public.{table} INCLUDING ALL);"));
-            // LIKE copies columns and indexes but not storage parameters (the fillfactor).
-            let options: Option<Vec<String>> =
-                client.query_one("SELECT reloptions FROM pg_class WHERE oid = $1::text::regclass", &[&format!("public.{table}")]).await?.get(0);
-            if let Some(options) = options.filter(|o| !o.is_empty()) {
-                ddl.push_str(&format!("ALTER TABLE {schema}.{table} SET ({});", options.join(", ")));
-            }
-        }
-        client.batch_execute(&ddl).await?;
+    let result = async {
+        create_scratch(pool, &schema, P::TABLES).await?;
         load_checkpoint(pool, P::NAME).await?;
+        swap_in(store, pool, projection, &schema, progress).await
     }
-    let mut position = Position::START;
-    let mut events = 0u64;
+    .await;
+    if result.is_err() {
+        drop_scratch(pool, &schema).await;
+    }
+    result
+}
+
+async fn swap_in<S: EventStore, P: Projection>(
+    store: &S,
+    pool: &Pool,
+    projection: &P,
+    schema: &str,
+    progress: &mut dyn Progress,
+) -> Result<RebuildReport, ProjectionError> {
+    let total = store.count().await?.unwrap_or(0);
+    progress.replayed(0, total);
+    let mut replay = Replay { position: Position::START, events: 0, total };
     // Replay in the background of live traffic, batch by batch.
-    loop {
-        let batch = store.read_all(position, BATCH).await?;
-        if batch.is_empty() {
-            break;
-        }
-        let mut client = pool.get().await?;
-        let tx = client.transaction().await?;
-        tx.batch_execute(&format!("SET LOCAL search_path = {schema}, public")).await?;
-        position = apply_events(&tx, projection, &batch).await?;
-        tx.commit().await?;
-        events += batch.len() as u64;
-    }
+    replay.catch_up(store, pool, projection, schema, None, progress).await?;
     // The swap: hold the live runners off, apply what arrived meanwhile, exchange tables.
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     tx.query_one("SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE", &[&P::NAME]).await?;
     tx.batch_execute(&format!("SET LOCAL search_path = {schema}, public")).await?;
-    loop {
-        let batch = store.read_all(position, BATCH).await?;
-        if batch.is_empty() {
-            break;
-        }
-        position = apply_events(&tx, projection, &batch).await?;
-        events += batch.len() as u64;
-    }
+    replay.finish(store, &tx, projection, None, progress).await?;
     let mut swap = String::new();
     for table in P::TABLES {
         let table = quoted(table);
@@ -320,13 +331,303 @@ pub async fn rebuild<S: EventStore, P: Projection>(store: &S, pool: &Pool, proje
     }
     swap.push_str(&format!("DROP SCHEMA {schema};"));
     tx.batch_execute(&swap).await?;
+    let position = replay.position;
     tx.execute(
         "UPDATE projection_checkpoints SET tx = $2, pos = $3, updated_at = now(), last_error = NULL WHERE name = $1",
         &[&P::NAME, &(position.tx as i64), &(position.seq as i64)],
     )
     .await?;
     tx.commit().await?;
-    Ok(RebuildReport { events, position })
+    Ok(RebuildReport { events: replay.events, position })
+}
+
+/// Where a replay into scratch tables has got to.
+struct Replay {
+    position: Position,
+    events: u64,
+    total: u64,
+}
+
+impl Replay {
+    /// Applies events after `self.position` (up to `until`, or as far as the log goes) into
+    /// the tables of `schema`, one committed transaction per batch.
+    async fn catch_up<S: EventStore, P: Projection>(
+        &mut self,
+        store: &S,
+        pool: &Pool,
+        projection: &P,
+        schema: &str,
+        until: Option<Position>,
+        progress: &mut dyn Progress,
+    ) -> Result<(), ProjectionError> {
+        loop {
+            let batch = self.next_batch(store, until).await?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            let mut client = pool.get().await?;
+            let tx = client.transaction().await?;
+            tx.batch_execute(&format!("SET LOCAL search_path = {schema}, public")).await?;
+            self.apply(&tx, projection, &batch, progress).await?;
+            tx.commit().await?;
+        }
+    }
+
+    /// Applies the rest (up to `until`) inside `tx`, whose search path is the scratch schema.
+    async fn finish<S: EventStore, P: Projection>(
+        &mut self,
+        store: &S,
+        tx: &Transaction<'_>,
+        projection: &P,
+        until: Option<Position>,
+        progress: &mut dyn Progress,
+    ) -> Result<(), ProjectionError> {
+        loop {
+            let batch = self.next_batch(store, until).await?;
+            if batch.is_empty() {
+                return Ok(());
+            }
+            self.apply(tx, projection, &batch, progress).await?;
+        }
+    }
+
+    async fn next_batch<S: EventStore>(&self, store: &S, until: Option<Position>) -> Result<Vec<RecordedEvent>, ProjectionError> {
+        let mut batch = store.read_all(self.position, BATCH).await?;
+        if let Some(until) = until {
+            batch.retain(|e| e.position <= until);
+        }
+        Ok(batch)
+    }
+
+    async fn apply<P: Projection>(
+        &mut self,
+        tx: &Transaction<'_>,
+        projection: &P,
+        batch: &[RecordedEvent],
+        progress: &mut dyn Progress,
+    ) -> Result<(), ProjectionError> {
+        self.position = apply_events(tx, projection, batch).await?;
+        self.events += batch.len() as u64;
+        self.total = self.total.max(self.events);
+        progress.replayed(self.events, self.total);
+        Ok(())
+    }
+}
+
+/// Creates `schema` afresh with empty copies of `tables` (a schema left by a crashed run is
+/// dropped first).
+async fn create_scratch(pool: &Pool, schema: &str, tables: &[&str]) -> Result<(), ProjectionError> {
+    let client = pool.get().await?;
+    let mut ddl = format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};");
+    for table in tables {
+        let table = quoted(table);
+        ddl.push_str(&format!("CREATE TABLE {schema}.{table} (LIKE public.{table} INCLUDING ALL);"));
+        // LIKE copies columns and indexes but not storage parameters (the fillfactor).
+        let options: Option<Vec<String>> =
+            client.query_one("SELECT reloptions FROM pg_class WHERE oid = $1::text::regclass", &[&format!("public.{table}")]).await?.get(0);
+        if let Some(options) = options.filter(|o| !o.is_empty()) {
+            ddl.push_str(&format!("ALTER TABLE {schema}.{table} SET ({});", options.join(", ")));
+        }
+    }
+    client.batch_execute(&ddl).await?;
+    Ok(())
+}
+
+/// Drops a scratch schema; a failure here is logged, not returned, so that the error that
+/// made the caller give up is the one reported.
+async fn drop_scratch(pool: &Pool, schema: &str) {
+    let dropped = async {
+        let client = pool.get().await?;
+        client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await?;
+        Ok::<_, ProjectionError>(())
+    }
+    .await;
+    if let Err(e) = dropped {
+        tracing::warn!(schema, error = %e, "cannot drop the scratch schema");
+    }
+}
+
+/// What `verify` found for one table of a projection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableCheck {
+    pub table: &'static str,
+    pub live_rows: i64,
+    pub rebuilt_rows: i64,
+    /// Empty when the checksums match; otherwise the first differing rows, by key.
+    pub differences: Vec<RowDifference>,
+    /// How many rows differ in all (more than `differences` holds when there are many).
+    pub differing_rows: i64,
+}
+
+impl TableCheck {
+    pub fn same(&self) -> bool {
+        self.differing_rows == 0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowDifference {
+    /// The primary key, as `column=value, …` (the whole row when the table has no key).
+    pub key: String,
+    pub kind: Difference,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Difference {
+    /// In the live table only: the log does not make this row.
+    OnlyLive,
+    /// Made by the log but missing from the live table.
+    OnlyRebuilt,
+    /// In both with different values in these columns.
+    Changed { columns: Vec<String> },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    pub events: u64,
+    /// The live checkpoint both sides were compared at.
+    pub position: Position,
+    pub tables: Vec<TableCheck>,
+}
+
+impl Verification {
+    pub fn same(&self) -> bool {
+        self.tables.iter().all(TableCheck::same)
+    }
+}
+
+/// How many differing rows `verify` lists per table.
+const LISTED: i64 = 20;
+
+/// Replays the log into scratch tables, without swapping them in, and compares them with
+/// the live ones at the live checkpoint. The scratch schema is dropped whatever happens.
+pub async fn verify<S: EventStore, P: Projection>(
+    store: &S,
+    pool: &Pool,
+    projection: &P,
+    progress: &mut dyn Progress,
+) -> Result<Verification, ProjectionError> {
+    // Not `rebuild_…`: a verify must not trample a rebuild running beside it.
+    let schema = quoted(&format!("verify_{}", P::NAME));
+    let result = async {
+        create_scratch(pool, &schema, P::TABLES).await?;
+        compare(store, pool, projection, &schema, progress).await
+    }
+    .await;
+    drop_scratch(pool, &schema).await;
+    result
+}
+
+async fn compare<S: EventStore, P: Projection>(
+    store: &S,
+    pool: &Pool,
+    projection: &P,
+    schema: &str,
+    progress: &mut dyn Progress,
+) -> Result<Verification, ProjectionError> {
+    let total = store.count().await?.unwrap_or(0);
+    progress.replayed(0, total);
+    let mut replay = Replay { position: Position::START, events: 0, total };
+    // The live tables are as of their checkpoint, which may be behind the log: replay
+    // exactly that far, not to the end.
+    let first = load_checkpoint(pool, P::NAME).await?;
+    replay.catch_up(store, pool, projection, schema, Some(first), progress).await?;
+    // A repeatable-read snapshot sees the live rows and their checkpoint as one commit made
+    // them (a runner writes both in one transaction), without holding the runners off.
+    let mut client = pool.get().await?;
+    let tx = client.build_transaction().isolation_level(tokio_postgres::IsolationLevel::RepeatableRead).start().await?;
+    let row = tx.query_one("SELECT tx, pos FROM projection_checkpoints WHERE name = $1", &[&P::NAME]).await?;
+    let position = Position { tx: row.get::<_, i64>(0) as u64, seq: row.get::<_, i64>(1) as u64 };
+    tx.batch_execute(&format!("SET LOCAL search_path = {schema}, public")).await?;
+    replay.finish(store, &tx, projection, Some(position), progress).await?;
+    let mut tables = Vec::with_capacity(P::TABLES.len());
+    for table in P::TABLES {
+        tables.push(compare_table(&tx, schema, table).await?);
+    }
+    tx.rollback().await?;
+    Ok(Verification { events: replay.events, position, tables })
+}
+
+async fn compare_table(tx: &Transaction<'_>, schema: &str, table: &'static str) -> Result<TableCheck, ProjectionError> {
+    let name = quoted(table);
+    // An order-free checksum: the sum of each row's hash. No sort, and no table-sized
+    // string in the server's memory as string_agg would build. Both tables have the same
+    // columns in the same order (LIKE), so a row's text is comparable.
+    let checksum =
+        |relation: String| format!("SELECT count(*), coalesce(sum(('x' || left(md5(t::text), 16))::bit(64)::bigint), 0)::text FROM {relation} t");
+    let live = tx.query_one(&checksum(format!("public.{name}")), &[]).await?;
+    let rebuilt = tx.query_one(&checksum(format!("{schema}.{name}")), &[]).await?;
+    let (live_rows, rebuilt_rows): (i64, i64) = (live.get(0), rebuilt.get(0));
+    let mut check = TableCheck { table, live_rows, rebuilt_rows, differences: Vec::new(), differing_rows: 0 };
+    if live_rows == rebuilt_rows && live.get::<_, String>(1) == rebuilt.get::<_, String>(1) {
+        return Ok(check);
+    }
+    let keys: Vec<String> = tx
+        .query(
+            "SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) \
+             WHERE i.indrelid = $1::text::regclass AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)",
+            &[&format!("public.{name}")],
+        )
+        .await?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let sql = if keys.is_empty() {
+        // No key: rows are told apart by their whole text, duplicates counted.
+        format!(
+            "SELECT key, kind, NULL::text[], count(*) OVER () FROM ( \
+               (SELECT t::text AS key, 'live' AS kind FROM public.{name} t EXCEPT ALL SELECT t::text, 'live' FROM {schema}.{name} t) \
+               UNION ALL \
+               (SELECT t::text, 'rebuilt' FROM {schema}.{name} t EXCEPT ALL SELECT t::text, 'rebuilt' FROM public.{name} t) \
+             ) d ORDER BY key LIMIT {LISTED}"
+        )
+    } else {
+        let first = quoted(&keys[0]);
+        let on: Vec<String> = keys.iter().map(|k| format!("l.{k} = r.{k}", k = quoted(k))).collect();
+        let key: Vec<String> = keys.iter().map(|k| format!("{}, coalesce(l.{q}, r.{q})::text", literal(&format!("{k}=")), q = quoted(k))).collect();
+        format!(
+            "SELECT concat({key}), \
+               CASE WHEN r.{first} IS NULL THEN 'live' WHEN l.{first} IS NULL THEN 'rebuilt' ELSE 'changed' END, \
+               ARRAY(SELECT c.key FROM jsonb_each(to_jsonb(l)) c WHERE c.value IS DISTINCT FROM to_jsonb(r) -> c.key ORDER BY c.key), \
+               count(*) OVER () \
+             FROM public.{name} l FULL JOIN {schema}.{name} r ON {on} \
+             WHERE l.{first} IS NULL OR r.{first} IS NULL OR l::text <> r::text \
+             ORDER BY 1 LIMIT {LISTED}",
+            key = key.join(", ', ', "),
+            on = on.join(" AND "),
+        )
+    };
+    for row in tx.query(&sql, &[]).await? {
+        check.differing_rows = row.get(3);
+        let kind = match row.get::<_, &str>(1) {
+            "live" => Difference::OnlyLive,
+            "rebuilt" => Difference::OnlyRebuilt,
+            _ => Difference::Changed { columns: row.get::<_, Option<Vec<String>>>(2).unwrap_or_default() },
+        };
+        check.differences.push(RowDifference { key: row.get(0), kind });
+    }
+    // Same rows by key yet different checksums cannot happen; say so rather than "same".
+    check.differing_rows = check.differing_rows.max(1);
+    Ok(check)
+}
+
+/// `text` as a quoted SQL string literal.
+fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// Moves projection `name`'s checkpoint to `to` without applying anything: for a process
+/// manager whose effects (mail sent) must not happen again over an imported log.
+pub async fn skip_to(pool: &Pool, name: &str, to: Position) -> Result<(), ProjectionError> {
+    let client = pool.get().await?;
+    client
+        .execute(
+            "INSERT INTO projection_checkpoints (name, tx, pos) VALUES ($1, $2, $3) \
+             ON CONFLICT (name) DO UPDATE SET tx = $2, pos = $3, updated_at = now(), last_error = NULL",
+            &[&name, &(to.tx as i64), &(to.seq as i64)],
+        )
+        .await?;
+    Ok(())
 }
 
 /// `name` as a quoted SQL identifier.

@@ -13,6 +13,7 @@ mod model;
 mod postgres;
 mod query;
 mod subscription;
+pub mod transfer;
 
 pub use model::*;
 pub use postgres::PgEventStore;
@@ -52,4 +53,10 @@ pub trait EventStore: Clone + Send + Sync + 'static {
 
     /// A receiver that changes whenever new events may be readable (a hint, not a proof).
     fn hints(&self) -> tokio::sync::watch::Receiver<u64>;
+
+    /// How many events the log holds, for progress reports; `None` when the backend cannot
+    /// tell cheaply.
+    fn count(&self) -> impl Future<Output = Result<Option<u64>, StoreError>> + Send {
+        async { Ok(None) }
+    }
 }

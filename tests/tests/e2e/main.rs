@@ -12,6 +12,7 @@ mod browser_harness;
 mod browser_sites;
 mod chat;
 mod cli_events;
+mod cli_replay;
 mod command_line;
 mod crash;
 mod csv_import;
