@@ -87,7 +87,7 @@ impl Drop for TestDb {
 }
 
 pub async fn connect(config: &tokio_postgres::Config) -> tokio_postgres::Client {
-    let (client, conn) = config.connect(NoTls).await.unwrap_or_else(|e| panic!("connecting to PostgreSQL: {e}"));
+    let (client, conn) = config.connect(NoTls).await.unwrap_or_else(|e| panic!("connecting to PostgreSQL: {}", store::describe(&e)));
     tokio::spawn(async move {
         let _ = conn.await;
     });
