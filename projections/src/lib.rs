@@ -10,11 +10,10 @@ mod registry;
 mod runner;
 pub mod sites;
 pub mod users;
+mod verify;
 mod writes;
 
 pub use registry::Registered;
-pub use runner::{
-    rebuild, rebuild_observed, run, skip_to, verify, wait_for, Checkpoints, Difference, Progress, Projection, ProjectionError, RebuildReport,
-    RowDifference, TableCheck, Verification,
-};
+pub use runner::{rebuild, rebuild_observed, run, skip_to, wait_for, Checkpoints, Progress, Projection, ProjectionError, RebuildReport};
+pub use verify::{verify, Difference, RowDifference, TableCheck, Verification};
 pub use writes::{Param, Writes};

@@ -60,7 +60,7 @@ impl Checkpoints {
     }
 }
 
-async fn load_checkpoint(pool: &Pool, name: &str) -> Result<Position, ProjectionError> {
+pub(crate) async fn load_checkpoint(pool: &Pool, name: &str) -> Result<Position, ProjectionError> {
     let client = pool.get().await?;
     client.execute("INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT (name) DO NOTHING", &[&name]).await?;
     let row = client.query_one("SELECT tx, pos FROM projection_checkpoints WHERE name = $1", &[&name]).await?;
@@ -342,16 +342,16 @@ async fn swap_in<S: EventStore, P: Projection>(
 }
 
 /// Where a replay into scratch tables has got to.
-struct Replay {
-    position: Position,
-    events: u64,
-    total: u64,
+pub(crate) struct Replay {
+    pub(crate) position: Position,
+    pub(crate) events: u64,
+    pub(crate) total: u64,
 }
 
 impl Replay {
     /// Applies events after `self.position` (up to `until`, or as far as the log goes) into
     /// the tables of `schema`, one committed transaction per batch.
-    async fn catch_up<S: EventStore, P: Projection>(
+    pub(crate) async fn catch_up<S: EventStore, P: Projection>(
         &mut self,
         store: &S,
         pool: &Pool,
@@ -374,7 +374,7 @@ impl Replay {
     }
 
     /// Applies the rest (up to `until`) inside `tx`, whose search path is the scratch schema.
-    async fn finish<S: EventStore, P: Projection>(
+    pub(crate) async fn finish<S: EventStore, P: Projection>(
         &mut self,
         store: &S,
         tx: &Transaction<'_>,
@@ -416,7 +416,7 @@ impl Replay {
 
 /// Creates `schema` afresh with empty copies of `tables` (a schema left by a crashed run is
 /// dropped first).
-async fn create_scratch(pool: &Pool, schema: &str, tables: &[&str]) -> Result<(), ProjectionError> {
+pub(crate) async fn create_scratch(pool: &Pool, schema: &str, tables: &[&str]) -> Result<(), ProjectionError> {
     let client = pool.get().await?;
     let mut ddl = format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema};");
     for table in tables {
@@ -435,7 +435,7 @@ async fn create_scratch(pool: &Pool, schema: &str, tables: &[&str]) -> Result<()
 
 /// Drops a scratch schema; a failure here is logged, not returned, so that the error that
 /// made the caller give up is the one reported.
-async fn drop_scratch(pool: &Pool, schema: &str) {
+pub(crate) async fn drop_scratch(pool: &Pool, schema: &str) {
     let dropped = async {
         let client = pool.get().await?;
         client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await?;
@@ -445,175 +445,6 @@ async fn drop_scratch(pool: &Pool, schema: &str) {
     if let Err(e) = dropped {
         tracing::warn!(schema, error = %e, "cannot drop the scratch schema");
     }
-}
-
-/// What `verify` found for one table of a projection.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TableCheck {
-    pub table: &'static str,
-    pub live_rows: i64,
-    pub rebuilt_rows: i64,
-    /// Empty when the checksums match; otherwise the first differing rows, by key.
-    pub differences: Vec<RowDifference>,
-    /// How many rows differ in all (more than `differences` holds when there are many).
-    pub differing_rows: i64,
-}
-
-impl TableCheck {
-    pub fn same(&self) -> bool {
-        self.differing_rows == 0
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RowDifference {
-    /// The primary key, as `column=value, …` (the whole row when the table has no key).
-    pub key: String,
-    pub kind: Difference,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Difference {
-    /// In the live table only: the log does not make this row.
-    OnlyLive,
-    /// Made by the log but missing from the live table.
-    OnlyRebuilt,
-    /// In both with different values in these columns.
-    Changed { columns: Vec<String> },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Verification {
-    pub events: u64,
-    /// The live checkpoint both sides were compared at.
-    pub position: Position,
-    pub tables: Vec<TableCheck>,
-}
-
-impl Verification {
-    pub fn same(&self) -> bool {
-        self.tables.iter().all(TableCheck::same)
-    }
-}
-
-/// How many differing rows `verify` lists per table.
-const LISTED: i64 = 20;
-
-/// Replays the log into scratch tables, without swapping them in, and compares them with
-/// the live ones at the live checkpoint. The scratch schema is dropped whatever happens.
-pub async fn verify<S: EventStore, P: Projection>(
-    store: &S,
-    pool: &Pool,
-    projection: &P,
-    progress: &mut dyn Progress,
-) -> Result<Verification, ProjectionError> {
-    // Not `rebuild_…`: a verify must not trample a rebuild running beside it.
-    let schema = quoted(&format!("verify_{}", P::NAME));
-    let result = async {
-        create_scratch(pool, &schema, P::TABLES).await?;
-        compare(store, pool, projection, &schema, progress).await
-    }
-    .await;
-    drop_scratch(pool, &schema).await;
-    result
-}
-
-async fn compare<S: EventStore, P: Projection>(
-    store: &S,
-    pool: &Pool,
-    projection: &P,
-    schema: &str,
-    progress: &mut dyn Progress,
-) -> Result<Verification, ProjectionError> {
-    let total = store.count().await?.unwrap_or(0);
-    progress.replayed(0, total);
-    let mut replay = Replay { position: Position::START, events: 0, total };
-    // The live tables are as of their checkpoint, which may be behind the log: replay
-    // exactly that far, not to the end.
-    let first = load_checkpoint(pool, P::NAME).await?;
-    replay.catch_up(store, pool, projection, schema, Some(first), progress).await?;
-    // A repeatable-read snapshot sees the live rows and their checkpoint as one commit made
-    // them (a runner writes both in one transaction), without holding the runners off.
-    let mut client = pool.get().await?;
-    let tx = client.build_transaction().isolation_level(tokio_postgres::IsolationLevel::RepeatableRead).start().await?;
-    let row = tx.query_one("SELECT tx, pos FROM projection_checkpoints WHERE name = $1", &[&P::NAME]).await?;
-    let position = Position { tx: row.get::<_, i64>(0) as u64, seq: row.get::<_, i64>(1) as u64 };
-    tx.batch_execute(&format!("SET LOCAL search_path = {schema}, public")).await?;
-    replay.finish(store, &tx, projection, Some(position), progress).await?;
-    let mut tables = Vec::with_capacity(P::TABLES.len());
-    for table in P::TABLES {
-        tables.push(compare_table(&tx, schema, table).await?);
-    }
-    tx.rollback().await?;
-    Ok(Verification { events: replay.events, position, tables })
-}
-
-async fn compare_table(tx: &Transaction<'_>, schema: &str, table: &'static str) -> Result<TableCheck, ProjectionError> {
-    let name = quoted(table);
-    // An order-free checksum: the sum of each row's hash. No sort, and no table-sized
-    // string in the server's memory as string_agg would build. Both tables have the same
-    // columns in the same order (LIKE), so a row's text is comparable.
-    let checksum =
-        |relation: String| format!("SELECT count(*), coalesce(sum(('x' || left(md5(t::text), 16))::bit(64)::bigint), 0)::text FROM {relation} t");
-    let live = tx.query_one(&checksum(format!("public.{name}")), &[]).await?;
-    let rebuilt = tx.query_one(&checksum(format!("{schema}.{name}")), &[]).await?;
-    let (live_rows, rebuilt_rows): (i64, i64) = (live.get(0), rebuilt.get(0));
-    let mut check = TableCheck { table, live_rows, rebuilt_rows, differences: Vec::new(), differing_rows: 0 };
-    if live_rows == rebuilt_rows && live.get::<_, String>(1) == rebuilt.get::<_, String>(1) {
-        return Ok(check);
-    }
-    let keys: Vec<String> = tx
-        .query(
-            "SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) \
-             WHERE i.indrelid = $1::text::regclass AND i.indisprimary ORDER BY array_position(i.indkey::int2[], a.attnum)",
-            &[&format!("public.{name}")],
-        )
-        .await?
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
-    let sql = if keys.is_empty() {
-        // No key: rows are told apart by their whole text, duplicates counted.
-        format!(
-            "SELECT key, kind, NULL::text[], count(*) OVER () FROM ( \
-               (SELECT t::text AS key, 'live' AS kind FROM public.{name} t EXCEPT ALL SELECT t::text, 'live' FROM {schema}.{name} t) \
-               UNION ALL \
-               (SELECT t::text, 'rebuilt' FROM {schema}.{name} t EXCEPT ALL SELECT t::text, 'rebuilt' FROM public.{name} t) \
-             ) d ORDER BY key LIMIT {LISTED}"
-        )
-    } else {
-        let first = quoted(&keys[0]);
-        let on: Vec<String> = keys.iter().map(|k| format!("l.{k} = r.{k}", k = quoted(k))).collect();
-        let key: Vec<String> = keys.iter().map(|k| format!("{}, coalesce(l.{q}, r.{q})::text", literal(&format!("{k}=")), q = quoted(k))).collect();
-        format!(
-            "SELECT concat({key}), \
-               CASE WHEN r.{first} IS NULL THEN 'live' WHEN l.{first} IS NULL THEN 'rebuilt' ELSE 'changed' END, \
-               ARRAY(SELECT c.key FROM jsonb_each(to_jsonb(l)) c WHERE c.value IS DISTINCT FROM to_jsonb(r) -> c.key ORDER BY c.key), \
-               count(*) OVER () \
-             FROM public.{name} l FULL JOIN {schema}.{name} r ON {on} \
-             WHERE l.{first} IS NULL OR r.{first} IS NULL OR l::text <> r::text \
-             ORDER BY 1 LIMIT {LISTED}",
-            key = key.join(", ', ', "),
-            on = on.join(" AND "),
-        )
-    };
-    for row in tx.query(&sql, &[]).await? {
-        check.differing_rows = row.get(3);
-        let kind = match row.get::<_, &str>(1) {
-            "live" => Difference::OnlyLive,
-            "rebuilt" => Difference::OnlyRebuilt,
-            _ => Difference::Changed { columns: row.get::<_, Option<Vec<String>>>(2).unwrap_or_default() },
-        };
-        check.differences.push(RowDifference { key: row.get(0), kind });
-    }
-    // Same rows by key yet different checksums cannot happen; say so rather than "same".
-    check.differing_rows = check.differing_rows.max(1);
-    Ok(check)
-}
-
-/// `text` as a quoted SQL string literal.
-fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
 }
 
 /// Moves projection `name`'s checkpoint to `to` without applying anything: for a process
@@ -631,6 +462,6 @@ pub async fn skip_to(pool: &Pool, name: &str, to: Position) -> Result<(), Projec
 }
 
 /// `name` as a quoted SQL identifier.
-fn quoted(name: &str) -> String {
+pub(crate) fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }

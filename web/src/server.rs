@@ -94,7 +94,7 @@ impl Web {
     }
 
     pub fn router(&self) -> Router {
-        use pages::{advisors, audit, import, invitation, login, sites, subscription, user, users};
+        use pages::{advisors, audit, import, invitation, login, order, sites, subscription, user, users};
         Router::new()
             .route("/", get(login::home))
             .route("/healthz", get(health::healthz))
@@ -117,7 +117,7 @@ impl Web {
             .route("/admin/users/{id}/invitation", post(user::resend))
             .route("/admin/subscription", get(subscription::show))
             .route("/admin/subscription/edit", get(subscription::edit))
-            .route("/admin/subscription/order", get(subscription::order_form).post(subscription::place_order))
+            .route("/admin/subscription/order", get(order::order_form).post(order::place_order))
             .route("/admin/invoices/{number}", get(subscription::invoice))
             .route("/admin/audit", get(audit::show))
             .route("/admin/audit.csv", get(audit::export))

@@ -6,6 +6,7 @@ pub mod import;
 pub mod invitation;
 pub mod layout;
 pub mod login;
+pub mod order;
 pub mod sites;
 pub mod subscription;
 pub mod user;

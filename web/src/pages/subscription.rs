@@ -1,23 +1,18 @@
-//! Company → Subscription: the offer in force, changing it (seats, monthly or annual), the
-//! order form with the card, and the invoices.
+//! Company → Subscription: the offer in force, changing it (seats, monthly or annual), and
+//! the invoices; the words and boxes the order form (`order.rs`) shares.
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
-use uuid::Uuid;
 
-use app::auth::Session;
-use app::billing::{self, CardInput, Checkout, CheckoutOutcome, TestCard, TEST_CARDS};
-use domain::billing::{BillingDetails, Line, LineKind, Period, Prices, Vat};
-use domain::company;
+use app::billing;
+use domain::billing::{Line, LineKind, Period, Prices, Vat};
 use domain::subscription::{Amount, DeclineReason, Offer, Quote};
-use payments::CardField;
 
 use super::layout::{field_error, page};
-use super::{Form, Path, Query};
-use crate::auth::{check_csrf, Admin};
+use super::{Path, Query};
+use crate::auth::Admin;
 use crate::error::{refusal, AppError, Refusal};
 use crate::Web;
 
@@ -55,19 +50,19 @@ pub fn decline_message(reason: &DeclineReason) -> &'static str {
     }
 }
 
-fn period_word(p: Period) -> &'static str {
+pub(super) fn period_word(p: Period) -> &'static str {
     match p {
         Period::Monthly => "monthly",
         Period::Annual => "annual",
     }
 }
 
-fn date(d: NaiveDate) -> String {
+pub(super) fn date(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
 /// "1 seat", "3 seats".
-fn seats(n: u32) -> String {
+pub(super) fn seats(n: u32) -> String {
     if n == 1 {
         "1 seat".to_owned()
     } else {
@@ -75,7 +70,7 @@ fn seats(n: u32) -> String {
     }
 }
 
-fn line_text(l: &Line) -> String {
+pub(super) fn line_text(l: &Line) -> String {
     let seats = seats(l.seats);
     match l.description {
         LineKind::Seats => format!("{seats}, {} payment, {} to {}", period_word(l.period), date(l.from), date(l.to)),
@@ -84,7 +79,7 @@ fn line_text(l: &Line) -> String {
     }
 }
 
-fn vat_text(vat: Vat) -> String {
+pub(super) fn vat_text(vat: Vat) -> String {
     match vat {
         Vat::Charged { basis_points } => format!("VAT {}%", basis_points as f64 / 100.0),
         Vat::ReverseCharged => "VAT reverse-charged (article 196 of Directive 2006/112/EC)".into(),
@@ -188,13 +183,13 @@ pub async fn show(State(web): State<Web>, Admin(session): Admin, Query(query): Q
 #[derive(Debug, Deserialize, Default)]
 pub struct OfferQuery {
     #[serde(default)]
-    seats: Option<String>,
+    pub(super) seats: Option<String>,
     #[serde(default)]
-    period: Option<String>,
+    pub(super) period: Option<String>,
 }
 
 /// The offer in a query or form: unreadable values are errors naming the field.
-fn offer_of(seats: Option<&str>, period: Option<&str>, fallback: Offer) -> Result<Offer, (String, &'static str)> {
+pub(super) fn offer_of(seats: Option<&str>, period: Option<&str>, fallback: Offer) -> Result<Offer, (String, &'static str)> {
     let seats = match seats.map(str::trim).filter(|s| !s.is_empty()) {
         None => fallback.seats,
         Some(s) => s
@@ -210,12 +205,12 @@ fn offer_of(seats: Option<&str>, period: Option<&str>, fallback: Offer) -> Resul
     Ok(Offer { seats, period })
 }
 
-fn current_offer(s: &billing::Subscription) -> Offer {
+pub(super) fn current_offer(s: &billing::Subscription) -> Offer {
     Offer { seats: s.seats, period: s.current.as_ref().map_or(Period::Monthly, |c| c.period) }
 }
 
 /// What the order charges now and what follows: the same words on the edit and the order page.
-fn quote_box(quote: &Quote, amount: Option<&Amount>, currency: &str) -> Markup {
+pub(super) fn quote_box(quote: &Quote, amount: Option<&Amount>, currency: &str) -> Markup {
     html! {
         div.quote #quote {
             h2 { "What you will pay" }
@@ -312,254 +307,6 @@ pub async fn edit(State(web): State<Web>, Admin(session): Admin, Query(query): Q
     ))
 }
 
-/// The order form as typed; card fields are never echoed back.
-#[derive(Debug, Deserialize, Default)]
-pub struct OrderForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    order_id: String,
-    #[serde(default)]
-    seats: String,
-    #[serde(default)]
-    period: String,
-    #[serde(default)]
-    expected_total: String,
-    #[serde(default)]
-    billing_name: String,
-    #[serde(default)]
-    billing_company: String,
-    #[serde(default)]
-    billing_address: String,
-    #[serde(default)]
-    billing_country: String,
-    #[serde(default)]
-    vat_number: String,
-    #[serde(default)]
-    billing_email: String,
-    #[serde(default)]
-    card_number: String,
-    #[serde(default)]
-    card_expiry: String,
-    #[serde(default)]
-    card_cvc: String,
-    #[serde(default)]
-    payment_token: String,
-}
-
-impl OrderForm {
-    fn billing(&self) -> BillingDetails {
-        BillingDetails {
-            name: self.billing_name.clone(),
-            company: self.billing_company.clone(),
-            address: self.billing_address.clone(),
-            country: self.billing_country.clone(),
-            vat_number: Some(self.vat_number.clone()),
-            email: self.billing_email.clone(),
-        }
-    }
-
-    fn prefilled(s: &billing::Subscription, session: &Session, offer: Offer) -> OrderForm {
-        let b = s.billing.clone();
-        OrderForm {
-            order_id: Uuid::now_v7().to_string(),
-            seats: offer.seats.to_string(),
-            period: offer.period.as_str().into(),
-            billing_name: b.as_ref().map_or_else(|| session.user.profile.full_name(), |b| b.name.clone()),
-            billing_company: b.as_ref().map_or_else(|| s.company_name.clone(), |b| b.company.clone()),
-            billing_address: b.as_ref().map(|b| b.address.clone()).unwrap_or_default(),
-            billing_country: b.as_ref().map_or_else(|| s.prices.seller_country.clone(), |b| b.country.clone()),
-            vat_number: b.as_ref().and_then(|b| b.vat_number.clone()).unwrap_or_default(),
-            billing_email: b.as_ref().map_or_else(|| session.user.email.clone(), |b| b.email.clone()),
-            ..OrderForm::default()
-        }
-    }
-}
-
-/// "12/30", "12/2030", "1 / 30" as (12, 2030).
-fn expiry(text: &str) -> Option<(u32, i32)> {
-    let (m, y) = text.split_once('/')?;
-    let month = m.trim().parse::<u32>().ok()?;
-    let year = y.trim().parse::<i32>().ok()?;
-    let year = if (0..100).contains(&year) { 2000 + year } else { year };
-    Some((month, year))
-}
-
-pub async fn order_form(State(web): State<Web>, Admin(session): Admin, Query(query): Query<OfferQuery>) -> Result<Response, AppError> {
-    let s = billing::subscription(&web, &session).await?;
-    let Ok(offer) = offer_of(query.seats.as_deref(), query.period.as_deref(), current_offer(&s)) else {
-        return Ok(Redirect::to("/admin/subscription/edit").into_response());
-    };
-    let form = OrderForm::prefilled(&s, &session, offer);
-    render_order(&web, &session, &s, offer, &form, None).await
-}
-
-async fn render_order(
-    web: &Web,
-    session: &Session,
-    s: &billing::Subscription,
-    offer: Offer,
-    form: &OrderForm,
-    error: Option<(String, Option<&'static str>)>,
-) -> Result<Response, AppError> {
-    let buyer = form.billing().checked().ok();
-    let (quote, amount) = match billing::quote(web, session, offer, buyer.as_ref()).await {
-        Ok(q) => q,
-        Err(e) => {
-            // The offer cannot be ordered (any more): say why on the edit page.
-            let Refusal { message, .. } = refusal(e)?;
-            return Ok((
-                axum::http::StatusCode::CONFLICT,
-                page(
-                    "Change the offer",
-                    Some(session),
-                    html! {
-                        h1 { "Change the offer" }
-                        p.error role="alert" { (message) }
-                        p { a href="/admin/subscription/edit" { "Back to the offer" } }
-                    },
-                ),
-            )
-                .into_response());
-        }
-    };
-    // Without details yet, the amount shown is for a buyer in the seller's country.
-    let shown = amount.unwrap_or_else(|| {
-        Amount::of(
-            quote.net_cents,
-            s.prices.vat_for(&BillingDetails { country: s.prices.seller_country.clone(), vat_number: None, ..form.billing() }),
-        )
-    });
-    let (message, field) = error.as_ref().map_or((None, None), |(m, f)| (Some(m.as_str()), *f));
-    let currency = &s.prices.currency;
-    let text = |name: &'static str, label: &str, value: &str, required: bool, kind: &str, autocomplete: &str| {
-        html! {
-            label for=(name) { (label) @if required { " *" } }
-            input id=(name) name=(name) type=(kind) value=(value) required[required] autocomplete=(autocomplete) aria-invalid=(field == Some(name));
-            (field_error(field, name, message))
-        }
-    };
-    let status = if error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
-    let stripe = match &s.card_field {
-        CardField::Stripe { publishable_key, js_url } => Some((publishable_key.clone(), js_url.clone())),
-        CardField::TestCards => None,
-    };
-    let body = html! {
-        h1 { "Order" }
-        // The card has no field of ours to stand under (Stripe draws its own).
-        @if let (Some(m), None | Some("payment_token")) = (message, field) { p.error role="alert" #order-error { (m) } }
-        section.card { (quote_box(&quote, Some(&shown), currency)) }
-        form.card method="post" action="/admin/subscription/order" #order-form {
-            input type="hidden" name="csrf" value=(session.csrf);
-            input type="hidden" name="order_id" value=(form.order_id);
-            input type="hidden" name="seats" value=(offer.seats);
-            input type="hidden" name="period" value=(offer.period.as_str());
-            input type="hidden" name="expected_total" value=(shown.total_cents);
-            h2 { "Billing details" }
-            (text("billing_name", "Billing name", &form.billing_name, true, "text", "name"))
-            (text("billing_company", "Company", &form.billing_company, true, "text", "organization"))
-            (text("billing_address", "Address", &form.billing_address, true, "text", "street-address"))
-            (text("billing_country", "Country (two letters, such as FR)", &form.billing_country, true, "text", "country"))
-            (text("vat_number", "VAT number (optional, such as FR40303265045)", &form.vat_number, false, "text", "off"))
-            (text("billing_email", "E-mail for invoices", &form.billing_email, true, "email", "email"))
-            p.muted.small { "VAT: charged in " (s.prices.seller_country) " and to buyers in the EU without a VAT number; reverse-charged for EU businesses with one; none outside the EU. If your details change the VAT, the new total is shown before anything is charged." }
-            @if shown.total_cents > 0 {
-                h2 { "Card" }
-                @match &stripe {
-                    Some((key, js)) => {
-                        div #card-element data-publishable-key=(key) data-js-url=(js) {}
-                        p #card-errors role="alert" {}
-                        input type="hidden" name="payment_token" value="";
-                    }
-                    None => {
-                        p.notice #test-gateway {
-                            "This server uses Switchboard's test gateway: no real card is charged. Test cards: "
-                            @for (i, (number, behaviour)) in TEST_CARDS.iter().enumerate() {
-                                @if i > 0 { ", " }
-                                code { (number) } " (" (behaviour) ")"
-                            }
-                            ". Any future expiry date, any 3-digit code."
-                        }
-                        (text("card_number", "Card number", "", true, "text", "cc-number"))
-                        (text("card_expiry", "Expiry (MM/YY)", "", true, "text", "cc-exp"))
-                        (text("card_cvc", "Security code", "", true, "text", "cc-csc"))
-                    }
-                }
-            }
-            p.actions {
-                button type="submit" #validate { "Validate" @if shown.total_cents > 0 { " and pay " (money(shown.total_cents, currency)) } }
-                " " a href={"/admin/subscription/edit?seats=" (offer.seats) "&period=" (offer.period.as_str())} { "Back" }
-            }
-        }
-        @if stripe.is_some() { script type="module" src="/static/stripe-checkout.js" {} }
-    };
-    Ok((status, page("Order", Some(session), body)).into_response())
-}
-
-pub async fn place_order(State(web): State<Web>, Admin(session): Admin, Form(form): Form<OrderForm>) -> Result<Response, AppError> {
-    check_csrf(&session, &form.csrf)?;
-    let s = billing::subscription(&web, &session).await?;
-    let offer = match offer_of(Some(&form.seats), Some(&form.period), current_offer(&s)) {
-        Ok(o) => o,
-        Err((message, field)) => return render_order(&web, &session, &s, current_offer(&s), &form, Some((message, Some(field)))).await,
-    };
-    let Ok(order_id) = Uuid::parse_str(form.order_id.trim()) else {
-        return render_order(
-            &web,
-            &session,
-            &s,
-            offer,
-            &OrderForm { order_id: Uuid::now_v7().to_string(), ..form },
-            Some(("The order form was incomplete: check it and validate again.".into(), None)),
-        )
-        .await;
-    };
-    let card = if !form.payment_token.trim().is_empty() {
-        CardInput::Token(form.payment_token.trim().to_owned())
-    } else if !form.card_number.trim().is_empty() {
-        let Some((exp_month, exp_year)) = expiry(&form.card_expiry) else {
-            let form = OrderForm { card_number: String::new(), card_cvc: String::new(), ..form };
-            return render_order(&web, &session, &s, offer, &form, Some(("The expiry is not a date such as 12/30.".into(), Some("card_expiry"))))
-                .await;
-        };
-        CardInput::TestCard(TestCard { number: form.card_number.clone(), exp_month, exp_year, cvc: form.card_cvc.trim().to_owned() })
-    } else {
-        CardInput::None
-    };
-    let expected_total_cents = form.expected_total.trim().parse::<i64>().ok();
-    let checkout = Checkout { order_id, offer, billing: form.billing(), card, expected_total_cents };
-    // The card's digits go no further than the checkout.
-    let form = OrderForm { card_number: String::new(), card_cvc: String::new(), card_expiry: String::new(), payment_token: String::new(), ..form };
-    match billing::checkout(&web, &session, checkout).await {
-        Ok(CheckoutOutcome::Paid { invoice }) => {
-            let to = match invoice {
-                Some(n) => format!("/admin/users?paid={n}"),
-                None => "/admin/users?paid=0".to_owned(),
-            };
-            Ok(Redirect::to(&to).into_response())
-        }
-        Ok(CheckoutOutcome::Changed) => Ok(Redirect::to("/admin/subscription?changed=1").into_response()),
-        Ok(CheckoutOutcome::Refused(reason)) => {
-            // A new order for the next attempt: this one is recorded as refused.
-            let form = OrderForm { order_id: Uuid::now_v7().to_string(), ..form };
-            render_order(&web, &session, &s, offer, &form, Some((decline_message(&reason).into(), None))).await
-        }
-        Err(app::Error::Command(commands::Error::Company(company::Error::AmountChanged { expected, actual }))) => {
-            let currency = &s.prices.currency;
-            let message = format!(
-                "The total is now {} instead of the {} shown, because of the VAT that applies to your billing details. Nothing was charged: check the new total and validate again.",
-                money(actual, currency),
-                money(expected, currency)
-            );
-            render_order(&web, &session, &s, offer, &form, Some((message, None))).await
-        }
-        Err(e) => {
-            let Refusal { message, field, .. } = refusal(e)?;
-            render_order(&web, &session, &s, offer, &form, Some((message, field))).await
-        }
-    }
-}
-
 pub async fn invoice(State(web): State<Web>, Admin(session): Admin, Path(number): Path<u32>) -> Result<Markup, AppError> {
     let invoice = billing::invoice(&web, &session, number).await?;
     let c = &invoice.currency;
@@ -614,14 +361,6 @@ mod tests {
         assert_eq!(money(-5000, "EUR"), "−€50.00");
         assert_eq!(money(7, "USD"), "0.07 USD");
         assert_eq!(money(100_000_000, "EUR"), "€1,000,000.00");
-    }
-
-    #[test]
-    fn expiry_dates_read_in_the_usual_ways() {
-        assert_eq!(expiry("12/30"), Some((12, 2030)));
-        assert_eq!(expiry(" 1 / 2031 "), Some((1, 2031)));
-        assert_eq!(expiry("1230"), None);
-        assert_eq!(expiry("ab/cd"), None);
     }
 
     #[test]
