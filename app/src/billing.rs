@@ -295,6 +295,11 @@ async fn record(
 }
 
 async fn read_your_writes(app: &App, position: Option<Position>) -> Result<()> {
+    // A repeated request appends nothing but must see what its twin appended.
+    let position = Some(match position {
+        Some(p) => p,
+        None => app.events().newest().await.map_err(commands::Error::from)?,
+    });
     for projection in [Registered::Licences, Registered::Audit] {
         app.read_your_writes(projection, position).await?;
     }
