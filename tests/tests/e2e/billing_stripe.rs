@@ -63,6 +63,13 @@ async fn seats_are_paid_through_stripe_once_per_order_and_a_declined_card_change
     let (_, invoice) = api.json(Method::GET, "/api/v1/invoices/1", None).await;
     assert_eq!(invoice["payment_id"], succeeded[0]["id"]);
     assert_eq!(invoice["card"]["last4"], "4242");
+
+    // The renewal charges the saved card off session, through Stripe too.
+    let renews_on: chrono::NaiveDate = a.1["subscription"]["renews_on"].as_str().unwrap().parse().unwrap();
+    let report = app::billing::renew_due(&server.app, renews_on).await.unwrap();
+    assert_eq!(report, vec![app::billing::Renewed::Paid { company_id: company, invoice: 2 }]);
+    let intents = stripe.payment_intents_of(&customer(&db, company).await).await;
+    assert_eq!(intents.iter().filter(|pi| pi["status"] == "succeeded").count(), 2);
 }
 
 #[tokio::test]
