@@ -403,6 +403,12 @@ async fn the_api_is_described_by_an_openapi_document() {
         "/api/v1/sites",
         "/api/v1/conversations",
         "/api/v1/conversations/{id}",
+        "/api/v1/subscription",
+        "/api/v1/subscription/quote",
+        "/api/v1/subscription/orders",
+        "/api/v1/subscription/test-cards",
+        "/api/v1/invoices",
+        "/api/v1/invoices/{number}",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is documented");
     }
@@ -410,4 +416,6 @@ async fn the_api_is_described_by_an_openapi_document() {
         doc["paths"]["/api/v1/conversations"]["get"]["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(searched, ["visitor", "agent", "site", "from", "until", "page", "per_page"]);
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
+    let order = &doc["paths"]["/api/v1/subscription/orders"]["post"];
+    assert!(order["parameters"].as_array().unwrap().iter().any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header"), "{order}");
 }
