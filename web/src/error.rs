@@ -200,5 +200,15 @@ pub fn refusal(e: impl Into<AppError>) -> Result<Refusal, AppError> {
     if status.is_server_error() {
         return Err(e);
     }
-    Ok(Refusal { status, message, field })
+    Ok(Refusal { status, message: sentence(&message), field })
+}
+
+/// A domain message (written to be embedded: "the company must keep…") as a sentence of its
+/// own on a page.
+fn sentence(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }

@@ -25,7 +25,7 @@ async fn an_administrator_edits_a_user_and_sees_the_history() {
     let response = admin.post_form(&page, &[("csrf", &csrf), ("email", "ada@acme.test"), ("first_name", "Ada"), ("last_name", " ")]).await;
     assert_eq!(response.status(), 422);
     let body = response.text().await.unwrap();
-    assert!(body.contains("id=\"last_name-error\"") && body.contains("the last name is mandatory"), "{body}");
+    assert!(body.contains("id=\"last_name-error\"") && body.contains("The last name is mandatory"), "{body}");
 
     let response = admin
         .post_form(
