@@ -202,72 +202,42 @@ pub fn quote(current: Option<&Subscription>, seats: u32, in_use: u32, offer: Off
     if offer.seats < in_use {
         return Err(QuoteError::BelowUsage { seats: offer.seats, in_use });
     }
-    let price = |period: Period| prices.seat_price(period);
-    let whole_period = |start: NaiveDate| {
-        let end = offer.period.end_of(start);
-        let line = Line {
-            description: LineKind::Seats,
-            seats: offer.seats,
-            period: offer.period,
-            from: start,
-            to: end,
-            cents: offer.seats as i64 * price(offer.period),
-        };
-        let subscription = Subscription { period: offer.period, started_on: start, renews_on: end, pending: None, past_due: None };
-        (vec![line], subscription)
-    };
-    let (lines, seats_now, subscription) = match current {
-        None => {
-            let (lines, s) = whole_period(today);
-            (lines, offer.seats, s)
-        }
-        Some(s) if s.past_due.is_some() => {
-            let (lines, s) = whole_period(s.renews_on);
-            (lines, offer.seats, s)
-        }
+    let s = match current {
+        None => return Ok(whole_period(offer, today, prices)),
+        Some(s) if s.past_due.is_some() => return Ok(whole_period(offer, s.renews_on, prices)),
         Some(s) if today >= s.renews_on => return Err(QuoteError::RenewalDue),
-        Some(s) if s.period == Period::Monthly && offer.period == Period::Annual => {
-            let (mut lines, new) = whole_period(today);
-            let credit = prorated(seats as i64 * price(Period::Monthly), s.started_on, s.renews_on, today);
-            if credit > 0 {
-                lines.push(Line {
-                    description: LineKind::UnusedTimeCredit,
-                    seats,
-                    period: Period::Monthly,
-                    from: today,
-                    to: s.renews_on,
-                    cents: -credit,
-                });
-            }
-            (lines, offer.seats, new)
-        }
-        Some(s) => {
-            // Same period, or annual → monthly (which waits for the end of the year): seats
-            // added now are prorated on the current period; anything else waits.
-            let mut lines = Vec::new();
-            if offer.seats > seats {
-                let added = offer.seats - seats;
-                let cents = prorated(added as i64 * price(s.period), s.started_on, s.renews_on, today);
-                lines.push(Line { description: LineKind::AddedSeats, seats: added, period: s.period, from: today, to: s.renews_on, cents });
-            }
-            let seats_now = offer.seats.max(seats);
-            let at_renewal = Offer { seats: offer.seats, period: offer.period };
-            let pending = (at_renewal != Offer { seats: seats_now, period: s.period }).then_some(at_renewal);
-            if seats_now == seats && pending == s.pending {
-                return Err(QuoteError::NothingToChange);
-            }
-            (lines, seats_now, Subscription { pending, ..s.clone() })
-        }
+        Some(s) => s,
     };
-    let next = subscription.pending.unwrap_or(Offer { seats: seats_now, period: subscription.period });
-    let net_cents = lines.iter().map(|l| l.cents).sum::<i64>().max(0);
-    Ok(Quote {
-        lines,
-        net_cents,
-        seats_now,
-        next_renewal: Renewal { on: subscription.renews_on, offer: next, net_cents: next.seats as i64 * price(next.period) },
-        subscription,
-    })
+    if s.period == Period::Monthly && offer.period == Period::Annual {
+        let new = whole_period(offer, today, prices);
+        let credit = prorated(seats as i64 * prices.seat_price(Period::Monthly), s.started_on, s.renews_on, today);
+        let mut lines = new.lines;
+        if credit > 0 {
+            lines.push(Line {
+                description: LineKind::UnusedTimeCredit,
+                seats,
+                period: Period::Monthly,
+                from: today,
+                to: s.renews_on,
+                cents: -credit,
+            });
+        }
+        return Ok(completed(lines, offer.seats, new.subscription, prices));
+    }
+    // Same period, or annual → monthly (which waits for the end of the year): seats added
+    // now are prorated on the current period; anything else waits.
+    let mut lines = Vec::new();
+    if offer.seats > seats {
+        let added = offer.seats - seats;
+        let cents = prorated(added as i64 * prices.seat_price(s.period), s.started_on, s.renews_on, today);
+        lines.push(Line { description: LineKind::AddedSeats, seats: added, period: s.period, from: today, to: s.renews_on, cents });
+    }
+    let seats_now = offer.seats.max(seats);
+    let pending = (offer != Offer { seats: seats_now, period: s.period }).then_some(offer);
+    if seats_now == seats && pending == s.pending {
+        return Err(QuoteError::NothingToChange);
+    }
+    Ok(completed(lines, seats_now, Subscription { pending, ..s.clone() }, prices))
 }
 
 /// The renewal of a period that has ended: the offer in force from `renews_on`, the pending
@@ -275,15 +245,27 @@ pub fn quote(current: Option<&Subscription>, seats: u32, in_use: u32, offer: Off
 pub fn renewal_quote(current: &Subscription, seats: u32, in_use: u32, prices: &Prices) -> Quote {
     let mut offer = current.pending.unwrap_or(Offer { seats, period: current.period });
     offer.seats = offer.seats.max(in_use).max(1);
-    let start = current.renews_on;
+    whole_period(offer, current.renews_on, prices)
+}
+
+/// `offer` for a whole period from `start`, charged in full.
+fn whole_period(offer: Offer, start: NaiveDate, prices: &Prices) -> Quote {
     let end = offer.period.end_of(start);
     let cents = offer.seats as i64 * prices.seat_price(offer.period);
+    let line = Line { description: LineKind::Seats, seats: offer.seats, period: offer.period, from: start, to: end, cents };
     let subscription = Subscription { period: offer.period, started_on: start, renews_on: end, pending: None, past_due: None };
+    completed(vec![line], offer.seats, subscription, prices)
+}
+
+/// The quote of these lines: their sum, and what the next renewal charges.
+fn completed(lines: Vec<Line>, seats_now: u32, subscription: Subscription, prices: &Prices) -> Quote {
+    let next = subscription.pending.unwrap_or(Offer { seats: seats_now, period: subscription.period });
+    let net_cents = lines.iter().map(|l| l.cents).sum::<i64>().max(0);
     Quote {
-        lines: vec![Line { description: LineKind::Seats, seats: offer.seats, period: offer.period, from: start, to: end, cents }],
-        net_cents: cents,
-        seats_now: offer.seats,
-        next_renewal: Renewal { on: end, offer, net_cents: cents },
+        lines,
+        net_cents,
+        seats_now,
+        next_renewal: Renewal { on: subscription.renews_on, offer: next, net_cents: next.seats as i64 * prices.seat_price(next.period) },
         subscription,
     }
 }
