@@ -120,8 +120,7 @@ pub async fn checkout(app: &App, session: &Session, checkout: Checkout) -> Resul
     let mut state = app.accounts.company(company_id).await?;
     if state.subscription.as_ref().is_some_and(|s| s.past_due.is_none() && app.today() >= s.renews_on) {
         // The period ended and the job has not renewed it yet: renew first, then change.
-        let system = Metadata { company_id: Some(company_id), ..Metadata::new(None, Actor::System("billing".into())) };
-        renew_one(app, company_id, app.today(), &system).await?;
+        renew_one(app, company_id, app.today(), &billing_metadata(company_id)).await?;
         state = app.accounts.company(company_id).await?;
     }
     if state.orders.contains_key(&checkout.order_id) {
@@ -334,11 +333,10 @@ pub async fn renew_due(app: &App, today: NaiveDate) -> Result<Vec<Renewed>> {
         let client = app.pool().get().await?;
         licences::renewals_due(&**client, today).await?
     };
-    let metadata = Metadata::new(None, Actor::System("billing".into()));
     let mut report = Vec::new();
     for renewal in due {
         let company_id = renewal.company_id;
-        let metadata = Metadata { company_id: Some(company_id), ..metadata.clone() };
+        let metadata = billing_metadata(company_id);
         let result = match renew_one(app, company_id, today, &metadata).await {
             Ok(order_id) => app.accounts.company(company_id).await.map(|state| (order_id, state)).map_err(Error::from),
             Err(e) => Err(e),
@@ -356,6 +354,11 @@ pub async fn renew_due(app: &App, today: NaiveDate) -> Result<Vec<Renewed>> {
         });
     }
     Ok(report)
+}
+
+/// What the billing process itself does to a company (renewals).
+fn billing_metadata(company_id: CompanyId) -> Metadata {
+    Metadata::new(Some(company_id), Actor::System("billing".into()))
 }
 
 /// The renewal job: every few minutes, charges what is due today. Several processes may run

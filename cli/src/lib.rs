@@ -317,7 +317,7 @@ async fn replay_all(store: &store::PgEventStore, chosen: Vec<Registered>) -> Res
     wait_readable(store).await?;
     for projection in chosen {
         let mut progress = progress::Reporter::new(format!("replay {}", projection.name()));
-        let report = projection.rebuild_observed(store, pool, &mut progress).await;
+        let report = projection.rebuild(store, pool, &mut progress).await;
         progress.finish();
         let report = report.map_err(|e| format!("cannot rebuild {} (its live tables are unchanged): {e}", projection.name()))?;
         println!("rebuilt {}: {} events replayed, now at {}", projection.name(), report.events, report.position);

@@ -44,15 +44,9 @@ macro_rules! registry {
                 }
             }
 
-            /// Replays every event into fresh tables and swaps them in.
-            pub fn rebuild<'a, S: EventStore>(self, store: &'a S, pool: &'a Pool) -> Boxed<'a, Result<RebuildReport, ProjectionError>> {
-                match self {
-                    $(Registered::$variant => Box::pin(async move { crate::rebuild(store, pool, &$projection).await }),)*
-                }
-            }
-
-            /// [`Registered::rebuild`], telling `progress` how far it got.
-            pub fn rebuild_observed<'a, S: EventStore>(
+            /// Replays every event into fresh tables and swaps them in, telling `progress`
+            /// how far it got.
+            pub fn rebuild<'a, S: EventStore>(
                 self,
                 store: &'a S,
                 pool: &'a Pool,
