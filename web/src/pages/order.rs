@@ -240,13 +240,8 @@ pub async fn place_order(State(web): State<Web>, Admin(session): Admin, Form(for
     // The card's digits go no further than the checkout.
     let form = OrderForm { card_number: String::new(), card_cvc: String::new(), card_expiry: String::new(), payment_token: String::new(), ..form };
     match billing::checkout(&web, &session, checkout).await {
-        Ok(CheckoutOutcome::Paid { invoice }) => {
-            let to = match invoice {
-                Some(n) => format!("/admin/users?paid={n}"),
-                None => "/admin/users?paid=0".to_owned(),
-            };
-            Ok(Redirect::to(&to).into_response())
-        }
+        // 0: paid, no invoice number to link to.
+        Ok(CheckoutOutcome::Paid { invoice }) => Ok(Redirect::to(&format!("/admin/users?paid={}", invoice.unwrap_or(0))).into_response()),
         Ok(CheckoutOutcome::Changed) => Ok(Redirect::to("/admin/subscription?changed=1").into_response()),
         Ok(CheckoutOutcome::Refused(reason)) => {
             // A new order for the next attempt: this one is recorded as refused.

@@ -249,22 +249,20 @@ pub async fn edit(State(web): State<Web>, Admin(session): Admin, Query(query): Q
     let s = billing::subscription(&web, &session).await?;
     let asked = query.seats.is_some() || query.period.is_some();
     let offer = offer_of(query.seats.as_deref(), query.period.as_deref(), current_offer(&s));
-    let (offer, error) = match offer {
+    let (offer, mut error) = match offer {
         Ok(o) => (o, None),
         Err((message, field)) => (current_offer(&s), Some((message, Some(field)))),
     };
-    let quoted = if asked && error.is_none() {
+    let mut quote = None;
+    if asked && error.is_none() {
         match billing::quote(&web, &session, offer, None).await {
-            Ok((q, _)) => Ok(Some(q)),
-            Err(e) => Err(refusal(e)?),
+            Ok((q, _)) => quote = Some(q),
+            Err(e) => {
+                let Refusal { message, field, .. } = refusal(e)?;
+                error = Some((message, field));
+            }
         }
-    } else {
-        Ok(None)
-    };
-    let (quote, error) = match quoted {
-        Ok(q) => (q, error),
-        Err(Refusal { message, field, .. }) => (None, Some((message, field))),
-    };
+    }
     let (message, field) = error.as_ref().map_or((None, None), |(m, f)| (Some(m.as_str()), *f));
     let currency = &s.prices.currency;
     Ok(page(
