@@ -247,3 +247,58 @@ async fn verify_agrees_with_live_read_models_while_users_are_added() {
     let (ok, stdout, stderr) = process::run(&["replay", "--verify"], Some(&url), "").await;
     assert!(ok && stdout.contains("Every read model checked matches the log."), "{stdout}\n{stderr}");
 }
+
+/// Every projection, replayed over a log with chat (conversations, messages, agent load),
+/// sites, users and billing, equals the live read models.
+#[tokio::test]
+async fn every_projection_rebuilt_over_chat_sites_and_billing_equals_the_live_one() {
+    use serde_json::json;
+    use testkit::chat::{console, says, visitor};
+    let db = TestDb::new().await;
+    let server = TestServer::start(&db).await;
+    let chat = server.chat_site("Acme", 20).await;
+    server.agent(&chat, "ann@acme.test", 3, domain::site::Priority::Normal).await;
+    let (mut agent, _) = console(&server.url(""), "ann@acme.test").await;
+    agent.send(json!({ "type": "status", "status": "online" })).await;
+    agent.until("online", |f| f["type"] == "state" && f["status"] == "online").await;
+    server.settle().await;
+    let (mut widget, _) = visitor(&server.url(""), &chat.key, None, 0).await;
+    widget.send(says("My order has not arrived").1).await;
+    let offered = agent.until_type("conversation").await;
+    let id = offered["id"].as_str().unwrap().to_owned();
+    agent.send(json!({ "type": "message", "conversation_id": id, "client_id": uuid::Uuid::new_v4(), "text": "Let me look." })).await;
+    widget.until("the answer", |f| f["type"] == "message" && f["from"] == "agent").await;
+    agent.send(json!({ "type": "close", "conversation_id": id })).await;
+    widget.until_type("closed").await;
+    let api = testkit::api::Api::login(&server, "admin@acme.test", "admin-password").await;
+    let card = api
+        .json(
+            reqwest::Method::POST,
+            "/api/v1/subscription/test-cards",
+            Some(json!({ "number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123" })),
+        )
+        .await
+        .1;
+    let body = json!({ "seats": 25, "period": "monthly", "payment_token": card["token"], "billing": { "name": "Ada", "company": "Acme", "address": "Paris", "country": "FR", "email": "b@acme.test" } });
+    assert_eq!(api.post_once("/api/v1/subscription/orders", uuid::Uuid::now_v7(), body).await.0, 200);
+    server.settle().await;
+    drop((agent, widget));
+    drop(server);
+
+    let url = db.url();
+    let (ok, out, err) = process::run(&["replay", "--verify"], Some(&url), "").await;
+    assert!(ok, "{out}{err}");
+    let client = db.client().await;
+    let counted = |table: &'static str| {
+        let client = &client;
+        async move { client.query_one(&format!("SELECT count(*) FROM {table}"), &[]).await.unwrap().get::<_, i64>(0) }
+    };
+    assert!(counted("messages").await >= 2 && counted("conversations").await == 1 && counted("invoices").await == 1, "the log has chat and billing");
+    let (ok, out, err) = process::run(&["replay"], Some(&url), "").await;
+    assert!(ok, "{out}{err}");
+    for name in ["users", "licences", "audit", "sites", "agent-load", "conversations"] {
+        assert!(out.contains(&format!("rebuilt {name}")), "{name} in {out}");
+    }
+    let (ok, out, err) = process::run(&["replay", "--verify"], Some(&url), "").await;
+    assert!(ok, "after the replay: {out}{err}");
+}
