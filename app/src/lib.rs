@@ -28,7 +28,7 @@ use commands::mailer::InvitationMailer;
 use commands::sites::Sites;
 use deadpool_postgres::Pool;
 use projections::{Checkpoints, ProjectionError, Registered};
-use store::{PgEventStore, Position};
+use store::{Keyring, PgEventStore, Position};
 use tokio::task::JoinSet;
 
 pub use error::{Error, Result};
@@ -37,6 +37,8 @@ pub use settings::{Billing, Clock, Settings};
 pub struct Services {
     store: PgEventStore,
     pool: Pool,
+    /// Visitors' keys: one cache for the whole process, so an erasure is seen everywhere.
+    keyring: Keyring,
     checkpoints: Checkpoints,
     accounts: Accounts<PgEventStore>,
     sites: Sites<PgEventStore>,
@@ -74,10 +76,12 @@ impl App {
         let store = PgEventStore::new(pool.clone(), config.clone());
         let checkpoints = Checkpoints::default();
         let view = chat::view::ReadModels { pool: pool.clone(), checkpoints: checkpoints.clone() };
+        let keyring = Keyring::new(pool.clone());
         App(Arc::new(Services {
             accounts: Accounts::new(store.clone()),
             sites: Sites::new(store.clone()),
-            chat: chat::Chat::new(store.clone(), view),
+            chat: chat::Chat::new(store.clone(), keyring.clone(), view),
+            keyring,
             presence: chat::presence::Presence::default(),
             gateway: payments::from_config(settings.stripe.clone(), pool.clone()),
             store,
@@ -96,6 +100,11 @@ impl App {
         &self.db_config
     }
 
+    /// Visitors' keys, to open what the log holds of them.
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
     /// The event log, for those who follow it (the sockets' hub) or read it (the CLI).
     pub fn events(&self) -> &PgEventStore {
         &self.store
@@ -106,7 +115,7 @@ impl App {
     pub fn start_background(&self) -> JoinSet<()> {
         let mut set = JoinSet::new();
         for projection in Registered::ALL {
-            set.spawn(projection.run(self.store.clone(), self.pool.clone(), self.checkpoints.clone()));
+            set.spawn(projection.run(self.store.clone(), self.pool.clone(), self.keyring.clone(), self.checkpoints.clone()));
         }
         let mailer = InvitationMailer {
             accounts: self.accounts.clone(),
@@ -132,10 +141,16 @@ impl App {
         }
     }
 
+    /// Keeps one read model up to date in this process until the task is aborted, for the
+    /// CLI's commands that wait for their own writes.
+    pub fn run_projection(&self, projection: Registered) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(projection.run(self.store.clone(), self.pool.clone(), self.keyring.clone(), self.checkpoints.clone()))
+    }
+
     /// Brings one read model up to the end of the log, for commands run while no server
     /// is (the CLI's); a running server's projections do the same work alongside.
     pub async fn catch_up(&self, projection: Registered) -> Result<(), ProjectionError> {
-        let runner = tokio::spawn(projection.run(self.store.clone(), self.pool.clone(), self.checkpoints.clone()));
+        let runner = self.run_projection(projection);
         let newest = self.store.newest().await;
         let result = match newest {
             Ok(p) => projections::wait_for(&self.pool, &self.checkpoints, projection.name(), p, Duration::from_secs(60)).await,

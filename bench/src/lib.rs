@@ -240,7 +240,7 @@ async fn catch_up<P: projections::Projection>(store: &PgEventStore, pool: &deadp
     drop(client);
     let checkpoints = projections::Checkpoints::default();
     let started = Instant::now();
-    let runner = tokio::spawn(projections::run(store.clone(), pool.clone(), projection, checkpoints.clone()));
+    let runner = tokio::spawn(projections::run(store.clone(), pool.clone(), store::Keyring::new(pool.clone()), projection, checkpoints.clone()));
     let reached = projections::wait_for(pool, &checkpoints, P::NAME, head, Duration::from_secs(600)).await;
     let elapsed = started.elapsed();
     runner.abort();

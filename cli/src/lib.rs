@@ -2,6 +2,7 @@
 //! verify read models, export and import the log, read it (`events`, `state`), and the
 //! benchmarks.
 
+mod erase;
 mod events;
 mod inputs;
 mod operators;
@@ -92,6 +93,11 @@ enum Command {
     Events(events::EventsArgs),
     /// An aggregate's state as of a time or a version, folded from its stream, as JSON.
     State(state::StateArgs),
+    /// Erase personal data on request (GDPR): a visitor's.
+    Erase {
+        #[command(subcommand)]
+        command: erase::EraseCommand,
+    },
     /// Measure performance against a baseline taken in the same run.
     Bench {
         #[command(subcommand)]
@@ -174,6 +180,7 @@ pub fn main() -> ExitCode {
             Command::Import { file, data } => transfer::import(file, data).await,
             Command::Events(args) => events::events(args).await,
             Command::State(args) => state::state(args).await,
+            Command::Erase { command } => erase::erase(command).await,
             Command::Bench { command, data } => bench::run(command, &data.data_dir).await,
             Command::Billing { command: BillingCommand::Renew { today, data } } => operators::renew(today, data).await,
             Command::Admin { command: AdminCommand::Companies { data } } => operators::list_companies(data).await,
@@ -314,10 +321,11 @@ async fn wait_readable(store: &store::PgEventStore) -> Result<(), String> {
 /// Rebuilds `chosen` one after the other, with progress; stops at the first that fails.
 async fn replay_all(store: &store::PgEventStore, chosen: Vec<Registered>) -> Result<(), String> {
     let pool = store.pool();
+    let keyring = store::Keyring::new(pool.clone());
     wait_readable(store).await?;
     for projection in chosen {
         let mut progress = progress::Reporter::new(format!("replay {}", projection.name()));
-        let report = projection.rebuild(store, pool, &mut progress).await;
+        let report = projection.rebuild(store, pool, &keyring, &mut progress).await;
         progress.finish();
         let report = report.map_err(|e| format!("cannot rebuild {} (its live tables are unchanged): {e}", projection.name()))?;
         println!("rebuilt {}: {} events replayed, now at {}", projection.name(), report.events, report.position);
@@ -330,10 +338,11 @@ pub async fn verify(projections: Vec<String>, data: DataArgs) -> Result<(), Stri
     with_database(&data, |config| async move {
         let pool = store::db::pool(&config, 4);
         let store = store::PgEventStore::new(pool.clone(), config);
+        let keyring = store::Keyring::new(pool.clone());
         let mut differing = Vec::new();
         for projection in chosen {
             let mut progress = progress::Reporter::new(format!("verify {}", projection.name()));
-            let verification = projection.verify(&store, &pool, &mut progress).await;
+            let verification = projection.verify(&store, &pool, &keyring, &mut progress).await;
             progress.finish();
             let verification = verification.map_err(|e| format!("cannot verify {}: {e}", projection.name()))?;
             print!("{}", describe(projection.name(), &verification));

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::{serve, with_database, DataArgs};
 
-async fn app(config: &tokio_postgres::Config, data: &DataArgs) -> Result<app::App, String> {
+pub(crate) async fn app(config: &tokio_postgres::Config, data: &DataArgs) -> Result<app::App, String> {
     let settings = app::Settings::from_env(serve::DEFAULT_LISTEN, &data.data_dir)?;
     let app = app::App::new(config, settings);
     app.catch_up(Registered::Licences).await.map_err(|e| e.to_string())?;

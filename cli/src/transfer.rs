@@ -9,7 +9,7 @@ use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use projections::Registered;
 use sha2::{Digest, Sha256};
-use store::transfer::{self, ExportedEvent};
+use store::transfer::{self, Exported};
 
 use crate::{with_database, DataArgs};
 
@@ -115,7 +115,9 @@ pub async fn import(file: PathBuf, data: DataArgs) -> Result<(), String> {
     // Read line by line as the inserts go: memory stays flat whatever the file's size.
     let events = BufReader::new(GzDecoder::new(BufReader::new(input))).lines().enumerate().filter_map(move |(n, line)| match line {
         Ok(line) if line.trim().is_empty() => None,
-        Ok(line) => Some(serde_json::from_str::<ExportedEvent>(&line).map_err(|e| format!("{shown} line {}: not an exported event: {e}", n + 1))),
+        Ok(line) => Some(
+            serde_json::from_str::<Exported>(&line).map_err(|_| format!("{shown} line {}: neither an exported event nor a visitor's key", n + 1)),
+        ),
         Err(e) => Some(Err(format!("{shown} line {}: cannot read: {e}", n + 1))),
     });
     with_database(&data, |config| async move {

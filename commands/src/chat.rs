@@ -7,15 +7,19 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use domain::agent::{self, Agent, Status};
 use domain::conversation::{self, Conversation, Decision, Sender};
+use domain::visitor::{self, Visitor};
+use domain::EventPayload;
 use domain::{Actor, CompanyId, ConversationId, Metadata, SiteId, UserId, VisitorId};
-use store::{EventStore, Position};
+use store::{EventStore, Keyring, Position, Sealer};
 use uuid::Uuid;
 
-use crate::{execute_cached, load_cached, Error, Outcome, StateCache};
+use crate::{execute, execute_cached, execute_sealed, load_cached, Error, Outcome, StateCache};
 
 /// The conversation and agent streams, with the last state this process saw of each.
 pub struct ChatStreams<S> {
     store: S,
+    // Seals what visitors (and agents, to them) write with the visitor's key.
+    keyring: Keyring,
     // A busy agent's stream grows by two events per chat and a conversation's by one per
     // message: folding them from the start for every command would grow with them.
     agents: Arc<StateCache<agent::State>>,
@@ -34,21 +38,33 @@ pub struct Posted {
 }
 
 impl<S: EventStore> ChatStreams<S> {
-    pub fn new(store: S) -> Self {
-        ChatStreams { store, agents: StateCache::new(), conversations: StateCache::new() }
+    pub fn new(store: S, keyring: Keyring) -> Self {
+        ChatStreams { store, keyring, agents: StateCache::new(), conversations: StateCache::new() }
     }
 
     pub fn store(&self) -> &S {
         &self.store
     }
 
+    /// A command that writes no personal data.
     async fn on_conversation(
         &self,
         id: ConversationId,
         command: &conversation::Command,
         metadata: &Metadata,
     ) -> Result<Outcome<conversation::Event>, Error> {
-        execute_cached::<Conversation, S>(&self.store, &conversation::stream(id), command, metadata, Some(&self.conversations)).await
+        self.on_conversation_sealed(id, command, metadata, None).await
+    }
+
+    async fn on_conversation_sealed(
+        &self,
+        id: ConversationId,
+        command: &conversation::Command,
+        metadata: &Metadata,
+        sealer: Option<&Sealer>,
+    ) -> Result<Outcome<conversation::Event>, Error> {
+        let stream = conversation::stream(id);
+        execute_sealed::<Conversation, S>(&self.store, &stream, command, metadata, Some(&self.conversations), sealer).await
     }
 
     async fn on_agent(&self, id: UserId, command: &agent::Command, metadata: &Metadata) -> Result<Outcome<agent::Event>, Error> {
@@ -60,7 +76,8 @@ impl<S: EventStore> ChatStreams<S> {
         let conversation_id = ConversationId::new();
         let command = conversation::Command::Start { conversation_id, site_id, company_id, visitor_id, page_url: page_url.to_owned() };
         let metadata = Metadata::new(Some(company_id), Actor::Visitor(visitor_id.0));
-        self.on_conversation(conversation_id, &command, &metadata).await?;
+        let sealer = self.keyring.sealer(company_id, visitor_id).await?;
+        self.on_conversation_sealed(conversation_id, &command, &metadata, Some(&sealer)).await?;
         Ok(conversation_id)
     }
 
@@ -74,14 +91,25 @@ impl<S: EventStore> ChatStreams<S> {
         metadata: &Metadata,
     ) -> Result<Posted, Error> {
         let command = conversation::Command::PostMessage { client_id, from, text: text.to_owned() };
-        let outcome = self.on_conversation(conversation_id, &command, metadata).await?;
+        // Sealed with the key of the conversation's visitor (who never changes: a state this
+        // process saw will do); a conversation that does not exist is refused by its decider.
+        let state = match self.conversations.get(&conversation::stream(conversation_id)) {
+            Some((_, state)) if state.visitor_id.is_some() => state,
+            _ => self.conversation(conversation_id).await?,
+        };
+        let sealer = match (state.company_id, state.visitor_id) {
+            (Some(company), Some(visitor)) => Some(self.keyring.sealer(company, visitor).await?),
+            _ => None,
+        };
+        let outcome = self.on_conversation_sealed(conversation_id, &command, metadata, sealer.as_ref()).await?;
         if let (Some(position), Some(seq), Some(event)) = (outcome.position, outcome.version, outcome.events.into_iter().next()) {
             return Ok(Posted { seq, event, at: Utc::now(), duplicate: false, position: Some(position) });
         }
         // A repeat: the stored one.
         for stored in self.store.read_stream(&conversation::stream(conversation_id), 0).await?.iter().rev() {
-            let event = stored.decode_as::<conversation::Event>()?;
+            let mut event = stored.decode_as::<conversation::Event>()?;
             if matches!(&event, conversation::Event::MessagePosted { client_id: c, .. } if *c == client_id) {
+                self.keyring.open(event.personal_mut()).await?;
                 return Ok(Posted { seq: stored.version, event, at: stored.occurred_at, duplicate: true, position: None });
             }
         }
@@ -110,8 +138,18 @@ impl<S: EventStore> ChatStreams<S> {
             page_url: page_url.to_owned(),
         };
         let metadata = Metadata::new(Some(company_id), Actor::Visitor(visitor_id.0));
-        self.on_conversation(conversation_id, &command, &metadata).await?;
+        let sealer = self.keyring.sealer(company_id, visitor_id).await?;
+        self.on_conversation_sealed(conversation_id, &command, &metadata, Some(&sealer)).await?;
         Ok(conversation_id)
+    }
+
+    /// Erases the visitor's personal data: destroys their keys, then records who did it.
+    /// In that order, so that nothing sealed with a key still alive can follow the record;
+    /// if the process dies in between, the keys are gone and erasing again records it.
+    pub async fn erase_visitor(&self, company_id: CompanyId, visitor_id: VisitorId, metadata: &Metadata) -> Result<Outcome<visitor::Event>, Error> {
+        let keys = self.keyring.erase_visitor(company_id, visitor_id).await?;
+        let command = visitor::Command::RecordErasure { company_id, visitor_id, keys };
+        execute::<Visitor, S>(&self.store, &visitor::stream(visitor_id), &command, metadata).await
     }
 
     /// Gives the conversation to `agent_id` (one agent at a time: the conversation's stream decides).

@@ -12,9 +12,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use domain::{agent, company, conversation, email, site, user, Decider, Metadata};
+use domain::EventPayload;
+use domain::{agent, company, conversation, email, site, user, visitor, Decider, Metadata};
 use rand::Rng;
-use store::{EventStore, ExpectedVersion, NewEvent, Position, StoreError};
+use store::{EventStore, ExpectedVersion, NewEvent, Position, Sealer, StoreError};
 use thiserror::Error;
 
 const MAX_ATTEMPTS: u32 = 12;
@@ -33,6 +34,8 @@ pub enum Error {
     Agent(#[from] agent::Error),
     #[error(transparent)]
     Conversation(#[from] conversation::Error),
+    #[error(transparent)]
+    Visitor(#[from] visitor::Error),
     #[error("no other agent of this site is online with a free slot")]
     NoAgentAvailable,
     #[error(transparent)]
@@ -43,6 +46,8 @@ pub enum Error {
     NotFound,
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Keyring(#[from] store::KeyringError),
     #[error("database error: {0}")]
     Database(String),
 }
@@ -174,6 +179,24 @@ where
     S: EventStore,
     Error: From<D::Error>,
 {
+    execute_sealed::<D, S>(store, stream, command, metadata, cache, None).await
+}
+
+/// `execute_cached`, sealing the personal data of the events with `sealer` before they
+/// are stored (the outcome keeps them plain, for the caller to show).
+pub async fn execute_sealed<D, S>(
+    store: &S,
+    stream: &str,
+    command: &D::Command,
+    metadata: &Metadata,
+    cache: Option<&StateCache<D::State>>,
+    sealer: Option<&Sealer>,
+) -> Result<Outcome<D::Event>, Error>
+where
+    D: Decider,
+    S: EventStore,
+    Error: From<D::Error>,
+{
     for attempt in 0..MAX_ATTEMPTS {
         // First, trust the state this process saw last and let the expected version check
         // it (one round trip instead of two: messages go through here); when that fails, or
@@ -193,7 +216,17 @@ where
         if events.is_empty() {
             return Ok(Outcome { events, position: None, version: None });
         }
-        let new = events.iter().map(NewEvent::from_payload).collect();
+        let new = events
+            .iter()
+            .map(|event| match sealer {
+                Some(sealer) => {
+                    let mut sealed = event.clone();
+                    sealer.seal(sealed.personal_mut());
+                    NewEvent::from_payload(&sealed)
+                }
+                None => NewEvent::from_payload(event),
+            })
+            .collect();
         match store.append(stream, ExpectedVersion::from_current(version), new, metadata).await {
             Ok(appended) => {
                 if let Some(cache) = cache {

@@ -10,7 +10,8 @@ use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
 use thiserror::Error;
 
-use crate::{agent, company, conversation, email, site, user};
+use crate::personal::Personal;
+use crate::{agent, company, conversation, email, site, user, visitor};
 
 /// Implemented by each aggregate's event enum.
 pub trait EventPayload: Serialize + DeserializeOwned {
@@ -26,6 +27,12 @@ pub trait EventPayload: Serialize + DeserializeOwned {
     /// `schema < current_schema(event_type)`; the default knows no old versions.
     fn upcast(event_type: &str, schema: u32, _payload: Value) -> Result<Value, DecodeError> {
         Err(DecodeError::UnsupportedSchema { event_type: event_type.to_owned(), schema })
+    }
+
+    /// The visitor's personal data in this event, sealed before it is stored and opened
+    /// after it is read; most events hold none.
+    fn personal_mut(&mut self) -> Vec<&mut Personal> {
+        vec![]
     }
 
     /// The stored form: type name, schema version, payload (tag included).
@@ -110,6 +117,7 @@ pub enum Event {
     Site(site::Event),
     Agent(agent::Event),
     Conversation(conversation::Event),
+    Visitor(visitor::Event),
 }
 
 impl Event {
@@ -122,7 +130,16 @@ impl Event {
             site::Event::CATEGORY => site::Event::decode(event_type, schema, payload).map(Event::Site),
             agent::Event::CATEGORY => agent::Event::decode(event_type, schema, payload).map(Event::Agent),
             conversation::Event::CATEGORY => conversation::Event::decode(event_type, schema, payload).map(Event::Conversation),
+            visitor::Event::CATEGORY => visitor::Event::decode(event_type, schema, payload).map(Event::Visitor),
             _ => Err(DecodeError::UnknownCategory { stream: stream.to_owned() }),
+        }
+    }
+
+    /// The visitor's personal data this event holds (sealed as stored, plain once opened).
+    pub fn personal_mut(&mut self) -> Vec<&mut Personal> {
+        match self {
+            Event::Conversation(e) => EventPayload::personal_mut(e),
+            _ => vec![],
         }
     }
 }

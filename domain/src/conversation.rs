@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::codec::EventPayload;
 use crate::ids::{CompanyId, ConversationId, SiteId, UserId, VisitorId};
+use crate::personal::Personal;
 use crate::routing::Candidate;
 use crate::Decider;
 
@@ -54,12 +55,13 @@ pub enum Event {
         site_id: SiteId,
         company_id: CompanyId,
         visitor_id: VisitorId,
-        page_url: String,
+        page_url: Personal,
     },
+    /// Whoever wrote it, its text is sealed with the visitor's key: an answer can quote them.
     MessagePosted {
         client_id: Uuid,
         from: Sender,
-        text: String,
+        text: Personal,
     },
     ConversationAssigned {
         agent_id: UserId,
@@ -79,15 +81,24 @@ pub enum Event {
         site_id: SiteId,
         company_id: CompanyId,
         visitor_id: VisitorId,
-        name: String,
-        email: String,
-        message: String,
-        page_url: String,
+        name: Personal,
+        email: Personal,
+        message: Personal,
+        page_url: Personal,
     },
 }
 
 impl EventPayload for Event {
     const CATEGORY: &'static str = "conversation";
+
+    fn personal_mut(&mut self) -> Vec<&mut Personal> {
+        match self {
+            Event::ConversationStarted { page_url, .. } => vec![page_url],
+            Event::MessagePosted { text, .. } => vec![text],
+            Event::OfflineMessageLeft { name, email, message, page_url, .. } => vec![name, email, message, page_url],
+            Event::ConversationAssigned { .. } | Event::ConversationRequeued { .. } | Event::ConversationClosed { .. } => vec![],
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -175,8 +186,8 @@ pub fn checked_text(text: &str) -> Result<String, Error> {
     }
 }
 
-fn checked_url(url: &str) -> String {
-    url.chars().take(URL_MAX_LEN).collect()
+fn checked_url(url: &str) -> Personal {
+    Personal::Plain(url.chars().take(URL_MAX_LEN).collect())
 }
 
 pub struct Conversation;
@@ -213,9 +224,9 @@ impl Decider for Conversation {
                     site_id: *site_id,
                     company_id: *company_id,
                     visitor_id: *visitor_id,
-                    name: name.trim().to_owned(),
-                    email: email.to_string(),
-                    message: checked_text(message)?,
+                    name: name.trim().into(),
+                    email: email.to_string().into(),
+                    message: checked_text(message)?.into(),
                     page_url: checked_url(page_url),
                 }])
             }
@@ -232,7 +243,7 @@ impl Decider for Conversation {
                         return Err(Error::NotYours);
                     }
                 }
-                Ok(vec![Event::MessagePosted { client_id: *client_id, from: from.clone(), text: checked_text(text)? }])
+                Ok(vec![Event::MessagePosted { client_id: *client_id, from: from.clone(), text: checked_text(text)?.into() }])
             }
             Command::Assign { agent_id, agent_name, decision } => {
                 if state.closed {

@@ -10,10 +10,12 @@ pub mod conversation;
 pub mod email;
 pub mod envelope;
 pub mod ids;
+pub mod personal;
 pub mod routing;
 pub mod site;
 pub mod subscription;
 pub mod user;
+pub mod visitor;
 
 #[cfg(test)]
 mod testing;
@@ -21,6 +23,7 @@ mod testing;
 pub use codec::{DecodeError, Event, EventPayload};
 pub use envelope::{Actor, Metadata};
 pub use ids::{CompanyId, ConversationId, SiteId, StreamNameError, UserId, VisitorId};
+pub use personal::Personal;
 
 /// An aggregate's decision logic. `State::default()` is the state of a stream with no events.
 pub trait Decider {

@@ -31,6 +31,8 @@ impl Projection for Audit {
                 | domain::site::Event::AgentUnassigned { user_id } => Some(user_id.0),
                 _ => None,
             },
+            // Who erased a visitor stays on record (the visitor is only an id here).
+            Event::Visitor(_) => None,
             // Address claims are bookkeeping behind "created" and "changed e-mail"; chat
             // events have their own history (conversations and transcripts).
             Event::Email(_) | Event::Agent(_) | Event::Conversation(_) => return Ok(()),
@@ -119,6 +121,7 @@ impl Entry {
             "OfferChanged" => format!("changed the offer to {} seats", d.get("seats").cloned().unwrap_or(Value::Null)),
             "InvoiceIssued" => format!("was issued invoice {}", d.pointer("/invoice/number").cloned().unwrap_or(Value::Null)),
             "SubscriptionPastDue" => "could not renew: the subscription is past due".into(),
+            "VisitorErased" => "erased a visitor's personal data".into(),
             other => other.to_owned(),
         }
     }
@@ -178,6 +181,7 @@ pub const KINDS: &[(&str, &[&str])] = &[
     ("sites", &["SiteCreated", "SiteChanged", "SiteDeleted", "WidgetKeyRotated", "PriorityWeightsChanged"]),
     ("widget", &["WidgetSettingsChanged"]),
     ("agents", &["AgentAssigned", "AgentPriorityChanged", "AgentUnassigned"]),
+    ("visitors", &["VisitorErased"]),
 ];
 
 /// What the audit page asks for. Every field narrows; none set is everything.

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::conversation::{self, Sender};
-use domain::{agent, CompanyId, ConversationId, Event, SiteId, UserId};
+use domain::{agent, visitor, CompanyId, ConversationId, Event, Personal, SiteId, UserId, VisitorId};
 use serde::Serialize;
 use store::RecordedEvent;
 use tokio_postgres::GenericClient;
@@ -40,44 +40,56 @@ pub struct Conversations;
 impl Projection for Conversations {
     const NAME: &'static str = "conversations";
     const TABLES: &'static [&'static str] = &["conversations", "messages"];
+    const READS_PERSONAL_DATA: bool = true;
 
     fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) -> Result<(), ProjectionError> {
-        let Event::Conversation(e) = decoded else { return Ok(()) };
+        let e = match decoded {
+            Event::Conversation(e) => e,
+            Event::Visitor(visitor::Event::VisitorErased { company_id, visitor_id, .. }) => {
+                erase_visitor(writes, *company_id, *visitor_id);
+                return Ok(());
+            }
+            _ => return Ok(()),
+        };
         let id = conversation::id_from_stream(&event.stream)?.0;
         let at = event.occurred_at;
+        // Personal data arrives opened: plain, or erased (its key was destroyed) and kept as
+        // nothing, with the erasure marked.
+        let text = |p: &Personal| p.text_or_empty().to_owned();
+        let named = |p: &Personal| p.text().map(str::to_owned);
         match e {
             conversation::Event::ConversationStarted { site_id, company_id, visitor_id, page_url, .. } => writes.push(
-                "INSERT INTO conversations (conversation_id, company_id, site_id, visitor_id, state, page_url, started_at, queued_at)
-                 VALUES ($1, $2, $3, $4, 'waiting', $5, $6, $6)",
-                params![id, company_id.0, site_id.0, visitor_id.0, page_url.clone(), at],
+                "INSERT INTO conversations (conversation_id, company_id, site_id, visitor_id, state, page_url, started_at, queued_at, visitor_erased)
+                 VALUES ($1, $2, $3, $4, 'waiting', $5, $6, $6, $7)",
+                params![id, company_id.0, site_id.0, visitor_id.0, text(page_url), at, page_url.is_erased()],
             ),
             conversation::Event::OfflineMessageLeft { site_id, company_id, visitor_id, name, email, message, page_url } => {
                 writes.push(
                     "INSERT INTO conversations (conversation_id, company_id, site_id, visitor_id, visitor_name, visitor_email, state,
-                         page_url, started_at, closed_at, closed_by, last_message_at, messages, preview)
-                     VALUES ($1, $2, $3, $4, $5, $6, 'offline', $7, $8, $8, 'visitor', $8, 1, left($9, 200))",
-                    params![id, company_id.0, site_id.0, visitor_id.0, name.clone(), email.clone(), page_url.clone(), at, message.clone()],
+                         page_url, started_at, closed_at, closed_by, last_message_at, messages, preview, visitor_erased)
+                     VALUES ($1, $2, $3, $4, $5, $6, 'offline', $7, $8, $8, 'visitor', $8, 1, left($9, 200), $10)",
+                    params![id, company_id.0, site_id.0, visitor_id.0, named(name), named(email), text(page_url), at, text(message), message.is_erased()],
                 );
                 writes.push(
-                    "INSERT INTO messages (conversation_id, seq, client_id, sender, text, posted_at) VALUES ($1, $2, $3, 'visitor', $4, $5)",
-                    params![id, event.version as i64, event.event_id, message.clone(), at],
+                    "INSERT INTO messages (conversation_id, seq, client_id, sender, text, posted_at, erased) VALUES ($1, $2, $3, 'visitor', $4, $5, $6)",
+                    params![id, event.version as i64, event.event_id, text(message), at, message.is_erased()],
                 );
             }
-            conversation::Event::MessagePosted { client_id, from, text } => {
+            conversation::Event::MessagePosted { client_id, from, text: message } => {
                 let (sender, agent_id, agent_name) = match from {
                     Sender::Visitor => ("visitor", None, None),
                     Sender::Agent { user_id, name } => ("agent", Some(user_id.0), Some(name.clone())),
                     Sender::System => ("system", None, None),
                 };
                 writes.push(
-                    "INSERT INTO messages (conversation_id, seq, client_id, sender, agent_id, agent_name, text, posted_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                    params![id, event.version as i64, *client_id, sender, agent_id, agent_name, text.clone(), at],
+                    "INSERT INTO messages (conversation_id, seq, client_id, sender, agent_id, agent_name, text, posted_at, erased)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                    params![id, event.version as i64, *client_id, sender, agent_id, agent_name, text(message), at, message.is_erased()],
                 );
                 writes.push(
                     "UPDATE conversations SET messages = messages + 1, last_message_at = $2,
                          preview = CASE WHEN preview = '' THEN left($3, 200) ELSE preview END WHERE conversation_id = $1",
-                    params![id, at, text.clone()],
+                    params![id, at, text(message)],
                 );
             }
             conversation::Event::ConversationAssigned { agent_id, agent_name, decision } => writes.push(
@@ -97,6 +109,21 @@ impl Projection for Conversations {
     }
 }
 
+/// Blanks what the read models show of an erased visitor: exactly what a replay, finding
+/// their keys destroyed, writes. Who answered, and when, stays.
+fn erase_visitor(writes: &mut Writes, company: CompanyId, visitor: VisitorId) {
+    writes.push(
+        "UPDATE messages m SET text = '', erased = true FROM conversations c
+         WHERE c.conversation_id = m.conversation_id AND c.company_id = $1 AND c.visitor_id = $2",
+        params![company.0, visitor.0],
+    );
+    writes.push(
+        "UPDATE conversations SET visitor_name = NULL, visitor_email = NULL, page_url = '', preview = '', visitor_erased = true
+         WHERE company_id = $1 AND visitor_id = $2",
+        params![company.0, visitor.0],
+    );
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Message {
     pub seq: i64,
@@ -106,12 +133,14 @@ pub struct Message {
     pub agent_name: Option<String>,
     pub text: String,
     pub at: DateTime<Utc>,
+    /// The visitor was erased: `text` is empty and who wrote it, and when, is all there is.
+    pub erased: bool,
 }
 
 pub async fn messages(client: &impl GenericClient, conversation_id: ConversationId, after: i64) -> Result<Vec<Message>, tokio_postgres::Error> {
     let rows = client
         .query(
-            "SELECT seq, client_id, sender, agent_id, agent_name, text, posted_at FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq",
+            "SELECT seq, client_id, sender, agent_id, agent_name, text, posted_at, erased FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq",
             &[&conversation_id.0, &after],
         )
         .await?;
@@ -125,6 +154,7 @@ pub async fn messages(client: &impl GenericClient, conversation_id: Conversation
             agent_name: r.get(4),
             text: r.get(5),
             at: r.get(6),
+            erased: r.get(7),
         })
         .collect())
 }
@@ -148,10 +178,12 @@ pub struct ConversationRow {
     pub messages: i32,
     pub preview: String,
     pub decision: Option<serde_json::Value>,
+    /// The visitor was erased: name, e-mail, page and messages are gone.
+    pub visitor_erased: bool,
 }
 
 const COLUMNS: &str = "c.conversation_id, c.company_id, c.site_id, s.name, c.visitor_id, c.visitor_name, c.visitor_email, c.state,
-    c.agent_id, c.agent_name, c.page_url, c.started_at, c.queued_at, c.closed_at, c.messages, c.preview, c.decision";
+    c.agent_id, c.agent_name, c.page_url, c.started_at, c.queued_at, c.closed_at, c.messages, c.preview, c.decision, c.visitor_erased";
 
 fn to_row(r: &tokio_postgres::Row) -> ConversationRow {
     ConversationRow {
@@ -172,6 +204,7 @@ fn to_row(r: &tokio_postgres::Row) -> ConversationRow {
         messages: r.get(14),
         preview: r.get(15),
         decision: r.get(16),
+        visitor_erased: r.get(17),
     }
 }
 

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use deadpool_postgres::Pool;
-use store::EventStore;
+use store::{EventStore, Keyring};
 
 use crate::{audit, chat, licences, outbox, sites, users, Checkpoints, Progress, Projection, ProjectionError, RebuildReport, Verification};
 
@@ -38,9 +38,9 @@ macro_rules! registry {
             }
 
             /// Keeps the projection up to date for as long as the future runs.
-            pub fn run<S: EventStore>(self, store: S, pool: Pool, checkpoints: Checkpoints) -> Boxed<'static, ()> {
+            pub fn run<S: EventStore>(self, store: S, pool: Pool, keyring: Keyring, checkpoints: Checkpoints) -> Boxed<'static, ()> {
                 match self {
-                    $(Registered::$variant => Box::pin(crate::run(store, pool, $projection, checkpoints)),)*
+                    $(Registered::$variant => Box::pin(crate::run(store, pool, keyring, $projection, checkpoints)),)*
                 }
             }
 
@@ -50,10 +50,11 @@ macro_rules! registry {
                 self,
                 store: &'a S,
                 pool: &'a Pool,
+                keyring: &'a Keyring,
                 progress: &'a mut dyn Progress,
             ) -> Boxed<'a, Result<RebuildReport, ProjectionError>> {
                 match self {
-                    $(Registered::$variant => Box::pin(async move { crate::rebuild_observed(store, pool, &$projection, progress).await }),)*
+                    $(Registered::$variant => Box::pin(async move { crate::rebuild_observed(store, pool, keyring, &$projection, progress).await }),)*
                 }
             }
 
@@ -62,10 +63,11 @@ macro_rules! registry {
                 self,
                 store: &'a S,
                 pool: &'a Pool,
+                keyring: &'a Keyring,
                 progress: &'a mut dyn Progress,
             ) -> Boxed<'a, Result<Verification, ProjectionError>> {
                 match self {
-                    $(Registered::$variant => Box::pin(async move { crate::verify(store, pool, &$projection, progress).await }),)*
+                    $(Registered::$variant => Box::pin(async move { crate::verify(store, pool, keyring, &$projection, progress).await }),)*
                 }
             }
         }

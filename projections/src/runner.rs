@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use deadpool_postgres::{Pool, Transaction};
-use store::{EventStore, Position, RecordedEvent, StoreError};
+use store::{EventStore, Keyring, KeyringError, Position, RecordedEvent, StoreError};
 use thiserror::Error;
 use tokio::sync::watch;
 
@@ -22,6 +22,9 @@ pub trait Projection: Send + Sync + 'static {
     const NAME: &'static str;
     /// Tables this projection owns; a rebuild replaces them all at once.
     const TABLES: &'static [&'static str];
+    /// Whether it reads visitors' personal data: the runner then opens it with the
+    /// visitors' keys (erased data arrives as `Personal::Erased`) before `apply`.
+    const READS_PERSONAL_DATA: bool = false;
 
     /// The writes `event` makes; an event this projection cannot read (a malformed stream
     /// name, say) is an error, never a row about a nil id.
@@ -38,6 +41,8 @@ pub enum ProjectionError {
     Pool(#[from] deadpool_postgres::PoolError),
     #[error(transparent)]
     Stream(#[from] domain::StreamNameError),
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
     #[error("projection `{name}` has not reached the position in time{}", stalled.as_ref().map(|e| format!(" (stalled: {e})")).unwrap_or_default())]
     Timeout { name: String, stalled: Option<String> },
 }
@@ -70,7 +75,7 @@ pub(crate) async fn load_checkpoint(pool: &Pool, name: &str) -> Result<Position,
 /// Keeps `projection` up to date for as long as the returned future runs. Several
 /// processes may run the same projection: the checkpoint row's lock lets one apply a
 /// batch at a time, and a process that finds the checkpoint moved on simply catches up.
-pub async fn run<S: EventStore, P: Projection>(store: S, pool: Pool, projection: P, checkpoints: Checkpoints) {
+pub async fn run<S: EventStore, P: Projection>(store: S, pool: Pool, keyring: Keyring, projection: P, checkpoints: Checkpoints) {
     let mut retry = Duration::from_secs(1);
     let progress = loop {
         match load_checkpoint(&pool, P::NAME).await {
@@ -115,7 +120,7 @@ pub async fn run<S: EventStore, P: Projection>(store: S, pool: Pool, projection:
                 }
             }
         }
-        let outcome = match writes_of(&projection, &batch) {
+        let outcome = match writes_of(&projection, &keyring, &batch).await {
             Ok(writes) if writes.is_empty() && (batch.is_empty() || stored_at.elapsed() < CHECKPOINT_EVERY) && got != usize::MAX => {
                 if let Some(last) = batch.last() {
                     position = last.position;
@@ -195,17 +200,38 @@ async fn apply_batch(pool: &Pool, name: &str, from: Position, writes: Writes, to
 }
 
 /// What a batch of events writes.
-fn writes_of<P: Projection>(projection: &P, batch: &[RecordedEvent]) -> Result<Writes, ProjectionError> {
+async fn writes_of<P: Projection>(projection: &P, keyring: &Keyring, batch: &[RecordedEvent]) -> Result<Writes, ProjectionError> {
+    let mut decoded = batch.iter().map(RecordedEvent::decode).collect::<Result<Vec<_>, _>>()?;
+    if P::READS_PERSONAL_DATA {
+        open_personal_data(keyring, &mut decoded).await?;
+    }
     let mut writes = Writes::default();
-    for event in batch {
-        let decoded = event.decode()?;
-        projection.apply(event, &decoded, &mut writes)?;
+    for (event, decoded) in batch.iter().zip(&decoded) {
+        projection.apply(event, decoded, &mut writes)?;
     }
     Ok(writes)
 }
 
-async fn apply_events<P: Projection>(tx: &Transaction<'_>, projection: &P, batch: &[RecordedEvent]) -> Result<Position, ProjectionError> {
-    writes_of(projection, batch)?.execute(tx).await?;
+/// Opens the batch's personal data in one read of the keys. An erasure in the batch is
+/// taken in first: its keys were destroyed before it was recorded, so an event sealed with
+/// them, even one recorded after it, reads as erased here as it will in any replay.
+async fn open_personal_data(keyring: &Keyring, decoded: &mut [domain::Event]) -> Result<(), ProjectionError> {
+    for event in decoded.iter() {
+        if let domain::Event::Visitor(domain::visitor::Event::VisitorErased { visitor_id, .. }) = event {
+            keyring.forget_visitor(*visitor_id);
+        }
+    }
+    keyring.open(decoded.iter_mut().flat_map(domain::Event::personal_mut)).await?;
+    Ok(())
+}
+
+async fn apply_events<P: Projection>(
+    tx: &Transaction<'_>,
+    projection: &P,
+    keyring: &Keyring,
+    batch: &[RecordedEvent],
+) -> Result<Position, ProjectionError> {
+    writes_of(projection, keyring, batch).await?.execute(tx).await?;
     Ok(batch.last().map(|e| e.position).unwrap_or_default())
 }
 
@@ -280,8 +306,13 @@ impl<F: FnMut(u64, u64) + Send> Progress for F {
 
 /// Replays every event into fresh copies of the projection's tables while the live ones
 /// keep serving, then swaps them in within one short transaction.
-pub async fn rebuild<S: EventStore, P: Projection>(store: &S, pool: &Pool, projection: &P) -> Result<RebuildReport, ProjectionError> {
-    rebuild_observed(store, pool, projection, &mut |_, _| {}).await
+pub async fn rebuild<S: EventStore, P: Projection>(
+    store: &S,
+    pool: &Pool,
+    keyring: &Keyring,
+    projection: &P,
+) -> Result<RebuildReport, ProjectionError> {
+    rebuild_observed(store, pool, keyring, projection, &mut |_, _| {}).await
 }
 
 /// [`rebuild`], telling `progress` after each batch. A rebuild that fails drops its scratch
@@ -289,6 +320,7 @@ pub async fn rebuild<S: EventStore, P: Projection>(store: &S, pool: &Pool, proje
 pub async fn rebuild_observed<S: EventStore, P: Projection>(
     store: &S,
     pool: &Pool,
+    keyring: &Keyring,
     projection: &P,
     progress: &mut dyn Progress,
 ) -> Result<RebuildReport, ProjectionError> {
@@ -297,7 +329,7 @@ pub async fn rebuild_observed<S: EventStore, P: Projection>(
     let result = async {
         create_scratch(pool, &schema, P::TABLES).await?;
         load_checkpoint(pool, P::NAME).await?;
-        swap_in(store, pool, projection, &schema, progress).await
+        swap_in(store, pool, keyring, projection, &schema, progress).await
     }
     .await;
     if result.is_err() {
@@ -309,13 +341,14 @@ pub async fn rebuild_observed<S: EventStore, P: Projection>(
 async fn swap_in<S: EventStore, P: Projection>(
     store: &S,
     pool: &Pool,
+    keyring: &Keyring,
     projection: &P,
     schema: &str,
     progress: &mut dyn Progress,
 ) -> Result<RebuildReport, ProjectionError> {
     let total = store.count().await?.unwrap_or(0);
     progress.replayed(0, total);
-    let mut replay = Replay { position: Position::START, events: 0, total };
+    let mut replay = Replay::new(keyring, total);
     // Replay in the background of live traffic, batch by batch.
     replay.catch_up(store, pool, projection, schema, None, progress).await?;
     // The swap: hold the live runners off, apply what arrived meanwhile, exchange tables.
@@ -342,13 +375,18 @@ async fn swap_in<S: EventStore, P: Projection>(
 }
 
 /// Where a replay into scratch tables has got to.
-pub(crate) struct Replay {
+pub(crate) struct Replay<'k> {
     pub(crate) position: Position,
     pub(crate) events: u64,
     pub(crate) total: u64,
+    keyring: &'k Keyring,
 }
 
-impl Replay {
+impl<'k> Replay<'k> {
+    pub(crate) fn new(keyring: &'k Keyring, total: u64) -> Self {
+        Replay { position: Position::START, events: 0, total, keyring }
+    }
+
     /// Applies events after `self.position` (up to `until`, or as far as the log goes) into
     /// the tables of `schema`, one committed transaction per batch.
     pub(crate) async fn catch_up<S: EventStore, P: Projection>(
@@ -406,7 +444,7 @@ impl Replay {
         batch: &[RecordedEvent],
         progress: &mut dyn Progress,
     ) -> Result<(), ProjectionError> {
-        self.position = apply_events(tx, projection, batch).await?;
+        self.position = apply_events(tx, projection, self.keyring, batch).await?;
         self.events += batch.len() as u64;
         self.total = self.total.max(self.events);
         progress.replayed(self.events, self.total);

@@ -89,7 +89,7 @@ impl Projection for Users {
                 company::Event::MemberReactivated { user_id } => update("active = true", user_id.0, params![]),
                 _ => {}
             },
-            Event::Email(_) | Event::Site(_) | Event::Agent(_) | Event::Conversation(_) => {}
+            Event::Email(_) | Event::Site(_) | Event::Agent(_) | Event::Conversation(_) | Event::Visitor(_) => {}
         }
         Ok(())
     }

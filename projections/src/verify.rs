@@ -2,7 +2,7 @@
 //! models, table by table, then row by row where they differ.
 
 use deadpool_postgres::{Pool, Transaction};
-use store::{EventStore, Position};
+use store::{EventStore, Keyring, Position};
 
 use crate::runner::{create_scratch, drop_scratch, load_checkpoint, quoted, Replay};
 use crate::{Progress, Projection, ProjectionError};
@@ -64,6 +64,7 @@ const LISTED: i64 = 20;
 pub async fn verify<S: EventStore, P: Projection>(
     store: &S,
     pool: &Pool,
+    keyring: &Keyring,
     projection: &P,
     progress: &mut dyn Progress,
 ) -> Result<Verification, ProjectionError> {
@@ -71,7 +72,7 @@ pub async fn verify<S: EventStore, P: Projection>(
     let schema = quoted(&format!("verify_{}", P::NAME));
     let result = async {
         create_scratch(pool, &schema, P::TABLES).await?;
-        compare(store, pool, projection, &schema, progress).await
+        compare(store, pool, keyring, projection, &schema, progress).await
     }
     .await;
     drop_scratch(pool, &schema).await;
@@ -81,13 +82,14 @@ pub async fn verify<S: EventStore, P: Projection>(
 async fn compare<S: EventStore, P: Projection>(
     store: &S,
     pool: &Pool,
+    keyring: &Keyring,
     projection: &P,
     schema: &str,
     progress: &mut dyn Progress,
 ) -> Result<Verification, ProjectionError> {
     let total = store.count().await?.unwrap_or(0);
     progress.replayed(0, total);
-    let mut replay = Replay { position: Position::START, events: 0, total };
+    let mut replay = Replay::new(keyring, total);
     // The live tables are as of their checkpoint, which may be behind the log: replay
     // exactly that far, not to the end.
     let first = load_checkpoint(pool, P::NAME).await?;

@@ -7,6 +7,7 @@
 pub mod contract;
 pub mod db;
 pub mod embedded;
+mod keyring;
 #[cfg(any(test, feature = "memory"))]
 pub mod memory;
 mod model;
@@ -15,6 +16,7 @@ mod query;
 mod subscription;
 pub mod transfer;
 
+pub use keyring::{Keyring, KeyringError, Sealer};
 pub use model::*;
 pub use postgres::PgEventStore;
 pub use query::EventFilter;

@@ -1,12 +1,17 @@
 //! Moving a whole log (or one company's streams) between databases: a snapshot read through
 //! a cursor, and a bulk insert that keeps what the source recorded (ids, versions,
-//! metadata, times). The file format around them is the caller's.
+//! metadata, times). The visitors' keys travel with the events (without them, the imported
+//! log could not be read for them); destroyed keys travel as destroyed. The file format
+//! around them is the caller's.
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use uuid::Uuid;
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
 
 use crate::StoreError;
 
@@ -28,6 +33,25 @@ pub struct ExportedEvent {
     pub recorded_at: DateTime<Utc>,
 }
 
+/// A visitor's key as exported: its material in base64, or none once destroyed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportedKey {
+    pub key_id: Uuid,
+    pub company_id: Uuid,
+    pub visitor_id: Uuid,
+    pub key: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub erased_at: Option<DateTime<Utc>>,
+}
+
+/// One item of an export: the keys come first, then the events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Exported {
+    Key { visitor_key: ExportedKey },
+    Event(ExportedEvent),
+}
+
 const COLUMNS: &str =
     "event_id, stream, version, event_type, schema_version, payload, company_id, actor, correlation_id, causation_id, occurred_at, recorded_at";
 
@@ -39,7 +63,7 @@ const PAGE: i32 = 500;
 /// in, whole, so every exported stream starts at version 0.
 pub async fn export<F>(pool: &Pool, company: Option<Uuid>, mut each: F) -> Result<u64, TransferError>
 where
-    F: FnMut(ExportedEvent) -> Result<(), String>,
+    F: FnMut(Exported) -> Result<(), String>,
 {
     let mut client = pool.get().await.map_err(StoreError::from)?;
     let tx = client
@@ -49,6 +73,25 @@ where
         .start()
         .await
         .map_err(StoreError::from)?;
+    let keys = tx
+        .query(
+            "SELECT key_id, company_id, visitor_id, key, created_at, erased_at FROM visitor_keys WHERE $1::uuid IS NULL OR company_id = $1 ORDER BY key_id",
+            &[&company],
+        )
+        .await
+        .map_err(StoreError::from)?;
+    for row in &keys {
+        let material: Option<Vec<u8>> = row.get(3);
+        let visitor_key = ExportedKey {
+            key_id: row.get(0),
+            company_id: row.get(1),
+            visitor_id: row.get(2),
+            key: material.map(|m| BASE64.encode(m)),
+            created_at: row.get(4),
+            erased_at: row.get(5),
+        };
+        each(Exported::Key { visitor_key }).map_err(TransferError::Output)?;
+    }
     let sql = format!(
         "SELECT {COLUMNS} FROM events \
          WHERE $1::uuid IS NULL OR stream IN (SELECT DISTINCT stream FROM events WHERE company_id = $1) \
@@ -77,7 +120,7 @@ where
                 occurred_at: row.get(10),
                 recorded_at: row.get(11),
             };
-            each(event).map_err(TransferError::Output)?;
+            each(Exported::Event(event)).map_err(TransferError::Output)?;
             count += 1;
         }
     }
@@ -91,9 +134,9 @@ const BATCH: usize = 500;
 /// Appends `events` to an empty log in one transaction, in the order given, keeping their
 /// ids, streams, versions, metadata and recorded times: all of them or none. Refuses a log
 /// that has any event.
-pub async fn import<I>(pool: &Pool, events: I) -> Result<u64, TransferError>
+pub async fn import<I>(pool: &Pool, items: I) -> Result<u64, TransferError>
 where
-    I: IntoIterator<Item = Result<ExportedEvent, String>>,
+    I: IntoIterator<Item = Result<Exported, String>>,
 {
     let mut client = pool.get().await.map_err(StoreError::from)?;
     let tx = client.transaction().await.map_err(StoreError::from)?;
@@ -103,6 +146,10 @@ where
     if existing > 0 {
         return Err(TransferError::NotEmpty(existing as u64));
     }
+    let insert_key = tx
+        .prepare("INSERT INTO visitor_keys (key_id, company_id, visitor_id, key, created_at, erased_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .await
+        .map_err(StoreError::from)?;
     // The reading order is (tx_id, position): one transaction, positions in file order,
     // keeps the source's order.
     let sql = format!(
@@ -115,11 +162,26 @@ where
     let statement = tx.prepare(&sql).await.map_err(StoreError::from)?;
     let mut count = 0u64;
     let mut batch = Vec::with_capacity(BATCH);
-    let mut events = events.into_iter().peekable();
-    while events.peek().is_some() {
+    let mut items = items.into_iter().peekable();
+    while items.peek().is_some() {
         batch.clear();
-        for event in events.by_ref().take(BATCH) {
-            batch.push(event.map_err(TransferError::Input)?);
+        for item in items.by_ref() {
+            match item.map_err(TransferError::Input)? {
+                Exported::Event(event) => batch.push(event),
+                Exported::Key { visitor_key: k } => {
+                    let material = k.key.as_deref().map(|m| BASE64.decode(m)).transpose();
+                    let material = material.map_err(|e| TransferError::Input(format!("key {}: its material is not base64: {e}", k.key_id)))?;
+                    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 6] =
+                        [&k.key_id, &k.company_id, &k.visitor_id, &material, &k.created_at, &k.erased_at];
+                    tx.execute(&insert_key, &params).await.map_err(StoreError::from)?;
+                }
+            }
+            if batch.len() == BATCH {
+                break;
+            }
+        }
+        if batch.is_empty() {
+            continue;
         }
         let ids: Vec<Uuid> = batch.iter().map(|e| e.event_id).collect();
         let streams: Vec<&str> = batch.iter().map(|e| e.stream.as_str()).collect();

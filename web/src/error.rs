@@ -116,13 +116,14 @@ fn command_parts(e: &commands::Error, msg: String) -> (StatusCode, &'static str,
             conversation::Error::NameTooLong => invalid("invalid_input", "name"),
             conversation::Error::AlreadyAssigned | conversation::Error::AlreadyStarted | conversation::Error::NotAssigned => conflict("conflict"),
         },
+        E::Visitor(domain::visitor::Error::OtherCompany) => not_found(),
         E::NoAgentAvailable => conflict("no_agent_available"),
         E::Email(email::Error::EmailTaken { .. }) => (StatusCode::CONFLICT, "email_taken", msg.clone(), Some("email")),
         E::InvalidEmail(_) => invalid("invalid_email", "email"),
         E::Contention { .. } => conflict("conflict"),
         E::Store(s) if s.is_conflict() => conflict("conflict"),
         E::NotFound => not_found(),
-        E::Store(_) | E::Database(_) => unavailable(),
+        E::Store(_) | E::Database(_) | E::Keyring(_) => unavailable(),
     }
 }
 

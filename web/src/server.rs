@@ -94,7 +94,7 @@ impl Web {
     }
 
     pub fn router(&self) -> Router {
-        use pages::{advisors, audit, import, invitation, login, order, sites, subscription, user, users};
+        use pages::{advisors, audit, erasure, import, invitation, login, order, sites, subscription, user, users};
         Router::new()
             .route("/", get(login::home))
             .route("/healthz", get(health::healthz))
@@ -137,6 +137,7 @@ impl Web {
             .route("/supervisor/ws", get(chat::supervisor::upgrade))
             .route("/history", get(chat::pages::history))
             .route("/history/{id}", get(chat::pages::transcript))
+            .route("/history/{id}/erase", get(erasure::confirm_form).post(erasure::erase))
             .route("/widget/ws", get(chat::visitor::upgrade))
             .route("/widget.js", get(widget::script))
             .route("/widget/config", get(widget::config).options(widget::preflight))

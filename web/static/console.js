@@ -92,7 +92,7 @@ function init(root) {
     const who = from === "visitor" ? visitorName(c) : from === "system" ? "Switchboard" : m.agent_name || me.name;
     return h("li", { class: `msg from-${from}${own ? " mine" : ""}`, "data-seq": m.seq ?? null },
       h("span", { class: "who" }, who), " ", h("time", { class: "when", datetime: m.at || null }, clock(m.at)),
-      h("p", { class: "text" }, m.text),
+      m.erased ? h("p", { class: "text erased" }, h("em", {}, "Message erased")) : h("p", { class: "text" }, m.text),
       own ? h("span", { class: "state" }, m.pending ? "Sending…" : "Delivered") : null);
   }
 
@@ -125,7 +125,7 @@ function init(root) {
     if (!Number.isInteger(f.seq) || typeof f.text !== "string") return false;
     if (f.seq > c.lastSeen) c.lastSeen = f.seq;
     const known = c.messages.find((m) => (f.client_id && m.client_id === f.client_id) || m.seq === f.seq);
-    const m = { seq: f.seq, client_id: f.client_id || null, from: f.from, agent_name: f.agent_name ?? null, text: f.text, at: f.at, pending: false };
+    const m = { seq: f.seq, client_id: f.client_id || null, from: f.from, agent_name: f.agent_name ?? null, text: f.text, erased: f.erased === true, at: f.at, pending: false };
     if (known) Object.assign(known, m);
     else c.messages.push(m);
     c.messages.sort((a, b) => order(a) - order(b));

@@ -154,7 +154,7 @@ function init(root) {
       const who = from === "visitor" ? watched.visitor : from === "system" ? "Switchboard" : m.agent_name || "Agent";
       return h("li", { class: `msg from-${from}`, "data-seq": m.seq },
         h("span", { class: "who" }, who), " ", h("time", { class: "when", datetime: m.at || null }, clock(m.at)),
-        h("p", { class: "text" }, m.text));
+        m.erased ? h("p", { class: "text erased" }, h("em", {}, "Message erased")) : h("p", { class: "text" }, m.text));
     }));
     if (atBottom) transcript.scrollTop = transcript.scrollHeight;
   }

@@ -9,7 +9,7 @@ pub mod view;
 pub mod visitors;
 
 use chrono::{DateTime, Utc};
-use domain::{conversation, ConversationId, SiteId, UserId};
+use domain::{conversation, ConversationId, EventPayload, SiteId, UserId};
 use projections::chat::{AgentRow, ConversationRow, Queue};
 use store::{EventStore, PgEventStore};
 
@@ -22,13 +22,17 @@ pub type Chat = routing::Routing<PgEventStore, view::ReadModels>;
 /// A conversation's event as the log holds it: its version (a message's `seq`) and time.
 pub type Logged = (u64, DateTime<Utc>, conversation::Event);
 
-/// A conversation's events, from the log itself (not a read model that may lag); unreadable
-/// ones are skipped.
+/// A conversation's events, from the log itself (not a read model that may lag), with the
+/// visitor's data opened (or erased); unreadable ones are skipped.
 pub async fn conversation_events(app: &App, id: ConversationId) -> Vec<Logged> {
-    match app.events().read_stream(&conversation::stream(id), 0).await {
-        Ok(events) => events.iter().filter_map(|e| Some((e.version, e.occurred_at, e.decode_as::<conversation::Event>().ok()?))).collect(),
-        Err(_) => Vec::new(),
+    let Ok(events) = app.events().read_stream(&conversation::stream(id), 0).await else { return Vec::new() };
+    let mut logged: Vec<Logged> =
+        events.iter().filter_map(|e| Some((e.version, e.occurred_at, e.decode_as::<conversation::Event>().ok()?))).collect();
+    if let Err(e) = app.keyring().open(logged.iter_mut().flat_map(|(_, _, e)| e.personal_mut())).await {
+        tracing::warn!(error = %e, "cannot read the visitor's keys: the conversation is not shown");
+        return Vec::new();
     }
+    logged
 }
 
 /// A slot that no conversation uses is abandoned once this old: routers take a slot and

@@ -15,7 +15,7 @@ use domain::conversation::{self, Decision};
 use domain::routing::{self, Candidate};
 use domain::{Actor, CompanyId, ConversationId, Metadata, SiteId, UserId};
 use rand::Rng;
-use store::{EventStore, Position};
+use store::{EventStore, Keyring, Position};
 
 /// A candidate agent and the name visitors see, as the read model lists them.
 pub type Named = projections::chat::CandidateRow;
@@ -44,8 +44,8 @@ fn system(company: Option<CompanyId>, name: &str) -> Metadata {
 }
 
 impl<S: EventStore, V: ChatView> Routing<S, V> {
-    pub fn new(store: S, view: V) -> Self {
-        Routing { streams: ChatStreams::new(store), view }
+    pub fn new(store: S, keyring: Keyring, view: V) -> Self {
+        Routing { streams: ChatStreams::new(store, keyring), view }
     }
 
     pub fn view(&self) -> &V {
@@ -267,6 +267,7 @@ mod tests {
     use domain::site::Priority;
     use domain::VisitorId;
     use store::memory::MemoryEventStore;
+    use store::Keyring;
 
     use super::*;
 
@@ -288,7 +289,7 @@ mod tests {
             if let Some(hook) = hook {
                 hook().await;
             }
-            let streams = ChatStreams::new(self.store.clone());
+            let streams = ChatStreams::new(self.store.clone(), Keyring::in_memory());
             let mut named = Vec::new();
             for (i, (user_id, max_chats)) in self.agents.iter().enumerate() {
                 let load = streams.agent(*user_id).await?.held.len() as u32;
@@ -299,7 +300,7 @@ mod tests {
         }
 
         async fn waiting(&self, _: SiteId) -> Result<Vec<ConversationId>, Error> {
-            let streams = ChatStreams::new(self.store.clone());
+            let streams = ChatStreams::new(self.store.clone(), Keyring::in_memory());
             let mut waiting = Vec::new();
             let started = self.conversations.lock().unwrap().clone();
             for id in started {
@@ -330,7 +331,7 @@ mod tests {
         let store = MemoryEventStore::new();
         let agents: Vec<(UserId, u32)> = max_chats.iter().map(|m| (UserId::new(), *m)).collect();
         let view = View { store: store.clone(), agents: agents.clone(), ..Default::default() };
-        let routing = Routing::new(store, view);
+        let routing = Routing::new(store, Keyring::in_memory(), view);
         for (agent, _) in &agents {
             routing.streams().set_status(*agent, Status::Online, None, &meta()).await.unwrap();
         }
@@ -353,9 +354,9 @@ mod tests {
         let (ann, bob) = (agents[0], UserId::new());
         let id = visitor_arrives(&routing).await;
         // While this router reads the candidates, another process gives the conversation to Bob.
-        let other = ChatStreams::new(routing.view().store.clone());
+        let other = ChatStreams::new(routing.view().store.clone(), Keyring::in_memory());
         *routing.view().meanwhile.lock().unwrap() = Some(Box::new(move || {
-            let other = ChatStreams::new(other.store().clone());
+            let other = ChatStreams::new(other.store().clone(), Keyring::in_memory());
             Box::pin(async move {
                 other.set_status(bob, Status::Online, None, &meta()).await.unwrap();
                 other.take_slot(bob, id, 3, &meta()).await.unwrap();
@@ -381,7 +382,7 @@ mod tests {
         assert_eq!(routing.route(first).await.unwrap(), Some(ann));
         // A read model that lags behind still shows Ann with a free slot.
         let lagging = View { agents: vec![(ann, 1)], store: MemoryEventStore::new(), ..Default::default() };
-        let stale = Routing { streams: ChatStreams::new(routing.view().store.clone()), view: lagging };
+        let stale = Routing { streams: ChatStreams::new(routing.view().store.clone(), Keyring::in_memory()), view: lagging };
         let second = visitor_arrives(&routing).await;
         assert_eq!(stale.route(second).await.unwrap(), None, "Ann's stream refuses a second chat: the visitor waits");
         assert_eq!(held(&routing, ann).await, vec![first]);

@@ -16,6 +16,7 @@ mod cli_replay;
 mod command_line;
 mod crash;
 mod csv_import;
+mod erasure;
 mod invitations;
 mod login_and_health;
 mod payment_gateways;

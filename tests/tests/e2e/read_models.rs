@@ -12,7 +12,7 @@ use projections::licences::Licences;
 use projections::users::{Status, Users};
 use projections::{Checkpoints, ProjectionError};
 use serde_json::json;
-use store::{EventStore, ExpectedVersion, NewEvent, PgEventStore, Position};
+use store::{EventStore, ExpectedVersion, Keyring, NewEvent, PgEventStore, Position};
 use testkit::server::new_user;
 use testkit::TestDb;
 use tokio::task::JoinSet;
@@ -33,8 +33,8 @@ impl World {
 
     fn run_projections(&self) -> JoinSet<()> {
         let mut set = JoinSet::new();
-        set.spawn(projections::run(self.store.clone(), self.pool.clone(), Users, self.checkpoints.clone()));
-        set.spawn(projections::run(self.store.clone(), self.pool.clone(), Licences, self.checkpoints.clone()));
+        set.spawn(projections::run(self.store.clone(), self.pool.clone(), Keyring::new(self.pool.clone()), Users, self.checkpoints.clone()));
+        set.spawn(projections::run(self.store.clone(), self.pool.clone(), Keyring::new(self.pool.clone()), Licences, self.checkpoints.clone()));
         set
     }
 
@@ -157,8 +157,8 @@ async fn a_rebuild_replays_into_fresh_tables_and_swaps_them_in_while_live_update
             last
         })
     };
-    let users_report = projections::rebuild(&w.store, &w.pool, &Users).await.unwrap();
-    let licences_report = projections::rebuild(&w.store, &w.pool, &Licences).await.unwrap();
+    let users_report = projections::rebuild(&w.store, &w.pool, &Keyring::new(w.pool.clone()), &Users).await.unwrap();
+    let licences_report = projections::rebuild(&w.store, &w.pool, &Keyring::new(w.pool.clone()), &Licences).await.unwrap();
     assert!(users_report.events >= 60 && licences_report.events >= 60, "{users_report:?} {licences_report:?}");
     let last = writer.await.unwrap();
     w.wait(last).await;

@@ -3,14 +3,14 @@
 
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
-use domain::ConversationId;
+use domain::{ConversationId, VisitorId};
 use projections::chat::{ConversationRow, Message};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::{parse_id, Query};
-use crate::auth::ApiSession;
+use crate::auth::{ApiAdmin, ApiSession};
 use crate::chat::pages::HistoryQuery;
 use crate::error::ApiError;
 use crate::Web;
@@ -34,8 +34,10 @@ pub struct ApiConversation {
     pub started_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
     pub messages: i32,
-    /// The start of the last message.
+    /// The start of the first message.
     pub preview: String,
+    /// The visitor's data was erased: no name, e-mail, page or message text is left.
+    pub visitor_erased: bool,
 }
 
 impl From<ConversationRow> for ApiConversation {
@@ -55,6 +57,7 @@ impl From<ConversationRow> for ApiConversation {
             closed_at: c.closed_at,
             messages: c.messages,
             preview: c.preview,
+            visitor_erased: c.visitor_erased,
         }
     }
 }
@@ -96,14 +99,16 @@ pub struct ApiMessage {
     pub from: String,
     pub agent_id: Option<Uuid>,
     pub agent_name: Option<String>,
-    /// Plain text, as typed.
+    /// Plain text, as typed; empty when `erased`.
     pub text: String,
+    /// The visitor was erased: who wrote the message and when is all that is left.
+    pub erased: bool,
     pub at: DateTime<Utc>,
 }
 
 impl From<Message> for ApiMessage {
     fn from(m: Message) -> Self {
-        ApiMessage { seq: m.seq, from: m.from, agent_id: m.agent_id, agent_name: m.agent_name, text: m.text, at: m.at }
+        ApiMessage { seq: m.seq, from: m.from, agent_id: m.agent_id, agent_name: m.agent_name, text: m.text, erased: m.erased, at: m.at }
     }
 }
 
@@ -120,4 +125,24 @@ pub async fn transcript(State(web): State<Web>, ApiSession(session): ApiSession,
     let id: ConversationId = parse_id(&id)?;
     let (conversation, messages) = history::transcript(&web, &session, id).await?;
     Ok(axum::Json(Transcript { conversation: conversation.into(), messages: messages.into_iter().map(ApiMessage::from).collect() }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ApiErasure {
+    pub visitor_id: Uuid,
+    /// Keys destroyed: 0 when an earlier erasure took them all.
+    pub keys: u32,
+    /// The visitor's conversations, now without their data.
+    pub conversations: i64,
+}
+
+/// Erase a visitor's personal data (a GDPR request): names, e-mail addresses, pages and
+/// every message of their conversations become unreadable in the log and blank in the
+/// history; who answered them, and when, stays. Administrators only; cannot be undone.
+#[utoipa::path(post, path = "/api/v1/visitors/{id}/erasure", tag = "conversations", params(("id" = Uuid, Path)), security(("session" = []), ("csrf" = [])),
+    responses((status = 200, body = ApiErasure), (status = 403, body = super::ErrorBody), (status = 404, body = super::ErrorBody)))]
+pub async fn erase_visitor(State(web): State<Web>, ApiAdmin(session): ApiAdmin, Path(id): Path<String>) -> Result<axum::Json<ApiErasure>, ApiError> {
+    let visitor: VisitorId = parse_id(&id)?;
+    let erasure = app::chat::visitors::erase(&web, session.company_id(), visitor, &session.metadata()).await?;
+    Ok(axum::Json(ApiErasure { visitor_id: erasure.visitor_id.0, keys: erasure.keys, conversations: erasure.conversations }))
 }

@@ -29,7 +29,7 @@ use crate::Web;
         users::deactivate, users::reactivate, users::resend_invitation, users::history, users::licence,
         imports::template, imports::preview, imports::confirm, imports::status,
         sites::list, sites::create, sites::get_one, sites::update, sites::rotate_key, sites::delete, sites::agents, sites::assign, sites::unassign,
-        conversations::list, conversations::transcript,
+        conversations::list, conversations::transcript, conversations::erase_visitor,
         billing::show, billing::quote, billing::order, billing::test_card, billing::invoices, billing::invoice,
     ),
     components(schemas(
@@ -38,7 +38,7 @@ use crate::Web;
         users::ApiUser, users::UserList, users::NewUser, users::CreatedUser, users::UserPatch, users::HistoryEntry, users::Licence,
         imports::ImportView, imports::RowOutcome,
         sites::ApiSite, sites::ApiWeights, sites::NewSite, sites::SitePatch, sites::ApiAdvisor, sites::Placement,
-        conversations::ApiConversation, conversations::ConversationList, conversations::ApiMessage, conversations::Transcript,
+        conversations::ApiConversation, conversations::ConversationList, conversations::ApiMessage, conversations::Transcript, conversations::ApiErasure,
         billing::ApiSubscription, billing::OfferRequest, billing::ApiBilling, billing::ApiQuote, billing::ApiLine, billing::OrderRequest,
         billing::OrderResult, billing::ApiTestCard, billing::CardToken, billing::ApiInvoiceSummary,
     )),
@@ -99,6 +99,7 @@ pub fn router() -> Router<Web> {
         .route("/sites/{id}/agents/{user_id}", put(sites::assign).delete(sites::unassign))
         .route("/conversations", get(conversations::list))
         .route("/conversations/{id}", get(conversations::transcript))
+        .route("/visitors/{id}/erasure", post(conversations::erase_visitor))
         .route("/subscription", get(billing::show))
         .route("/subscription/quote", post(billing::quote))
         .route("/subscription/orders", post(billing::order))

@@ -272,7 +272,7 @@ impl AgentSocket {
             match &event {
                 conversation::Event::ConversationStarted { site_id: s, page_url: p, .. } => {
                     site_id = Some(*s);
-                    page_url = p.clone();
+                    page_url = p.text_or_empty().to_owned();
                     started_at = Some(at);
                 }
                 conversation::Event::MessagePosted { .. } if version > after => {

@@ -151,9 +151,18 @@ pub async fn dispatch(web: Web, sites: SiteWatch, from: Position) {
         }
         let (mut conversations, mut agents, mut companies) = (Vec::new(), Vec::new(), Vec::new());
         let mut last = None;
-        for item in batch.drain(..) {
-            let Ok(recorded) = item else { continue };
-            let Ok(decoded) = recorded.decode() else { continue };
+        // Decoded, with the visitors' data opened, in one read of their keys per batch.
+        let mut events: Vec<(RecordedEvent, Event)> =
+            batch.drain(..).filter_map(|item| item.ok()).filter_map(|r| r.decode().ok().map(|d| (r, d))).collect();
+        for (_, decoded) in &events {
+            if let Event::Visitor(domain::visitor::Event::VisitorErased { visitor_id, .. }) = decoded {
+                web.keyring().forget_visitor(*visitor_id);
+            }
+        }
+        if let Err(e) = web.keyring().open(events.iter_mut().flat_map(|(_, d)| d.personal_mut())).await {
+            tracing::warn!(error = %e, "cannot read visitors' keys: their messages go out unreadable");
+        }
+        for (recorded, decoded) in events {
             let (recorded, decoded) = (Arc::new(recorded), Arc::new(decoded));
             match &*decoded {
                 Event::Conversation(e) => {

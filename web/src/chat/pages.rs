@@ -140,6 +140,9 @@ pub async fn history(State(web): State<Web>, User(session): User, Query(q): Quer
 }
 
 fn visitor_label(c: &ConversationRow) -> String {
+    if c.visitor_erased {
+        return "Erased visitor".into();
+    }
     match (&c.visitor_name, &c.visitor_email) {
         (Some(name), Some(email)) if !name.is_empty() => format!("{name} <{email}>"),
         (_, Some(email)) => email.clone(),
@@ -169,15 +172,21 @@ pub async fn transcript(State(web): State<Web>, User(session): User, Path(id): P
         html! {
             p { a href="/history" { "← Conversations" } }
             h1 { (c.site) ": " (visitor_label(&c)) }
-            p.muted { "Started " (c.started_at.format("%Y-%m-%d %H:%M UTC")) " on " (c.page_url) " · " (c.state) }
+            p.muted { "Started " (c.started_at.format("%Y-%m-%d %H:%M UTC")) @if !c.page_url.is_empty() { " on " (c.page_url) } " · " (c.state) }
+            @if c.visitor_erased {
+                p.notice #erased { "This visitor's personal data was erased: their messages, and the answers to them, can no longer be read." }
+            }
             ol.transcript #transcript {
                 @for m in &messages {
                     li class={"msg from-" (m.from)} {
                         span.who { @match m.from.as_str() { "agent" => (m.agent_name.clone().unwrap_or_default()), "system" => "Switchboard", _ => "Visitor" } }
                         " " span.when { (m.at.format("%H:%M:%S")) }
-                        p.text { (m.text) }
+                        @if m.erased { p.text.erased { em { "Message erased" } } } @else { p.text { (m.text) } }
                     }
                 }
+            }
+            @if session.has_role(Role::Administrator) && !c.visitor_erased {
+                p { a.button.secondary #erase-visitor href={"/history/" (c.conversation_id) "/erase"} { "Erase this visitor's data…" } }
             }
             @if let Some(decision) = &c.decision { (why(decision)) }
         },

@@ -24,7 +24,11 @@ pub struct Message {
     /// `visitor`, `agent` or `system`.
     pub from: &'static str,
     pub agent_name: Option<String>,
+    /// Empty when `erased`.
     pub text: String,
+    /// The visitor was erased: who wrote it and when is all there is.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub erased: bool,
     pub at: DateTime<Utc>,
     /// Staff sockets also learn the conversation and which agent wrote; the widget does not.
     #[serde(flatten)]
@@ -48,7 +52,8 @@ impl Message {
             Sender::System => ("system", None, None),
         };
         let staff = staff_of.map(|conversation_id| StaffTags { conversation_id, agent_id });
-        Some(Message { kind: "message", seq, client_id: *client_id, from, agent_name, text: text.clone(), at, staff })
+        let (erased, text) = (text.text().is_none(), text.text_or_empty().to_owned());
+        Some(Message { kind: "message", seq, client_id: *client_id, from, agent_name, text, erased, at, staff })
     }
 }
 
