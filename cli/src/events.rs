@@ -161,7 +161,8 @@ async fn follow_log(store: &PgEventStore, filter: &EventFilter, after: Position,
         };
         match next {
             Some(Ok(event)) => {
-                if filter.to_position.is_some_and(|to| event.position > to) {
+                // Past the last position or time asked for, nothing more can match.
+                if filter.to_position.is_some_and(|to| event.position > to) || filter.until.is_some_and(|u| event.recorded_at > u) {
                     return Ok(());
                 }
                 if filter.matches(&event) && !out.event(&event)? {

@@ -179,6 +179,23 @@ async fn follow_prints_the_backlog_then_events_appended_later() {
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).unwrap();
     let status = tokio::time::timeout(Duration::from_secs(10), child.wait()).await.expect("exits after Ctrl-C").unwrap();
     assert!(status.success(), "{status}");
+
+    // With --until, following ends by itself once the log has gone past it.
+    let until = chrono::Utc::now().to_rfc3339();
+    let args = ["events", "--follow", "--format", "ndjson", "--company", &acme, "--until", &until];
+    let mut child = process::command(&args, Some(&w.db.url())).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
+    // (A change made before it reached the live part is in its backlog, not past the end:
+    // change again until one arrives live.)
+    let mut exited = None;
+    for attempt in 0..6 {
+        w.set_role(Role::Expert, attempt % 2 == 1).await;
+        if let Ok(status) = tokio::time::timeout(Duration::from_secs(3), child.wait()).await {
+            exited = Some(status.unwrap());
+            break;
+        }
+    }
+    let status = exited.expect("following stops once the log is past --until");
+    assert!(status.success(), "{status}");
 }
 
 /// The next line the child prints, as JSON, within a deadline.
