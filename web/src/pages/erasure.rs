@@ -5,10 +5,9 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ConversationId;
 use maud::{html, Markup};
-use serde::Deserialize;
 
 use super::layout::page;
-use super::{Form, Path};
+use super::{ConfirmForm, Form, Path};
 use crate::auth::{check_csrf, Admin};
 use crate::error::AppError;
 use crate::Web;
@@ -36,25 +35,15 @@ pub async fn confirm_form(State(web): State<Web>, Admin(session): Admin, Path(id
     ))
 }
 
-#[derive(Deserialize)]
-pub struct EraseForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    confirm: Option<String>,
-}
-
 pub async fn erase(
     State(web): State<Web>,
     Admin(session): Admin,
     Path(id): Path<ConversationId>,
-    Form(form): Form<EraseForm>,
+    Form(form): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
     check_csrf(&session, &form.csrf)?;
     let c = history::readable(&web, &session, id).await?;
-    if form.confirm.is_none() {
-        return Err(AppError::invalid("confirm", "Tick the box to confirm the erasure."));
-    }
+    form.confirmed("Tick the box to confirm the erasure.")?;
     visitors::erase(&web, session.company_id(), domain::VisitorId(c.visitor_id), &session.metadata()).await?;
     Ok(Redirect::to(&format!("/history/{}", c.conversation_id)).into_response())
 }

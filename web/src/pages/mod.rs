@@ -13,6 +13,26 @@ pub mod subscription;
 pub mod user;
 pub mod users;
 
+/// The form behind a destructive action's button: the session's CSRF token and the box
+/// that confirms it.
+#[derive(serde::Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+impl ConfirmForm {
+    /// Refused, with `unticked` as the reason, unless the box was ticked.
+    pub fn confirmed(&self, unticked: &str) -> Result<(), crate::error::AppError> {
+        match self.confirm {
+            Some(_) => Ok(()),
+            None => Err(crate::error::AppError::invalid("confirm", unticked)),
+        }
+    }
+}
+
 /// Parses a form body, turning a malformed one into an error that names the problem.
 pub struct Form<T>(pub T);
 

@@ -11,7 +11,7 @@ use projections::sites::SiteRow;
 use serde::Deserialize;
 
 use super::layout::{field_error, page};
-use super::{Form, Path};
+use super::{ConfirmForm, Form, Path};
 use crate::auth::{check_csrf, Admin};
 use crate::error::{refusal, AppError, Refusal};
 use crate::Web;
@@ -447,25 +447,15 @@ pub async fn delete_form(State(web): State<Web>, Admin(session): Admin, Path(id)
     ))
 }
 
-#[derive(Deserialize)]
-pub struct DeleteForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    confirm: Option<String>,
-}
-
 pub async fn delete(
     State(web): State<Web>,
     Admin(session): Admin,
     Path(id): Path<SiteId>,
-    Form(form): Form<DeleteForm>,
+    Form(form): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
     check_csrf(&session, &form.csrf)?;
     site_admin::load_live(&web, &session, id).await?;
-    if form.confirm.is_none() {
-        return Err(AppError::invalid("confirm", "Tick the box to confirm the deletion."));
-    }
+    form.confirmed("Tick the box to confirm the deletion.")?;
     site_admin::delete(&web, &session, id).await?;
     Ok(Redirect::to("/admin/sites").into_response())
 }
