@@ -78,8 +78,9 @@ pub trait EventPayload: Serialize + DeserializeOwned {
             Some(other) => return Err(malformed(format!("its payload says it is a {other}"))),
         };
         <Self as serde::Deserialize>::deserialize(payload).map_err(|e| {
-            // serde reports an unknown tag as "unknown variant"; keep that apart from bad fields.
-            if e.to_string().starts_with("unknown variant") {
+            // serde reports an unknown tag as "unknown variant `Tag`"; keep that apart from
+            // bad fields, an unknown value of a field's enum (a role, say) among them.
+            if e.to_string().starts_with(&format!("unknown variant `{event_type}`")) {
                 DecodeError::UnknownType { event_type: event_type.to_owned() }
             } else {
                 malformed(e.to_string())
@@ -180,6 +181,12 @@ mod tests {
         assert!(matches!(Event::decode(&stream, "CompanyRegistered", 1, &json!([1, 2])), Err(DecodeError::Malformed { .. })));
         assert!(matches!(Event::decode(&stream, "CompanyRegistered", 9, &json!({})), Err(DecodeError::UnsupportedSchema { schema: 9, .. })));
         assert!(matches!(Event::decode("planet-1", "CompanyRegistered", 1, &json!({})), Err(DecodeError::UnknownCategory { .. })));
+        // A known type with a value its field does not know says so, not "unknown type".
+        let wizard = Event::decode(&stream, "RoleGranted", 1, &json!({"user_id": UserId::new(), "role": "Wizard"}));
+        assert!(
+            matches!(&wizard, Err(DecodeError::Malformed { event_type, reason }) if event_type == "RoleGranted" && reason.contains("Wizard")),
+            "{wizard:?}"
+        );
         // The type column and the payload's tag must agree.
         assert!(matches!(
             Event::decode(&stream, "SeatsChanged", 1, &json!({"type": "CompanyRegistered", "seats": 3})),

@@ -232,16 +232,18 @@ impl Decider for Conversation {
             }
             _ if !state.started => Err(Error::NotFound),
             Command::PostMessage { client_id, from, text } => {
+                // Refused before recognised: an agent learns nothing (not even that a message
+                // id exists) about a conversation that is not theirs.
+                if let Sender::Agent { user_id, .. } = from {
+                    if state.agent != Some(*user_id) {
+                        return Err(Error::NotYours);
+                    }
+                }
                 if state.client_ids.contains(client_id) {
                     return Ok(vec![]); // the same message again: stored once
                 }
                 if state.closed {
                     return Err(Error::Closed);
-                }
-                if let Sender::Agent { user_id, .. } = from {
-                    if state.agent != Some(*user_id) {
-                        return Err(Error::NotYours);
-                    }
                 }
                 Ok(vec![Event::MessagePosted { client_id: *client_id, from: from.clone(), text: checked_text(text)?.into() }])
             }
@@ -362,6 +364,16 @@ mod tests {
         given::<Conversation>([started(), routed(a)])
             .when(Command::PostMessage { client_id: Uuid::now_v7(), from: ada(a), text: "hi".into() })
             .then_matches(|e| e.len() == 1);
+    }
+
+    #[test]
+    fn an_agent_who_does_not_hold_the_conversation_is_refused_even_a_known_message_id() {
+        let (a, b, id) = (UserId::new(), UserId::new(), Uuid::now_v7());
+        let posted = Event::MessagePosted { client_id: id, from: ada(a), text: "hi".into() };
+        given::<Conversation>([started(), routed(a), posted.clone()])
+            .when(Command::PostMessage { client_id: id, from: ada(b), text: "hi".into() })
+            .then_error(Error::NotYours);
+        given::<Conversation>([started(), routed(a), posted]).when(Command::PostMessage { client_id: id, from: ada(a), text: "hi".into() }).then([]);
     }
 
     #[test]

@@ -51,6 +51,10 @@ impl Ws {
         self.socket.send(Message::text(frame.to_string())).await.expect("sending a frame");
     }
 
+    pub async fn send_binary(&mut self, bytes: Vec<u8>) {
+        self.socket.send(Message::binary(bytes)).await.expect("sending a frame");
+    }
+
     pub async fn send_raw(&mut self, text: String) {
         self.socket.send(Message::text(text)).await.expect("sending a frame");
     }

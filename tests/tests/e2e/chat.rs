@@ -317,6 +317,11 @@ async fn bad_frames_long_messages_and_floods_get_clear_errors_not_a_crash() {
     assert_eq!(v.until_type("error").await["code"], "invalid_frame");
     v.send(json!({ "type": "shout" })).await;
     assert_eq!(v.until_type("error").await["code"], "invalid_frame");
+    // One shape per frame: an array is not read as the fields in order.
+    v.send(json!(["message", uuid::Uuid::new_v4(), "hello as an array"])).await;
+    let refused = v.until_type("error").await;
+    assert_eq!(refused["code"], "invalid_frame", "{refused}");
+    assert!(!v.seen.iter().any(|f| f["type"] == "ack"), "an array started a conversation: {:#?}", v.seen);
     v.send(says(&"é".repeat(4001)).1).await;
     assert_eq!(v.until_type("error").await["code"], "message_too_long");
     v.send(says("   ").1).await;
@@ -346,6 +351,14 @@ async fn bad_frames_long_messages_and_floods_get_clear_errors_not_a_crash() {
     let (mut v, _) = visitor(&base, &chat.key, None, 0).await;
     v.send_raw(json!({ "type": "message", "client_id": uuid::Uuid::new_v4(), "text": "x".repeat(17_000) }).to_string()).await;
     assert_eq!(v.closed().await.0, 1009);
+
+    // So does an oversized first frame, and a binary frame closes it with 1003.
+    let mut v = Ws::connect(&format!("{base}/widget/ws?site={}", chat.key), Some("https://shop.example.test"), None).await.unwrap();
+    v.send_raw(json!({ "type": "hello", "visitor_token": null, "page_url": "x".repeat(17_000) }).to_string()).await;
+    assert_eq!(v.closed().await.0, 1009);
+    let (mut v, _) = visitor(&base, &chat.key, None, 0).await;
+    v.send_binary(b"{\"type\":\"typing\",\"typing\":true}".to_vec()).await;
+    assert_eq!(v.closed().await.0, 1003);
 
     // Bad keys and foreign origins are refused with their codes.
     let mut bad = Ws::connect(&format!("{base}/widget/ws?site=sbk_nope"), None, None).await.unwrap();
@@ -491,7 +504,8 @@ async fn sockets_are_gated_by_role_origin_and_company() {
     let base = server.url("");
     let (mut a, _) = online(&server, "ann@acme.test").await;
     let (mut v, _) = visitor(&base, &chat.key, None, 0).await;
-    v.send(says("Private matter").1).await;
+    let (known, private) = says("Private matter");
+    v.send(private).await;
     let id = a.until_type("conversation").await["id"].clone();
 
     let refused = |r: Result<Ws, Refused>| match r {
@@ -519,6 +533,8 @@ async fn sockets_are_gated_by_role_origin_and_company() {
     let (mut eve, _) = online(&server, "eve@globex.test").await;
     for frame in [
         json!({ "type": "message", "conversation_id": id, "client_id": uuid::Uuid::new_v4(), "text": "hi from Globex" }),
+        // Refused before recognised: a message id the conversation knows gets no `ack`.
+        json!({ "type": "message", "conversation_id": id, "client_id": known, "text": "Private matter" }),
         json!({ "type": "close", "conversation_id": id }),
         json!({ "type": "agents", "conversation_id": id }),
     ] {

@@ -16,7 +16,7 @@ use domain::{ConversationId, Event, Metadata, UserId};
 use tokio::sync::mpsc;
 
 use super::hub::{Interest, Notice, Outbox, Registration};
-use super::protocol::{ConsoleConversation, ErrorFrame, FromAgent, Message, ToAgent, TransferTarget, VisitorRef};
+use super::protocol::{parse_frame, ConsoleConversation, ErrorFrame, FromAgent, Message, ToAgent, TransferTarget, VisitorRef};
 use super::{send_all, READ_LIMIT};
 use crate::auth::User;
 use crate::error::AppError;
@@ -114,9 +114,9 @@ impl AgentSocket {
             let frames = tokio::select! {
                 text = super::next_text(socket) => {
                     let Some(text) = text else { return };
-                    match serde_json::from_str::<FromAgent>(&text) {
+                    match parse_frame::<FromAgent>(&text) {
                         Ok(frame) => self.handle(frame).await,
-                        Err(e) => vec![ToAgent::Error(ErrorFrame::unreadable(e))],
+                        Err(refused) => vec![ToAgent::Error(refused)],
                     }
                 }
                 notice = self.inbox.recv() => {

@@ -116,7 +116,7 @@ pub async fn sleep_until(due: Option<tokio::time::Instant>) {
 }
 
 /// The next text frame of a socket; `None` once it closed or dropped, or sent a frame over
-/// MAX_FRAME (then it is closed with 1009).
+/// MAX_FRAME (then it is closed with 1009) or a binary frame (1003).
 pub async fn next_text(socket: &mut axum::extract::ws::WebSocket) -> Option<axum::extract::ws::Utf8Bytes> {
     use axum::extract::ws::Message;
     loop {
@@ -126,8 +126,12 @@ pub async fn next_text(socket: &mut axum::extract::ws::WebSocket) -> Option<axum
                 return None;
             }
             Ok(Message::Text(t)) => return Some(t),
+            Ok(Message::Binary(_)) => {
+                close_socket(socket, 1003, "binary_frames_refused").await;
+                return None;
+            }
             Ok(Message::Close(_)) | Err(_) => return None,
-            Ok(_) => continue,
+            Ok(Message::Ping(_) | Message::Pong(_)) => continue,
         }
     }
 }

@@ -83,6 +83,15 @@ impl ErrorFrame {
     }
 }
 
+/// A frame from a client: a JSON object with a `type`, nothing else (serde alone would
+/// also read an array as the fields in order).
+pub fn parse_frame<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ErrorFrame> {
+    match serde_json::from_str::<serde_json::Value>(text).map_err(ErrorFrame::unreadable)? {
+        value @ serde_json::Value::Object(_) => serde_json::from_value(value).map_err(ErrorFrame::unreadable),
+        _ => Err(ErrorFrame::new("invalid_frame", "a frame is a JSON object with a `type`")),
+    }
+}
+
 // ---- The widget -------------------------------------------------------------------------
 
 #[derive(Debug, Deserialize)]
@@ -367,5 +376,14 @@ mod tests {
         assert!(matches!(hello, FromVisitor::Hello { last_seen: 0, .. }));
         assert!(serde_json::from_str::<FromAgent>(r#"{"type":"dance"}"#).is_err());
         assert!(serde_json::from_str::<FromSupervisor>(r#"{"type":"hello"}"#).is_ok());
+        // Only objects: an array would otherwise be read as the fields in order.
+        assert!(matches!(
+            parse_frame::<FromVisitor>(r#"{"type":"message","client_id":"00000000-0000-0000-0000-000000000000","text":"hi"}"#),
+            Ok(FromVisitor::Message { .. })
+        ));
+        for shape in [r#"["message","00000000-0000-0000-0000-000000000000","hi"]"#, "42", r#""hello""#, "null"] {
+            assert_eq!(parse_frame::<FromVisitor>(shape).unwrap_err().code, "invalid_frame", "{shape}");
+        }
+        assert_eq!(parse_frame::<FromVisitor>("{nope").unwrap_err().code, "invalid_frame");
     }
 }

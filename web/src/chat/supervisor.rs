@@ -14,7 +14,7 @@ use domain::{ConversationId, Event};
 
 use super::agent::same_origin;
 use super::hub::{Interest, Notice, Outbox, Registration};
-use super::protocol::{BoardConversation, BoardQueue, ErrorFrame, FromSupervisor, Message, ToSupervisor, Waiting};
+use super::protocol::{parse_frame, BoardConversation, BoardQueue, ErrorFrame, FromSupervisor, Message, ToSupervisor, Waiting};
 use super::{send_all, READ_LIMIT};
 use crate::auth::User;
 use crate::error::AppError;
@@ -75,7 +75,7 @@ async fn run(web: Web, session: Session, mut socket: WebSocket) {
         let frames: Vec<ToSupervisor> = tokio::select! {
             text = super::next_text(&mut socket) => {
                 let Some(text) = text else { return };
-                match serde_json::from_str::<FromSupervisor>(&text) {
+                match parse_frame::<FromSupervisor>(&text) {
                     Ok(FromSupervisor::Hello {}) => vec![board(&web, &session).await],
                     Ok(FromSupervisor::Watch { conversation_id }) => match transcript(&web, &session, conversation_id).await {
                         Some((frame, last)) => {
@@ -98,7 +98,7 @@ async fn run(web: Web, session: Session, mut socket: WebSocket) {
                         }
                         _ => vec![not_found()],
                     },
-                    Err(e) => vec![ToSupervisor::Error(ErrorFrame::unreadable(e))],
+                    Err(refused) => vec![ToSupervisor::Error(refused)],
                 }
             }
             notice = inbox.recv() => {

@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::hub::{Interest, Notice, Outbox, Registration};
-use super::protocol::{ErrorFrame, FromVisitor, ToVisitor, VisitorConversation};
+use super::protocol::{parse_frame, ErrorFrame, FromVisitor, ToVisitor, VisitorConversation};
 use super::{send, send_all, RateLimit, READ_LIMIT};
 use crate::Web;
 
@@ -102,9 +102,9 @@ impl Visitor {
 
     async fn run(mut self, mut socket: WebSocket) {
         // The first frame must be `hello`, soon.
-        let hello = tokio::time::timeout(Duration::from_secs(15), socket.recv()).await;
-        let Ok(Some(Ok(WsMessage::Text(text)))) = hello else { return };
-        let Ok(FromVisitor::Hello { visitor_token, last_seen, page_url }) = serde_json::from_str::<FromVisitor>(&text) else {
+        let hello = tokio::time::timeout(Duration::from_secs(15), super::next_text(&mut socket)).await;
+        let Ok(Some(text)) = hello else { return };
+        let Ok(FromVisitor::Hello { visitor_token, last_seen, page_url }) = parse_frame::<FromVisitor>(&text) else {
             let _ = send(&mut socket, &error("invalid_frame", "the first frame must be hello")).await;
             return;
         };
@@ -131,9 +131,9 @@ impl Visitor {
                         frame.retry_after = Some(limit.retry_after());
                         vec![ToVisitor::Error(frame)]
                     } else {
-                        match serde_json::from_str::<FromVisitor>(&text) {
+                        match parse_frame::<FromVisitor>(&text) {
                             Ok(frame) => self.handle(frame).await,
-                            Err(e) => vec![ToVisitor::Error(ErrorFrame::unreadable(e))],
+                            Err(refused) => vec![ToVisitor::Error(refused)],
                         }
                     }
                 }
