@@ -169,6 +169,11 @@ impl App {
         Ok(())
     }
 
+    /// Events parked by the projections, by projection (none when all is well).
+    pub async fn parked(&self) -> Result<Vec<(String, i64)>> {
+        Ok(projections::parked::counts(&**self.pool.get().await?).await?)
+    }
+
     /// Whether the database answers and has every migration this build knows.
     pub async fn health(&self) -> Health {
         let Ok(Ok(client)) = tokio::time::timeout(Duration::from_secs(3), self.pool.get()).await else { return Health::DatabaseUnavailable };

@@ -6,6 +6,7 @@ mod erase;
 mod events;
 mod inputs;
 mod operators;
+mod parked;
 mod progress;
 mod serve;
 mod state;
@@ -93,6 +94,11 @@ enum Command {
     Events(events::EventsArgs),
     /// An aggregate's state as of a time or a version, folded from its stream, as JSON.
     State(state::StateArgs),
+    /// Events the projections could not apply: list them, apply them again.
+    Parked {
+        #[command(subcommand)]
+        command: parked::ParkedCommand,
+    },
     /// Erase personal data on request (GDPR): a visitor's.
     Erase {
         #[command(subcommand)]
@@ -181,6 +187,7 @@ pub fn main() -> ExitCode {
             Command::Events(args) => events::events(args).await,
             Command::State(args) => state::state(args).await,
             Command::Erase { command } => erase::erase(command).await,
+            Command::Parked { command } => parked::parked(command).await,
             Command::Bench { command, data } => bench::run(command, &data.data_dir).await,
             Command::Billing { command: BillingCommand::Renew { today, data } } => operators::renew(today, data).await,
             Command::Admin { command: AdminCommand::Companies { data } } => operators::list_companies(data).await,

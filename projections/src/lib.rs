@@ -6,6 +6,7 @@ pub mod audit;
 pub mod chat;
 pub mod licences;
 pub mod outbox;
+pub mod parked;
 mod registry;
 mod runner;
 pub mod sites;

@@ -58,6 +58,18 @@ macro_rules! registry {
                 }
             }
 
+            /// Applies the projection's parked events again.
+            pub fn retry_parked<'a, S: EventStore>(
+                self,
+                store: &'a S,
+                pool: &'a Pool,
+                keyring: &'a Keyring,
+            ) -> Boxed<'a, Result<crate::parked::Retried, ProjectionError>> {
+                match self {
+                    $(Registered::$variant => Box::pin(async move { crate::parked::retry(store, pool, keyring, &$projection).await }),)*
+                }
+            }
+
             /// Replays every event into scratch tables and compares them with the live ones.
             pub fn verify<'a, S: EventStore>(
                 self,

@@ -1,6 +1,6 @@
 //! Running, waiting for and rebuilding projections.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -9,6 +9,7 @@ use store::{EventStore, Keyring, KeyringError, Position, RecordedEvent, StoreErr
 use thiserror::Error;
 use tokio::sync::watch;
 
+use crate::parked;
 use crate::writes::Writes;
 
 const BATCH: usize = 1000;
@@ -88,6 +89,16 @@ pub async fn run<S: EventStore, P: Projection>(store: S, pool: Pool, keyring: Ke
         }
     };
     let mut position = *progress.borrow();
+    let mut held = loop {
+        match pool.get().await {
+            Ok(client) => match parked::held_streams(&**client, P::NAME).await {
+                Ok(held) => break held,
+                Err(e) => tracing::error!(projection = P::NAME, error = %store::describe(&e), "cannot read parked events"),
+            },
+            Err(e) => tracing::error!(projection = P::NAME, error = %e, "cannot read parked events"),
+        }
+        tokio::time::sleep(retry).await;
+    };
     // Where the stored checkpoint is; behind `position` when the batches since had nothing
     // to write: most events mean nothing to most projections (chat messages to the users
     // list), and a transaction to move the checkpoint alone for each would cost a commit.
@@ -120,7 +131,8 @@ pub async fn run<S: EventStore, P: Projection>(store: S, pool: Pool, keyring: Ke
                 }
             }
         }
-        let outcome = match writes_of(&projection, &keyring, &batch).await {
+        let before = held.clone();
+        let outcome = match writes_of(&projection, &keyring, &batch, &mut held).await {
             Ok(writes) if writes.is_empty() && (batch.is_empty() || stored_at.elapsed() < CHECKPOINT_EVERY) && got != usize::MAX => {
                 if let Some(last) = batch.last() {
                     position = last.position;
@@ -130,12 +142,19 @@ pub async fn run<S: EventStore, P: Projection>(store: S, pool: Pool, keyring: Ke
             }
             Ok(writes) => {
                 let last = batch.last().map_or(position, |e| e.position);
-                Some(apply_batch(&pool, P::NAME, stored, writes, last).await)
+                Some(apply_batch(&pool, P::NAME, stored, writes, last, &before).await)
             }
             Err(e) => Some(Err(e)),
         };
         match outcome {
             None => {}
+            Some(Ok(Applied::HeldChanged(now))) => {
+                // A retry (or another process) changed what is parked: decide this batch
+                // again from what the database says.
+                held = now;
+                subscription = store.subscribe(position);
+                continue;
+            }
             Some(Ok(Applied::Done(last))) => {
                 (position, stored, stored_at) = (last, last, Instant::now());
                 progress.send_replace(last);
@@ -173,17 +192,31 @@ enum Applied {
     Done(Position),
     /// Another process applied this batch first; its checkpoint.
     MovedOn(Position),
+    /// The held streams are not those the writes were decided with: these are.
+    HeldChanged(HashSet<String>),
 }
 
 /// Writes a batch's effects and moves the checkpoint from `from` to `to`, in one
 /// transaction, unless another process moved the checkpoint first.
-async fn apply_batch(pool: &Pool, name: &str, from: Position, writes: Writes, to: Position) -> Result<Applied, ProjectionError> {
+async fn apply_batch(
+    pool: &Pool,
+    name: &str,
+    from: Position,
+    writes: Writes,
+    to: Position,
+    held: &HashSet<String>,
+) -> Result<Applied, ProjectionError> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
     let row = tx.query_one("SELECT tx, pos FROM projection_checkpoints WHERE name = $1 FOR UPDATE", &[&name]).await?;
     let current = Position { tx: row.get::<_, i64>(0) as u64, seq: row.get::<_, i64>(1) as u64 };
     if current != from {
         return Ok(Applied::MovedOn(current));
+    }
+    // Under the checkpoint's lock, which a retry takes too.
+    let now = parked::held_streams(&*tx, name).await?;
+    if now != *held {
+        return Ok(Applied::HeldChanged(now));
     }
     // A read model is rebuilt from the log, and its rows commit with their checkpoint: if
     // PostgreSQL crashed before this commit reached the disk, both would be lost together
@@ -199,30 +232,52 @@ async fn apply_batch(pool: &Pool, name: &str, from: Position, writes: Writes, to
     Ok(Applied::Done(to))
 }
 
-/// What a batch of events writes.
-async fn writes_of<P: Projection>(projection: &P, keyring: &Keyring, batch: &[RecordedEvent]) -> Result<Writes, ProjectionError> {
-    let mut decoded = batch.iter().map(RecordedEvent::decode).collect::<Result<Vec<_>, _>>()?;
-    if P::READS_PERSONAL_DATA {
-        open_personal_data(keyring, &mut decoded).await?;
-    }
+/// What a batch of events writes. An event that cannot be decoded or applied is parked,
+/// and so is every later event of a stream in `held` (which it joins); the rest applies.
+async fn writes_of<P: Projection>(
+    projection: &P,
+    keyring: &Keyring,
+    batch: &[RecordedEvent],
+    held: &mut HashSet<String>,
+) -> Result<Writes, ProjectionError> {
+    let decoded = decode_and_open::<P>(keyring, batch).await?;
     let mut writes = Writes::default();
-    for (event, decoded) in batch.iter().zip(&decoded) {
-        projection.apply(event, decoded, &mut writes)?;
+    for (event, decoded) in batch.iter().zip(decoded) {
+        if held.contains(&event.stream) {
+            parked::park(&mut writes, P::NAME, event, parked::HELD_BEHIND);
+            continue;
+        }
+        let mut own = Writes::default();
+        match decoded.and_then(|d| projection.apply(event, &d, &mut own).map_err(|e| e.to_string())) {
+            Ok(()) => writes.append(own),
+            Err(error) => {
+                tracing::error!(projection = P::NAME, event_id = %event.event_id, stream = %event.stream, %error, "event parked");
+                parked::park(&mut writes, P::NAME, event, &error);
+                held.insert(event.stream.clone());
+            }
+        }
     }
     Ok(writes)
 }
 
-/// Opens the batch's personal data in one read of the keys. An erasure in the batch is
-/// taken in first: its keys were destroyed before it was recorded, so an event sealed with
-/// them, even one recorded after it, reads as erased here as it will in any replay.
-async fn open_personal_data(keyring: &Keyring, decoded: &mut [domain::Event]) -> Result<(), ProjectionError> {
-    for event in decoded.iter() {
-        if let domain::Event::Visitor(domain::visitor::Event::VisitorErased { visitor_id, .. }) = event {
-            keyring.forget_visitor(*visitor_id);
+/// The batch decoded (an event that does not decode is its error, in words), with the
+/// visitors' data opened when the projection reads it: in one read of the keys, an erasure
+/// in the batch taken in first (its keys were destroyed before it was recorded, so an event
+/// sealed with them, even one recorded after it, reads as erased here as in any replay).
+pub(crate) async fn decode_and_open<P: Projection>(
+    keyring: &Keyring,
+    batch: &[RecordedEvent],
+) -> Result<Vec<Result<domain::Event, String>>, ProjectionError> {
+    let mut decoded: Vec<Result<domain::Event, String>> = batch.iter().map(|e| e.decode().map_err(|e| e.to_string())).collect();
+    if P::READS_PERSONAL_DATA {
+        for event in decoded.iter().flatten() {
+            if let domain::Event::Visitor(domain::visitor::Event::VisitorErased { visitor_id, .. }) = event {
+                keyring.forget_visitor(*visitor_id);
+            }
         }
+        keyring.open(decoded.iter_mut().flatten().flat_map(domain::Event::personal_mut)).await?;
     }
-    keyring.open(decoded.iter_mut().flat_map(domain::Event::personal_mut)).await?;
-    Ok(())
+    Ok(decoded)
 }
 
 async fn apply_events<P: Projection>(
@@ -230,8 +285,9 @@ async fn apply_events<P: Projection>(
     projection: &P,
     keyring: &Keyring,
     batch: &[RecordedEvent],
+    held: &mut HashSet<String>,
 ) -> Result<Position, ProjectionError> {
-    writes_of(projection, keyring, batch).await?.execute(tx).await?;
+    writes_of(projection, keyring, batch, held).await?.execute(tx).await?;
     Ok(batch.last().map(|e| e.position).unwrap_or_default())
 }
 
@@ -380,11 +436,13 @@ pub(crate) struct Replay<'k> {
     pub(crate) events: u64,
     pub(crate) total: u64,
     keyring: &'k Keyring,
+    /// The streams this replay holds back behind an event it parked.
+    held: HashSet<String>,
 }
 
 impl<'k> Replay<'k> {
     pub(crate) fn new(keyring: &'k Keyring, total: u64) -> Self {
-        Replay { position: Position::START, events: 0, total, keyring }
+        Replay { position: Position::START, events: 0, total, keyring, held: HashSet::new() }
     }
 
     /// Applies events after `self.position` (up to `until`, or as far as the log goes) into
@@ -444,7 +502,7 @@ impl<'k> Replay<'k> {
         batch: &[RecordedEvent],
         progress: &mut dyn Progress,
     ) -> Result<(), ProjectionError> {
-        self.position = apply_events(tx, projection, self.keyring, batch).await?;
+        self.position = apply_events(tx, projection, self.keyring, batch, &mut self.held).await?;
         self.events += batch.len() as u64;
         self.total = self.total.max(self.events);
         progress.replayed(self.events, self.total);

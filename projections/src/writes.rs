@@ -20,6 +20,11 @@ impl Writes {
         self.items.push((sql.into(), params));
     }
 
+    /// Adds `other`'s writes after these.
+    pub fn append(&mut self, mut other: Writes) {
+        self.items.append(&mut other.items);
+    }
+
     pub fn len(&self) -> usize {
         self.items.len()
     }

@@ -123,6 +123,9 @@ fn command_parts(e: &commands::Error, msg: String) -> (StatusCode, &'static str,
         E::Contention { .. } => conflict("conflict"),
         E::Store(s) if s.is_conflict() => conflict("conflict"),
         E::NotFound => not_found(),
+        // The stream holds an event this build cannot read: its commands wait for a fix
+        // (see `switchboard parked list`); nobody else's are affected.
+        E::Store(store::StoreError::Decode { .. }) => (StatusCode::SERVICE_UNAVAILABLE, "stream_unreadable", msg.clone(), None),
         E::Store(_) | E::Database(_) | E::Keyring(_) => unavailable(),
     }
 }

@@ -19,6 +19,7 @@ mod csv_import;
 mod erasure;
 mod invitations;
 mod login_and_health;
+mod parked;
 mod payment_gateways;
 mod postgres_store;
 mod read_models;
