@@ -86,8 +86,7 @@ pub async fn submit(State(web): State<Web>, ClientIp(ip): ClientIp, jar: CookieJ
         Err(e) => return Err(e.into()),
     };
     let (token, _) = app::auth::sessions::start(&web, &user).await?;
-    let landing =
-        next.unwrap_or_else(|| if user.roles.iter().any(|r| r == Role::Administrator.as_str()) { "/admin/users".into() } else { "/".into() });
+    let landing = next.unwrap_or_else(|| first_page(&user.roles).into());
     let jar = jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/login")).add(auth::session_cookie(&web, token));
     Ok((jar, Redirect::to(&landing)).into_response())
 }
@@ -104,26 +103,69 @@ pub async fn logout(State(web): State<Web>, User(session): User, jar: CookieJar,
     Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/login")).into_response())
 }
 
-/// The front door: administrators to their users, everyone else to log in (the agent
-/// console arrives with live chat).
+/// Where someone with these roles starts: administrators on Users, supervisors on the
+/// board, agents on the console (the first that applies); someone with no role on their
+/// account page, which says so.
+pub fn first_page(roles: &[String]) -> &'static str {
+    let has = |role: Role| roles.iter().any(|r| r == role.as_str());
+    if has(Role::Administrator) {
+        "/admin/users"
+    } else if has(Role::Supervisor) {
+        "/supervisor"
+    } else if has(Role::Agent) {
+        "/console"
+    } else {
+        "/account"
+    }
+}
+
+/// The front door: each user to their first page, everyone else to log in.
 pub async fn home(session: Result<User, AppError>) -> Redirect {
     match session {
-        Ok(User(s)) if s.has_role(Role::Administrator) => Redirect::to("/admin/users"),
-        Ok(_) => Redirect::to("/account"),
+        Ok(User(s)) => Redirect::to(first_page(&s.user.roles)),
         Err(_) => Redirect::to("/login"),
     }
 }
 
+/// The account page, for someone with no role that has a page of its own (Expert only, or
+/// none): who they are, and what to ask for.
 pub async fn account(User(session): User) -> Markup {
+    let roles = &session.user.roles;
     page(
         "Your account",
         Some(&session),
         html! {
-            section.card {
-                h1 { "Hello, " (session.user.profile.first_name) }
-                p { "You are logged in as " (session.user.email) "." }
-                p.muted { "Roles: " (session.user.roles.join(", ")) }
+            section.card #account {
+                h1 { "Your account" }
+                p { "You are logged in as " (session.user.profile.full_name()) " (" (session.user.email) ")." }
+                @if roles.is_empty() {
+                    p #no-role { "Your account has no role yet, so there is nothing to open here. Ask an administrator of your company to give you the Agent, Supervisor or Administrator role." }
+                } @else {
+                    p { "Roles: " (roles.join(", ")) "." }
+                    @if first_page(roles) == "/account" {
+                        p #no-role { "None of your roles has a page of its own: the Expert role is not used by chat. Ask an administrator of your company for the Agent, Supervisor or Administrator role." }
+                    } @else {
+                        p { a.button href=(first_page(roles)) { "Continue" } }
+                    }
+                }
             }
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_page;
+
+    #[test]
+    fn each_role_lands_on_its_own_page_administrator_first() {
+        let roles = |r: &[&str]| r.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(first_page(&roles(&["Agent"])), "/console");
+        assert_eq!(first_page(&roles(&["Supervisor"])), "/supervisor");
+        assert_eq!(first_page(&roles(&["Administrator"])), "/admin/users");
+        assert_eq!(first_page(&roles(&["Agent", "Supervisor"])), "/supervisor");
+        assert_eq!(first_page(&roles(&["Agent", "Supervisor", "Administrator"])), "/admin/users");
+        assert_eq!(first_page(&roles(&["Expert"])), "/account");
+        assert_eq!(first_page(&roles(&[])), "/account");
+    }
 }
