@@ -94,7 +94,7 @@ impl Web {
     }
 
     pub fn router(&self) -> Router {
-        use pages::{advisors, audit, import, invitation, login, order, sites, subscription, user, users};
+        use pages::{advisors, audit, import, invitation, login, order, password_reset, sites, subscription, user, users};
         Router::new()
             .route("/", get(login::home))
             .route("/healthz", get(health::healthz))
@@ -102,6 +102,9 @@ impl Web {
             .route("/logout", post(login::logout))
             .route("/account", get(login::account))
             .route("/invitation/{token}", get(invitation::show).post(invitation::accept))
+            .route("/password-reset", get(password_reset::request_form).post(password_reset::request))
+            .route("/password-reset/sent", get(password_reset::sent))
+            .route("/password-reset/{token}", get(password_reset::show).post(password_reset::reset))
             .route("/admin/users", get(users::list))
             .route("/admin/users/new", get(users::new_form).post(users::create))
             .route("/admin/users/import", get(import::upload_form).post(import::upload))
@@ -115,6 +118,7 @@ impl Web {
             .route("/admin/users/{id}/deactivate", post(user::deactivate))
             .route("/admin/users/{id}/reactivate", post(user::reactivate))
             .route("/admin/users/{id}/invitation", post(user::resend))
+            .route("/admin/users/{id}/password-reset", post(user::send_password_reset))
             .route("/admin/subscription", get(subscription::show))
             .route("/admin/subscription/edit", get(subscription::edit))
             .route("/admin/subscription/order", get(order::order_form).post(order::place_order))

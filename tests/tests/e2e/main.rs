@@ -18,6 +18,7 @@ mod crash;
 mod csv_import;
 mod invitations;
 mod login_and_health;
+mod password_reset;
 mod payment_gateways;
 mod postgres_store;
 mod read_models;

@@ -17,6 +17,8 @@ use crate::Web;
 #[derive(Deserialize, Default)]
 pub struct Next {
     next: Option<String>,
+    /// `done` after a password reset.
+    reset: Option<String>,
 }
 
 /// Only same-site paths: a login link must not send the user elsewhere.
@@ -24,13 +26,14 @@ fn safe_next(next: Option<&str>) -> Option<String> {
     next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).map(str::to_owned)
 }
 
-fn login_form(csrf: &str, email: &str, next: Option<&str>, error: Option<&str>) -> Markup {
+fn login_form(csrf: &str, email: &str, next: Option<&str>, error: Option<&str>, notice: Option<&str>) -> Markup {
     page(
         "Log in",
         None,
         html! {
             section.card.narrow {
                 h1 { "Log in to Switchboard" }
+                @if let Some(n) = notice { p.notice role="status" #login-notice { (n) } }
                 @if let Some(e) = error { p.error role="alert" { (e) } }
                 form method="post" action="/login" {
                     input type="hidden" name="csrf" value=(csrf);
@@ -39,7 +42,7 @@ fn login_form(csrf: &str, email: &str, next: Option<&str>, error: Option<&str>) 
                     input #email type="email" name="email" value=(email) autocomplete="username" required autofocus;
                     label for="password" { "Password" }
                     input #password type="password" name="password" autocomplete="current-password" required;
-                    p { button type="submit" { "Log in" } }
+                    p { button type="submit" { "Log in" } " " a href="/password-reset" #forgot { "Forgot your password?" } }
                 }
             }
         },
@@ -53,7 +56,8 @@ fn login_csrf_cookie(web: &Web, token: String) -> Cookie<'static> {
 pub async fn show(State(web): State<Web>, jar: CookieJar, Query(q): Query<Next>) -> (CookieJar, Markup) {
     let token = app::auth::random_token();
     let next = safe_next(q.next.as_deref());
-    let markup = login_form(&token, "", next.as_deref(), None);
+    let notice = (q.reset.as_deref() == Some("done")).then_some("Your new password is set, and every other session is logged out. Log in with it.");
+    let markup = login_form(&token, "", next.as_deref(), None, notice);
     (jar.add(login_csrf_cookie(&web, token)), markup)
 }
 
@@ -73,7 +77,7 @@ pub async fn submit(State(web): State<Web>, ClientIp(ip): ClientIp, jar: CookieJ
     let next = safe_next(form.next.as_deref());
     let retry = |status: StatusCode, message: &str, jar: CookieJar| {
         let token = app::auth::random_token();
-        let markup = login_form(&token, &form.email, next.as_deref(), Some(message));
+        let markup = login_form(&token, &form.email, next.as_deref(), Some(message), None);
         (status, jar.add(login_csrf_cookie(&web, token)), markup).into_response()
     };
     if expected.is_empty() || !app::auth::same_secret(&expected, &form.csrf) {

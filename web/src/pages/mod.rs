@@ -7,6 +7,7 @@ pub mod invitation;
 pub mod layout;
 pub mod login;
 pub mod order;
+pub mod password_reset;
 pub mod sites;
 pub mod subscription;
 pub mod user;

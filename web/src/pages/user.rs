@@ -66,6 +66,14 @@ fn actions(session: &Session, user: &UserRow) -> Markup {
                     span.muted { " The current link expires " (expires.format("%Y-%m-%d %H:%M UTC")) "." }
                 }
             }
+            @if user.status == Status::Active {
+                form.inline method="post" action={(base) "/password-reset"} #send-reset {
+                    input type="hidden" name="csrf" value=(session.csrf);
+                    button.secondary type="submit" { "Send a password reset link" }
+                }
+                span.muted { " Mails the user a link, valid one hour, to choose a new password." }
+                br;
+            }
             @if user.status == Status::Deactivated {
                 form.inline method="post" action={(base) "/reactivate"} {
                     input type="hidden" name="csrf" value=(session.csrf);
@@ -276,6 +284,17 @@ pub async fn resend(
     check_csrf(&session, &form.csrf)?;
     let result = admin::resend_invitation(&web, &session, user_id).await;
     act(&web, &session, user_id, "A new invitation is on its way; the previous link no longer works.", result).await
+}
+
+pub async fn send_password_reset(
+    State(web): State<Web>,
+    Admin(session): Admin,
+    Path(user_id): Path<UserId>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    check_csrf(&session, &form.csrf)?;
+    let result = app::auth::password_reset::send_to(&web, &session, user_id).await;
+    act(&web, &session, user_id, "A password reset link is on its way to the user; it works once, for one hour.", result).await
 }
 
 /// Old links to a user page, kept working.
