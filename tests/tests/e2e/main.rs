@@ -14,6 +14,7 @@ mod chat;
 mod cli_events;
 mod cli_replay;
 mod command_line;
+mod confirmations;
 mod crash;
 mod csv_import;
 mod invitations;

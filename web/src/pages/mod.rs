@@ -2,6 +2,7 @@
 
 pub mod advisors;
 pub mod audit;
+pub mod flash;
 pub mod import;
 pub mod invitation;
 pub mod layout;
