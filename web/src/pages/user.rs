@@ -2,6 +2,7 @@
 //! account actions (deactivate, reactivate, resend the invitation).
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use domain::user::{Profile, MAX_CHATS_LIMIT};
@@ -244,6 +245,11 @@ fn act(jar: CookieJar, user_id: UserId, done: &str, result: Result<(), app::Erro
     match result {
         Ok(()) => Ok(flash::done(jar, &to, done)),
         Err(e) => {
+            let e = AppError::from(e);
+            if e.parts().0 == StatusCode::NOT_FOUND {
+                // Nobody (of this company) to go back to.
+                return Err(e);
+            }
             let Refusal { message, .. } = refusal(e)?;
             Ok(flash::refused(jar, &to, &message))
         }
@@ -291,6 +297,7 @@ pub async fn deactivate(
     Form(form): Form<ConfirmedForm>,
 ) -> Result<Response, AppError> {
     check_csrf(&session, &form.csrf)?;
+    load(&web, &session, user_id).await?;
     if form.confirm != "yes" {
         // Not confirmed (an old form): ask first.
         return Ok(Redirect::to(&format!("/admin/users/{user_id}/deactivate")).into_response());

@@ -170,6 +170,10 @@ pub async fn toggle_role(
         Ok(()) => Ok(Redirect::to(&back).into_response()),
         // A refusal (the last administrator, say) is shown on the list it came from.
         Err(e) => {
+            let e = AppError::from(e);
+            if e.parts().0 == axum::http::StatusCode::NOT_FOUND {
+                return Err(e);
+            }
             let Refusal { message, .. } = refusal(e)?;
             Ok(flash::refused(jar, &back, &message))
         }
