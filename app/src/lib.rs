@@ -110,7 +110,7 @@ impl App {
         &self.store
     }
 
-    /// Runs the projections, the invitation mailer and housekeeping until the returned set
+    /// Runs the projections, the invitation and password reset mailers and housekeeping until the returned set
     /// is dropped.
     pub fn start_background(&self) -> JoinSet<()> {
         let mut set = JoinSet::new();
@@ -124,6 +124,13 @@ impl App {
             public_url: self.settings.public_url.clone(),
         };
         set.spawn(mailer.run());
+        let resets = commands::password_reset_mailer::PasswordResetMailer {
+            accounts: self.accounts.clone(),
+            pool: self.pool.clone(),
+            transport: self.settings.mail.clone(),
+            public_url: self.settings.public_url.clone(),
+        };
+        set.spawn(resets.run());
         let app = self.clone();
         set.spawn(async move { import::mark_interrupted(&app).await });
         set.spawn(chat::presence::Presence::heartbeat(self.clone()));

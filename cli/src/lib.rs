@@ -2,6 +2,7 @@
 //! verify read models, export and import the log, read it (`events`, `state`), and the
 //! benchmarks.
 
+mod address;
 mod erase;
 mod events;
 mod inputs;
@@ -225,7 +226,10 @@ pub struct DataArgs {
 pub fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("SWITCHBOARD_LOG").unwrap_or_else(|_| EnvFilter::new("info,tokio_postgres=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    // Colour codes only on a terminal (and not when NO_COLOR is set): a log file or a pipe
+    // gets plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).try_init();
 }
 
 /// Runs `work` with a migrated database, then lets the database go.
@@ -271,6 +275,7 @@ pub async fn create_admin(
     app::auth::password::check_strength(password_text).map_err(|e| e.to_string())?;
     let hash = app::auth::password::hash(password_text.to_owned()).await.map_err(|e| e.to_string())?;
     let settings = app::Settings::from_env(serve::DEFAULT_LISTEN, &data.data_dir)?;
+    let data_dir = data.data_dir.clone();
     with_database(&data, |config| async move {
         let app = app::App::new(&config, settings);
         let admin = NewUser {
@@ -285,7 +290,7 @@ pub async fn create_admin(
             .map_err(|e| format!("cannot create the company: {e}"))?;
         let email = domain::email::Address::parse(email).map_err(|e| e.to_string())?;
         println!("Company `{company}` ({company_id}) created with administrator {email} and {seats} seats.");
-        println!("Log in at /login on the running server (for example http://127.0.0.1:8080/login).");
+        println!("{}", address::where_to_log_in(std::env::var("SWITCHBOARD_PUBLIC_URL").ok().as_deref(), &data_dir));
         Ok(())
     })
     .await

@@ -28,6 +28,8 @@ async fn serve_with(db: &Database, listen: SocketAddr, settings: app::Settings, 
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     println!("Switchboard is running at http://{address}/ (log in at http://{address}/login)");
+    // `admin create` and others read it to say where to log in.
+    let _serving = crate::address::Serving::record(data_dir, &format!("http://{address}"));
     if !web.has_companies().await.unwrap_or(true) {
         // The command must reach this server's database: the same data folder, or the same URL.
         let (note, data_flag) = match (db.is_embedded(), data_dir == Path::new(DEFAULT_DATA_DIR)) {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use domain::company::{self, Company};
 use domain::email::{self, Address, Email};
-use domain::ids::InvitationId;
+use domain::ids::{InvitationId, PasswordResetId};
 use domain::user::{self, User};
 use domain::{Actor, CompanyId, Metadata, UserId};
 use store::EventStore;
@@ -110,6 +110,33 @@ impl<S: EventStore> Accounts<S> {
     /// The invited user chose a password through the link whose token hashes to `token_hash`.
     pub async fn accept_invitation(&self, user_id: UserId, token_hash: &str) -> Result<Outcome<user::Event>, Error> {
         let command = user::Command::AcceptInvitation { token_hash: token_hash.to_owned(), at: Utc::now() };
+        let (state, _) = load::<User, S>(&self.store, &user::stream(user_id)).await?;
+        let metadata = Metadata::new(state.registration.as_ref().map(|r| r.company_id), Actor::User(user_id));
+        execute::<User, S>(&self.store, &user::stream(user_id), &command, &metadata).await
+    }
+
+    /// Starts a password reset for the user: a link valid one hour is mailed and any earlier
+    /// one dies. Whoever asks (the user, an administrator) is in `metadata`.
+    pub async fn request_password_reset(&self, user_id: UserId, metadata: &Metadata) -> Result<Outcome<user::Event>, Error> {
+        let command = user::Command::RequestPasswordReset { reset_id: PasswordResetId::new(), at: Utc::now() };
+        execute::<User, S>(&self.store, &user::stream(user_id), &command, metadata).await
+    }
+
+    /// The password reset mailer's step: records the hash of the link it is about to send.
+    pub async fn issue_password_reset_link(
+        &self,
+        user_id: UserId,
+        reset_id: PasswordResetId,
+        token_hash: String,
+        metadata: &Metadata,
+    ) -> Result<Outcome<user::Event>, Error> {
+        let command = user::Command::IssuePasswordResetLink { reset_id, token_hash };
+        execute::<User, S>(&self.store, &user::stream(user_id), &command, metadata).await
+    }
+
+    /// The user chose a new password through the reset link whose token hashes to `token_hash`.
+    pub async fn reset_password(&self, user_id: UserId, token_hash: &str) -> Result<Outcome<user::Event>, Error> {
+        let command = user::Command::ResetPassword { token_hash: token_hash.to_owned(), at: Utc::now() };
         let (state, _) = load::<User, S>(&self.store, &user::stream(user_id)).await?;
         let metadata = Metadata::new(state.registration.as_ref().map(|r| r.company_id), Actor::User(user_id));
         execute::<User, S>(&self.store, &user::stream(user_id), &command, &metadata).await

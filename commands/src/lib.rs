@@ -5,6 +5,8 @@
 pub mod accounts;
 pub mod chat;
 pub mod mailer;
+pub mod outbox;
+pub mod password_reset_mailer;
 pub mod secrets;
 pub mod sites;
 

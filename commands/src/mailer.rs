@@ -19,6 +19,7 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, To
 use store::EventStore;
 
 use crate::accounts::Accounts;
+use crate::outbox::{back_off, Outbox, Status};
 use crate::{secrets, Error};
 
 /// Where mail goes.
@@ -71,7 +72,7 @@ impl Transport {
         }
     }
 
-    async fn send(&self, to: &str, subject: &str, text: String) -> Result<(), MailError> {
+    pub(crate) async fn send(&self, to: &str, subject: &str, text: String) -> Result<(), MailError> {
         let from = match self {
             Transport::Smtp { from, .. } | Transport::Files { from, .. } => from.clone(),
         };
@@ -103,7 +104,7 @@ pub struct InvitationMailer<S> {
     pub public_url: String,
 }
 
-const LEASE: &str = "2 minutes";
+const OUTBOX: Outbox = Outbox { table: "invitation_mails", id_column: "invitation_id" };
 
 impl<S: EventStore> InvitationMailer<S> {
     /// Mails pending invitations for as long as it runs.
@@ -127,53 +128,18 @@ impl<S: EventStore> InvitationMailer<S> {
 
     /// Sends the oldest pending invitation, if any. Returns whether there was one.
     pub async fn send_one(&self) -> Result<bool, Error> {
-        let client = self.pool.get().await?;
-        // A short lease instead of a lock held while mailing: a transaction left open that
-        // long would hold back every event subscriber.
-        let claimed = client
-            .query_opt(
-                &format!(
-                    "UPDATE invitation_mails SET lease_until = now() + interval '{LEASE}', attempts = attempts + 1
-                     WHERE invitation_id = (
-                         SELECT invitation_id FROM invitation_mails
-                         WHERE status = 'pending' AND (lease_until IS NULL OR lease_until < now())
-                         ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED)
-                     RETURNING invitation_id, user_id, company_id, attempts"
-                ),
-                &[],
-            )
-            .await?;
-        drop(client);
-        let Some(row) = claimed else { return Ok(false) };
-        let invitation_id = InvitationId(row.get(0));
-        let user_id = UserId(row.get(1));
-        let company_id = CompanyId(row.get(2));
-        let attempts: i32 = row.get(3);
-        match self.mail(invitation_id, user_id, company_id).await {
-            Ok(Mailed::Sent) => self.finish(invitation_id, "sent", None, None).await?,
-            Ok(Mailed::NotCurrent) => self.finish(invitation_id, "superseded", None, None).await?,
+        let Some(claimed) = OUTBOX.claim(&self.pool).await? else { return Ok(false) };
+        let (invitation_id, user_id) = (InvitationId(claimed.id), claimed.user_id);
+        let status = match self.mail(invitation_id, user_id, claimed.company_id).await {
+            Ok(Mailed::Sent) => Status::Sent,
+            Ok(Mailed::NotCurrent) => Status::Superseded,
             Err(e) => {
-                // Try again later, backing off: 10 s, 20 s, … up to an hour.
-                let wait = 10i64 * 2i64.pow(attempts.clamp(1, 9) as u32 - 1);
                 tracing::warn!(%user_id, %invitation_id, error = %e, "invitation mail not sent; will retry");
-                self.finish(invitation_id, "pending", Some(e.to_string()), Some(wait.min(3600))).await?;
+                Status::Retry { error: e.to_string(), in_secs: back_off(claimed.attempts) }
             }
-        }
+        };
+        OUTBOX.finish(&self.pool, claimed.id, status).await?;
         Ok(true)
-    }
-
-    async fn finish(&self, id: InvitationId, status: &str, error: Option<String>, retry_in_secs: Option<i64>) -> Result<(), Error> {
-        let client = self.pool.get().await?;
-        client
-            .execute(
-                "UPDATE invitation_mails SET status = $2, last_error = $3,
-                     lease_until = CASE WHEN $4::bigint IS NULL THEN NULL ELSE now() + make_interval(secs => $4::bigint) END,
-                     sent_at = CASE WHEN $2 = 'sent' THEN now() ELSE sent_at END
-                 WHERE invitation_id = $1",
-                &[&id.0, &status, &error, &retry_in_secs],
-            )
-            .await?;
-        Ok(())
     }
 
     async fn mail(&self, invitation_id: InvitationId, user_id: UserId, company_id: CompanyId) -> Result<Mailed, Error> {

@@ -77,6 +77,10 @@ id_type!(
     InvitationId
 );
 id_type!(
+    /// One password reset: a request, the link mailed for it, and its use.
+    PasswordResetId
+);
+id_type!(
     /// A website (a "hotline") where the chat widget runs.
     SiteId
 );

@@ -192,7 +192,7 @@ pub enum Error {
     NoUrl,
     #[error("give at most {MAX_URLS} URLs")]
     TooManyUrls,
-    #[error("`{url}` is not a web address (like https://www.example.com)")]
+    #[error("`{url}` is not a web address: give a host such as www.example.fr, optionally with https:// and a path")]
     BadUrl { url: String },
     #[error("the colour must look like #1a2b3c, not `{value}`")]
     BadColour { value: String },
@@ -217,12 +217,15 @@ impl Error {
 }
 
 /// Trims, lower-cases the scheme and host, drops a trailing slash; refuses what is not an
-/// http(s) address with a host. Paths are kept: a site may live under one.
+/// http(s) address with a host. A bare host (`www.example.fr`, `example.fr/shop`) means
+/// `https://`. Paths are kept: a site may live under one.
 pub fn normalise_url(url: &str) -> Result<String, Error> {
     let bad = || Error::BadUrl { url: url.trim().to_owned() };
     let url = url.trim();
-    let (scheme, rest) = url.split_once("://").ok_or_else(bad)?;
-    let scheme = scheme.to_lowercase();
+    let (scheme, rest) = match url.split_once("://") {
+        Some((scheme, rest)) => (scheme.to_lowercase(), rest),
+        None => ("https".to_owned(), url),
+    };
     if scheme != "http" && scheme != "https" {
         return Err(bad());
     }
@@ -231,14 +234,35 @@ pub fn normalise_url(url: &str) -> Result<String, Error> {
         None => (rest, ""),
     };
     let host = host.to_lowercase();
-    let valid_host = !host.is_empty()
-        && !host.contains('@')
-        && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
-        && !host.starts_with(['.', '-', ':']);
-    if !valid_host || path.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == '"') {
+    if !valid_host(&host) || path.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>' || c == '"') {
         return Err(bad());
     }
     Ok(format!("{scheme}://{host}{}", path.trim_end_matches('/')))
+}
+
+/// A DNS name (`www.example.fr`, `localhost`) or an IP address, with an optional port.
+fn valid_host(host: &str) -> bool {
+    let (name, port) = match host.find(']') {
+        Some(end) => host.split_at(end + 1),
+        None => host.find(':').map_or((host, ""), |i| host.split_at(i)),
+    };
+    if !port.is_empty() {
+        let digits = &port[1..];
+        if !port.starts_with(':') || digits.is_empty() || digits.len() > 5 || !digits.chars().all(|c| c.is_ascii_digit()) {
+            return false;
+        }
+    }
+    if let Some(ip) = name.strip_prefix('[').and_then(|n| n.strip_suffix(']')) {
+        return ip.parse::<std::net::Ipv6Addr>().is_ok();
+    }
+    if name.parse::<std::net::Ipv4Addr>().is_ok() {
+        return true;
+    }
+    let labels: Vec<&str> = name.trim_end_matches('.').split('.').collect();
+    let label_ok = |l: &&str| {
+        !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    name.len() <= 253 && labels.iter().all(label_ok) && (labels.len() > 1 || name == "localhost")
 }
 
 /// The origin (`scheme://host[:port]`) of a normalised URL.
@@ -458,10 +482,32 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_host_or_a_host_with_a_path_is_stored_as_an_https_address() {
+        given::<Site>([])
+            .when(create("Shop", &["www.Example.fr", "example.fr/boutique/", "HTTP://WWW.EXAMPLE.FR/", "localhost:8080", "192.168.1.10"]))
+            .then_matches(|e| {
+                matches!(e, [Event::SiteCreated { urls, .. }] if *urls == vec![
+                    "https://www.example.fr".to_string(),
+                    "https://example.fr/boutique".to_string(),
+                    "http://www.example.fr".to_string(),
+                    "https://localhost:8080".to_string(),
+                    "https://192.168.1.10".to_string(),
+                ])
+            });
+        assert_eq!(normalise_url(" www.example.fr/ "), Ok("https://www.example.fr".to_string()));
+        assert_eq!(normalise_url("https://[::1]:8443/x"), Ok("https://[::1]:8443/x".to_string()));
+    }
+
+    #[test]
     fn bad_sites_are_refused_naming_the_field() {
         given::<Site>([]).when(create(" ", &["https://a.example"])).then_error(Error::NameMissing);
         given::<Site>([]).when(create("Shop", &[])).then_error(Error::NoUrl);
-        given::<Site>([]).when(create("Shop", &["shop.example.com"])).then_error(Error::BadUrl { url: "shop.example.com".into() });
+        given::<Site>([]).when(create("Shop", &["not a site"])).then_error(Error::BadUrl { url: "not a site".into() });
+        given::<Site>([]).when(create("Shop", &["ftp://shop.example.com"])).then_error(Error::BadUrl { url: "ftp://shop.example.com".into() });
+        given::<Site>([]).when(create("Shop", &["https://"])).then_error(Error::BadUrl { url: "https://".into() });
+        given::<Site>([]).when(create("Shop", &["shop"])).then_error(Error::BadUrl { url: "shop".into() });
+        given::<Site>([]).when(create("Shop", &["shop..example.com"])).then_error(Error::BadUrl { url: "shop..example.com".into() });
+        given::<Site>([]).when(create("Shop", &["shop.example.com:http"])).then_error(Error::BadUrl { url: "shop.example.com:http".into() });
         given::<Site>([]).when(create("Shop", &["javascript:alert(1)"])).then_error(Error::BadUrl { url: "javascript:alert(1)".into() });
         given::<Site>([]).when(create("Shop", &["https://user@evil.example"])).then_error(Error::BadUrl { url: "https://user@evil.example".into() });
         assert_eq!(Error::BadUrl { url: "x".into() }.field(), Some("urls"));

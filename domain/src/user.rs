@@ -10,7 +10,7 @@ use thiserror::Error;
 
 use crate::codec::EventPayload;
 use crate::email::Address;
-use crate::ids::{CompanyId, InvitationId, UserId};
+use crate::ids::{CompanyId, InvitationId, PasswordResetId, UserId};
 use crate::Decider;
 
 pub fn stream(id: UserId) -> String {
@@ -29,6 +29,11 @@ pub const NAME_MAX_LEN: usize = 100;
 /// How long an invitation link stays valid.
 pub fn invitation_validity() -> Duration {
     Duration::hours(72)
+}
+
+/// How long a password reset link stays valid.
+pub fn password_reset_validity() -> Duration {
+    Duration::hours(1)
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,6 +137,21 @@ pub enum Event {
     MaxChatsChanged {
         max_chats: u8,
     },
+    /// Someone asked for a password reset link (the user on the login page, or an
+    /// administrator); the password reset mailer issues the link and mails it once.
+    PasswordResetRequested {
+        reset_id: PasswordResetId,
+        expires_at: DateTime<Utc>,
+    },
+    /// Only the SHA-256 of the link's token is kept; a newer link replaces an older one.
+    PasswordResetLinkIssued {
+        reset_id: PasswordResetId,
+        token_hash: String,
+    },
+    /// The link was used to choose a new password (followed by `PasswordSet`).
+    PasswordReset {
+        reset_id: PasswordResetId,
+    },
 }
 
 impl EventPayload for Event {
@@ -178,6 +198,18 @@ pub enum Command {
     SetMaxChats {
         max_chats: u8,
     },
+    RequestPasswordReset {
+        reset_id: PasswordResetId,
+        at: DateTime<Utc>,
+    },
+    IssuePasswordResetLink {
+        reset_id: PasswordResetId,
+        token_hash: String,
+    },
+    ResetPassword {
+        token_hash: String,
+        at: DateTime<Utc>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -215,6 +247,18 @@ pub enum Error {
     InvitationReplaced,
     #[error("this invitation link is not valid")]
     InvitationUnknown,
+    #[error("this user has not chosen a password yet: send the invitation again instead")]
+    NoPasswordYet,
+    #[error("there is no password reset in progress for this user")]
+    NoPasswordReset,
+    #[error("this password reset link has expired; ask for a new one")]
+    ResetLinkExpired,
+    #[error("this password reset link has already been used; ask for a new one if you need to")]
+    ResetLinkUsed,
+    #[error("this password reset link was replaced by a newer one; use the latest e-mail")]
+    ResetLinkReplaced,
+    #[error("this password reset link is not valid")]
+    ResetLinkUnknown,
 }
 
 impl Error {
@@ -245,6 +289,14 @@ pub struct Invitation {
     pub token_hash: Option<String>,
 }
 
+/// The pending password reset: when its link expires and the hash of the link mailed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PendingReset {
+    pub id: PasswordResetId,
+    pub expires_at: DateTime<Utc>,
+    pub token_hash: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Registration {
     pub company_id: CompanyId,
@@ -263,6 +315,11 @@ pub struct State {
     /// Hashes of links that no longer open anything, and why.
     pub used_link: Option<String>,
     pub replaced_links: Vec<String>,
+    /// The password reset in progress, if any; gone once used.
+    pub password_reset: Option<PendingReset>,
+    /// Hashes of reset links already used, and of those replaced by a newer one.
+    pub used_reset_links: Vec<String>,
+    pub replaced_reset_links: Vec<String>,
 }
 
 pub struct User;
@@ -337,6 +394,36 @@ impl Decider for User {
                 let max_chats = validate_max_chats(*max_chats as i64)?;
                 Ok(if max_chats == registration.max_chats { vec![] } else { vec![Event::MaxChatsChanged { max_chats }] })
             }
+            Command::RequestPasswordReset { reset_id, at } => {
+                if !state.password_set {
+                    return Err(Error::NoPasswordYet);
+                }
+                Ok(vec![Event::PasswordResetRequested { reset_id: *reset_id, expires_at: *at + password_reset_validity() }])
+            }
+            Command::IssuePasswordResetLink { reset_id, token_hash } => match &state.password_reset {
+                Some(reset) if reset.id == *reset_id => {
+                    Ok(vec![Event::PasswordResetLinkIssued { reset_id: *reset_id, token_hash: token_hash.clone() }])
+                }
+                _ => Err(Error::NoPasswordReset),
+            },
+            Command::ResetPassword { token_hash, at } => {
+                if state.used_reset_links.contains(token_hash) {
+                    return Err(Error::ResetLinkUsed);
+                }
+                if state.replaced_reset_links.contains(token_hash) {
+                    return Err(Error::ResetLinkReplaced);
+                }
+                match &state.password_reset {
+                    Some(reset) if reset.token_hash.as_ref() == Some(token_hash) => {
+                        if *at >= reset.expires_at {
+                            Err(Error::ResetLinkExpired)
+                        } else {
+                            Ok(vec![Event::PasswordReset { reset_id: reset.id }, Event::PasswordSet {}])
+                        }
+                    }
+                    _ => Err(Error::ResetLinkUnknown),
+                }
+            }
         }
     }
 
@@ -382,10 +469,32 @@ impl Decider for User {
                     r.max_chats = *max_chats;
                 }
             }
+            Event::PasswordResetRequested { reset_id, expires_at } => {
+                if let Some(old) = state.password_reset.take().and_then(|r| r.token_hash) {
+                    state.replaced_reset_links.push(old);
+                }
+                state.password_reset = Some(PendingReset { id: *reset_id, expires_at: *expires_at, token_hash: None });
+            }
+            Event::PasswordResetLinkIssued { reset_id, token_hash } => {
+                if let Some(reset) = state.password_reset.as_mut().filter(|r| r.id == *reset_id) {
+                    if let Some(old) = reset.token_hash.replace(token_hash.clone()) {
+                        state.replaced_reset_links.push(old);
+                    }
+                }
+            }
+            Event::PasswordReset { .. } => {
+                if let Some(used) = state.password_reset.take().and_then(|r| r.token_hash) {
+                    state.used_reset_links.push(used);
+                }
+            }
         }
         state
     }
 }
+
+#[cfg(test)]
+#[path = "user_reset_tests.rs"]
+mod reset_tests;
 
 #[cfg(test)]
 mod tests {

@@ -14,7 +14,7 @@ pub struct Users;
 
 impl Projection for Users {
     const NAME: &'static str = "users";
-    const TABLES: &'static [&'static str] = &["users", "invitation_links"];
+    const TABLES: &'static [&'static str] = &["users", "invitation_links", "password_reset_links"];
 
     fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) -> Result<(), ProjectionError> {
         let at = event.occurred_at;
@@ -72,6 +72,11 @@ impl Projection for Users {
                         "INSERT INTO invitation_links (token_hash, user_id, invitation_id) VALUES ($1, $2, $3)",
                         params![token_hash.clone(), user_id, invitation_id.0],
                     ),
+                    user::Event::PasswordResetLinkIssued { reset_id, token_hash } => writes.push(
+                        "INSERT INTO password_reset_links (token_hash, user_id, reset_id) VALUES ($1, $2, $3)",
+                        params![token_hash.clone(), user_id, reset_id.0],
+                    ),
+                    user::Event::PasswordResetRequested { .. } | user::Event::PasswordReset { .. } => {}
                 }
             }
             Event::Company(e) => match e {
@@ -198,6 +203,15 @@ pub async fn login_candidate(client: &impl tokio_postgres::GenericClient, email:
 /// Whose invitation link hashes to `token_hash`.
 pub async fn invitation_link_owner(client: &impl tokio_postgres::GenericClient, token_hash: &str) -> Result<Option<UserId>, tokio_postgres::Error> {
     let row = client.query_opt("SELECT user_id FROM invitation_links WHERE token_hash = $1", &[&token_hash]).await?;
+    Ok(row.map(|r| UserId(r.get(0))))
+}
+
+/// Whose password reset link hashes to `token_hash`.
+pub async fn password_reset_link_owner(
+    client: &impl tokio_postgres::GenericClient,
+    token_hash: &str,
+) -> Result<Option<UserId>, tokio_postgres::Error> {
+    let row = client.query_opt("SELECT user_id FROM password_reset_links WHERE token_hash = $1", &[&token_hash]).await?;
     Ok(row.map(|r| UserId(r.get(0))))
 }
 

@@ -67,3 +67,11 @@ pub fn invitation_link(mail: &str) -> String {
     let token: String = text[start + "/invitation/".len()..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
     format!("/invitation/{token}")
 }
+
+/// The password reset link in a mail (quoted-printable soft breaks undone).
+pub fn password_reset_link(mail: &str) -> String {
+    let text = mail.replace("=\r\n", "").replace("=\n", "").replace("=3D", "=");
+    let start = text.find("/password-reset/").expect("the mail carries a password reset link");
+    let token: String = text[start + "/password-reset/".len()..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
+    format!("/password-reset/{token}")
+}

@@ -94,7 +94,7 @@ impl Web {
     }
 
     pub fn router(&self) -> Router {
-        use pages::{advisors, audit, erasure, import, invitation, login, order, sites, subscription, user, users};
+        use pages::{advisors, audit, erasure, import, invitation, login, order, password_reset, sites, subscription, user, users};
         Router::new()
             .route("/", get(login::home))
             .route("/healthz", get(health::healthz))
@@ -102,6 +102,9 @@ impl Web {
             .route("/logout", post(login::logout))
             .route("/account", get(login::account))
             .route("/invitation/{token}", get(invitation::show).post(invitation::accept))
+            .route("/password-reset", get(password_reset::request_form).post(password_reset::request))
+            .route("/password-reset/sent", get(password_reset::sent))
+            .route("/password-reset/{token}", get(password_reset::show).post(password_reset::reset))
             .route("/admin/users", get(users::list))
             .route("/admin/users/new", get(users::new_form).post(users::create))
             .route("/admin/users/import", get(import::upload_form).post(import::upload))
@@ -112,9 +115,10 @@ impl Web {
             .route("/admin/users/{id}/settings", get(user::settings).post(user::save_settings))
             .route("/admin/users/{id}/history", get(user::history))
             .route("/admin/users/{id}/roles", post(users::toggle_role))
-            .route("/admin/users/{id}/deactivate", post(user::deactivate))
+            .route("/admin/users/{id}/deactivate", get(user::confirm_deactivate).post(user::deactivate))
             .route("/admin/users/{id}/reactivate", post(user::reactivate))
             .route("/admin/users/{id}/invitation", post(user::resend))
+            .route("/admin/users/{id}/password-reset", post(user::send_password_reset))
             .route("/admin/subscription", get(subscription::show))
             .route("/admin/subscription/edit", get(subscription::edit))
             .route("/admin/subscription/order", get(order::order_form).post(order::place_order))
@@ -126,7 +130,7 @@ impl Web {
             .route("/admin/sites/{id}", get(sites::edit).post(sites::save_general))
             .route("/admin/sites/{id}/widget", post(sites::save_widget))
             .route("/admin/sites/{id}/weights", post(sites::save_weights))
-            .route("/admin/sites/{id}/key", post(sites::rotate_key))
+            .route("/admin/sites/{id}/key", get(sites::confirm_rotate_key).post(sites::rotate_key))
             .route("/admin/sites/{id}/delete", get(sites::delete_form).post(sites::delete))
             .route("/admin/sites/{id}/install", get(sites::install))
             .route("/admin/sites/{id}/test", get(sites::test_page))

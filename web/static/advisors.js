@@ -86,6 +86,12 @@ function init(root) {
     const from = priorityOf(li);
     const select = selectFor(id);
     if (!id || priority === from || !zoneFor(priority)) return;
+    // Removing someone from the site is confirmed first (the form without JavaScript asks on a page).
+    if (priority === "none" && !window.confirm(`Remove ${agentName(li)} from this site? They will no longer be offered its chats.`)) {
+      if (select) select.value = from;
+      announce(`${agentName(li)}: kept.`);
+      return;
+    }
     if (inFlight.has(id)) {
       // Serialise per agent: a second move before the first is saved would race on the server.
       if (select) select.value = from;

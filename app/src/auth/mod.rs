@@ -1,9 +1,10 @@
-//! Who is asking: passwords, login sessions and the rate limit on failed logins. The
+//! Who is asking: passwords and their reset, login sessions and the rate limit on failed logins. The
 //! session table and the login-failure table are not read models; each has one owning
 //! module here.
 
 pub mod login_failures;
 pub mod password;
+pub mod password_reset;
 pub mod sessions;
 
 use std::net::IpAddr;

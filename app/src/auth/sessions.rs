@@ -39,6 +39,13 @@ pub async fn end(app: &App, token_hash: &str) -> Result<()> {
     Ok(())
 }
 
+/// Ends every session of the user (their password changed: whoever knew the old one is out).
+pub async fn end_all(app: &App, user_id: UserId) -> Result<()> {
+    let client = app.pool().get().await?;
+    client.execute("DELETE FROM sessions WHERE user_id = $1", &[&user_id.0]).await?;
+    Ok(())
+}
+
 /// The session whose cookie carries `token`, if it is current and its user may still log in.
 pub async fn find(app: &App, token: &str) -> Result<Option<Session>> {
     let token_hash = hash_token(token);

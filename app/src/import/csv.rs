@@ -1,11 +1,12 @@
 //! Reading a CSV file of users: every line becomes a row to import or the reason it cannot
 //! be one, and the preview marks what the company cannot take. Pure: no I/O.
 //!
-//! Format (first line is the header; columns in any order, names case-insensitive):
-//! `email`, `first_name`, `last_name` (required), `roles` (names separated by `;`, empty
-//! means Agent, `none` means no role), `max_chats` (1–20, empty means 3),
-//! `send_invitation` (yes/no, empty means yes), and optionally `display_name`, `phone`,
-//! `job_title`.
+//! Format (first line is the header; columns in any order, names in English or French,
+//! case and accents ignored, see `columns`): `email`, `first_name`, `last_name`
+//! (required), `roles` (names separated by `;` or `|`, empty means Agent, `none` means no
+//! role), `max_chats` (1–20, empty means 3), `send_invitation` (yes/no, empty means yes),
+//! and optionally `display_name`, `phone`, `job_title`. Separated by commas, semicolons or
+//! tabs (the header line's own), in UTF-8 (byte-order mark or not) or Windows-1252.
 
 use std::collections::{HashMap, HashSet};
 
@@ -16,9 +17,9 @@ use serde::{Deserialize, Serialize};
 
 pub const MAX_ROWS: usize = 10_000;
 
-pub const TEMPLATE: &str = "email,first_name,last_name,roles,max_chats,send_invitation,display_name,phone,job_title\n\
-ada.lovelace@example.com,Ada,Lovelace,Agent;Supervisor,3,yes,Ada,+44 20 7946 0000,Team lead\n\
-alan.turing@example.com,Alan,Turing,Agent,5,no,,,\n";
+use super::columns::{self, canonical};
+pub use super::columns::{template, TemplateLanguage};
+use super::text::{decode, separator_name, sniff_separator};
 
 /// A row that can be imported.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,10 +59,10 @@ impl Outcome {
 pub enum FileError {
     #[error("the file is empty")]
     Empty,
-    #[error("the file is not UTF-8 text (save it as CSV UTF-8)")]
+    #[error("the file is not text (save it from the spreadsheet as CSV)")]
     NotText,
-    #[error("the header lacks the column(s) {0}")]
-    MissingColumns(String),
+    #[error("the header lacks the column(s) {missing}; read with {separator} as the separator, it has the columns {seen}")]
+    MissingColumns { missing: String, separator: &'static str, seen: String },
     #[error("the file has {0} rows; import at most {MAX_ROWS} at a time")]
     TooManyRows(usize),
     #[error("the file cannot be read as CSV: {0}")]
@@ -72,18 +73,32 @@ const REQUIRED: [&str; 3] = ["email", "first_name", "last_name"];
 
 /// Reads every line into either a row or the reason it cannot be one.
 pub fn parse(bytes: &[u8]) -> Result<Vec<Outcome>, FileError> {
-    let text = std::str::from_utf8(bytes).map_err(|_| FileError::NotText)?;
-    let text = text.trim_start_matches('\u{feff}'); // Excel's byte-order mark
+    let (text, _encoding) = decode(bytes);
+    if text.contains('\0') {
+        return Err(FileError::NotText);
+    }
     if text.trim().is_empty() {
         return Err(FileError::Empty);
     }
-    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let header: Vec<String> =
-        reader.headers().map_err(|e| FileError::Csv(e.to_string()))?.iter().map(|h| h.to_lowercase().replace([' ', '-'], "_")).collect();
-    let column: HashMap<&str, usize> = header.iter().enumerate().map(|(i, h)| (h.as_str(), i)).collect();
+    let text = text.as_str();
+    let separator = sniff_separator(text);
+    let mut reader = csv::ReaderBuilder::new().delimiter(separator).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
+    let raw_header: Vec<String> = reader.headers().map_err(|e| FileError::Csv(e.to_string()))?.iter().map(str::to_owned).collect();
+    let header: Vec<Option<&str>> = raw_header.iter().map(|h| canonical(h)).collect();
+    let mut column: HashMap<&str, usize> = HashMap::new();
+    for (i, name) in header.iter().enumerate() {
+        if let Some(name) = name {
+            column.entry(name).or_insert(i);
+        }
+    }
     let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !column.contains_key(c)).collect();
     if !missing.is_empty() {
-        return Err(FileError::MissingColumns(missing.join(", ")));
+        let seen = raw_header.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ");
+        return Err(FileError::MissingColumns {
+            missing: missing.join(", "),
+            separator: separator_name(separator),
+            seen: if seen.is_empty() { "none".into() } else { seen },
+        });
     }
     // The csv reader does not count blank lines: find real line numbers from byte offsets.
     let newlines: Vec<u64> = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i as u64).collect();
@@ -145,7 +160,12 @@ fn parse_row(field: &dyn Fn(&str) -> String) -> Result<Row, String> {
     let roles = match roles_text.trim().to_lowercase().as_str() {
         "" => vec![Role::Agent],
         "none" => vec![],
-        _ => roles_text.split([';', '|']).filter(|r| !r.trim().is_empty()).map(|r| r.parse::<Role>()).collect::<Result<Vec<_>, _>>()?,
+        "aucun" | "aucune" => vec![],
+        _ => roles_text
+            .split([';', '|', ','])
+            .filter(|r| !r.trim().is_empty())
+            .map(|r| columns::role(r).map_or_else(|| r.parse::<Role>(), Ok))
+            .collect::<Result<Vec<_>, _>>()?,
     };
     let max_chats = match field("max_chats").as_str() {
         "" => user::DEFAULT_MAX_CHATS,
@@ -198,7 +218,7 @@ mod tests {
 
     #[test]
     fn the_template_parses_into_two_valid_rows() {
-        let rows = parse(TEMPLATE.as_bytes()).unwrap();
+        let rows = parse(template(TemplateLanguage::English).as_bytes()).unwrap();
         assert_eq!(rows.len(), 2);
         assert!(rows.iter().all(Outcome::is_ok));
         let ada = rows[0].row.as_ref().unwrap();
@@ -233,11 +253,60 @@ mod tests {
     #[test]
     fn whole_file_problems_are_reported_before_any_row() {
         assert_eq!(parse(b""), Err(FileError::Empty));
-        assert_eq!(parse(&[0xff, 0xfe, 0x00]), Err(FileError::NotText));
-        assert_eq!(parse(b"mail,first_name\nx@y.z,A\n"), Err(FileError::MissingColumns("email, last_name".into())));
+        assert_eq!(parse(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), Err(FileError::NotText));
+        assert_eq!(
+            parse(b"mail,first_name\nx@y.z,A\n"),
+            Err(FileError::MissingColumns { missing: "email, last_name".into(), separator: "comma (,)", seen: "`mail`, `first_name`".into() })
+        );
+        let message = parse("mail;prénom\r\n".as_bytes()).unwrap_err().to_string();
+        assert_eq!(
+            message,
+            "the header lacks the column(s) email, last_name; read with semicolon (;) as the separator, it has the columns `mail`, `prénom`"
+        );
         let big: String =
             std::iter::once("email,first_name,last_name\n".to_owned()).chain((0..MAX_ROWS + 1).map(|i| format!("u{i}@example.com,A,B\n"))).collect();
         assert!(matches!(parse(big.as_bytes()), Err(FileError::TooManyRows(n)) if n == MAX_ROWS + 1));
+    }
+
+    /// What French Excel saves: semicolons, Windows-1252, CRLF; with or without a BOM.
+    fn french_excel(text: &str, bom: bool) -> Vec<u8> {
+        let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
+        assert!(!unmappable);
+        let mut out = if bom { b"\xef\xbb\xbf".to_vec() } else { Vec::new() };
+        if bom {
+            out.extend_from_slice(text.as_bytes());
+        } else {
+            out.extend_from_slice(&bytes);
+        }
+        out
+    }
+
+    #[test]
+    fn a_file_saved_by_french_excel_imports_as_the_same_file_in_utf8_with_commas() {
+        let english = "email,first_name,last_name,roles,max_chats,send_invitation,display_name,phone,job_title\n\
+                       helene@example.fr,Hélène,Dupré,Agent;Supervisor,4,no,Léna,+33 1 23 45 67 89,Chargée de clientèle\n\
+                       francois@example.fr,François,Lefèvre-Œuvray,,,,,,\n";
+        let french = "Courriel;Prénom;Nom;Rôles;Chats max;Envoyer invitation;Nom affiché;Téléphone;Fonction\r\n\
+                      helene@example.fr;Hélène;Dupré;Agent|Superviseur;4;non;Léna;+33 1 23 45 67 89;Chargée de clientèle\r\n\
+                      francois@example.fr;François;Lefèvre-Œuvray;;;;;;\r\n";
+        let expected = parse(english.as_bytes()).unwrap();
+        assert!(expected.iter().all(Outcome::is_ok), "{expected:?}");
+        assert_eq!(expected[0].row.as_ref().unwrap().profile.first_name, "Hélène");
+        for bytes in [french_excel(french, false), french_excel(french, true), french.replace("\r\n", "\n").into_bytes()] {
+            assert_eq!(parse(&bytes).unwrap(), expected);
+        }
+        // English names with semicolons, in Latin-1 with a BOM-less header.
+        let semicolons = english.replace(',', ";").replace("Agent;Supervisor", "\"Agent;Supervisor\"");
+        assert_eq!(parse(&french_excel(&semicolons, false)).unwrap(), expected);
+        // Both templates import as they are, to the same kind of rows.
+        for language in [TemplateLanguage::English, TemplateLanguage::French] {
+            let rows = parse(template(language).as_bytes()).unwrap();
+            assert_eq!(rows.len(), 2, "{language:?}");
+            assert!(rows.iter().all(Outcome::is_ok), "{language:?}: {rows:?}");
+            assert_eq!(rows[0].row.as_ref().unwrap().roles, vec![Role::Agent, Role::Supervisor]);
+            assert!(!rows[1].row.as_ref().unwrap().send_invitation);
+        }
+        assert!(template(TemplateLanguage::French).contains("prénom;nom;rôles"));
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! preview), then import the valid rows in the background while the page shows progress.
 //! The `user_imports` table, which holds each import's preview and progress, is owned here.
 
+mod columns;
 pub mod csv;
+mod text;
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

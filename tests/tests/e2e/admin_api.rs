@@ -304,12 +304,19 @@ async fn no_company_sees_or_changes_another_company_s_users() {
         format!("/admin/users/{id}/settings"),
         format!("/admin/users/{id}/history"),
         format!("/admin/users/import/{import_id}"),
+        format!("/admin/users/{id}/deactivate"),
     ] {
         assert_eq!(page_client.get(&path).await.status(), 404, "{path}");
     }
     let csrf = page_client.csrf().await;
-    for path in [format!("/admin/users/{id}/deactivate"), format!("/admin/users/{id}/invitation")] {
+    for path in [
+        format!("/admin/users/{id}/deactivate"),
+        format!("/admin/users/{id}/invitation"),
+        format!("/admin/users/{id}/password-reset"),
+        format!("/admin/users/{id}/reactivate"),
+    ] {
         assert_eq!(page_client.post_form(&path, &[("csrf", &csrf)]).await.status(), 404, "{path}");
+        assert_eq!(page_client.post_form(&path, &[("csrf", &csrf), ("confirm", "yes")]).await.status(), 404, "{path}");
     }
     let response = page_client.post_form(&format!("/admin/users/{id}/roles"), &[("csrf", &csrf), ("role", "Agent"), ("on", "false")]).await;
     assert_eq!(response.status(), 404);

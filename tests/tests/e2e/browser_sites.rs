@@ -128,3 +128,42 @@ async fn wait_saved(browser: &Browser) {
     })
     .await;
 }
+
+#[tokio::test]
+async fn taking_an_agent_off_a_site_by_keyboard_asks_first_and_deactivating_goes_through_a_page() {
+    let db = TestDb::new().await;
+    let server = TestServer::start(&db).await;
+    let (company, admin) = server.company("Acme", "admin@acme.test", "admin-password", 5).await;
+    let ada = server.user(company, "ada@acme.test", "ada-password", &[Role::Agent]).await;
+    let admin = server.session_of(company, admin).await;
+    let site = app::sites::create(&server.app, &admin, "Shop", vec!["www.shop.example.com".into()], "", false).await.unwrap();
+    app::sites::place(&server.app, &admin, site, ada, Some(domain::site::Priority::High)).await.unwrap();
+    let browser = Browser::start().await;
+    log_in(&browser, &server).await;
+    browser.goto(&server.url(&format!("/admin/sites/{site}/agents"))).await;
+    browser.find("#advisors.js").await;
+    let in_high = format!("ul.dropzone[data-priority=high] li.agent[data-user-id='{ada}']");
+
+    // 0 asks; "Cancel" keeps her where she was.
+    browser.find(&in_high).await.send_keys("0").await.unwrap();
+    let question = browser.client.get_alert_text().await.unwrap();
+    assert!(question.contains("Remove ada Tester from this site?") && question.contains("no longer be offered"), "{question}");
+    browser.client.dismiss_alert().await.unwrap();
+    browser.find(&in_high).await;
+    // "OK" takes her off, saved.
+    browser.find(&in_high).await.send_keys("0").await.unwrap();
+    browser.client.accept_alert().await.unwrap();
+    browser.find(&format!("ul.dropzone[data-priority=none] li.agent[data-user-id='{ada}']")).await;
+    wait_saved(&browser).await;
+
+    // Deactivating: the button leads to a page that says what it does; confirming lands on
+    // the user's page, not on /deactivate.
+    browser.goto(&server.url(&format!("/admin/users/{ada}"))).await;
+    browser.click("#deactivate").await;
+    assert!(browser.text("#confirm-deactivate").await.contains("can no longer log in"));
+    browser.click("#confirm-deactivate button[type=submit]").await;
+    assert!(browser.text("p.notice").await.contains("The user is deactivated."));
+    let url = browser.client.current_url().await.unwrap();
+    assert_eq!(url.path(), format!("/admin/users/{ada}"));
+    browser.close().await;
+}

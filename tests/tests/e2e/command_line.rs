@@ -338,3 +338,52 @@ async fn rebuild_replays_every_read_model_the_registry_names() {
     let (_, help, _) = process::run(&["rebuild", "--help"], None, "").await;
     assert!(names.iter().all(|n| help.contains(n)), "{help}");
 }
+
+#[tokio::test]
+async fn admin_create_names_the_address_the_server_really_listens_on_and_writes_no_colour_codes() {
+    let db = TestDb::new().await;
+    let url = db.url();
+    let dir = DataDir::new();
+    let data_dir = dir.0.to_str().unwrap().to_owned();
+    let create = |email: &'static str, data_dir: String, url: String| async move {
+        let args = ["admin", "create", "--company", "Acme", "--email", email, "--password-stdin", "--data-dir", &data_dir];
+        let mut command = process::command(&args, Some(&url));
+        command.env_remove("SWITCHBOARD_PUBLIC_URL");
+        run_with_stdin(command, "a-long-password\n").await
+    };
+
+    // No server on this data folder: it says where the address is printed, and no fixed address.
+    let (ok, stdout, stderr) = create("one@acme.test", data_dir.clone(), url.clone()).await;
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("`switchboard serve` prints its address when it starts"), "{stdout}");
+    assert!(!stdout.contains("for example http://127.0.0.1:8080"), "{stdout}");
+
+    // With a server running on this data folder (on a port of its own), it names that server.
+    let mut served = Serve::new(&dir.0).database(Some(&url)).start().await;
+    let (ok, stdout, stderr) = create("two@acme.test", data_dir.clone(), url.clone()).await;
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains(&format!("Log in at http://127.0.0.1:{}/login.", served.port)), "{stdout}");
+    // Neither the CLI's log lines nor the server's carry colour codes into a pipe.
+    assert!(!stderr.contains('\u{1b}') && !stdout.contains('\u{1b}'), "{stderr:?}");
+    assert!(served.drain().iter().all(|l| !l.contains('\u{1b}')), "{:?}", served.output);
+    served.terminate().await;
+
+    // Once it stopped, it is no longer named; SWITCHBOARD_PUBLIC_URL names the public address.
+    let args = ["admin", "create", "--company", "Acme", "--email", "three@acme.test", "--password-stdin", "--data-dir", &data_dir];
+    let mut command = process::command(&args, Some(&url));
+    command.env("SWITCHBOARD_PUBLIC_URL", "https://chat.acme.test/");
+    let (ok, stdout, stderr) = run_with_stdin(command, "a-long-password\n").await;
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("Log in at https://chat.acme.test/login."), "{stdout}");
+}
+
+async fn run_with_stdin(mut command: tokio::process::Command, stdin: &str) -> (bool, String, String) {
+    use std::process::Stdio;
+    use tokio::io::AsyncWriteExt;
+    let mut child = command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.as_bytes()).await.unwrap();
+    drop(input);
+    let out = child.wait_with_output().await.unwrap();
+    (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}

@@ -84,7 +84,10 @@ async fn the_preview_says_what_becomes_of_each_row_and_only_valid_rows_are_impor
     let body: Value = response.json().await.unwrap();
     assert_eq!(
         (body["error"]["field"].as_str(), body["error"]["message"].as_str()),
-        (Some("file"), Some("the header lacks the column(s) email, first_name, last_name"))
+        (
+            Some("file"),
+            Some("the header lacks the column(s) email, first_name, last_name; read with comma (,) as the separator, it has the columns `mail`, `name`")
+        )
     );
 }
 
@@ -127,10 +130,10 @@ async fn the_import_pages_preview_confirm_and_show_progress() {
     // A file that is not CSV text gets a page naming the problem.
     let multipart = reqwest::multipart::Form::new()
         .text("csrf", csrf)
-        .part("file", reqwest::multipart::Part::bytes(vec![0xff, 0xfe, 0x00, 0x01]).file_name("users.xlsx"));
+        .part("file", reqwest::multipart::Part::bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00".to_vec()).file_name("users.xlsx"));
     let response = browser.http.post(browser.url("/admin/users/import")).multipart(multipart).send().await.unwrap();
     assert_eq!(response.status(), 422);
-    assert!(response.text().await.unwrap().contains("not UTF-8 text"));
+    assert!(response.text().await.unwrap().contains("The file is not text"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -182,4 +185,60 @@ async fn five_thousand_rows_import_once_and_the_same_file_twice_adds_nobody() {
     assert_eq!(last_page["users"].as_array().unwrap().len(), 1);
     let (_, found) = api.json(Method::GET, "/api/v1/users?q=Number4321", None).await;
     assert_eq!(found["total"], 1);
+}
+
+/// Uploads `bytes` through the import page; the response.
+async fn upload_page(browser: &testkit::Browserless, bytes: Vec<u8>) -> reqwest::Response {
+    let csrf = browser.csrf().await;
+    let multipart = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name("utilisateurs.csv").mime_str("text/csv").unwrap());
+    browser.http.post(browser.url("/admin/users/import")).multipart(multipart).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_file_saved_by_french_excel_imports_with_its_accents_and_the_template_speaks_french() {
+    let (_db, server, _api) = setup(10).await;
+    let browser = server.login("admin@acme.test", "admin-password").await;
+
+    // The template follows the browser's language, or the lang the link asks for.
+    let french =
+        browser.http.get(browser.url("/admin/users/import/template.csv")).header("accept-language", "fr-FR,fr;q=0.9,en;q=0.5").send().await.unwrap();
+    assert!(french.headers()["content-disposition"].to_str().unwrap().contains("utilisateurs"));
+    let french = french.text().await.unwrap();
+    assert!(french.starts_with("\u{feff}courriel;prénom;nom;rôles"), "{french}");
+    let english = browser.http.get(browser.url("/admin/users/import/template.csv")).header("accept-language", "en-GB,fr;q=0.5").send().await.unwrap();
+    assert!(english.text().await.unwrap().starts_with("email,first_name,last_name,roles"));
+    assert!(browser.get_text("/admin/users/import/template.csv?lang=fr").await.contains("prénom"));
+    assert_eq!(browser.get("/admin/users/import/template.csv?lang=de").await.status(), 422);
+
+    // Semicolons, Windows-1252, CRLF, French column names and role names.
+    let text = "Courriel;Prénom;Nom;Rôles;Chats max;Envoyer invitation\r\n\
+                helene@acme.test;Hélène;Dupré;Agent|Superviseur;4;non\r\n\
+                francois@acme.test;François;Lefèvre-Œuvray;;;non\r\n";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+    assert!(std::str::from_utf8(&bytes).is_err(), "the file must really be Windows-1252");
+    let response = upload_page(&browser, bytes.into_owned()).await;
+    assert_eq!(response.status(), 303);
+    let preview_url = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(browser.get_text(&preview_url).await.contains("Import 2 users"));
+    let csrf = browser.csrf().await;
+    assert_eq!(browser.post_form(&format!("{preview_url}/confirm"), &[("csrf", &csrf)]).await.status(), 303);
+    wait::until("the import is done", wait::DEADLINE, || async {
+        let page = browser.get_text(&preview_url).await;
+        if page.contains("import-done") {
+            Ok(())
+        } else {
+            Err(page)
+        }
+    })
+    .await;
+    let users = browser.get_text("/admin/users?q=acme.test").await;
+    assert!(users.contains("Hélène Dupré") && users.contains("François Lefèvre-Œuvray"), "{users}");
+
+    // A header it cannot read names the separator it found and the columns it saw.
+    let response = upload_page(&browser, "Adresse;Prénom;Nom\r\nx@acme.test;A;B\r\n".as_bytes().to_vec()).await;
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("semicolon (;) as the separator") && page.contains("`Adresse`, `Prénom`, `Nom`"), "{page}");
 }

@@ -102,3 +102,31 @@ async fn only_administrators_reach_the_users_page_and_strangers_are_sent_to_log_
     assert!(account.contains("agent@acme.test"));
     assert!(hidden_field(&account, "csrf").is_some());
 }
+
+#[tokio::test]
+async fn each_user_lands_on_the_page_of_their_first_role_and_nobody_on_a_dead_end() {
+    let db = TestDb::new().await;
+    let server = TestServer::start(&db).await;
+    let (company, _) = server.company("Acme", "admin@acme.test", "s3cret-password", 9).await;
+    for (email, roles, landing) in [
+        ("agent@acme.test", &[Role::Agent][..], "/console"),
+        ("super@acme.test", &[Role::Supervisor][..], "/supervisor"),
+        ("both@acme.test", &[Role::Agent, Role::Supervisor][..], "/supervisor"),
+        ("all@acme.test", &[Role::Agent, Role::Supervisor, Role::Administrator][..], "/admin/users"),
+        ("expert@acme.test", &[Role::Expert][..], "/account"),
+    ] {
+        server.user(company, email, "user-password", roles).await;
+        let client = Browserless::new(&server);
+        let response = client.login(email, "user-password").await;
+        assert_eq!((response.status().as_u16(), response.headers()["location"].to_str().unwrap()), (303, landing), "{email}");
+        // The front door sends them to the same page, and that page opens.
+        assert_eq!(client.get("/").await.headers()["location"].to_str().unwrap(), landing, "{email}");
+        let page = client.get(landing).await;
+        assert_eq!(page.status(), 200, "{email} on {landing}");
+        let text = page.text().await.unwrap();
+        assert!(!text.contains("Hello, "), "{email} landed on the old dead-end greeting");
+        if landing == "/account" {
+            assert!(text.contains("Ask an administrator"), "{text}");
+        }
+    }
+}

@@ -175,7 +175,7 @@ async fn no_company_sees_or_changes_another_company_s_site() {
     assert_eq!(refusal(&answer), (404, "not_found", None));
     // And the pages agree.
     let page = server.login("admin@globex.test", "admin-password").await;
-    for path in ["", "/agents", "/install", "/test", "/delete"] {
+    for path in ["", "/agents", "/install", "/test", "/delete", "/key"] {
         assert_eq!(page.get(&format!("/admin/sites/{id}{path}")).await.status(), 404, "{path}");
     }
     let csrf = page.csrf().await;

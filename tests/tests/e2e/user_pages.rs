@@ -33,9 +33,11 @@ async fn an_administrator_edits_a_user_and_sees_the_history() {
             &[("csrf", &csrf), ("email", "Augusta@Acme.test"), ("first_name", "Augusta"), ("last_name", "King"), ("job_title", "Countess")],
         )
         .await;
-    assert_eq!(response.status(), 200);
-    let body = response.text().await.unwrap();
+    // Saved: back to the page (303), which says so once.
+    assert_eq!((response.status().as_u16(), response.headers()["location"].to_str().unwrap()), (303, page.as_str()));
+    let body = admin.get_text(&page).await;
     assert!(body.contains("Saved.") && body.contains("value=\"augusta@acme.test\"") && body.contains("value=\"Countess\""), "{body}");
+    assert!(!admin.get_text(&page).await.contains("Saved."), "the notice shows once");
 
     let settings = format!("{page}/settings");
     assert!(admin.get_text(&settings).await.contains("value=\"3\""));
@@ -44,14 +46,22 @@ async fn an_administrator_edits_a_user_and_sees_the_history() {
     assert!(response.text().await.unwrap().contains("between 1 and 20, not 25"));
     let response = admin.post_form(&settings, &[("csrf", &csrf), ("max_chats", "many")]).await;
     assert_eq!(response.status(), 422);
-    assert_eq!(admin.post_form(&settings, &[("csrf", &csrf), ("max_chats", "6")]).await.status(), 200);
+    assert_eq!(admin.post_form(&settings, &[("csrf", &csrf), ("max_chats", "6")]).await.headers()["location"], settings.as_str());
     assert!(admin.get_text(&settings).await.contains("value=\"6\""));
 
-    let response = admin.post_form(&format!("{page}/deactivate"), &[("csrf", &csrf)]).await;
-    assert!(response.text().await.unwrap().contains("The user is deactivated."));
+    // Deactivating asks first, on a page of its own that says what it does.
+    assert!(profile.contains(&format!("href=\"{page}/deactivate\"")), "{profile}");
+    let confirm = admin.get_text(&format!("{page}/deactivate")).await;
+    assert!(confirm.contains("Deactivate Augusta King?") && confirm.contains("can no longer log in") && confirm.contains("Cancel"), "{confirm}");
+    let unconfirmed = admin.post_form(&format!("{page}/deactivate"), &[("csrf", &csrf)]).await;
+    assert_eq!(unconfirmed.headers()["location"].to_str().unwrap(), format!("{page}/deactivate"), "not confirmed: asked first");
+    assert!(admin.get_text("/admin/users").await.contains("active"));
+    let response = admin.post_form(&format!("{page}/deactivate"), &[("csrf", &csrf), ("confirm", "yes")]).await;
+    assert_eq!((response.status().as_u16(), response.headers()["location"].to_str().unwrap()), (303, page.as_str()));
+    assert!(admin.get_text(&page).await.contains("The user is deactivated."));
     assert!(admin.get_text("/admin/users").await.contains("deactivated"));
     assert_eq!(testkit::Browserless::new(&server).login("augusta@acme.test", "ada-password").await.status(), 401);
-    admin.post_form(&format!("{page}/reactivate"), &[("csrf", &csrf)]).await;
+    assert_eq!(admin.post_form(&format!("{page}/reactivate"), &[("csrf", &csrf)]).await.status(), 303);
     server.login("augusta@acme.test", "ada-password").await;
 
     let history = admin.get_text(&format!("{page}/history")).await;
@@ -81,10 +91,13 @@ async fn the_last_administrator_is_kept_with_a_clear_message_in_the_list() {
             &[("csrf", &csrf), ("role", "Administrator"), ("on", "false"), ("back", "/admin/users")],
         )
         .await;
-    assert_eq!(response.status(), 409);
-    assert!(response.text().await.unwrap().contains("must keep at least one active administrator"));
-    let response = admin.post_form(&format!("/admin/users/{admin_id}/deactivate"), &[("csrf", &csrf)]).await;
-    assert_eq!(response.status(), 409);
+    // Refused: back to the list (303, no /roles left in the address bar), which says why.
+    assert_eq!((response.status().as_u16(), response.headers()["location"].to_str().unwrap()), (303, "/admin/users"));
+    assert!(admin.get_text("/admin/users").await.contains("must keep at least one active administrator"));
+    let response = admin.post_form(&format!("/admin/users/{admin_id}/deactivate"), &[("csrf", &csrf), ("confirm", "yes")]).await;
+    assert_eq!(response.status(), 303);
+    let page = admin.get_text(response.headers()["location"].to_str().unwrap()).await;
+    assert!(page.contains("must keep at least one active administrator"), "{page}");
     // A redirect after a toggle stays on this site.
     let response = admin
         .post_form(

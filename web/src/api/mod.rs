@@ -26,7 +26,7 @@ use crate::Web;
     paths(
         session::login, session::logout,
         users::list, users::create, users::get_one, users::update, users::grant_role, users::revoke_role,
-        users::deactivate, users::reactivate, users::resend_invitation, users::history, users::licence,
+        users::deactivate, users::reactivate, users::resend_invitation, users::send_password_reset, users::history, users::licence,
         imports::template, imports::preview, imports::confirm, imports::status,
         sites::list, sites::create, sites::get_one, sites::update, sites::rotate_key, sites::delete, sites::agents, sites::assign, sites::unassign,
         conversations::list, conversations::transcript, conversations::erase_visitor,
@@ -86,6 +86,7 @@ pub fn router() -> Router<Web> {
         .route("/users/{id}/deactivate", post(users::deactivate))
         .route("/users/{id}/reactivate", post(users::reactivate))
         .route("/users/{id}/invitation", post(users::resend_invitation))
+        .route("/users/{id}/password-reset", post(users::send_password_reset))
         .route("/users/{id}/history", get(users::history))
         .route("/licence", get(users::licence))
         .route("/imports/template.csv", get(imports::template))

@@ -263,6 +263,19 @@ pub async fn resend_invitation(
     Ok((StatusCode::ACCEPTED, axum::Json(fetch(&web, &session, user_id).await?)))
 }
 
+/// Mail the user a password reset link, valid one hour; an earlier link stops working.
+#[utoipa::path(post, path = "/api/v1/users/{id}/password-reset", tag = "users", params(("id" = Uuid, Path)), security(("session" = []), ("csrf" = [])),
+    responses((status = 202, body = ApiUser), (status = 409, body = super::ErrorBody, description = "no_password_yet (invited: resend the invitation) or deactivated")))]
+pub async fn send_password_reset(
+    State(web): State<Web>,
+    ApiAdmin(session): ApiAdmin,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, axum::Json<ApiUser>), ApiError> {
+    let user_id = parse_id(&id)?;
+    app::auth::password_reset::send_to(&web, &session, user_id).await?;
+    Ok((StatusCode::ACCEPTED, axum::Json(fetch(&web, &session, user_id).await?)))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct HistoryEntry {
     pub at: DateTime<Utc>,

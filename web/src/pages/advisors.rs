@@ -1,17 +1,20 @@
 //! The advisors (agents) of a site: every agent on the left, High, Normal and Low priority on
 //! the right. `/static/advisors.js` adds drag and drop (pointer and keyboard) that saves
-//! through the API without reloading; the form below it works without JavaScript.
+//! through the API without reloading; the form below it works without JavaScript. Taking
+//! agents off the site is confirmed first: a page without JavaScript, a dialog with it.
 
 use std::collections::HashMap;
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
 use domain::site::Priority;
 use domain::SiteId;
 use maud::{html, Markup};
 use projections::sites::{Advisor, SiteRow};
 
-use super::layout::page_with_head;
+use super::flash::{self, Flash};
+use super::layout::{page, page_with_head};
 use super::{Form, Path};
 use crate::auth::{check_csrf, Admin};
 use crate::error::{refusal, AppError, Refusal};
@@ -92,21 +95,44 @@ async fn load(web: &Web, session: &Session, site_id: SiteId) -> Result<(SiteRow,
     Ok((site, advisors))
 }
 
-pub async fn show(State(web): State<Web>, Admin(session): Admin, Path(id): Path<SiteId>) -> Result<Markup, AppError> {
+pub async fn show(State(web): State<Web>, Admin(session): Admin, jar: CookieJar, Path(id): Path<SiteId>) -> Result<Response, AppError> {
     let (site, advisors) = load(&web, &session, id).await?;
-    Ok(render(&session, &site, &advisors, None, None))
+    let (jar, Flash { notice, error }) = Flash::take(jar);
+    Ok((jar, render(&session, &site, &advisors, notice.as_deref(), error.as_deref())).into_response())
+}
+
+/// "Are you sure?" before taking agents off the site: who, and what it does; the form sends
+/// the same choices again, confirmed.
+fn confirm_removal(session: &Session, site: &SiteRow, removed: &[&Advisor], fields: &HashMap<String, String>) -> Markup {
+    page(
+        "Remove advisors",
+        Some(session),
+        html! {
+            section.card.narrow #confirm-remove {
+                h1 { "Remove from " (site.name) "?" }
+                ul { @for a in removed { li { (a.name) " (" (a.email) ")" } } }
+                p { "They will no longer be offered this site's chats. Conversations they hold now stay with them; they can be added again later." }
+                form method="post" action={"/admin/sites/" (site.site_id) "/agents"} {
+                    @for (name, value) in fields.iter().filter(|(n, _)| n.as_str() != "confirm") { input type="hidden" name=(name) value=(value); }
+                    input type="hidden" name="confirm" value="yes";
+                    p { button.danger type="submit" { "Remove and save" } " " a href={"/admin/sites/" (site.site_id) "/agents"} { "Cancel" } }
+                }
+            }
+        },
+    )
 }
 
 /// The form without JavaScript: one select per agent, applied in one go.
 pub async fn save(
     State(web): State<Web>,
     Admin(session): Admin,
+    jar: CookieJar,
     Path(id): Path<SiteId>,
     Form(fields): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     check_csrf(&session, fields.get("csrf").map(String::as_str).unwrap_or_default())?;
     let (site, advisors) = load(&web, &session, id).await?;
-    let mut failures = Vec::new();
+    let mut changes = Vec::new();
     for a in &advisors {
         let Some(chosen) = fields.get(&format!("priority-{}", a.user_id)) else { continue };
         let wanted = match chosen.as_str() {
@@ -114,14 +140,20 @@ pub async fn save(
             other => Some(site_admin::parse_priority(other)?),
         };
         if wanted != a.priority {
-            if let Err(e) = site_admin::place(&web, &session, id, a.user_id, wanted).await {
-                let Refusal { message, .. } = refusal(e)?;
-                failures.push(format!("{}: {message}", a.name));
-            }
+            changes.push((a, wanted));
         }
     }
-    let (_, advisors) = load(&web, &session, id).await?;
-    let error = (!failures.is_empty()).then(|| failures.join(" · "));
-    let status = if error.is_some() { axum::http::StatusCode::CONFLICT } else { axum::http::StatusCode::OK };
-    Ok((status, render(&session, &site, &advisors, error.is_none().then_some("Saved."), error.as_deref())).into_response())
+    let removed: Vec<&Advisor> = changes.iter().filter(|(a, wanted)| wanted.is_none() && a.priority.is_some()).map(|(a, _)| *a).collect();
+    if !removed.is_empty() && fields.get("confirm").map(String::as_str) != Some("yes") {
+        return Ok(confirm_removal(&session, &site, &removed, &fields).into_response());
+    }
+    let mut failures = Vec::new();
+    for (a, wanted) in changes {
+        if let Err(e) = site_admin::place(&web, &session, id, a.user_id, wanted).await {
+            let Refusal { message, .. } = refusal(e)?;
+            failures.push(format!("{}: {message}", a.name));
+        }
+    }
+    let to = format!("/admin/sites/{}/agents", site.site_id);
+    Ok(if failures.is_empty() { flash::done(jar, &to, "Saved.") } else { flash::refused(jar, &to, &failures.join(" · ")) })
 }

@@ -17,6 +17,8 @@ use crate::Web;
 #[derive(Deserialize, Default)]
 pub struct Next {
     next: Option<String>,
+    /// `done` after a password reset.
+    reset: Option<String>,
 }
 
 /// Only same-site paths: a login link must not send the user elsewhere.
@@ -24,13 +26,14 @@ fn safe_next(next: Option<&str>) -> Option<String> {
     next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).map(str::to_owned)
 }
 
-fn login_form(csrf: &str, email: &str, next: Option<&str>, error: Option<&str>) -> Markup {
+fn login_form(csrf: &str, email: &str, next: Option<&str>, error: Option<&str>, notice: Option<&str>) -> Markup {
     page(
         "Log in",
         None,
         html! {
             section.card.narrow {
                 h1 { "Log in to Switchboard" }
+                @if let Some(n) = notice { p.notice role="status" #login-notice { (n) } }
                 @if let Some(e) = error { p.error role="alert" { (e) } }
                 form method="post" action="/login" {
                     input type="hidden" name="csrf" value=(csrf);
@@ -39,7 +42,7 @@ fn login_form(csrf: &str, email: &str, next: Option<&str>, error: Option<&str>) 
                     input #email type="email" name="email" value=(email) autocomplete="username" required autofocus;
                     label for="password" { "Password" }
                     input #password type="password" name="password" autocomplete="current-password" required;
-                    p { button type="submit" { "Log in" } }
+                    p { button type="submit" { "Log in" } " " a href="/password-reset" #forgot { "Forgot your password?" } }
                 }
             }
         },
@@ -53,7 +56,8 @@ fn login_csrf_cookie(web: &Web, token: String) -> Cookie<'static> {
 pub async fn show(State(web): State<Web>, jar: CookieJar, Query(q): Query<Next>) -> (CookieJar, Markup) {
     let token = app::auth::random_token();
     let next = safe_next(q.next.as_deref());
-    let markup = login_form(&token, "", next.as_deref(), None);
+    let notice = (q.reset.as_deref() == Some("done")).then_some("Your new password is set, and every other session is logged out. Log in with it.");
+    let markup = login_form(&token, "", next.as_deref(), None, notice);
     (jar.add(login_csrf_cookie(&web, token)), markup)
 }
 
@@ -73,7 +77,7 @@ pub async fn submit(State(web): State<Web>, ClientIp(ip): ClientIp, jar: CookieJ
     let next = safe_next(form.next.as_deref());
     let retry = |status: StatusCode, message: &str, jar: CookieJar| {
         let token = app::auth::random_token();
-        let markup = login_form(&token, &form.email, next.as_deref(), Some(message));
+        let markup = login_form(&token, &form.email, next.as_deref(), Some(message), None);
         (status, jar.add(login_csrf_cookie(&web, token)), markup).into_response()
     };
     if expected.is_empty() || !app::auth::same_secret(&expected, &form.csrf) {
@@ -86,8 +90,7 @@ pub async fn submit(State(web): State<Web>, ClientIp(ip): ClientIp, jar: CookieJ
         Err(e) => return Err(e.into()),
     };
     let (token, _) = app::auth::sessions::start(&web, &user).await?;
-    let landing =
-        next.unwrap_or_else(|| if user.roles.iter().any(|r| r == Role::Administrator.as_str()) { "/admin/users".into() } else { "/".into() });
+    let landing = next.unwrap_or_else(|| first_page(&user.roles).into());
     let jar = jar.remove(Cookie::build(LOGIN_CSRF_COOKIE).path("/login")).add(auth::session_cookie(&web, token));
     Ok((jar, Redirect::to(&landing)).into_response())
 }
@@ -104,26 +107,69 @@ pub async fn logout(State(web): State<Web>, User(session): User, jar: CookieJar,
     Ok((jar.remove(Cookie::build(SESSION_COOKIE).path("/")), Redirect::to("/login")).into_response())
 }
 
-/// The front door: administrators to their users, everyone else to log in (the agent
-/// console arrives with live chat).
+/// Where someone with these roles starts: administrators on Users, supervisors on the
+/// board, agents on the console (the first that applies); someone with no role on their
+/// account page, which says so.
+pub fn first_page(roles: &[String]) -> &'static str {
+    let has = |role: Role| roles.iter().any(|r| r == role.as_str());
+    if has(Role::Administrator) {
+        "/admin/users"
+    } else if has(Role::Supervisor) {
+        "/supervisor"
+    } else if has(Role::Agent) {
+        "/console"
+    } else {
+        "/account"
+    }
+}
+
+/// The front door: each user to their first page, everyone else to log in.
 pub async fn home(session: Result<User, AppError>) -> Redirect {
     match session {
-        Ok(User(s)) if s.has_role(Role::Administrator) => Redirect::to("/admin/users"),
-        Ok(_) => Redirect::to("/account"),
+        Ok(User(s)) => Redirect::to(first_page(&s.user.roles)),
         Err(_) => Redirect::to("/login"),
     }
 }
 
+/// The account page, for someone with no role that has a page of its own (Expert only, or
+/// none): who they are, and what to ask for.
 pub async fn account(User(session): User) -> Markup {
+    let roles = &session.user.roles;
     page(
         "Your account",
         Some(&session),
         html! {
-            section.card {
-                h1 { "Hello, " (session.user.profile.first_name) }
-                p { "You are logged in as " (session.user.email) "." }
-                p.muted { "Roles: " (session.user.roles.join(", ")) }
+            section.card #account {
+                h1 { "Your account" }
+                p { "You are logged in as " (session.user.profile.full_name()) " (" (session.user.email) ")." }
+                @if roles.is_empty() {
+                    p #no-role { "Your account has no role yet, so there is nothing to open here. Ask an administrator of your company to give you the Agent, Supervisor or Administrator role." }
+                } @else {
+                    p { "Roles: " (roles.join(", ")) "." }
+                    @if first_page(roles) == "/account" {
+                        p #no-role { "None of your roles has a page of its own: the Expert role is not used by chat. Ask an administrator of your company for the Agent, Supervisor or Administrator role." }
+                    } @else {
+                        p { a.button href=(first_page(roles)) { "Continue" } }
+                    }
+                }
             }
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_page;
+
+    #[test]
+    fn each_role_lands_on_its_own_page_administrator_first() {
+        let roles = |r: &[&str]| r.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(first_page(&roles(&["Agent"])), "/console");
+        assert_eq!(first_page(&roles(&["Supervisor"])), "/supervisor");
+        assert_eq!(first_page(&roles(&["Administrator"])), "/admin/users");
+        assert_eq!(first_page(&roles(&["Agent", "Supervisor"])), "/supervisor");
+        assert_eq!(first_page(&roles(&["Agent", "Supervisor", "Administrator"])), "/admin/users");
+        assert_eq!(first_page(&roles(&["Expert"])), "/account");
+        assert_eq!(first_page(&roles(&[])), "/account");
+    }
 }

@@ -3,11 +3,13 @@
 pub mod advisors;
 pub mod audit;
 pub mod erasure;
+pub mod flash;
 pub mod import;
 pub mod invitation;
 pub mod layout;
 pub mod login;
 pub mod order;
+pub mod password_reset;
 pub mod sites;
 pub mod subscription;
 pub mod user;
@@ -24,11 +26,17 @@ pub struct ConfirmForm {
 }
 
 impl ConfirmForm {
-    /// Refused, with `unticked` as the reason, unless the box was ticked.
+    /// Whether the box was ticked (or the confirmation page's button sent `confirm`).
+    pub fn is_confirmed(&self) -> bool {
+        self.confirm.as_deref().is_some_and(|c| !c.is_empty())
+    }
+
+    /// Refused, with `unticked` as the reason, unless it was confirmed.
     pub fn confirmed(&self, unticked: &str) -> Result<(), crate::error::AppError> {
-        match self.confirm {
-            Some(_) => Ok(()),
-            None => Err(crate::error::AppError::invalid("confirm", unticked)),
+        if self.is_confirmed() {
+            Ok(())
+        } else {
+            Err(crate::error::AppError::invalid("confirm", unticked))
         }
     }
 }

@@ -4,12 +4,14 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
 use domain::site::{Language, Position, Weights, WidgetSettings};
 use domain::SiteId;
 use maud::{html, Markup, PreEscaped};
 use projections::sites::SiteRow;
 use serde::Deserialize;
 
+use super::flash::{self, Flash};
 use super::layout::{field_error, page};
 use super::{ConfirmForm, Form, Path};
 use crate::auth::{check_csrf, Admin};
@@ -24,13 +26,15 @@ fn refused(e: app::Error, render: impl FnOnce(&str, Option<&'static str>) -> Mar
     Ok((status, render(&message, field)).into_response())
 }
 
-pub async fn list(State(web): State<Web>, Admin(session): Admin) -> Result<Markup, AppError> {
+pub async fn list(State(web): State<Web>, Admin(session): Admin, jar: CookieJar) -> Result<Response, AppError> {
     let sites = site_admin::list(&web, &session).await?;
-    Ok(page(
+    let (jar, flash) = Flash::take(jar);
+    let markup = page(
         "Sites & Hotlines",
         Some(&session),
         html! {
             p.muted.small { "Administration → Configuration → Sites & Hotlines" }
+            @if let Some(n) = &flash.notice { p.notice role="status" { (n) } }
             h1 { "Sites & Hotlines" }
             div.toolbar { a.button href="/admin/sites/new" { "Add a site" } }
             table #sites {
@@ -55,7 +59,8 @@ pub async fn list(State(web): State<Web>, Admin(session): Admin) -> Result<Marku
                 }
             }
         },
-    ))
+    );
+    Ok((jar, markup).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -78,7 +83,7 @@ fn site_fields(form: &SiteForm, message: Option<&str>, field: Option<&str>) -> M
         input #name name="name" value=(form.name) required aria-invalid=(field == Some("name"));
         (field_error(field, "name", message))
         label for="urls" { "URLs of the site * (one per line)" }
-        textarea #urls name="urls" rows="3" placeholder="https://www.example.com" aria-invalid=(field == Some("urls")) { (form.urls) }
+        textarea #urls name="urls" rows="3" placeholder="www.example.com or https://www.example.com/shop" aria-invalid=(field == Some("urls")) { (form.urls) }
         (field_error(field, "urls", message))
         p.muted.small { "The URLs need not be exact: when the widget loads elsewhere you get a warning here. Tick the box below to allow these URLs only." }
         label.check { input type="checkbox" name="restrict_to_urls" checked[form.restrict_to_urls.is_some()]; " Only on these URLs (the widget refuses to open anywhere else)" }
@@ -199,10 +204,7 @@ async fn edit_page(web: &Web, session: &Session, site: &SiteRow, fb: Feedback<'_
                 h2 { "Widget key" }
                 p { code #widget-key { (site.widget_key) } }
                 p.muted.small { "Public: it appears in your pages. Rotating it makes every page with the old snippet stop showing the widget." }
-                form.inline method="post" action={(base) "/key"} {
-                    input type="hidden" name="csrf" value=(session.csrf);
-                    button.secondary type="submit" { "Rotate the key" }
-                }
+                a.button.secondary href={(base) "/key"} #rotate-key { "Rotate the key…" }
                 " " a href={(base) "/install"} { "Installation" } " · " a href={(base) "/test"} target="_blank" { "Test my module" }
             }
             section.card {
@@ -223,12 +225,14 @@ impl<T: Clone> ClonedOr<T> for Option<&T> {
     }
 }
 
-pub async fn edit(State(web): State<Web>, Admin(session): Admin, Path(id): Path<SiteId>) -> Result<Response, AppError> {
+pub async fn edit(State(web): State<Web>, Admin(session): Admin, jar: CookieJar, Path(id): Path<SiteId>) -> Result<Response, AppError> {
     let site = site_admin::load(&web, &session, id).await?;
     if site.deleted {
         return Ok((StatusCode::GONE, deleted_page(&session, &site)).into_response());
     }
-    Ok(edit_page(&web, &session, &site, Feedback::default()).await?.into_response())
+    let (jar, flash) = Flash::take(jar);
+    let feedback = Feedback { notice: flash.notice.as_deref(), message: flash.error.as_deref(), ..Default::default() };
+    Ok((jar, edit_page(&web, &session, &site, feedback).await?).into_response())
 }
 
 fn deleted_page(session: &Session, site: &SiteRow) -> Markup {
@@ -254,30 +258,29 @@ impl Clone for SiteForm {
 pub async fn save_general(
     State(web): State<Web>,
     Admin(session): Admin,
+    jar: CookieJar,
     Path(id): Path<SiteId>,
     Form(form): Form<SiteForm>,
 ) -> Result<Response, AppError> {
     check_csrf(&session, &form.csrf)?;
     let site = site_admin::load_live(&web, &session, id).await?;
     let result = site_admin::change(&web, &session, id, &form.name, split_urls(&form.urls), &form.notes, form.restrict_to_urls.is_some()).await;
-    respond(&web, &session, &site, result, Some(&form), None).await
+    respond(&web, &session, jar, &site, result, Some(&form), None).await
 }
 
-/// The edit page after a save: "Saved.", or the refusal shown in the panel whose form
-/// (`general` or `widget`) was sent, with what was typed.
+/// After a save: back to the edit page (303) saying "Saved.", or the refusal shown in the
+/// panel whose form (`general` or `widget`) was sent, with what was typed (422).
 async fn respond(
     web: &Web,
     session: &Session,
+    jar: CookieJar,
     site: &SiteRow,
     result: Result<(), app::Error>,
     general: Option<&SiteForm>,
     widget: Option<&SettingsForm>,
 ) -> Result<Response, AppError> {
     match result {
-        Ok(()) => {
-            let site = site_admin::load(web, session, site.site_id).await?;
-            Ok(edit_page(web, session, &site, Feedback { notice: Some("Saved."), ..Default::default() }).await?.into_response())
-        }
+        Ok(()) => Ok(flash::done(jar, &format!("/admin/sites/{}", site.site_id), "Saved.")),
         Err(e) => {
             let Refusal { status, message, field } = refusal(e)?;
             let feedback = Feedback { message: Some(&message), field, general, widget, ..Default::default() };
@@ -360,6 +363,7 @@ fn settings_fields(form: &SettingsForm, message: Option<&str>, field: Option<&st
 pub async fn save_widget(
     State(web): State<Web>,
     Admin(session): Admin,
+    jar: CookieJar,
     Path(id): Path<SiteId>,
     Form(form): Form<SettingsForm>,
 ) -> Result<Response, AppError> {
@@ -369,7 +373,7 @@ pub async fn save_widget(
         Ok(settings) => site_admin::settings(&web, &session, id, settings).await,
         Err(e) => Err(e),
     };
-    respond(&web, &session, &site, result, None, Some(&form)).await
+    respond(&web, &session, jar, &site, result, None, Some(&form)).await
 }
 
 #[derive(Deserialize)]
@@ -387,6 +391,7 @@ pub struct WeightsForm {
 pub async fn save_weights(
     State(web): State<Web>,
     Admin(session): Admin,
+    jar: CookieJar,
     Path(id): Path<SiteId>,
     Form(form): Form<WeightsForm>,
 ) -> Result<Response, AppError> {
@@ -403,27 +408,48 @@ pub async fn save_weights(
         Ok(w) => site_admin::weights(&web, &session, id, w).await,
         Err(e) => Err(e),
     };
-    respond(&web, &session, &site, result, None, None).await
+    respond(&web, &session, jar, &site, result, None, None).await
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
+/// "Are you sure?" before rotating the widget key, with what it breaks; works without JavaScript.
+pub async fn confirm_rotate_key(State(web): State<Web>, Admin(session): Admin, Path(id): Path<SiteId>) -> Result<Markup, AppError> {
+    let site = site_admin::load_live(&web, &session, id).await?;
+    Ok(page(
+        "Rotate the widget key",
+        Some(&session),
+        html! {
+            section.card.narrow #confirm-rotate-key {
+                h1 { "Rotate the widget key of " (site.name) "?" }
+                ul {
+                    li { "Every page that carries the current snippet (key " code { (site.widget_key) } ") stops showing the widget at once." }
+                    li { "You then paste the new snippet (on the installation page) into your site, or the new key into the WordPress plugin." }
+                    li { "Conversations already held stay in the history." }
+                }
+                form method="post" action={"/admin/sites/" (site.site_id) "/key"} {
+                    input type="hidden" name="csrf" value=(session.csrf);
+                    input type="hidden" name="confirm" value="yes";
+                    p { button.danger type="submit" { "Rotate the key" } " " a href={"/admin/sites/" (site.site_id)} { "Cancel" } }
+                }
+            }
+        },
+    ))
 }
 
 pub async fn rotate_key(
     State(web): State<Web>,
     Admin(session): Admin,
+    jar: CookieJar,
     Path(id): Path<SiteId>,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
     check_csrf(&session, &form.csrf)?;
     let site = site_admin::load_live(&web, &session, id).await?;
+    if !form.is_confirmed() {
+        return Ok(Redirect::to(&format!("/admin/sites/{}/key", site.site_id)).into_response());
+    }
     site_admin::rotate_key(&web, &session, id).await?;
-    let site = site_admin::load(&web, &session, site.site_id).await?;
     let notice = "The widget key changed: update the snippet on your pages (the installation page shows the new one).";
-    Ok(edit_page(&web, &session, &site, Feedback { notice: Some(notice), ..Default::default() }).await?.into_response())
+    Ok(flash::done(jar, &format!("/admin/sites/{}", site.site_id), notice))
 }
 
 // ---- Deleting ------------------------------------------------------------------------
@@ -450,6 +476,7 @@ pub async fn delete_form(State(web): State<Web>, Admin(session): Admin, Path(id)
 pub async fn delete(
     State(web): State<Web>,
     Admin(session): Admin,
+    jar: CookieJar,
     Path(id): Path<SiteId>,
     Form(form): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
@@ -457,7 +484,7 @@ pub async fn delete(
     site_admin::load_live(&web, &session, id).await?;
     form.confirmed("Tick the box to confirm the deletion.")?;
     site_admin::delete(&web, &session, id).await?;
-    Ok(Redirect::to("/admin/sites").into_response())
+    Ok(flash::done(jar, "/admin/sites", "The site was deleted."))
 }
 
 // ---- Installing and testing -------------------------------------------------------------

@@ -2,15 +2,18 @@
 //! account actions (deactivate, reactivate, resend the invitation).
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
 use domain::user::{Profile, MAX_CHATS_LIMIT};
 use domain::UserId;
 use maud::{html, Markup};
 use projections::users::{Status, UserRow};
 use serde::Deserialize;
 
+use super::flash::{self, Flash};
 use super::layout::{field_error, page};
-use super::{Form, Path};
+use super::{ConfirmForm, Form, Path};
 use crate::auth::{check_csrf, Admin};
 use crate::error::{refusal, AppError, Refusal};
 use crate::Web;
@@ -66,6 +69,14 @@ fn actions(session: &Session, user: &UserRow) -> Markup {
                     span.muted { " The current link expires " (expires.format("%Y-%m-%d %H:%M UTC")) "." }
                 }
             }
+            @if user.status == Status::Active {
+                form.inline method="post" action={(base) "/password-reset"} #send-reset {
+                    input type="hidden" name="csrf" value=(session.csrf);
+                    button.secondary type="submit" { "Send a password reset link" }
+                }
+                span.muted { " Mails the user a link, valid one hour, to choose a new password." }
+                br;
+            }
             @if user.status == Status::Deactivated {
                 form.inline method="post" action={(base) "/reactivate"} {
                     input type="hidden" name="csrf" value=(session.csrf);
@@ -73,20 +84,19 @@ fn actions(session: &Session, user: &UserRow) -> Markup {
                 }
                 span.muted { " Reactivating takes a seat." }
             } @else {
-                form.inline method="post" action={(base) "/deactivate"} {
-                    input type="hidden" name="csrf" value=(session.csrf);
-                    button.danger type="submit" { "Deactivate" }
-                }
+                a.button.danger href={(base) "/deactivate"} #deactivate { "Deactivate…" }
                 span.muted { " A deactivated user cannot log in and frees a seat; nothing is deleted." }
             }
         }
     }
 }
 
-pub async fn profile(State(web): State<Web>, Admin(session): Admin, Path(user_id): Path<UserId>) -> Result<Markup, AppError> {
+pub async fn profile(State(web): State<Web>, Admin(session): Admin, jar: CookieJar, Path(user_id): Path<UserId>) -> Result<Response, AppError> {
     let user = load(&web, &session, user_id).await?;
     let form = ProfileForm::from(&user);
-    Ok(frame(&session, &user, Tab::Profile, None, None, profile_form(&session, &user, &form, None)))
+    let (jar, Flash { notice, error }) = Flash::take(jar);
+    let body = profile_form(&session, &user, &form, None);
+    Ok((jar, frame(&session, &user, Tab::Profile, notice.as_deref(), error.as_deref(), body)).into_response())
 }
 
 #[derive(Deserialize, Default)]
@@ -132,6 +142,7 @@ fn profile_form(session: &Session, user: &UserRow, form: &ProfileForm, error: Op
 pub async fn save_profile(
     State(web): State<Web>,
     Admin(session): Admin,
+    jar: CookieJar,
     Path(user_id): Path<UserId>,
     Form(form): Form<ProfileForm>,
 ) -> Result<Response, AppError> {
@@ -139,11 +150,7 @@ pub async fn save_profile(
     let user = load(&web, &session, user_id).await?;
     let profile = form.profile.clone();
     match admin::update_profile(&web, &session, user_id, profile, &form.email).await {
-        Ok(()) => {
-            let user = load(&web, &session, user_id).await?;
-            Ok(frame(&session, &user, Tab::Profile, Some("Saved."), None, profile_form(&session, &user, &ProfileForm::from(&user), None))
-                .into_response())
-        }
+        Ok(()) => Ok(flash::done(jar, &format!("/admin/users/{user_id}"), "Saved.")),
         Err(e) => {
             let Refusal { status, message, field } = refusal(e)?;
             Ok((status, frame(&session, &user, Tab::Profile, None, None, profile_form(&session, &user, &form, Some((&message, field)))))
@@ -152,9 +159,11 @@ pub async fn save_profile(
     }
 }
 
-pub async fn settings(State(web): State<Web>, Admin(session): Admin, Path(user_id): Path<UserId>) -> Result<Markup, AppError> {
+pub async fn settings(State(web): State<Web>, Admin(session): Admin, jar: CookieJar, Path(user_id): Path<UserId>) -> Result<Response, AppError> {
     let user = load(&web, &session, user_id).await?;
-    Ok(frame(&session, &user, Tab::Settings, None, None, settings_form(&session, &user, &user.max_chats.to_string(), None)))
+    let (jar, Flash { notice, error }) = Flash::take(jar);
+    let body = settings_form(&session, &user, &user.max_chats.to_string(), None);
+    Ok((jar, frame(&session, &user, Tab::Settings, notice.as_deref(), error.as_deref(), body)).into_response())
 }
 
 fn settings_form(session: &Session, user: &UserRow, value: &str, error: Option<&str>) -> Markup {
@@ -181,6 +190,7 @@ pub struct SettingsForm {
 pub async fn save_settings(
     State(web): State<Web>,
     Admin(session): Admin,
+    jar: CookieJar,
     Path(user_id): Path<UserId>,
     Form(form): Form<SettingsForm>,
 ) -> Result<Response, AppError> {
@@ -191,11 +201,7 @@ pub async fn save_settings(
         Err(_) => Err(app::Error::invalid("max_chats", "The maximum number of chats must be a whole number.")),
     };
     match result {
-        Ok(()) => {
-            let user = load(&web, &session, user_id).await?;
-            Ok(frame(&session, &user, Tab::Settings, Some("Saved."), None, settings_form(&session, &user, &user.max_chats.to_string(), None))
-                .into_response())
-        }
+        Ok(()) => Ok(flash::done(jar, &format!("/admin/users/{user_id}/settings"), "Saved.")),
         Err(e) => {
             let Refusal { status, message, .. } = refusal(e)?;
             Ok((status, frame(&session, &user, Tab::Settings, None, None, settings_form(&session, &user, &form.max_chats, Some(&message))))
@@ -232,50 +238,100 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-/// Deactivate, reactivate, resend: on refusal the profile page says why.
-async fn act(web: &Web, session: &Session, user_id: UserId, done: &str, result: Result<(), app::Error>) -> Result<Response, AppError> {
-    let user = load(web, session, user_id).await?;
-    let body = profile_form(session, &user, &ProfileForm::from(&user), None);
+/// Deactivate, reactivate, resend, send a reset link: back to the profile page (303), which
+/// says what was done or why it was refused.
+fn act(jar: CookieJar, user_id: UserId, done: &str, result: Result<(), app::Error>) -> Result<Response, AppError> {
+    let to = format!("/admin/users/{user_id}");
     match result {
-        Ok(()) => Ok(frame(session, &user, Tab::Profile, Some(done), None, body).into_response()),
+        Ok(()) => Ok(flash::done(jar, &to, done)),
         Err(e) => {
-            let Refusal { status, message, .. } = refusal(e)?;
-            Ok((status, frame(session, &user, Tab::Profile, None, Some(&message), body)).into_response())
+            let e = AppError::from(e);
+            if e.parts().0 == StatusCode::NOT_FOUND {
+                // Nobody (of this company) to go back to.
+                return Err(e);
+            }
+            let Refusal { message, .. } = refusal(e)?;
+            Ok(flash::refused(jar, &to, &message))
         }
     }
+}
+
+/// "Are you sure?" before deactivating, with what it does; works without JavaScript.
+pub async fn confirm_deactivate(State(web): State<Web>, Admin(session): Admin, Path(user_id): Path<UserId>) -> Result<Markup, AppError> {
+    let user = load(&web, &session, user_id).await?;
+    let name = user.profile.full_name();
+    Ok(page(
+        "Deactivate a user",
+        Some(&session),
+        html! {
+            section.card.narrow #confirm-deactivate {
+                h1 { "Deactivate " (name) "?" }
+                ul {
+                    li { (name) " (" (user.email) ") is logged out at once and can no longer log in." }
+                    li { "They are offered no new chats; their place on sites is kept for when they come back." }
+                    li { "Their seat is freed. Nothing is deleted: their history stays, and reactivating them later takes a seat again." }
+                }
+                form method="post" action={"/admin/users/" (user_id) "/deactivate"} {
+                    input type="hidden" name="csrf" value=(session.csrf);
+                    input type="hidden" name="confirm" value="yes";
+                    p { button.danger type="submit" { "Deactivate " (name) } " " a href={"/admin/users/" (user_id)} { "Cancel" } }
+                }
+            }
+        },
+    ))
 }
 
 pub async fn deactivate(
     State(web): State<Web>,
     Admin(session): Admin,
+    jar: CookieJar,
     Path(user_id): Path<UserId>,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<ConfirmForm>,
 ) -> Result<Response, AppError> {
     check_csrf(&session, &form.csrf)?;
+    load(&web, &session, user_id).await?;
+    if !form.is_confirmed() {
+        // Not confirmed (an old form): ask first.
+        return Ok(Redirect::to(&format!("/admin/users/{user_id}/deactivate")).into_response());
+    }
     let result = admin::set_active(&web, &session, user_id, false).await;
-    act(&web, &session, user_id, "The user is deactivated.", result).await
+    act(jar, user_id, "The user is deactivated.", result)
 }
 
 pub async fn reactivate(
     State(web): State<Web>,
     Admin(session): Admin,
+    jar: CookieJar,
     Path(user_id): Path<UserId>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     check_csrf(&session, &form.csrf)?;
     let result = admin::set_active(&web, &session, user_id, true).await;
-    act(&web, &session, user_id, "The user is active again.", result).await
+    act(jar, user_id, "The user is active again.", result)
 }
 
 pub async fn resend(
     State(web): State<Web>,
     Admin(session): Admin,
+    jar: CookieJar,
     Path(user_id): Path<UserId>,
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, AppError> {
     check_csrf(&session, &form.csrf)?;
     let result = admin::resend_invitation(&web, &session, user_id).await;
-    act(&web, &session, user_id, "A new invitation is on its way; the previous link no longer works.", result).await
+    act(jar, user_id, "A new invitation is on its way; the previous link no longer works.", result)
+}
+
+pub async fn send_password_reset(
+    State(web): State<Web>,
+    Admin(session): Admin,
+    jar: CookieJar,
+    Path(user_id): Path<UserId>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, AppError> {
+    check_csrf(&session, &form.csrf)?;
+    let result = app::auth::password_reset::send_to(&web, &session, user_id).await;
+    act(jar, user_id, "A password reset link is on its way to the user; it works once, for one hour.", result)
 }
 
 /// Old links to a user page, kept working.

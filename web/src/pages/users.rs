@@ -2,8 +2,8 @@
 //! the list's actions. Editing one user is in `user.rs`.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::cookie::CookieJar;
 use domain::company::Role;
 use domain::user::{Profile, DEFAULT_MAX_CHATS, MAX_CHATS_LIMIT};
 use domain::UserId;
@@ -11,6 +11,7 @@ use maud::{html, Markup};
 use projections::users::UserRow;
 use serde::Deserialize;
 
+use super::flash::{self, Flash};
 use super::layout::{field_error, page, urlencode};
 use super::{Form, Query};
 use crate::auth::{check_csrf, Admin};
@@ -46,11 +47,13 @@ impl ListQuery {
     }
 }
 
-pub async fn list(State(web): State<Web>, Admin(session): Admin, Query(query): Query<ListQuery>) -> Result<Markup, AppError> {
-    render_list(&web, &session, &query, None).await
+pub async fn list(State(web): State<Web>, Admin(session): Admin, jar: CookieJar, Query(query): Query<ListQuery>) -> Result<Response, AppError> {
+    let (jar, flash) = Flash::take(jar);
+    Ok((jar, render_list(&web, &session, &query, &flash).await?).into_response())
 }
 
-async fn render_list(web: &Web, session: &Session, query: &ListQuery, error: Option<&str>) -> Result<Markup, AppError> {
+async fn render_list(web: &Web, session: &Session, query: &ListQuery, flash: &Flash) -> Result<Markup, AppError> {
+    let error = flash.error.as_deref();
     let page_no = query.page();
     let (users, total) = admin::list(web, session, &query.q, (page_no - 1) * PAGE_SIZE, PAGE_SIZE).await?;
     let licence = admin::licence(web, session).await.ok();
@@ -80,7 +83,8 @@ async fn render_list(web: &Web, session: &Session, query: &ListQuery, error: Opt
                     @if n > 0 { " " a href={"/admin/invoices/" (n)} { "Invoice " (n) } }
                 }
             }
-            @if let Some(e) = error { p.error role="alert" { (e) } }
+            @if let Some(e) = error { p.error role="alert" #list-error { (e) } }
+            @if let Some(n) = &flash.notice { p.notice role="status" { (n) } }
             @if query.added.is_some() { p.notice role="status" { "The user was added." } }
             h1 { "Users" }
             div.toolbar {
@@ -155,6 +159,7 @@ pub struct RoleForm {
 pub async fn toggle_role(
     State(web): State<Web>,
     Admin(session): Admin,
+    jar: CookieJar,
     axum::extract::Path(user_id): axum::extract::Path<UserId>,
     Form(form): Form<RoleForm>,
 ) -> Result<Response, AppError> {
@@ -163,15 +168,14 @@ pub async fn toggle_role(
     let back = local_path(&form.back).unwrap_or_else(|| "/admin/users".into());
     match admin::set_role(&web, &session, user_id, role, form.on).await {
         Ok(()) => Ok(Redirect::to(&back).into_response()),
+        // A refusal (the last administrator, say) is shown on the list it came from.
         Err(e) => {
-            // A conflict (the last administrator, say) is shown on the list it came from.
             let e = AppError::from(e);
-            let (status, _, message, _) = e.parts();
-            if status != StatusCode::CONFLICT {
+            if e.parts().0 == axum::http::StatusCode::NOT_FOUND {
                 return Err(e);
             }
-            let query = list_query_of(&back);
-            Ok((status, render_list(&web, &session, &query, Some(&message)).await?).into_response())
+            let Refusal { message, .. } = refusal(e)?;
+            Ok(flash::refused(jar, &back, &message))
         }
     }
 }
@@ -179,11 +183,6 @@ pub async fn toggle_role(
 /// Only a path on this site: forms must not redirect elsewhere.
 pub fn local_path(path: &str) -> Option<String> {
     (path.starts_with('/') && !path.starts_with("//") && !path.contains('\\')).then(|| path.to_owned())
-}
-
-fn list_query_of(href: &str) -> ListQuery {
-    let query = href.split_once('?').map(|(_, q)| q).unwrap_or("");
-    serde_urlencoded::from_str(query).unwrap_or_default()
 }
 
 // ---- Adding a user --------------------------------------------------------------------
