@@ -208,13 +208,20 @@ async fn apply_batch(
 ) -> Result<Applied, ProjectionError> {
     let mut client = pool.get().await?;
     let tx = client.transaction().await?;
-    let row = tx.query_one("SELECT tx, pos FROM projection_checkpoints WHERE name = $1 FOR UPDATE", &[&name]).await?;
+    // The held streams, read under the checkpoint's lock (which a retry takes too), in the
+    // same round trip.
+    let row = tx
+        .query_one(
+            "SELECT tx, pos, (SELECT array_agg(DISTINCT stream) FROM parked_events WHERE projection = $1)
+             FROM projection_checkpoints WHERE name = $1 FOR UPDATE",
+            &[&name],
+        )
+        .await?;
     let current = Position { tx: row.get::<_, i64>(0) as u64, seq: row.get::<_, i64>(1) as u64 };
     if current != from {
         return Ok(Applied::MovedOn(current));
     }
-    // Under the checkpoint's lock, which a retry takes too.
-    let now = parked::held_streams(&*tx, name).await?;
+    let now: HashSet<String> = row.get::<_, Option<Vec<String>>>(2).unwrap_or_default().into_iter().collect();
     if now != *held {
         return Ok(Applied::HeldChanged(now));
     }

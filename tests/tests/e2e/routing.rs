@@ -203,12 +203,17 @@ async fn processes_deciding_on_their_cached_state_still_see_each_others_writes()
     // A repeat through the process that did not store it is still the same message.
     let again = Command::PostMessage { client_id: client_ids[1], from: Sender::Visitor, text: "message 1".into() };
     assert!(execute_cached::<Conversation, _>(&store, &stream, &again, &meta, Some(&one)).await.unwrap().events.is_empty());
-    // The other process closed it; an agent's message through a cache that still sees it
-    // open and unassigned is refused for the right reason (closed, not "not yours").
+    // The other process gave it to Ann and closed it; Ann's message through a cache that
+    // still sees it open and unassigned is refused for the right reason (closed, not "not
+    // yours").
+    let ann = UserId::new();
+    let routed = domain::conversation::Decision::Routed { candidates: vec![], roll: 0.5 };
+    let assign = Command::Assign { agent_id: ann, agent_name: "ann".into(), decision: routed };
+    execute_cached::<Conversation, _>(&store, &stream, &assign, &meta, Some(&two)).await.unwrap();
     execute_cached::<Conversation, _>(&store, &stream, &Command::Close { by: "visitor".into() }, &meta, Some(&two)).await.unwrap();
-    let agent = Sender::Agent { user_id: UserId::new(), name: "ann".into() };
+    let agent = Sender::Agent { user_id: ann, name: "ann".into() };
     let late = Command::PostMessage { client_id: uuid::Uuid::new_v4(), from: agent, text: "hello?".into() };
     let refused = execute_cached::<Conversation, _>(&store, &stream, &late, &meta, Some(&one)).await.unwrap_err();
     assert!(matches!(refused, commands::Error::Conversation(conversation::Error::Closed)), "{refused:?}");
-    assert_eq!(store.read_stream(&stream, 0).await.unwrap().len(), 8);
+    assert_eq!(store.read_stream(&stream, 0).await.unwrap().len(), 9);
 }
