@@ -288,6 +288,9 @@ pub async fn create_admin(
         let (company_id, _) = app::users::register_company(&app, company, seats, admin, Actor::System("cli".into()))
             .await
             .map_err(|e| format!("cannot create the company: {e}"))?;
+        // Logging in reads the users read model: have it show the administrator before
+        // saying they can (a running server's projection would, a moment later).
+        app.catch_up(Registered::Users).await.map_err(|e| format!("the company is created, but the users list is not up to date yet: {e}"))?;
         let email = domain::email::Address::parse(email).map_err(|e| e.to_string())?;
         println!("Company `{company}` ({company_id}) created with administrator {email} and {seats} seats.");
         println!("{}", address::where_to_log_in(std::env::var("SWITCHBOARD_PUBLIC_URL").ok().as_deref(), &data_dir));

@@ -54,6 +54,11 @@ fn app_parts(e: &app::Error) -> (StatusCode, &'static str, String, Option<&'stat
         A::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "Your role does not allow this.".into(), None),
         A::NotFound => (StatusCode::NOT_FOUND, "not_found", NOT_FOUND.into(), None),
         A::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests", m.clone(), None),
+        // Only a command's own wait times out like this: its events are stored, so it
+        // succeeded; what it changed shows once the read model catches up.
+        A::ReadModel(projections::ProjectionError::Timeout { name, .. }) => {
+            (StatusCode::ACCEPTED, "accepted", format!("Saved. The {name} list is catching up and shows the change in a moment."), None)
+        }
         A::ReadModel(_) | A::Database(_) => unavailable(),
         A::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.".into(), None),
     }
@@ -192,6 +197,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.0.log();
         let (status, code, message, field) = self.0.parts();
+        if status == StatusCode::ACCEPTED {
+            return (status, Json(serde_json::json!({ "status": code, "message": message }))).into_response();
+        }
         (status, Json(ErrorBody { error: ErrorDetail { code, message, field } })).into_response()
     }
 }
@@ -207,7 +215,8 @@ pub struct Refusal {
 pub fn refusal(e: impl Into<AppError>) -> Result<Refusal, AppError> {
     let e = e.into();
     let (status, _, message, field) = e.parts();
-    if status.is_server_error() {
+    // Not a refusal: a fault, or a success whose effects are still on their way.
+    if status.is_server_error() || status == StatusCode::ACCEPTED {
         return Err(e);
     }
     Ok(Refusal { status, message: sentence(&message), field })

@@ -149,10 +149,25 @@ impl Web {
             .route("/static/{file}", get(static_file))
             .nest("/api/v1", crate::api::router())
             .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024))
+            .layer(axum::middleware::from_fn(close_after_refused_body))
             .layer(tower_http::limit::RequestBodyLimitLayer::new(8 * 1024 * 1024))
             .layer(tower_http::trace::TraceLayer::new_for_http())
             .with_state(self.clone())
     }
+}
+
+/// A request refused before its body was read (401, 404, a CSRF refusal…) leaves that body
+/// in the connection, where the next request would be read from its middle: such a
+/// refusal says the connection closes, so the client opens a new one.
+async fn close_after_refused_body(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::header::{HeaderValue, CONNECTION, CONTENT_LENGTH, TRANSFER_ENCODING};
+    let headers = request.headers();
+    let has_body = headers.get(CONTENT_LENGTH).is_some_and(|l| l != "0") || headers.contains_key(TRANSFER_ENCODING);
+    let mut response = next.run(request).await;
+    if has_body && (response.status().is_client_error() || response.status().is_server_error()) {
+        response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }
 
 async fn stylesheet() -> impl axum::response::IntoResponse {

@@ -57,11 +57,11 @@ pub fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The user whose e-mail and password these are, after the rate limit allows the attempt;
-/// failures count towards it, a success forgives the address's failures.
+/// The user whose e-mail and password these are, after the rate limit admits the attempt;
+/// every attempt counts towards it, a success forgives the address's failures.
 pub async fn authenticate(app: &App, email: &str, password_text: &str, ip: Option<IpAddr>) -> Result<Option<UserRow>> {
-    login_failures::check(app, email, ip).await?;
     let normalised = email.trim().to_lowercase();
+    login_failures::admit(app, &normalised, ip).await?;
     let user = {
         let client = app.pool().get().await?;
         projections::users::login_candidate(&**client, &normalised).await?
@@ -71,11 +71,10 @@ pub async fn authenticate(app: &App, email: &str, password_text: &str, ip: Optio
         None => None,
     };
     if password::verify(password_text.to_owned(), hash).await {
-        login_failures::forgive(app, &normalised).await?;
+        login_failures::forgive(app, &normalised, ip).await?;
         tracing::info!(user_id = ?user.as_ref().map(|u| u.user_id), "logged in");
         Ok(user)
     } else {
-        login_failures::record(app, &normalised, ip).await?;
         tracing::info!("failed login");
         Ok(None)
     }

@@ -120,7 +120,7 @@ pub async fn reset(app: &App, user_id: UserId, token: &str, password_text: Strin
     commands::secrets::store_password_hash(app.pool(), user_id, &hash).await?;
     let outcome = app.accounts.reset_password(user_id, &token_hash).await?;
     super::sessions::end_all(app, user_id).await?;
-    super::login_failures::forgive(app, state.registration.as_ref().map_or("", |r| r.email.as_str())).await?;
+    super::login_failures::forgive(app, state.registration.as_ref().map_or("", |r| r.email.as_str()), None).await?;
     app.read_your_writes(Registered::Users, outcome.position).await?;
     tracing::info!(%user_id, "password reset");
     Ok(())

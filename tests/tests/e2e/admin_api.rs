@@ -395,6 +395,24 @@ async fn repeated_failed_logins_are_slowed_down() {
 }
 
 #[tokio::test]
+async fn two_hundred_simultaneous_guesses_get_no_more_tries_than_the_limit() {
+    let db = TestDb::new().await;
+    let server = TestServer::start(&db).await;
+    admin(&server, "Acme", 10).await;
+    let guesses =
+        (0..200).map(|n| {
+            let guesser = Api::anonymous(&server);
+            async move {
+                guesser.json(Method::POST, "/api/v1/session", Some(json!({ "email": "admin@acme.test", "password": format!("guess-{n}") }))).await.0
+            }
+        });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert_eq!((checked, refused), (10, 190), "{statuses:?}");
+}
+
+#[tokio::test]
 async fn the_api_is_described_by_an_openapi_document() {
     let db = TestDb::new().await;
     let server = TestServer::start(&db).await;
@@ -425,4 +443,52 @@ async fn the_api_is_described_by_an_openapi_document() {
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
     let order = &doc["paths"]["/api/v1/subscription/orders"]["post"];
     assert!(order["parameters"].as_array().unwrap().iter().any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header"), "{order}");
+}
+
+#[tokio::test]
+async fn a_request_refused_before_its_body_is_read_closes_its_connection_cleanly() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = TestDb::new().await;
+    let server = TestServer::start(&db).await;
+    let address = server.url("").trim_start_matches("http://").to_owned();
+    let body = format!("{{\"email\": \"x@acme.test\", \"first_name\": \"{}\"}}", "x".repeat(100_000));
+    // Not logged in: 401 before the body is read; the next request must not be read from
+    // the middle of that body, so the answer says the connection closes, and it does.
+    let mut socket = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let request = format!(
+        "POST /api/v1/users HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}GET /healthz HTTP/1.1\r\nHost: {address}\r\n\r\n",
+        body.len()
+    );
+    let _ = socket.write_all(request.as_bytes()).await;
+    let mut answer = Vec::new();
+    tokio::time::timeout(std::time::Duration::from_secs(10), socket.read_to_end(&mut answer)).await.expect("the server closes the connection").ok();
+    let answer = String::from_utf8_lossy(&answer).to_lowercase();
+    assert!(answer.starts_with("http/1.1 401") && answer.contains("connection: close"), "{answer}");
+    assert_eq!(answer.matches("http/1.1 ").count(), 1, "nothing read from the middle of the body: {answer}");
+    // A request without a body keeps its connection.
+    let plain = reqwest::get(server.url("/api/v1/users")).await.unwrap();
+    assert_eq!(plain.status(), 401);
+    assert!(plain.headers().get("connection").is_none_or(|c| c != "close"));
+}
+
+#[tokio::test]
+async fn a_command_stored_while_its_read_model_lags_answers_accepted_not_a_failure() {
+    let db = TestDb::new().await;
+    let server = TestServer::start(&db).await;
+    let (api, _) = admin(&server, "Acme", 10).await;
+    server.settle().await;
+    // Hold the users projection back, as a long transaction or a slow disk would.
+    let mut holder = db.client().await;
+    let hold = holder.transaction().await.unwrap();
+    hold.query_one("SELECT 1 FROM projection_checkpoints WHERE name = 'users' FOR UPDATE", &[]).await.unwrap();
+    let (status, body) = api.json(Method::POST, "/api/v1/users", Some(new_user("late@acme.test"))).await;
+    assert_eq!((status, body["status"].as_str()), (202, Some("accepted")), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("catching up"), "{body}");
+    hold.rollback().await.unwrap();
+    // It happened: a retry would be refused as a second account for the address.
+    server.settle().await;
+    let (_, listed) = api.json(Method::GET, "/api/v1/users", None).await;
+    assert!(listed.to_string().contains("late@acme.test"), "{listed}");
+    let (status, body) = api.json(Method::POST, "/api/v1/users", Some(new_user("late@acme.test"))).await;
+    assert_eq!(status, 409, "{body}");
 }
