@@ -291,11 +291,11 @@ function init(root) {
       socket.send({ type: "hello", last_seen: lastSeen });
     },
     frame: receive,
-    close() {
+    close(ended) {
       ready = false;
       typingSent = null; // that socket's typing state died with it
-      connection.textContent = "Reconnecting…";
-      connection.dataset.state = "reconnecting";
+      connection.textContent = ended || "Reconnecting…";
+      connection.dataset.state = ended ? "ended" : "reconnecting";
       statusSelect.disabled = true;
       hideTransfer();
       for (const c of convs.values()) c.typing = false;

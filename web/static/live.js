@@ -37,9 +37,13 @@ export function connect(path, on) {
       try { f = JSON.parse(e.data); } catch { return; }
       if (f && typeof f.type === "string") on.frame(f);
     };
-    socket.onclose = () => {
+    socket.onclose = (e) => {
       if (socket !== ws) return;
       ws = null;
+      // The session ended (logged out, deactivated, password reset): log in again. The
+      // role was taken away: stay closed and say so.
+      if (e.code === 4401) { location.assign("/login"); return; }
+      if (e.code === 4403) { on.close("Your role no longer allows this page."); return; }
       on.close();
       timer = setTimeout(open, Math.min(30000, 1000 * 2 ** Math.min(attempt++, 5) * (0.8 + Math.random() * 0.4)));
     };

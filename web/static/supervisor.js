@@ -189,10 +189,10 @@ function init(root) {
           break;
       }
     },
-    close() {
+    close(ended) {
       ready = false;
-      connection.textContent = "Reconnecting…";
-      connection.dataset.state = "reconnecting";
+      connection.textContent = ended || "Reconnecting…";
+      connection.dataset.state = ended ? "ended" : "reconnecting";
     },
   });
 

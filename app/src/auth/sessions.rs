@@ -48,7 +48,12 @@ pub async fn end_all(app: &App, user_id: UserId) -> Result<()> {
 
 /// The session whose cookie carries `token`, if it is current and its user may still log in.
 pub async fn find(app: &App, token: &str) -> Result<Option<Session>> {
-    let token_hash = hash_token(token);
+    find_by_hash(app, hash_token(token)).await
+}
+
+/// The session as it stands now (None once logged out, expired, or its user deactivated):
+/// what a live socket checks, again and again, to be closed when its rights end.
+pub async fn find_by_hash(app: &App, token_hash: String) -> Result<Option<Session>> {
     let client = app.pool().get().await?;
     let Some(row) =
         client.query_opt("SELECT user_id, company_id, csrf_token FROM sessions WHERE token_hash = $1 AND expires_at > now()", &[&token_hash]).await?

@@ -115,7 +115,7 @@ async fn a_visitor_on_a_customer_page_and_an_agent_in_the_console_talk_in_real_b
     let db = TestDb::new().await;
     let server = TestServer::start(&db).await;
     let chat = server.chat_site("Acme", 5).await;
-    server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
+    let ann = server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
 
     // ---- The agent logs in, opens the console and goes online. ----
     let agent = Browser::start().await;
@@ -319,6 +319,15 @@ async fn a_visitor_on_a_customer_page_and_an_agent_in_the_console_talk_in_real_b
     );
     assert_eq!(run(&agent, "return document.querySelectorAll('main img, #transcript img').length;").await, 0);
     no_harm_done(&agent, "history").await;
+
+    // ---- The Agent role taken away: the open console says so and stops. ----
+    agent.goto(&server.url("/console")).await;
+    agent.find("#connection[data-state=connected]").await;
+    let ann = ann.0;
+    let admin = testkit::api::Api::login(&server, "admin@acme.test", "admin-password").await;
+    assert_eq!(admin.json(reqwest::Method::DELETE, &format!("/api/v1/users/{ann}/roles/Agent"), None).await.0, 200);
+    agent.find("#connection[data-state=ended]").await;
+    assert_eq!(agent.text("#connection").await, "Your role no longer allows this page.");
 
     agent.close().await;
     visitor.close().await;

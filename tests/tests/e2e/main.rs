@@ -25,6 +25,7 @@ mod password_reset;
 mod payment_gateways;
 mod postgres_store;
 mod read_models;
+mod revocation;
 mod routing;
 mod settings;
 mod sites_api;

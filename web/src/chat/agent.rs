@@ -110,6 +110,7 @@ impl AgentSocket {
         let mut ping = tokio::time::interval(Duration::from_secs(25));
         let mut resync = tokio::time::interval(RESYNC);
         resync.reset();
+        let mut recheck = tokio::time::interval(super::RECHECK);
         loop {
             let frames = tokio::select! {
                 text = super::next_text(socket) => {
@@ -133,6 +134,13 @@ impl AgentSocket {
                     // Only after losing notices (checked here: a select! condition is
                     // evaluated on every turn, and asking clears the flag).
                     if self.outbox.lost_any() { self.resync().await } else { vec![] }
+                }
+                _ = recheck.tick() => {
+                    if let Some((code, reason)) = super::revoked(&self.web, &self.session, Role::Agent).await {
+                        super::close_socket(socket, code, reason).await;
+                        return;
+                    }
+                    vec![]
                 }
                 _ = super::sleep_until(self.site_due), if self.site_due.is_some() => {
                     self.site_due = None;

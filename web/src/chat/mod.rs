@@ -115,6 +115,21 @@ pub async fn sleep_until(due: Option<tokio::time::Instant>) {
     }
 }
 
+/// How often a console or a board checks that its session still allows it: a logout, a
+/// deactivation, a password reset or a role taken away closes it within that time, on
+/// every server process (each reads the same sessions and read models).
+pub const RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Why a live socket's rights ended, as its close code, or None while they stand.
+pub async fn revoked(web: &Web, session: &app::auth::Session, role: domain::company::Role) -> Option<(u16, &'static str)> {
+    match app::auth::sessions::find_by_hash(web, session.token_hash.clone()).await {
+        Ok(None) => Some((4401, "session_ended")),
+        Ok(Some(now)) if !now.has_role(role) => Some((4403, "role_removed")),
+        // A database that does not answer ends nothing: the next check decides.
+        Ok(Some(_)) | Err(_) => None,
+    }
+}
+
 /// The next text frame of a socket; `None` once it closed or dropped, or sent a frame over
 /// MAX_FRAME (then it is closed with 1009) or a binary frame (1003).
 pub async fn next_text(socket: &mut axum::extract::ws::WebSocket) -> Option<axum::extract::ws::Utf8Bytes> {

@@ -70,6 +70,7 @@ async fn run(web: Web, session: Session, mut socket: WebSocket) {
     let mut ping = tokio::time::interval(Duration::from_secs(25));
     // Board refreshes are coalesced: at most two a second.
     let mut refresh = tokio::time::interval(Duration::from_millis(500));
+    let mut recheck = tokio::time::interval(super::RECHECK);
     let mut stale = false;
     loop {
         let frames: Vec<ToSupervisor> = tokio::select! {
@@ -114,6 +115,13 @@ async fn run(web: Web, session: Session, mut socket: WebSocket) {
                     },
                     _ => vec![],
                 }
+            }
+            _ = recheck.tick() => {
+                if let Some((code, reason)) = super::revoked(&web, &session, Role::Supervisor).await {
+                    super::close_socket(&mut socket, code, reason).await;
+                    return;
+                }
+                vec![]
             }
             _ = refresh.tick() => {
                 if stale || outbox.lost_any() { stale = false; vec![board(&web, &session).await] } else { vec![] }
