@@ -72,7 +72,7 @@ impl Deref for App {
 
 impl App {
     pub fn new(config: &tokio_postgres::Config, settings: Settings) -> App {
-        let pool = store::db::pool(config, 32);
+        let pool = store::db::pool_waiting(config, settings.db_pool, Some(settings.db_wait));
         let store = PgEventStore::new(pool.clone(), config.clone());
         let checkpoints = Checkpoints::default();
         let view = chat::view::ReadModels { pool: pool.clone(), checkpoints: checkpoints.clone() };

@@ -21,6 +21,27 @@ pub struct Settings {
     pub billing: Billing,
     /// Stripe's keys; without them, the built-in test gateway takes payments.
     pub stripe: Option<payments::StripeConfig>,
+    /// Database connections of this process, at most (SWITCHBOARD_DB_POOL, default 32).
+    pub db_pool: usize,
+    /// How long a request waits for a database connection before it is refused as
+    /// retryable (SWITCHBOARD_DB_WAIT_MS, default 5000).
+    pub db_wait: Duration,
+}
+
+/// The database pool's settings, checked.
+pub fn db_pool_from_env(var: impl Fn(&str) -> Option<String>) -> Result<(usize, Duration), String> {
+    let number = |name: &str, default: u64, range: std::ops::RangeInclusive<u64>| -> Result<u64, String> {
+        match var(name) {
+            None => Ok(default),
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| range.contains(n))
+                .ok_or_else(|| format!("{name}: `{v}` is not a whole number from {} to {}", range.start(), range.end())),
+        }
+    };
+    Ok((number("SWITCHBOARD_DB_POOL", 32, 2..=1000)? as usize, Duration::from_millis(number("SWITCHBOARD_DB_WAIT_MS", 5000, 100..=600_000)?)))
 }
 
 /// Prices, the seller on invoices, and the clock billing reads.
@@ -112,6 +133,7 @@ impl Settings {
     /// SWITCHBOARD_SMTP_URL and SWITCHBOARD_MAIL_FROM.
     pub fn from_env(listen: SocketAddr, data_dir: &Path) -> Result<Self, String> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let (db_pool, db_wait) = db_pool_from_env(var)?;
         Ok(Settings {
             secure_cookies: var("SWITCHBOARD_SECURE_COOKIES").is_some_and(|v| v == "1" || v == "true"),
             public_url: var("SWITCHBOARD_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}")),
@@ -119,6 +141,8 @@ impl Settings {
             agent_grace: Duration::from_secs(var("SWITCHBOARD_AGENT_GRACE_SECONDS").and_then(|v| v.trim().parse().ok()).unwrap_or(60)),
             billing: Billing::from_env(var)?,
             stripe: payments::StripeConfig::from_lookup(var)?,
+            db_pool,
+            db_wait,
         })
     }
 }
@@ -126,6 +150,21 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pool_size_and_wait_come_from_the_environment_within_bounds() {
+        assert_eq!(db_pool_from_env(|_| None).unwrap(), (32, Duration::from_secs(5)));
+        let set = |pool: &'static str, wait: &'static str| {
+            db_pool_from_env(move |n| match n {
+                "SWITCHBOARD_DB_POOL" => Some(pool.to_owned()),
+                "SWITCHBOARD_DB_WAIT_MS" => Some(wait.to_owned()),
+                _ => None,
+            })
+        };
+        assert_eq!(set("8", "250").unwrap(), (8, Duration::from_millis(250)));
+        assert!(set("1", "250").unwrap_err().contains("SWITCHBOARD_DB_POOL: `1` is not a whole number from 2 to 1000"));
+        assert!(set("8", "soon").unwrap_err().contains("SWITCHBOARD_DB_WAIT_MS"));
+    }
 
     #[test]
     fn billing_settings_come_from_the_environment_with_documented_defaults() {

@@ -144,6 +144,8 @@ impl Setup {
             agent_grace: Duration::from_secs(600),
             billing: Default::default(),
             stripe: None,
+            db_pool: 32,
+            db_wait: Duration::from_secs(30),
         };
         let app = App::new(config, settings);
         let max_chats = load.conversations.div_ceil(load.agents.max(1)).clamp(1, 100) as u8;

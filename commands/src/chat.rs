@@ -81,6 +81,34 @@ impl<S: EventStore> ChatStreams<S> {
         Ok(conversation_id)
     }
 
+    /// A visitor's first message and the conversation it starts, in one append: a failure
+    /// leaves neither.
+    pub async fn start_with_message(
+        &self,
+        site_id: SiteId,
+        company_id: CompanyId,
+        visitor_id: VisitorId,
+        page_url: &str,
+        client_id: Uuid,
+        text: &str,
+    ) -> Result<(ConversationId, Posted), Error> {
+        let conversation_id = ConversationId::new();
+        let command = conversation::Command::StartWithMessage {
+            conversation_id,
+            site_id,
+            company_id,
+            visitor_id,
+            page_url: page_url.to_owned(),
+            client_id,
+            text: text.to_owned(),
+        };
+        let metadata = Metadata::new(Some(company_id), Actor::Visitor(visitor_id.0));
+        let sealer = self.keyring.sealer(company_id, visitor_id).await?;
+        let outcome = self.on_conversation_sealed(conversation_id, &command, &metadata, Some(&sealer)).await?;
+        let (Some(seq), Some(event)) = (outcome.version, outcome.events.into_iter().last()) else { return Err(Error::NotFound) };
+        Ok((conversation_id, Posted { seq, event, at: Utc::now(), duplicate: false, position: outcome.position }))
+    }
+
     /// Stores a message once, however often it is sent with the same `client_id`.
     pub async fn post(
         &self,

@@ -115,6 +115,16 @@ pub enum Command {
         from: Sender,
         text: String,
     },
+    /// A visitor's first message, and the conversation it starts: both or neither.
+    StartWithMessage {
+        conversation_id: ConversationId,
+        site_id: SiteId,
+        company_id: CompanyId,
+        visitor_id: VisitorId,
+        page_url: String,
+        client_id: Uuid,
+        text: String,
+    },
     Assign {
         agent_id: UserId,
         agent_name: String,
@@ -211,6 +221,19 @@ impl Decider for Conversation {
                     visitor_id: *visitor_id,
                     page_url: checked_url(page_url),
                 }])
+            }
+            Command::StartWithMessage { conversation_id, site_id, company_id, visitor_id, page_url, client_id, text } => {
+                let start = Command::Start {
+                    conversation_id: *conversation_id,
+                    site_id: *site_id,
+                    company_id: *company_id,
+                    visitor_id: *visitor_id,
+                    page_url: page_url.clone(),
+                };
+                let mut events = Self::decide(state, &start)?;
+                let started = events.iter().fold(state.clone(), Self::evolve);
+                events.extend(Self::decide(&started, &Command::PostMessage { client_id: *client_id, from: Sender::Visitor, text: text.clone() })?);
+                Ok(events)
             }
             Command::LeaveOfflineMessage { site_id, company_id, visitor_id, name, email, message, page_url } => {
                 if state.started {
@@ -331,6 +354,25 @@ mod tests {
         given::<Conversation>([started(), Event::MessagePosted { client_id: id, from: Sender::Visitor, text: "Hello?".into() }])
             .when(Command::PostMessage { client_id: id, from: Sender::Visitor, text: "Hello?".into() })
             .then([]);
+    }
+
+    #[test]
+    fn a_first_message_starts_its_conversation_in_the_same_decision_or_not_at_all() {
+        let (id, client_id) = (ConversationId::new(), Uuid::now_v7());
+        let first = |text: &str| Command::StartWithMessage {
+            conversation_id: id,
+            site_id: SiteId::new(),
+            company_id: CompanyId::new(),
+            visitor_id: VisitorId::new(),
+            page_url: "https://shop.example.com/".into(),
+            client_id,
+            text: text.into(),
+        };
+        given::<Conversation>([])
+            .when(first(" Hello "))
+            .then_matches(|e| matches!(e, [Event::ConversationStarted { .. }, Event::MessagePosted { text, .. }] if text.text() == Some("Hello")));
+        given::<Conversation>([]).when(first("   ")).then_error(Error::EmptyMessage);
+        given::<Conversation>([started()]).when(first("Hello")).then_error(Error::AlreadyStarted);
     }
 
     #[test]

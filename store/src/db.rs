@@ -50,8 +50,19 @@ pub fn with_guardrails(config: &mut tokio_postgres::Config) {
 }
 
 pub fn pool(config: &tokio_postgres::Config, max_size: usize) -> Pool {
+    pool_waiting(config, max_size, None)
+}
+
+/// A pool whose callers wait at most `wait` for a connection (a free one, or a new one
+/// PostgreSQL accepts), then get an error to answer with, instead of waiting for ever.
+pub fn pool_waiting(config: &tokio_postgres::Config, max_size: usize, wait: Option<std::time::Duration>) -> Pool {
     let manager = Manager::from_config(config.clone(), NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
-    Pool::builder(manager).max_size(max_size).build().expect("a pool without runtime hooks always builds")
+    let builder = Pool::builder(manager).max_size(max_size);
+    let builder = match wait {
+        Some(wait) => builder.wait_timeout(Some(wait)).create_timeout(Some(wait)).runtime(deadpool_postgres::Runtime::Tokio1),
+        None => builder,
+    };
+    builder.build().expect("a pool with the Tokio runtime for its timeouts always builds")
 }
 
 /// Applies every migration not yet applied. Safe to run from several processes at once:

@@ -77,6 +77,8 @@ impl TestServer {
             agent_grace,
             billing,
             stripe,
+            db_pool: 32,
+            db_wait: std::time::Duration::from_secs(10),
         };
         let app = Web::new(app::App::new(&db.config, settings));
         let mut tasks = app.start_background();

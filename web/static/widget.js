@@ -574,8 +574,9 @@
           }
           break;
         case "error":
-          if (f.code === "rate_limited") {
-            say(t.slow, 4000);
+          if (f.code === "rate_limited" || f.code === "unavailable") {
+            // Too fast, or the server could not store it now: nothing was stored.
+            say(f.code === "rate_limited" ? t.slow : t.error, 4000);
             // Wait, then send again whatever is not confirmed.
             const wait = Math.max(1, Number(f.retry_after) || 1) * 1000;
             tokens = 0;

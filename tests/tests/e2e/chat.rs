@@ -38,7 +38,7 @@ fn texts(frames: &[Value]) -> Vec<String> {
 
 #[tokio::test]
 async fn a_visitor_and_an_agent_talk_both_ways_with_typing_delivery_and_closing() {
-    let (_db, server, chat) = setup().await;
+    let (db, server, chat) = setup().await;
     server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
     let (mut agent, state) = online(&server, "ann@acme.test").await;
     assert_eq!(state["max_chats"], 3);
@@ -64,6 +64,16 @@ async fn a_visitor_and_an_agent_talk_both_ways_with_typing_delivery_and_closing(
     let offered = agent.until_type("conversation").await;
     let conversation_id = offered["id"].as_str().unwrap().to_owned();
     assert_eq!(offered["page_url"], "https://shop.example.test/shoes?size=42");
+    // The first message and the conversation it started were stored together, or would
+    // have been refused together.
+    let first_two: i64 = db
+        .client()
+        .await
+        .query_one("SELECT count(DISTINCT tx_id::text) FROM events WHERE stream = $1 AND version <= 1", &[&format!("conversation-{conversation_id}")])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(first_two, 1, "one append for the start and the first message");
     assert_eq!(offered["site"], "Shop");
     assert_eq!(texts(offered["messages"].as_array().unwrap()), ["Hello, my shoes are too small"]);
 

@@ -72,10 +72,15 @@ impl ErrorFrame {
         ErrorFrame { code: code.to_owned(), message: message.into(), retry_after: None }
     }
 
-    /// A refusal, with the code and message the API gives it.
+    /// A refusal, with the code and message the API gives it. When the database could not
+    /// be reached nothing was stored, and the frame says when to send it again.
     pub fn refused(e: impl Into<crate::error::AppError>) -> Self {
         let (_, code, message, _) = e.into().parts();
-        ErrorFrame::new(code, message)
+        let mut frame = ErrorFrame::new(code, message);
+        if code == "unavailable" {
+            frame.retry_after = Some(2);
+        }
+        frame
     }
 
     pub fn unreadable(e: serde_json::Error) -> Self {

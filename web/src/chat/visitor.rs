@@ -259,26 +259,23 @@ impl Visitor {
             return vec![refused(commands::Error::from(e))];
         }
         let mut started = false;
-        if self.conversation.is_none() {
-            if let Err(e) = self.start().await {
-                return vec![refused(e)];
+        let mut posted = match self.conversation {
+            Some(_) => self.post(client_id, text).await,
+            None => {
+                started = true;
+                self.start_with(client_id, text).await
             }
-            started = true;
-        }
-        let mut posted = self.post(client_id, text).await;
+        };
         if !started && matches!(posted, Err(commands::Error::Conversation(conversation::Error::Closed))) {
             // The conversation has ended: this message starts a new one.
-            if let Err(e) = self.start().await {
-                return vec![refused(e)];
-            }
             started = true;
-            posted = self.post(client_id, text).await;
+            posted = self.start_with(client_id, text).await;
         }
-        let id = self.conversation.expect("a conversation now");
         let posted = match posted {
             Ok(posted) => posted,
             Err(e) => return vec![refused(e)],
         };
+        let id = self.conversation.expect("a conversation now");
         let mut frames = vec![ToVisitor::Ack { client_id, seq: posted.seq }];
         if !posted.duplicate {
             self.web.publish_message(id, posted);
@@ -296,12 +293,15 @@ impl Visitor {
         frames
     }
 
-    /// A new conversation for this visitor, followed from now on.
-    async fn start(&mut self) -> Result<(), commands::Error> {
-        let id = self.web.chat.streams().start(self.site.site_id, self.site.company_id, self.visitor_id, &self.page_url).await?;
+    /// A new conversation for this visitor, started by this message (both stored, or
+    /// neither), followed from now on.
+    async fn start_with(&mut self, client_id: Uuid, text: &str) -> Result<commands::chat::Posted, commands::Error> {
+        let (site, visitor) = (&self.site, self.visitor_id);
+        let (id, posted) =
+            self.web.chat.streams().start_with_message(site.site_id, site.company_id, visitor, &self.page_url, client_id, text).await?;
         self.follow(id);
         self.sent = 0;
-        Ok(())
+        Ok(posted)
     }
 
     async fn post(&self, client_id: Uuid, text: &str) -> Result<commands::chat::Posted, commands::Error> {
