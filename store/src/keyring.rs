@@ -147,6 +147,15 @@ impl Keyring {
         }
     }
 
+    /// The database the keys are in; none in memory.
+    fn pool(&self) -> Option<&Pool> {
+        match &*self.backend {
+            Backend::Postgres(pool) => Some(pool),
+            #[cfg(any(test, feature = "memory"))]
+            Backend::Memory => None,
+        }
+    }
+
     async fn live_key(&self, company: CompanyId, visitor: VisitorId) -> Result<(Uuid, Arc<XChaCha20Poly1305>), KeyringError> {
         {
             let cache = self.cache.lock().unwrap();
@@ -184,11 +193,7 @@ impl Keyring {
 
     /// Reads the keys not in the cache yet, in one query.
     async fn load(&self, wanted: &[Uuid]) -> Result<(), KeyringError> {
-        let pool = match &*self.backend {
-            Backend::Postgres(pool) => pool,
-            #[cfg(any(test, feature = "memory"))]
-            Backend::Memory => return Ok(()),
-        };
+        let Some(pool) = self.pool() else { return Ok(()) };
         let mut missing: Vec<Uuid> = {
             let cache = self.cache.lock().unwrap();
             wanted.iter().filter(|k| !cache.keys.contains_key(k)).copied().collect()

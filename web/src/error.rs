@@ -224,7 +224,8 @@ pub fn refusal(e: impl Into<AppError>) -> Result<Refusal, AppError> {
 
 /// A domain message (written to be embedded: "the company must keep…") as a sentence of its
 /// own on a page.
-fn sentence(message: &str) -> String {
+/// The message as a sentence: its first letter capitalised.
+pub(crate) fn sentence(message: &str) -> String {
     let mut chars = message.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

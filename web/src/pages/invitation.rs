@@ -9,9 +9,9 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use domain::user;
 use maud::{html, Markup};
-use serde::Deserialize;
 
 use super::layout::page;
+use super::new_password::PasswordForm;
 use super::{Form, Path};
 use crate::auth;
 use crate::error::AppError;
@@ -77,31 +77,13 @@ pub async fn show(State(web): State<Web>, jar: CookieJar, Path(token): Path<Stri
     }
 }
 
-#[derive(Deserialize)]
-pub struct PasswordForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    confirm: String,
-}
-
 pub async fn accept(State(web): State<Web>, jar: CookieJar, Path(token): Path<String>, Form(form): Form<PasswordForm>) -> Result<Response, AppError> {
     let usable = match invitations::check(&web, &token).await? {
         Err(e) => return Ok(refused(&e)),
         Ok(usable) => usable,
     };
     let expected = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
-    let problem = if expected.is_empty() || !app::auth::same_secret(&expected, &form.csrf) {
-        Some("This form had expired. Please type your password again.".to_owned())
-    } else if let Err(e) = password::check_strength(&form.password) {
-        Some(format!("{}.", capitalise(&e.to_string())))
-    } else if form.password != form.confirm {
-        Some("The two passwords differ.".to_owned())
-    } else {
-        None
-    };
+    let problem = form.problem(&expected, "This form had expired. Please type your password again.");
     if let Some(problem) = problem {
         let csrf = app::auth::random_token();
         let page = form_page(&token, &csrf, &usable.first_name, Some(&problem));
@@ -125,9 +107,4 @@ pub async fn accept(State(web): State<Web>, jar: CookieJar, Path(token): Path<St
         Err(app::Error::Command(commands::Error::User(e))) => Ok(refused(&e)),
         Err(e) => Err(e.into()),
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
 }

@@ -8,6 +8,7 @@ pub mod import;
 pub mod invitation;
 pub mod layout;
 pub mod login;
+pub mod new_password;
 pub mod order;
 pub mod password_reset;
 pub mod sites;

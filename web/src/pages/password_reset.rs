@@ -11,9 +11,10 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::page;
+use super::new_password::PasswordForm;
 use super::{Form, Path};
 use crate::auth::{self, ClientIp};
-use crate::error::{refusal, AppError, Refusal};
+use crate::error::{refusal, sentence, AppError, Refusal};
 use crate::Web;
 
 const CSRF_COOKIE: &str = "sb_reset_csrf";
@@ -107,7 +108,7 @@ fn refused(error: &user::Error) -> Response {
         html! {
             section.card.narrow #reset-refused {
                 h1 { (title) }
-                p { (capitalise(&error.to_string())) "." }
+                p { (sentence(&error.to_string())) "." }
                 p { a.button href="/password-reset" { "Ask for a new link" } " " a href="/login" { "Log in" } }
             }
         },
@@ -148,31 +149,13 @@ pub async fn show(State(web): State<Web>, jar: CookieJar, Path(token): Path<Stri
     }
 }
 
-#[derive(Deserialize)]
-pub struct PasswordForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
-    password: String,
-    #[serde(default)]
-    confirm: String,
-}
-
 pub async fn reset(State(web): State<Web>, jar: CookieJar, Path(token): Path<String>, Form(form): Form<PasswordForm>) -> Result<Response, AppError> {
     let usable = match password_reset::check(&web, &token).await? {
         Err(e) => return Ok(refused(&e)),
         Ok(usable) => usable,
     };
     let expected = csrf_of(&jar);
-    let problem = if expected.is_empty() || !app::auth::same_secret(&expected, &form.csrf) {
-        Some("This form had expired. Please type your new password again.".to_owned())
-    } else if let Err(e) = password::check_strength(&form.password) {
-        Some(format!("{}.", capitalise(&e.to_string())))
-    } else if form.password != form.confirm {
-        Some("The two passwords differ.".to_owned())
-    } else {
-        None
-    };
+    let problem = form.problem(&expected, "This form had expired. Please type your new password again.");
     if let Some(problem) = problem {
         let csrf = app::auth::random_token();
         let page = choose_page(&token, &csrf, &usable.first_name, Some(&problem));
@@ -186,9 +169,4 @@ pub async fn reset(State(web): State<Web>, jar: CookieJar, Path(token): Path<Str
         Err(app::Error::Command(commands::Error::User(e))) => Ok(refused(&e)),
         Err(e) => Err(e.into()),
     }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    chars.next().map(|c| c.to_uppercase().collect::<String>() + chars.as_str()).unwrap_or_default()
 }
