@@ -53,6 +53,19 @@ struct Cache {
     live: HashMap<VisitorId, Uuid>,
 }
 
+/// Keys remembered at most; past that the cache starts again (keys are read back as needed).
+const CACHED_KEYS: usize = 100_000;
+
+impl Cache {
+    fn remember(&mut self, key: Uuid, entry: Entry) {
+        if self.keys.len() >= CACHED_KEYS {
+            self.keys.clear();
+            self.live.clear();
+        }
+        self.keys.insert(key, entry);
+    }
+}
+
 /// Where the keys are kept: PostgreSQL, or (for unit tests) only in the cache.
 enum Backend {
     Postgres(Pool),
@@ -92,11 +105,10 @@ impl Keyring {
             return Ok(());
         }
         let wanted: Vec<Uuid> = values.iter().filter_map(|v| if let Personal::Sealed { key, .. } = &**v { Some(*key) } else { None }).collect();
-        self.load(&wanted).await?;
-        let cache = self.cache.lock().unwrap();
+        let keys = self.keys(wanted).await?;
         for value in values.iter_mut() {
             let Personal::Sealed { key, data } = &**value else { continue };
-            let cipher = cache.keys.get(key).and_then(|e| e.cipher.clone());
+            let cipher = keys.get(key).cloned().flatten();
             **value = match cipher.map(|c| open_text(&c, data)) {
                 Some(Some(text)) => Personal::Plain(text),
                 Some(None) => {
@@ -186,32 +198,42 @@ impl Keyring {
         };
         let cipher = Arc::new(cipher_of(&material).ok_or_else(|| KeyringError::Database(format!("key {key} is not 32 bytes")))?);
         let mut cache = self.cache.lock().unwrap();
-        cache.keys.insert(key, Entry { visitor, cipher: Some(cipher.clone()) });
+        cache.remember(key, Entry { visitor, cipher: Some(cipher.clone()) });
         cache.live.insert(visitor, key);
         Ok((key, cipher))
     }
 
-    /// Reads the keys not in the cache yet, in one query.
-    async fn load(&self, wanted: &[Uuid]) -> Result<(), KeyringError> {
-        let Some(pool) = self.pool() else { return Ok(()) };
-        let mut missing: Vec<Uuid> = {
+    /// The ciphers of `wanted` (None for a destroyed or unknown key): those in the cache,
+    /// and the others read in one query. Held here, not looked up in the cache again, which
+    /// may have started afresh meanwhile.
+    async fn keys(&self, mut wanted: Vec<Uuid>) -> Result<HashMap<Uuid, Option<Arc<XChaCha20Poly1305>>>, KeyringError> {
+        wanted.sort();
+        wanted.dedup();
+        let mut found = HashMap::with_capacity(wanted.len());
+        let missing: Vec<Uuid> = {
             let cache = self.cache.lock().unwrap();
-            wanted.iter().filter(|k| !cache.keys.contains_key(k)).copied().collect()
+            wanted
+                .into_iter()
+                .filter(|k| match cache.keys.get(k) {
+                    Some(entry) => {
+                        found.insert(*k, entry.cipher.clone());
+                        false
+                    }
+                    None => true,
+                })
+                .collect()
         };
-        if missing.is_empty() {
-            return Ok(());
-        }
-        missing.sort();
-        missing.dedup();
+        let Some(pool) = self.pool().filter(|_| !missing.is_empty()) else { return Ok(found) };
         let client = pool.get().await?;
         let rows = client.query("SELECT key_id, visitor_id, key FROM visitor_keys WHERE key_id = ANY($1)", &[&missing]).await?;
         let mut cache = self.cache.lock().unwrap();
         for row in rows {
             let material: Option<Vec<u8>> = row.get(2);
             let entry = Entry { visitor: VisitorId(row.get(1)), cipher: material.as_deref().and_then(cipher_of).map(Arc::new) };
-            cache.keys.insert(row.get(0), entry);
+            found.insert(row.get(0), entry.cipher.clone());
+            cache.remember(row.get(0), entry);
         }
-        Ok(())
+        Ok(found)
     }
 }
 
