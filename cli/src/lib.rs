@@ -229,7 +229,21 @@ pub fn init_tracing() {
     // Colour codes only on a terminal (and not when NO_COLOR is set): a log file or a pipe
     // gets plain text.
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr()) && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(ansi).try_init();
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // One JSON object a line for log collectors, with the request's span (its id, method
+    // and route) on each line.
+    match std::env::var("SWITCHBOARD_LOG_FORMAT").as_deref() {
+        Ok("json") => {
+            let _ = logs.json().flatten_event(true).with_current_span(true).with_span_list(false).try_init();
+        }
+        Ok("text") | Ok("") | Err(_) => {
+            let _ = logs.with_ansi(ansi).try_init();
+        }
+        Ok(other) => {
+            eprintln!("switchboard: SWITCHBOARD_LOG_FORMAT is `text` or `json`, not `{other}`");
+            std::process::exit(2);
+        }
+    }
 }
 
 /// Runs `work` with a migrated database, then lets the database go.

@@ -151,9 +151,20 @@ impl Web {
             .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024))
             .layer(axum::middleware::from_fn(close_after_refused_body))
             .layer(tower_http::limit::RequestBodyLimitLayer::new(8 * 1024 * 1024))
-            .layer(tower_http::trace::TraceLayer::new_for_http())
+            .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
+            .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+            .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(tower_http::request_id::MakeRequestUuid))
             .with_state(self.clone())
     }
+}
+
+/// The span every log line of a request carries: its id (`x-request-id`, given or made),
+/// method and route. The route as declared (`/invitation/{token}`), never the path: paths
+/// carry tokens.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let route = request.extensions().get::<axum::extract::MatchedPath>().map(|p| p.as_str()).unwrap_or("unmatched");
+    tracing::info_span!("request", request_id = %id, method = %request.method(), route = %route)
 }
 
 /// A request refused before its body was read (401, 404, a CSRF refusal…) leaves that body

@@ -20,6 +20,7 @@ mod csv_import;
 mod erasure;
 mod invitations;
 mod login_and_health;
+mod logs;
 mod parked;
 mod password_reset;
 mod payment_gateways;
