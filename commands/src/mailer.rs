@@ -109,21 +109,7 @@ const OUTBOX: Outbox = Outbox { table: "invitation_mails", id_column: "invitatio
 impl<S: EventStore> InvitationMailer<S> {
     /// Mails pending invitations for as long as it runs.
     pub async fn run(self) {
-        let mut poller = store::Poller::new(self.accounts.store().hints());
-        loop {
-            match self.send_one().await {
-                Ok(true) => continue,
-                Ok(false) => {
-                    poller.wait().await;
-                    // Every append wakes the poller; invitations can wait a moment longer.
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "invitation mailer");
-                    tokio::time::sleep(Duration::from_secs(2)).await;
-                }
-            }
-        }
+        crate::outbox::deliver("invitation mailer", self.accounts.store().hints(), || self.send_one()).await
     }
 
     /// Sends the oldest pending invitation, if any. Returns whether there was one.

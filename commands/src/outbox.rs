@@ -2,11 +2,37 @@
 //! sent, superseded, or pending again with a back-off. Shared by the invitation mailer and
 //! the password reset mailer (their tables have the same shape, keyed by their own id).
 
+use std::time::Duration;
+
 use deadpool_postgres::Pool;
 use domain::{CompanyId, UserId};
 use uuid::Uuid;
 
 use crate::Error;
+
+/// A mailer's loop, for as long as it runs: `send_one` again at once while there was mail,
+/// after the next append (and a moment) when there was none, a while after a failure.
+pub async fn deliver<F, Fut>(name: &str, hints: tokio::sync::watch::Receiver<u64>, send_one: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<bool, Error>>,
+{
+    let mut poller = store::Poller::new(hints);
+    loop {
+        match send_one().await {
+            Ok(true) => continue,
+            Ok(false) => {
+                poller.wait().await;
+                // Every append wakes the poller; mail can wait a moment longer.
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "{name}");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+        }
+    }
+}
 
 /// A lease instead of a lock held while mailing: a transaction left open that long would
 /// hold back every event subscriber.

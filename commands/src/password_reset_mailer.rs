@@ -5,7 +5,6 @@
 //! a fresh link (the unsent one dies). An expired or superseded request mails nothing.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
@@ -31,20 +30,7 @@ pub struct PasswordResetMailer<S> {
 impl<S: EventStore> PasswordResetMailer<S> {
     /// Mails pending reset links for as long as it runs.
     pub async fn run(self) {
-        let mut poller = store::Poller::new(self.accounts.store().hints());
-        loop {
-            match self.send_one().await {
-                Ok(true) => continue,
-                Ok(false) => {
-                    poller.wait().await;
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "password reset mailer");
-                    tokio::time::sleep(Duration::from_secs(2)).await;
-                }
-            }
-        }
+        crate::outbox::deliver("password reset mailer", self.accounts.store().hints(), || self.send_one()).await
     }
 
     /// Sends the oldest pending reset link, if any. Returns whether there was one.

@@ -2,6 +2,7 @@
 //! session table and the login-failure table are not read models; each has one owning
 //! module here.
 
+pub mod links;
 pub mod login_failures;
 pub mod password;
 pub mod password_reset;

@@ -10,6 +10,7 @@ use domain::{Actor, Decider, Metadata, UserId};
 use projections::users::Status;
 use projections::Registered;
 
+use super::links::{self, Link};
 use super::{hash_token, password, Session};
 use crate::{App, Error, Result};
 
@@ -81,32 +82,11 @@ pub async fn send_to(app: &App, session: &Session, user_id: UserId) -> Result<()
     Ok(())
 }
 
-/// A link that can be used: whose it is, and their first name, to greet them.
-#[derive(Debug, Clone)]
-pub struct Usable {
-    pub user_id: UserId,
-    pub first_name: String,
-}
+pub use super::links::Usable;
 
-/// Whose link `token` is, and whether it can still be used (if not, why).
+/// Whose reset link `token` is, and whether it can still be used (if not, why).
 pub async fn check(app: &App, token: &str) -> Result<Result<Usable, user::Error>> {
-    let hash = hash_token(token);
-    let mut owner = link_owner(app, &hash).await?;
-    if owner.is_none() {
-        // The mailer sends a link the moment it is issued: the read model may not show it yet.
-        let newest = app.events().newest().await?;
-        app.read_your_writes(Registered::Users, Some(newest)).await?;
-        owner = link_owner(app, &hash).await?;
-    }
-    let Some(user_id) = owner else { return Ok(Err(user::Error::ResetLinkUnknown)) };
-    let (state, _) = commands::load::<User, _>(app.events(), &user::stream(user_id)).await?;
-    let probe = user::Command::ResetPassword { token_hash: hash, at: chrono::Utc::now() };
-    Ok(User::decide(&state, &probe).map(|_| Usable { user_id, first_name: state.registration.map(|r| r.profile.first_name).unwrap_or_default() }))
-}
-
-async fn link_owner(app: &App, hash: &str) -> Result<Option<UserId>> {
-    let client = app.pool().get().await?;
-    Ok(projections::users::password_reset_link_owner(&**client, hash).await?)
+    links::check(app, Link::PasswordReset, token).await
 }
 
 /// Sets the password chosen through the link (checked first, so a refused link changes
@@ -115,7 +95,7 @@ pub async fn reset(app: &App, user_id: UserId, token: &str, password_text: Strin
     password::check_strength(&password_text).map_err(|e| Error::invalid("password", e.to_string()))?;
     let token_hash = hash_token(token);
     let (state, _) = commands::load::<User, _>(app.events(), &user::stream(user_id)).await?;
-    User::decide(&state, &user::Command::ResetPassword { token_hash: token_hash.clone(), at: chrono::Utc::now() })?;
+    User::decide(&state, &Link::PasswordReset.using(token_hash.clone()))?;
     let hash = crate::users::hash(password_text).await?;
     commands::secrets::store_password_hash(app.pool(), user_id, &hash).await?;
     let outcome = app.accounts.reset_password(user_id, &token_hash).await?;
