@@ -268,21 +268,14 @@ async fn writes_of<P: Projection>(
 }
 
 /// The batch decoded (an event that does not decode is its error, in words), with the
-/// visitors' data opened when the projection reads it: in one read of the keys, an erasure
-/// in the batch taken in first (its keys were destroyed before it was recorded, so an event
-/// sealed with them, even one recorded after it, reads as erased here as in any replay).
+/// visitors' data opened when the projection reads it, in one read of their keys.
 pub(crate) async fn decode_and_open<P: Projection>(
     keyring: &Keyring,
     batch: &[RecordedEvent],
 ) -> Result<Vec<Result<domain::Event, String>>, ProjectionError> {
     let mut decoded: Vec<Result<domain::Event, String>> = batch.iter().map(|e| e.decode().map_err(|e| e.to_string())).collect();
     if P::READS_PERSONAL_DATA {
-        for event in decoded.iter().flatten() {
-            if let domain::Event::Visitor(domain::visitor::Event::VisitorErased { visitor_id, .. }) = event {
-                keyring.forget_visitor(*visitor_id);
-            }
-        }
-        keyring.open(decoded.iter_mut().flatten().flat_map(domain::Event::personal_mut)).await?;
+        keyring.open_events(decoded.iter_mut().flatten()).await?;
     }
     Ok(decoded)
 }

@@ -121,6 +121,19 @@ impl Keyring {
         Ok(())
     }
 
+    /// Opens the personal data of a batch of events read from the log. An erasure among
+    /// them is taken in first: its keys were destroyed before it was recorded, so an event
+    /// sealed with them, even one recorded after it, reads as erased here as in any replay.
+    pub async fn open_events<'a>(&self, events: impl IntoIterator<Item = &'a mut domain::Event>) -> Result<(), KeyringError> {
+        let mut events: Vec<&mut domain::Event> = events.into_iter().collect();
+        for event in &events {
+            if let domain::Event::Visitor(domain::visitor::Event::VisitorErased { visitor_id, .. }) = &**event {
+                self.forget_visitor(*visitor_id);
+            }
+        }
+        self.open(events.iter_mut().flat_map(|e| e.personal_mut())).await
+    }
+
     /// Destroys every key of the visitor in the company; how many there were.
     pub async fn erase_visitor(&self, company: CompanyId, visitor: VisitorId) -> Result<u32, KeyringError> {
         let destroyed = match &*self.backend {

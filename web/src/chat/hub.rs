@@ -154,12 +154,7 @@ pub async fn dispatch(web: Web, sites: SiteWatch, from: Position) {
         // Decoded, with the visitors' data opened, in one read of their keys per batch.
         let mut events: Vec<(RecordedEvent, Event)> =
             batch.drain(..).filter_map(|item| item.ok()).filter_map(|r| r.decode().ok().map(|d| (r, d))).collect();
-        for (_, decoded) in &events {
-            if let Event::Visitor(domain::visitor::Event::VisitorErased { visitor_id, .. }) = decoded {
-                web.keyring().forget_visitor(*visitor_id);
-            }
-        }
-        if let Err(e) = web.keyring().open(events.iter_mut().flat_map(|(_, d)| d.personal_mut())).await {
+        if let Err(e) = web.keyring().open_events(events.iter_mut().map(|(_, d)| d)).await {
             tracing::warn!(error = %e, "cannot read visitors' keys: their messages go out unreadable");
         }
         for (recorded, decoded) in events {
