@@ -105,7 +105,7 @@ pub fn parse_position(s: &str) -> Result<Position> {
     match s {
         "bottom-right" => Ok(Position::BottomRight),
         "bottom-left" => Ok(Position::BottomLeft),
-        other => Err(Error::invalid("position", format!("position `{other}` should be bottom-right or bottom-left"))),
+        other => Err(Error::invalid("position", format!("position \"{other}\" should be bottom-right or bottom-left"))),
     }
 }
 
@@ -113,7 +113,7 @@ pub fn parse_language(s: &str) -> Result<Language> {
     match s {
         "en" => Ok(Language::En),
         "fr" => Ok(Language::Fr),
-        other => Err(Error::invalid("language", format!("language `{other}` should be en or fr"))),
+        other => Err(Error::invalid("language", format!("language \"{other}\" should be en or fr"))),
     }
 }
 

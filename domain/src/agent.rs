@@ -46,7 +46,7 @@ impl std::str::FromStr for Status {
             "online" => Ok(Status::Online),
             "away" => Ok(Status::Away),
             "offline" => Ok(Status::Offline),
-            other => Err(format!("unknown status `{other}` (expected online, away or offline)")),
+            other => Err(format!("unknown status \"{other}\" (expected online, away or offline)")),
         }
     }
 }

@@ -41,7 +41,7 @@ impl std::str::FromStr for Period {
         match s.trim().to_ascii_lowercase().as_str() {
             "monthly" | "month" => Ok(Period::Monthly),
             "annual" | "annually" | "yearly" | "year" => Ok(Period::Annual),
-            other => Err(format!("unknown billing period `{other}` (expected monthly or annual)")),
+            other => Err(format!("unknown billing period \"{other}\" (expected monthly or annual)")),
         }
     }
 }

@@ -60,7 +60,7 @@ impl std::str::FromStr for Role {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str().eq_ignore_ascii_case(s.trim()))
-            .ok_or_else(|| format!("unknown role `{}` (expected Agent, Supervisor, Administrator or Expert)", s.trim()))
+            .ok_or_else(|| format!("unknown role \"{}\" (expected Agent, Supervisor, Administrator or Expert)", s.trim()))
     }
 }
 
@@ -745,6 +745,6 @@ mod tests {
     fn roles_parse_by_name_whatever_the_case() {
         assert_eq!(" agent ".parse::<Role>(), Ok(Role::Agent));
         assert_eq!("ADMINISTRATOR".parse::<Role>(), Ok(Role::Administrator));
-        assert!("Owner".parse::<Role>().unwrap_err().contains("unknown role `Owner`"));
+        assert!("Owner".parse::<Role>().unwrap_err().contains("unknown role \"Owner\""));
     }
 }

@@ -166,7 +166,7 @@ pub enum Error {
     AlreadyAssigned,
     #[error("this conversation has no agent")]
     NotAssigned,
-    #[error("`{0}` is not a valid e-mail address")]
+    #[error("\"{0}\" is not a valid e-mail address")]
     BadEmail(String),
     #[error("the name is longer than 100 characters")]
     NameTooLong,

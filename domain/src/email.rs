@@ -15,7 +15,7 @@ use crate::Decider;
 pub struct Address(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("`{input}` is not a valid e-mail address")]
+#[error("\"{input}\" is not a valid e-mail address")]
 pub struct InvalidAddress {
     pub input: String,
 }

@@ -52,7 +52,7 @@ impl std::str::FromStr for Priority {
             "high" => Ok(Priority::High),
             "normal" => Ok(Priority::Normal),
             "low" => Ok(Priority::Low),
-            other => Err(format!("unknown priority `{other}` (expected high, normal or low)")),
+            other => Err(format!("unknown priority \"{other}\" (expected high, normal or low)")),
         }
     }
 }
@@ -192,9 +192,9 @@ pub enum Error {
     NoUrl,
     #[error("give at most {MAX_URLS} URLs")]
     TooManyUrls,
-    #[error("`{url}` is not a web address: give a host such as www.example.fr, optionally with https:// and a path")]
+    #[error("\"{url}\" is not a web address: give a host such as www.example.fr, optionally with https:// and a path")]
     BadUrl { url: String },
-    #[error("the colour must look like #1a2b3c, not `{value}`")]
+    #[error("the colour must look like #1a2b3c, not \"{value}\"")]
     BadColour { value: String },
     #[error("priority weights must be between 1 and 100")]
     BadWeight,

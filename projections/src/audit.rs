@@ -219,10 +219,10 @@ impl std::fmt::Display for LogCursor {
 impl std::str::FromStr for LogCursor {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (tx, seq) = s.split_once('.').ok_or_else(|| format!("`{s}` is not a page position"))?;
+        let (tx, seq) = s.split_once('.').ok_or_else(|| format!("\"{s}\" is not a page position"))?;
         Ok(LogCursor {
-            tx: tx.parse().map_err(|_| format!("`{s}` is not a page position"))?,
-            seq: seq.parse().map_err(|_| format!("`{s}` is not a page position"))?,
+            tx: tx.parse().map_err(|_| format!("\"{s}\" is not a page position"))?,
+            seq: seq.parse().map_err(|_| format!("\"{s}\" is not a page position"))?,
         })
     }
 }

@@ -68,7 +68,18 @@ impl Projection for Conversations {
                     "INSERT INTO conversations (conversation_id, company_id, site_id, visitor_id, visitor_name, visitor_email, state,
                          page_url, started_at, closed_at, closed_by, last_message_at, messages, preview, visitor_erased)
                      VALUES ($1, $2, $3, $4, $5, $6, 'offline', $7, $8, $8, 'visitor', $8, 1, left($9, 200), $10)",
-                    params![id, company_id.0, site_id.0, visitor_id.0, named(name), named(email), text(page_url), at, text(message), message.is_erased()],
+                    params![
+                        id,
+                        company_id.0,
+                        site_id.0,
+                        visitor_id.0,
+                        named(name),
+                        named(email),
+                        text(page_url),
+                        at,
+                        text(message),
+                        message.is_erased()
+                    ],
                 );
                 writes.push(
                     "INSERT INTO messages (conversation_id, seq, client_id, sender, text, posted_at, erased) VALUES ($1, $2, $3, 'visitor', $4, $5, $6)",
@@ -93,7 +104,8 @@ impl Projection for Conversations {
                 );
             }
             conversation::Event::ConversationAssigned { agent_id, agent_name, decision } => writes.push(
-                "UPDATE conversations SET state = 'assigned', agent_id = $2, agent_name = $3, assigned_at = $4, decision = $5 WHERE conversation_id = $1",
+                "UPDATE conversations SET state = 'assigned', agent_id = $2, agent_name = $3, assigned_at = $4, decision = $5,
+                     handled_by = CASE WHEN $2 = ANY(handled_by) THEN handled_by ELSE handled_by || $2 END WHERE conversation_id = $1",
                 params![id, agent_id.0, agent_name.clone(), at, serde_json::to_value(decision).expect("serialisable")],
             ),
             conversation::Event::ConversationRequeued { .. } => writes.push(
@@ -137,11 +149,13 @@ pub struct Message {
     pub erased: bool,
 }
 
-pub async fn messages(client: &impl GenericClient, conversation_id: ConversationId, after: i64) -> Result<Vec<Message>, tokio_postgres::Error> {
+/// A conversation's messages, in order. An offline message is its conversation's first
+/// event (seq 0), so none is skipped by a "seen up to" bound here.
+pub async fn messages(client: &impl GenericClient, conversation_id: ConversationId) -> Result<Vec<Message>, tokio_postgres::Error> {
     let rows = client
         .query(
-            "SELECT seq, client_id, sender, agent_id, agent_name, text, posted_at, erased FROM messages WHERE conversation_id = $1 AND seq > $2 ORDER BY seq",
-            &[&conversation_id.0, &after],
+            "SELECT seq, client_id, sender, agent_id, agent_name, text, posted_at, erased FROM messages WHERE conversation_id = $1 ORDER BY seq",
+            &[&conversation_id.0],
         )
         .await?;
     Ok(rows
@@ -234,6 +248,7 @@ pub async fn open_for_company(client: &impl GenericClient, company: CompanyId) -
 pub struct HistoryFilter {
     /// Part of the visitor's name or e-mail, or of a message.
     pub visitor: String,
+    /// Conversations this agent held at some point (reassigned or transferred ones too).
     pub agent: Option<UserId>,
     pub site: Option<SiteId>,
     pub from: Option<DateTime<Utc>>,
@@ -253,7 +268,7 @@ pub async fn history(
     let clause = "c.company_id = $1
         AND ($2 = '%%' OR c.visitor_name ILIKE $2 OR c.visitor_email ILIKE $2 OR c.visitor_id::text = trim(both '%' from $2)
              OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.conversation_id AND m.sender = 'visitor' AND m.text ILIKE $2))
-        AND ($3::uuid IS NULL OR c.agent_id = $3) AND ($4::uuid IS NULL OR c.site_id = $4)
+        AND ($3::uuid IS NULL OR $3 = ANY(c.handled_by)) AND ($4::uuid IS NULL OR c.site_id = $4)
         AND ($5::timestamptz IS NULL OR c.started_at >= $5) AND ($6::timestamptz IS NULL OR c.started_at < $6)";
     let rows = client
         .query(

@@ -194,6 +194,19 @@ pub async fn get(
     Ok(row.as_ref().map(to_row))
 }
 
+/// The full names of these users of one company, by id; ids of another company's users
+/// (or of nobody) are left out.
+pub async fn names(
+    client: &impl tokio_postgres::GenericClient,
+    company_id: CompanyId,
+    user_ids: &[uuid::Uuid],
+) -> Result<std::collections::HashMap<uuid::Uuid, String>, tokio_postgres::Error> {
+    let rows = client
+        .query("SELECT user_id, first_name || ' ' || last_name FROM users WHERE company_id = $1 AND user_id = ANY($2)", &[&company_id.0, &user_ids])
+        .await?;
+    Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+}
+
 /// Who may log in with this address: an active member that has a password.
 pub async fn login_candidate(client: &impl tokio_postgres::GenericClient, email: &str) -> Result<Option<UserRow>, tokio_postgres::Error> {
     let row = client.query_opt(&format!("SELECT {COLUMNS} FROM users WHERE email = $1 AND member AND active AND has_password"), &[&email]).await?;

@@ -134,9 +134,32 @@ impl Browser {
 /// Serves one static page on its own port, on another origin than the server's: a
 /// customer's website. Its address.
 pub async fn customer_site(html: String) -> String {
+    customer_site_with_policy(html, None).await
+}
+
+/// `customer_site`, with the page sent under a `Content-Security-Policy` when one is given,
+/// and a script of its own at `/watch.js` that records every CSP violation the browser
+/// reports in `window.__violations` (an inline script would itself be one).
+pub async fn customer_site_with_policy(html: String, policy: Option<String>) -> String {
+    use axum::http::header;
+    use axum::response::IntoResponse;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let app = axum::Router::new().route("/", axum::routing::get(move || async move { axum::response::Html(html) }));
+    let page = move || async move {
+        let mut response = axum::response::Html(html).into_response();
+        if let Some(policy) = policy {
+            response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, policy.parse().unwrap());
+        }
+        response
+    };
+    let watch = || async {
+        (
+            [(header::CONTENT_TYPE, "text/javascript")],
+            "window.__violations = []; document.addEventListener('securitypolicyviolation', \
+             (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')));",
+        )
+    };
+    let app = axum::Router::new().route("/", axum::routing::get(page)).route("/watch.js", axum::routing::get(watch));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     format!("http://{address}/")
 }

@@ -182,14 +182,18 @@
     host.setAttribute("data-site", key);
     const root = host.attachShadow({ mode: "open" });
     root.innerHTML = SKELETON; // static: no data in it
-    const style = document.createElement("style");
-    style.textContent = CSS;
-    root.prepend(style);
-    try { // also as a constructed sheet, which a page's Content-Security-Policy does not block
+    // A constructed sheet, which a host page's strict Content-Security-Policy does not block;
+    // an inline <style> (which such a policy refuses, and reports) only where the browser
+    // has no constructed sheets.
+    try {
       const sheet = new CSSStyleSheet();
       sheet.replaceSync(CSS);
       root.adoptedStyleSheets = [sheet];
-    } catch { /* older browsers: the <style> is enough */ }
+    } catch {
+      const style = document.createElement("style");
+      style.textContent = CSS;
+      root.prepend(style);
+    }
     const $ = (selector) => root.querySelector(selector);
     const wrap = $(".wrap"), panel = $(".panel"), bubble = $(".bubble"), badge = $(".badge");
     const title = $(".title"), status = $(".status"), endButton = $(".end"), closeButton = $(".x");

@@ -87,7 +87,18 @@ pub async fn readable(app: &App, session: &Session, id: ConversationId) -> Resul
 pub async fn transcript(app: &App, session: &Session, id: ConversationId) -> Result<(ConversationRow, Vec<Message>)> {
     let conversation = readable(app, session, id).await?;
     let client = app.pool().get().await?;
-    Ok((conversation, projections::chat::messages(&**client, id, 0).await?))
+    Ok((conversation, projections::chat::messages(&**client, id).await?))
+}
+
+/// The names of the people a routing decision mentions (the candidates, the supervisor
+/// who reassigned, the agent before), by user id, for "why this agent".
+pub async fn decision_names(app: &App, session: &Session, decision: &serde_json::Value) -> Result<std::collections::HashMap<uuid::Uuid, String>> {
+    let id = |v: &serde_json::Value| v.as_str().and_then(|s| s.parse::<uuid::Uuid>().ok());
+    let mut ids: Vec<uuid::Uuid> =
+        decision.get("candidates").and_then(|c| c.as_array()).into_iter().flatten().filter_map(|c| id(&c["user_id"])).collect();
+    ids.extend(["supervisor", "from"].iter().filter_map(|k| decision.get(*k).and_then(id)));
+    let client = app.pool().get().await?;
+    Ok(projections::users::names(&**client, session.company_id(), &ids).await?)
 }
 
 /// Whether an agent ever held this conversation (transferred ones stay in their history).

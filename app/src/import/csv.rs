@@ -93,7 +93,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Outcome>, FileError> {
     }
     let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !column.contains_key(c)).collect();
     if !missing.is_empty() {
-        let seen = raw_header.iter().map(|h| format!("`{h}`")).collect::<Vec<_>>().join(", ");
+        let seen = raw_header.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ");
         return Err(FileError::MissingColumns {
             missing: missing.join(", "),
             separator: separator_name(separator),
@@ -170,14 +170,14 @@ fn parse_row(field: &dyn Fn(&str) -> String) -> Result<Row, String> {
     let max_chats = match field("max_chats").as_str() {
         "" => user::DEFAULT_MAX_CHATS,
         text => {
-            let n: i64 = text.parse().map_err(|_| format!("max_chats `{text}` is not a number"))?;
+            let n: i64 = text.parse().map_err(|_| format!("max_chats \"{text}\" is not a number"))?;
             user::validate_max_chats(n).map_err(|e| e.to_string())?
         }
     };
     let send_invitation = match field("send_invitation").to_lowercase().as_str() {
         "" | "yes" | "y" | "true" | "1" | "oui" => true,
         "no" | "n" | "false" | "0" | "non" => false,
-        other => return Err(format!("send_invitation `{other}` should be yes or no")),
+        other => return Err(format!("send_invitation \"{other}\" should be yes or no")),
     };
     Ok(Row { email: email.to_string(), profile, roles, max_chats, send_invitation })
 }
@@ -242,12 +242,12 @@ mod tests {
         let r = reasons(&out);
         assert!(r[0].1.as_deref().unwrap().contains("malformed address"), "{r:?}");
         assert_eq!(r[1].1.as_deref(), Some("the first name is mandatory"));
-        assert!(r[2].1.as_deref().unwrap().contains("unknown role `Owner`"));
+        assert!(r[2].1.as_deref().unwrap().contains("unknown role \"Owner\""));
         assert!(r[3].1.as_deref().unwrap().contains("between 1 and 20, not 25"));
-        assert!(r[4].1.as_deref().unwrap().contains("send_invitation `maybe`"));
+        assert!(r[4].1.as_deref().unwrap().contains("send_invitation \"maybe\""));
         assert!(r[5].1.as_deref().unwrap().contains("has 3 fields, the header has 6"));
         assert_eq!(r[6].0, 9, "blank lines are skipped but lines keep their numbers");
-        assert!(r[6].1.as_deref().unwrap().contains("max_chats `x`"));
+        assert!(r[6].1.as_deref().unwrap().contains("max_chats \"x\""));
     }
 
     #[test]
@@ -256,12 +256,12 @@ mod tests {
         assert_eq!(parse(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), Err(FileError::NotText));
         assert_eq!(
             parse(b"mail,first_name\nx@y.z,A\n"),
-            Err(FileError::MissingColumns { missing: "email, last_name".into(), separator: "comma (,)", seen: "`mail`, `first_name`".into() })
+            Err(FileError::MissingColumns { missing: "email, last_name".into(), separator: "comma (,)", seen: "\"mail\", \"first_name\"".into() })
         );
         let message = parse("mail;prénom\r\n".as_bytes()).unwrap_err().to_string();
         assert_eq!(
             message,
-            "the header lacks the column(s) email, last_name; read with semicolon (;) as the separator, it has the columns `mail`, `prénom`"
+            "the header lacks the column(s) email, last_name; read with semicolon (;) as the separator, it has the columns \"mail\", \"prénom\""
         );
         let big: String =
             std::iter::once("email,first_name,last_name\n".to_owned()).chain((0..MAX_ROWS + 1).map(|i| format!("u{i}@example.com,A,B\n"))).collect();

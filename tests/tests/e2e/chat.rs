@@ -39,7 +39,7 @@ fn texts(frames: &[Value]) -> Vec<String> {
 #[tokio::test]
 async fn a_visitor_and_an_agent_talk_both_ways_with_typing_delivery_and_closing() {
     let (db, server, chat) = setup().await;
-    server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
+    let ann = server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
     let (mut agent, state) = online(&server, "ann@acme.test").await;
     assert_eq!(state["max_chats"], 3);
     assert_eq!(state["queues"][0]["site"], "Shop");
@@ -105,9 +105,11 @@ async fn a_visitor_and_an_agent_talk_both_ways_with_typing_delivery_and_closing(
     let list = admin.get_text("/history").await;
     assert!(list.contains(&conversation_id) && list.contains("closed"), "{list}");
     let transcript = admin.get_text(&format!("/history/{conversation_id}")).await;
-    for text in ["Hello, my shoes are too small", "Let me find a 43 for you.", "Why this agent"] {
+    for text in ["Hello, my shoes are too small", "Let me find a 43 for you.", "Why this agent", "<th scope=\"row\">ann Tester</th>"] {
         assert!(transcript.contains(text), "{text} missing from {transcript}");
     }
+    let why = &transcript[transcript.find("routing-decision").unwrap()..];
+    assert!(!why.contains(&ann.to_string()), "the routing explanation names agents, not ids: {why}");
     // A new message after closing starts a new conversation.
     let (_, again) = says("One more thing");
     visitor.send(again).await;
@@ -292,6 +294,17 @@ async fn with_nobody_online_the_widget_offers_the_offline_form_and_the_company_s
     let admin = server.login("admin@acme.test", "admin-password").await;
     let list = admin.get_text("/history?visitor=zoe").await;
     assert!(list.contains("zoe@example.org") && list.contains("Please call me back"), "{list}");
+    // Its transcript holds the message, on the page and in the API.
+    let api = Api::login(&server, "admin@acme.test", "admin-password").await;
+    let (status, found) = api.json(Method::GET, "/api/v1/conversations?visitor=zoe", None).await;
+    assert_eq!(status, 200, "{found}");
+    let conversation = found["conversations"][0]["id"].as_str().unwrap_or_else(|| panic!("{found}")).to_owned();
+    let (status, transcript) = api.json(Method::GET, &format!("/api/v1/conversations/{conversation}"), None).await;
+    assert_eq!(status, 200, "{transcript}");
+    let written: Vec<&Value> = transcript["messages"].as_array().unwrap().iter().map(|m| &m["text"]).collect();
+    assert_eq!(written, [&json!("Please call me back about order 1234.")], "{transcript}");
+    let page = admin.get_text(&format!("/history/{conversation}")).await;
+    assert!(page.contains("Please call me back about order 1234.") && page.contains("Zoé Durand") && page.contains("zoe@example.org"), "{page}");
 
     // An agent coming online is news for the widget.
     server.set_status(chat.company, ann, Status::Online).await;
@@ -481,6 +494,12 @@ async fn a_supervisor_watches_the_board_reads_a_transcript_live_and_reassigns() 
     assert_eq!(a.until_type("removed").await["reason"], "reassigned");
     assert_eq!(b.until_type("conversation").await["id"], id);
     sup.until("bob holds it on the board", |f| f["type"] == "board" && f["conversations"][0]["agent_name"] == "bob").await;
+    // The transcript says who moved it, by name; ann, who answered first, still finds it.
+    server.settle().await;
+    let transcript = server.login("sue@acme.test", PASSWORD).await.get_text(&format!("/history/{}", id.as_str().unwrap())).await;
+    assert!(transcript.contains("Reassigned by sue Tester (supervisor), from ann Tester."), "{transcript}");
+    let anns_history = server.login("ann@acme.test", PASSWORD).await.get_text("/history").await;
+    assert!(anns_history.contains(id.as_str().unwrap()), "ann's history lost the conversation she answered: {anns_history}");
 
     // A queue shows with its waiting time when everyone is full.
     for i in 0..5 {

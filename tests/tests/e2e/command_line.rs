@@ -274,7 +274,7 @@ async fn admin_create_explains_bad_input_in_one_line() {
     let url = db.url();
     let cases = [
         (vec!["--email", "boss@acme.test"], "short\n", "at least 8 characters"),
-        (vec!["--email", "not-an-address"], "a-long-password\n", "`not-an-address` is not a valid e-mail address"),
+        (vec!["--email", "not-an-address"], "a-long-password\n", "\"not-an-address\" is not a valid e-mail address"),
         (vec!["--email", "boss@acme.test", "--seats", "0"], "a-long-password\n", "at least one seat"),
     ];
     for (extra, stdin, expected) in cases {

@@ -247,7 +247,7 @@ async fn the_site_pages_create_install_and_delete_with_confirmation() {
     let response = page.post_form("/admin/sites/new", &[("csrf", &csrf), ("name", "Shop"), ("urls", "not-a-url")]).await;
     assert_eq!(response.status(), 422);
     let body = response.text().await.unwrap();
-    assert!(body.contains("id=\"urls-error\"") && body.contains("`not-a-url` is not a web address"));
+    assert!(body.contains("id=\"urls-error\"") && body.contains("&quot;not-a-url&quot; is not a web address"));
 
     let response = page
         .post_form(

@@ -1,6 +1,8 @@
 //! The chat pages: the agent console and the supervisor board (live, in JavaScript over
 //! their sockets), and the conversation history (server-rendered).
 
+use std::collections::HashMap;
+
 use app::chat::history;
 use axum::extract::State;
 use domain::company::Role;
@@ -165,6 +167,10 @@ fn row(c: &ConversationRow) -> Markup {
 
 pub async fn transcript(State(web): State<Web>, User(session): User, Path(id): Path<ConversationId>) -> Result<Markup, AppError> {
     let (c, messages) = history::transcript(&web, &session, id).await?;
+    let names = match &c.decision {
+        Some(decision) => history::decision_names(&web, &session, decision).await?,
+        None => Default::default(),
+    };
     Ok(page_with_head(
         "Conversation",
         Some(&session),
@@ -188,32 +194,40 @@ pub async fn transcript(State(web): State<Web>, User(session): User, Path(id): P
             @if session.has_role(Role::Administrator) && !c.visitor_erased {
                 p { a.button.secondary #erase-visitor href={"/history/" (c.conversation_id) "/erase"} { "Erase this visitor's data…" } }
             }
-            @if let Some(decision) = &c.decision { (why(decision)) }
+            @if let Some(decision) = &c.decision { (why(decision, &names)) }
         },
     ))
 }
 
-/// "Why did this agent get this chat?": the last routing decision, as recorded.
-fn why(decision: &serde_json::Value) -> Markup {
+/// "Why did this agent get this chat?": the last routing decision, as recorded, naming the
+/// people in it (a user since removed is "a former user").
+fn why(decision: &serde_json::Value, names: &HashMap<uuid::Uuid, String>) -> Markup {
     let candidates = decision.get("candidates").and_then(|c| c.as_array()).cloned().unwrap_or_default();
+    let name = |v: &serde_json::Value| {
+        v.as_str().and_then(|s| s.parse::<uuid::Uuid>().ok()).and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "a former user".into())
+    };
     html! {
         section.card #routing-decision {
             h2 { "Why this agent" }
             @match decision.get("by").and_then(|b| b.as_str()) {
                 Some("routed") => {
                     p { "Chosen by the router among the agents online with a free slot, by priority weight then least load (random draw " (decision.get("roll").and_then(|r| r.as_f64()).map(|r| format!("{r:.3}")).unwrap_or_default()) "):" }
-                    table {
-                        thead { tr { th { "Agent" } th { "Priority" } th { "Weight" } th { "Load" } } }
+                    div.scroll { table {
+                        thead { tr { th scope="col" { "Agent" } th scope="col" { "Priority" } th scope="col" { "Weight" } th scope="col" { "Load" } } }
                         tbody { @for c in &candidates { tr {
-                            td { (c["user_id"].as_str().unwrap_or_default()) }
+                            th scope="row" { (name(&c["user_id"])) }
                             td { (c["priority"].as_str().unwrap_or_default()) }
                             td { (c["weight"]) }
                             td { (c["load"]) " / " (c["max_chats"]) }
                         } } }
-                    }
+                    } }
                 }
-                Some("transferred") => p { "Transferred by the previous agent." },
-                Some("reassigned") => p { "Reassigned by a supervisor." },
+                Some("transferred") => p { "Transferred by " (name(&decision["from"])) ", the previous agent." },
+                Some("reassigned") => p {
+                    "Reassigned by " (name(&decision["supervisor"])) " (supervisor)"
+                    @if decision.get("from").is_some_and(|f| !f.is_null()) { ", from " (name(&decision["from"])) }
+                    "."
+                },
                 _ => p { "" },
             }
         }

@@ -41,14 +41,14 @@ impl AuditQuery {
                 "" => Ok(None),
                 t => NaiveDate::parse_from_str(t, "%Y-%m-%d")
                     .map(Some)
-                    .map_err(|_| AppError::invalid(field, format!("`{t}` is not a date (YYYY-MM-DD)"))),
+                    .map_err(|_| AppError::invalid(field, format!("\"{t}\" is not a date (YYYY-MM-DD)"))),
             }
         };
         let start = |d: NaiveDate| -> DateTime<Utc> { d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() };
         let kind = Some(self.kind.trim()).filter(|k| !k.is_empty()).map(str::to_owned);
         if let Some(k) = &kind {
             if !KINDS.iter().any(|(name, _)| name == k) {
-                return Err(AppError::invalid("kind", format!("`{k}` is not a kind of action")));
+                return Err(AppError::invalid("kind", format!("\"{k}\" is not a kind of action")));
             }
         }
         Ok(LogFilter {

@@ -8,7 +8,7 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::layout::page;
+use super::layout::{count, page};
 use super::{Form, Path, Query};
 use crate::auth::{check_csrf, Admin};
 use crate::error::{refusal, AppError, Refusal};
@@ -36,7 +36,7 @@ pub async fn template(headers: axum::http::HeaderMap, Query(q): Query<TemplateQu
                 TemplateLanguage::English
             }
         }
-        Some(other) => return Err(AppError::invalid("lang", format!("The template exists in English (en) and French (fr), not `{other}`."))),
+        Some(other) => return Err(AppError::invalid("lang", format!("The template exists in English (en) and French (fr), not \"{other}\"."))),
     };
     let name = match language {
         TemplateLanguage::French => "switchboard-utilisateurs.csv",
@@ -165,7 +165,7 @@ fn import_page(session: &Session, import: &Import) -> Markup {
                     @if import.importable() > 0 {
                         form.inline method="post" action={"/admin/users/import/" (import.import_id) "/confirm"} {
                             input type="hidden" name="csrf" value=(session.csrf);
-                            button type="submit" #confirm { "Import " (import.importable()) " users" }
+                            button type="submit" #confirm { "Import " (count(import.importable() as i64, "user", "users")) }
                         }
                         " "
                     }
@@ -176,7 +176,7 @@ fn import_page(session: &Session, import: &Import) -> Markup {
                     progress max=(import.total) value=(import.done) {}
                 }
                 "finished" => {
-                    p.notice role="status" #import-done { "Done: " (import.created) " users created, " (import.skipped) " rows skipped." }
+                    p.notice role="status" #import-done { "Done: " (count(import.created as i64, "user", "users")) " created, " (count(import.skipped as i64, "row", "rows")) " skipped." }
                     p { a href="/admin/users" { "See the users" } }
                 }
                 _ => { p.error role="alert" { "The import stopped before the end (the server stopped). Upload the file again: rows already imported will be skipped." } }

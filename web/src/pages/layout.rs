@@ -79,6 +79,12 @@ pub fn field_error(field: Option<&str>, name: &str, message: Option<&str>) -> Ma
     }
 }
 
+/// "1 user", "3 users": a count with its noun in the right number.
+pub fn count(n: impl Into<i64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Percent-encodes a query value.
 pub fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()

@@ -509,7 +509,7 @@ pub async fn install(State(web): State<Web>, Admin(session): Admin, Path(id): Pa
             }
             section.card #cms {
                 h2 { "Common platforms" }
-                dl {
+                dl.platforms {
                     dt { "WordPress" }
                     dd { "Install the " strong { "Switchboard Chat" } " plugin (folder " code { "integrations/wordpress/switchboard-chat" } " of the Switchboard distribution: zip it and upload it under Plugins → Add New → Upload), activate it, then under Settings → Switchboard Chat paste the address " code { (web.settings.public_url) } " and the site key " code { (site.widget_key) } "." }
                     dt { "Shopify" }

@@ -63,11 +63,7 @@ pub(super) fn date(d: NaiveDate) -> String {
 
 /// "1 seat", "3 seats".
 pub(super) fn seats(n: u32) -> String {
-    if n == 1 {
-        "1 seat".to_owned()
-    } else {
-        format!("{n} seats")
-    }
+    super::layout::count(n, "seat", "seats")
 }
 
 pub(super) fn line_text(l: &Line) -> String {
@@ -196,7 +192,7 @@ pub(super) fn offer_of(seats: Option<&str>, period: Option<&str>, fallback: Offe
             .parse::<u32>()
             .ok()
             .filter(|n| (1..=100_000).contains(n))
-            .ok_or_else(|| (format!("`{s}` is not a number of seats (1 to 100,000)"), "seats"))?,
+            .ok_or_else(|| (format!("\"{s}\" is not a number of seats (1 to 100,000)"), "seats"))?,
     };
     let period = match period.map(str::trim).filter(|s| !s.is_empty()) {
         None => fallback.period,

@@ -12,7 +12,7 @@ use projections::users::UserRow;
 use serde::Deserialize;
 
 use super::flash::{self, Flash};
-use super::layout::{field_error, page, urlencode};
+use super::layout::{count, field_error, page, urlencode};
 use super::{Form, Query};
 use crate::auth::{check_csrf, Admin};
 use crate::error::{refusal, AppError, Refusal};
@@ -112,7 +112,7 @@ async fn render_list(web: &Web, session: &Session, query: &ListQuery, flash: &Fl
             }
             div.pager {
                 @if page_no > 1 { a href={"/admin/users?page=" (page_no - 1) "&q=" (urlencode(&query.q))} { "← Previous" } }
-                span.muted { "Page " (page_no) " of " (pages) " · " (total) " users" }
+                span.muted { "Page " (page_no) " of " (pages) " · " (count(total, "user", "users")) }
                 @if page_no < pages { a href={"/admin/users?page=" (page_no + 1) "&q=" (urlencode(&query.q))} { "Next →" } }
             }
         },
