@@ -200,7 +200,7 @@ pub async fn transcript(State(web): State<Web>, User(session): User, Path(id): P
 }
 
 /// "Why did this agent get this chat?": the last routing decision, as recorded, naming the
-/// people in it (a user since removed is "a former user").
+/// people in it ("a former user" for an id the users list does not hold).
 fn why(decision: &serde_json::Value, names: &HashMap<uuid::Uuid, String>) -> Markup {
     let candidates = decision.get("candidates").and_then(|c| c.as_array()).cloned().unwrap_or_default();
     let name = |v: &serde_json::Value| {
