@@ -153,7 +153,7 @@ pub async fn checkout(app: &App, session: &Session, checkout: Checkout) -> Resul
         Some(OrderOutcome::Paid { .. }) => CheckoutOutcome::Paid { invoice: status.invoice },
         Some(OrderOutcome::NothingCharged) => CheckoutOutcome::Changed,
         Some(OrderOutcome::Refused(reason)) => CheckoutOutcome::Refused(reason.clone()),
-        None => return Err(unavailable("the payment is not confirmed yet")),
+        None => return Err(unavailable(locale::t!("billing-provider-unconfirmed"))),
     })
 }
 
@@ -167,14 +167,27 @@ fn details_error(e: domain::billing::DetailsError) -> Error {
         D::Country(_) => "billing_country",
         D::VatNumber(..) => "vat_number",
     };
-    Error::invalid(field, e.to_string())
+    Error::invalid(field, details_message(&e))
 }
 
-fn unavailable(what: &str) -> Error {
-    Error::Refused {
-        code: "payment_unavailable",
-        message: format!("The payment provider did not answer ({what}); nothing was charged twice: validate again."),
+/// What is wrong with billing details, in the reader's language.
+pub fn details_message(e: &domain::billing::DetailsError) -> String {
+    use domain::billing::DetailsError as D;
+    match e {
+        D::Missing("billing name") => locale::t!("billing-missing-name"),
+        D::Missing("company") => locale::t!("billing-missing-company"),
+        D::Missing("address") => locale::t!("billing-missing-address"),
+        D::Missing("e-mail for invoices") => locale::t!("billing-missing-email"),
+        D::Missing(_) => e.to_string(),
+        D::Country(value) => locale::t!("billing-bad-country", value = value),
+        D::VatNumber(value, country, shape) => locale::t!("billing-bad-vat-number", value = value, country = country, shape = *shape),
+        D::Email(value) => locale::t!("billing-bad-email", value = value),
     }
+}
+
+/// The payment provider did not answer: `message` says so, and what to do.
+fn unavailable(message: String) -> Error {
+    Error::Refused { code: "payment_unavailable", message }
 }
 
 enum Saved {
@@ -192,7 +205,7 @@ async fn save_card(app: &App, company_id: CompanyId, billing: &BillingDetails, c
         CardInput::Token(t) if !t.trim().is_empty() => t.trim().to_owned(),
         CardInput::TestCard(card) => {
             let Some(test) = app.gateway.test_gateway() else {
-                return Err(Error::invalid("payment_token", "this server takes cards through Stripe's card field, not card numbers"));
+                return Err(Error::invalid("payment_token", locale::t!("billing-stripe-card-field")));
             };
             match test.tokenize(card, app.today()).await {
                 Ok(token) => token,
@@ -216,7 +229,7 @@ fn gateway_error(e: GatewayError) -> Error {
         GatewayError::Invalid(m) => Error::invalid("payment_token", m),
         GatewayError::Unavailable(m) => {
             tracing::warn!(error = %m, "payment gateway unavailable");
-            unavailable("unreachable")
+            unavailable(locale::t!("billing-provider-unreachable"))
         }
     }
 }

@@ -14,6 +14,8 @@ pub mod database;
 mod error;
 pub mod import;
 pub mod invitations;
+pub mod messages;
+pub mod preferences;
 mod settings;
 pub mod sites;
 pub mod users;

@@ -105,7 +105,7 @@ pub fn parse_position(s: &str) -> Result<Position> {
     match s {
         "bottom-right" => Ok(Position::BottomRight),
         "bottom-left" => Ok(Position::BottomLeft),
-        other => Err(Error::invalid("position", format!("position \"{other}\" should be bottom-right or bottom-left"))),
+        other => Err(Error::invalid("position", locale::t!("sites-bad-position", value = other))),
     }
 }
 
@@ -113,18 +113,14 @@ pub fn parse_language(s: &str) -> Result<Language> {
     match s {
         "en" => Ok(Language::En),
         "fr" => Ok(Language::Fr),
-        other => Err(Error::invalid("language", format!("language \"{other}\" should be en or fr"))),
+        other => Err(Error::invalid("language", locale::t!("sites-bad-language", value = other))),
     }
 }
 
 pub fn parse_weight(field: &'static str, s: &str) -> Result<u8> {
-    s.trim()
-        .parse::<u8>()
-        .ok()
-        .filter(|w| (1..=100).contains(w))
-        .ok_or_else(|| Error::invalid(field, format!("{field} must be a whole number from 1 to 100")))
+    s.trim().parse::<u8>().ok().filter(|w| (1..=100).contains(w)).ok_or_else(|| Error::invalid(field, locale::t!("sites-bad-weight", field = field)))
 }
 
 pub fn parse_priority(s: &str) -> Result<Priority> {
-    s.parse::<Priority>().map_err(|e| Error::invalid("priority", e))
+    s.parse::<Priority>().map_err(|_| Error::invalid("priority", locale::t!("err-bad-priority", value = s)))
 }

@@ -37,8 +37,12 @@ fn listed(app: &App, site: &SiteRow, origin: &str) -> bool {
         || site.urls.iter().any(|u| site::origin_of(u).eq_ignore_ascii_case(origin))
 }
 
-fn not_allowed(site: &SiteRow, origin: &str) -> Error {
-    Error::Denied { code: "origin_not_allowed", message: format!("The widget of {} may not be used on {origin}.", site.name) }
+fn not_allowed(site: &SiteRow, origin: Option<&str>) -> Error {
+    let message = match origin {
+        Some(origin) => locale::t!("sites-origin-refused", site = &site.name, origin = origin),
+        None => locale::t!("sites-origin-refused-none", site = &site.name),
+    };
+    Error::Denied { code: "origin_not_allowed", message }
 }
 
 /// The configuration for a page at `origin` (none when the browser sent none: same-origin
@@ -50,7 +54,7 @@ pub async fn config(app: &App, key: &str, origin: Option<&str>) -> Result<Widget
     if let Some(origin) = unlisted {
         origins::remember(app, site.site_id, origin).await;
         if site.restrict_to_urls {
-            return Err(not_allowed(&site, origin));
+            return Err(not_allowed(&site, Some(origin)));
         }
     }
     let client = app.pool().get().await?;
@@ -63,7 +67,7 @@ pub async fn config(app: &App, key: &str, origin: Option<&str>) -> Result<Widget
 pub async fn admit(app: &App, key: &str, origin: Option<&str>) -> Result<SiteRow> {
     let site = site_of_key(app, key).await?;
     if site.restrict_to_urls && !origin.is_some_and(|o| listed(app, &site, o)) {
-        return Err(not_allowed(&site, origin.unwrap_or("a page without an origin")));
+        return Err(not_allowed(&site, origin));
     }
     Ok(site)
 }

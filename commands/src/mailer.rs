@@ -13,9 +13,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 use domain::ids::InvitationId;
+use domain::preferences::Preferences;
 use domain::{Actor, CompanyId, Metadata, UserId};
 use lettre::message::Mailbox;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use locale::{tl, Lang, Reader, Tz};
 use store::EventStore;
 
 use crate::accounts::Accounts;
@@ -141,11 +143,16 @@ impl<S: EventStore> InvitationMailer<S> {
             other => other?,
         };
         // Cached (a company importing thousands of users has a long stream, read for every
-        // mail), and only its name kept, so its state is not copied on the next change.
-        let company = self.accounts.company(company_id).await?.name.clone();
+        // mail), and only its name and defaults kept, so its state is not copied on the next
+        // change.
+        let (company, defaults) = {
+            let state = self.accounts.company(company_id).await?;
+            (state.name.clone(), state.defaults.clone())
+        };
+        let reader = recipient(&registration.preferences, &defaults);
         let link = format!("{}/invitation/{token}", self.public_url.trim_end_matches('/'));
-        let subject = format!("You are invited to {company} on Switchboard");
-        let text = invitation_text(&registration.profile.first_name, &company, &link, invitation.expires_at);
+        let subject = tl!(reader.lang, "mail-invitation-subject", company = company.as_str());
+        let text = invitation_text(reader, &registration.profile.first_name, &company, &link, invitation.expires_at);
         self.transport.send(registration.email.as_str(), &subject, text).await.map_err(|e| Error::Database(e.to_string()))?;
         tracing::info!(%user_id, %invitation_id, "invitation mailed");
         Ok(Mailed::Sent)
@@ -158,22 +165,55 @@ enum Mailed {
     NotCurrent,
 }
 
-fn invitation_text(first_name: &str, company: &str, link: &str, expires_at: DateTime<Utc>) -> String {
+/// Who reads a mail, which is sent in the background, not for a request: the recipient in
+/// the language and time zone they chose, else their company's defaults, else English and UTC.
+pub(crate) fn recipient(own: &Preferences, company: &Preferences) -> Reader {
+    let lang = [own, company].iter().find_map(|p| p.language.as_deref().and_then(Lang::parse)).unwrap_or_default();
+    let tz = [own, company].iter().find_map(|p| p.time_zone.as_deref().and_then(locale::time_zone)).unwrap_or(Tz::UTC);
+    Reader::new(lang, tz)
+}
+
+fn invitation_text(reader: Reader, first_name: &str, company: &str, link: &str, expires_at: DateTime<Utc>) -> String {
+    let lang = reader.lang;
     format!(
-        "Hello {first_name},\n\n\
-         {company} has created a Switchboard account for you. Choose your password here:\n\n\
-         {link}\n\n\
-         The link works once and expires on {} (UTC). If it has expired, ask your administrator to send a new one.\n",
-        expires_at.format("%Y-%m-%d %H:%M")
+        "{}\n\n{}\n\n{link}\n\n{}\n",
+        tl!(lang, "mail-hello", first_name = first_name),
+        tl!(lang, "mail-invitation-intro", company = company),
+        tl!(lang, "mail-invitation-expiry", expires_at = reader.date_time(expires_at)),
     )
 }
 
 #[cfg(test)]
 mod tests {
+    use domain::preferences::Preferences;
+    use locale::{Lang, Reader, Tz};
+
+    use super::recipient;
+
     #[test]
     fn the_invitation_says_who_invites_and_when_the_link_expires() {
-        let text = super::invitation_text("Ada", "Acme", "https://x/invitation/t", "2026-11-28T10:00:00Z".parse().unwrap());
+        let text = super::invitation_text(Reader::default(), "Ada", "Acme", "https://x/invitation/t", "2026-11-28T10:00:00Z".parse().unwrap());
         assert!(text.contains("Hello Ada") && text.contains("Acme has created") && text.contains("https://x/invitation/t"));
-        assert!(text.contains("2026-11-28 10:00"));
+        assert!(text.contains("expires on 28 Nov 2026, 10:00 UTC."), "{text}");
+    }
+
+    #[test]
+    fn a_french_invitation_gives_the_expiry_in_the_readers_zone() {
+        let reader = Reader::new(Lang::Fr, Tz::Europe__Paris);
+        let text = super::invitation_text(reader, "Ada", "Acme", "https://x/invitation/t", "2026-11-28T10:00:00Z".parse().unwrap());
+        assert!(text.starts_with("Bonjour Ada,\n\nAcme vous a créé un compte Switchboard."), "{text}");
+        assert!(text.contains("\n\nhttps://x/invitation/t\n\n") && text.contains("expire le 28 nov. 2026 à 11:00 CET."), "{text}");
+        assert!(!text.contains('⟦'), "{text}");
+    }
+
+    #[test]
+    fn a_mail_reads_as_its_recipient_chose_else_as_their_company_does() {
+        let prefs = |l: Option<&str>, z: Option<&str>| Preferences { language: l.map(Into::into), time_zone: z.map(Into::into) };
+        let none = Preferences::default();
+        assert_eq!(recipient(&none, &none), Reader::new(Lang::En, Tz::UTC));
+        let company = prefs(Some("fr"), Some("Europe/Paris"));
+        assert_eq!(recipient(&none, &company), Reader::new(Lang::Fr, Tz::Europe__Paris));
+        assert_eq!(recipient(&prefs(Some("en"), None), &company), Reader::new(Lang::En, Tz::Europe__Paris));
+        assert_eq!(recipient(&prefs(None, Some("Indian/Reunion")), &company), Reader::new(Lang::Fr, Tz::Indian__Reunion));
     }
 }

@@ -10,10 +10,11 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 use domain::ids::PasswordResetId;
 use domain::{Actor, CompanyId, Metadata, UserId};
+use locale::{tl, Reader};
 use store::EventStore;
 
 use crate::accounts::Accounts;
-use crate::mailer::Transport;
+use crate::mailer::{recipient, Transport};
 use crate::outbox::{back_off, Outbox, Status};
 use crate::{secrets, Error};
 
@@ -62,34 +63,47 @@ impl<S: EventStore> PasswordResetMailer<S> {
             Err(Error::User(domain::user::Error::NoPasswordReset)) => return Ok(false),
             other => other?,
         };
+        // Cached, as for invitations; only the defaults are kept.
+        let defaults = self.accounts.company(company_id).await?.defaults.clone();
+        let reader = recipient(&registration.preferences, &defaults);
         let link = format!("{}/password-reset/{token}", self.public_url.trim_end_matches('/'));
-        let text = reset_text(&registration.profile.first_name, &link, reset.expires_at);
-        self.transport
-            .send(registration.email.as_str(), "Reset your Switchboard password", text)
-            .await
-            .map_err(|e| Error::Database(e.to_string()))?;
+        let text = reset_text(reader, &registration.profile.first_name, &link, reset.expires_at);
+        let subject = tl!(reader.lang, "mail-reset-subject");
+        self.transport.send(registration.email.as_str(), &subject, text).await.map_err(|e| Error::Database(e.to_string()))?;
         tracing::info!(%user_id, %reset_id, "password reset link mailed");
         Ok(true)
     }
 }
 
-fn reset_text(first_name: &str, link: &str, expires_at: DateTime<Utc>) -> String {
+/// The mail in its recipient's language, the expiry in their time zone.
+fn reset_text(reader: Reader, first_name: &str, link: &str, expires_at: DateTime<Utc>) -> String {
+    let lang = reader.lang;
     format!(
-        "Hello {first_name},\n\n\
-         Someone asked to reset the password of your Switchboard account. Choose a new password here:\n\n\
-         {link}\n\n\
-         The link works once and expires on {} (UTC). Choosing a new password logs you out everywhere else.\n\
-         If you did not ask for this, ignore this e-mail: your password stays as it is.\n",
-        expires_at.format("%Y-%m-%d %H:%M")
+        "{}\n\n{}\n\n{link}\n\n{}\n{}\n",
+        tl!(lang, "mail-hello", first_name = first_name),
+        tl!(lang, "mail-reset-intro"),
+        tl!(lang, "mail-reset-expiry", expires_at = reader.date_time(expires_at)),
+        tl!(lang, "mail-reset-not-you"),
     )
 }
 
 #[cfg(test)]
 mod tests {
+    use locale::{Lang, Reader, Tz};
+
     #[test]
     fn the_mail_carries_the_link_its_expiry_and_what_to_do_if_it_was_not_you() {
-        let text = super::reset_text("Ada", "https://x/password-reset/t", "2026-12-05T11:00:00Z".parse().unwrap());
-        assert!(text.contains("Hello Ada") && text.contains("https://x/password-reset/t") && text.contains("2026-12-05 11:00"));
+        let text = super::reset_text(Reader::default(), "Ada", "https://x/password-reset/t", "2026-12-05T11:00:00Z".parse().unwrap());
+        assert!(text.contains("Hello Ada") && text.contains("https://x/password-reset/t") && text.contains("expires on 5 Dec 2026, 11:00 UTC."));
         assert!(text.contains("ignore this e-mail"));
+    }
+
+    #[test]
+    fn a_french_recipient_reads_it_in_french_in_their_zone() {
+        let reader = Reader::new(Lang::Fr, Tz::Indian__Reunion);
+        let text = super::reset_text(reader, "Ada", "https://x/password-reset/t", "2026-12-05T11:00:00Z".parse().unwrap());
+        assert!(text.starts_with("Bonjour Ada,\n\nQuelqu’un a demandé la réinitialisation"), "{text}");
+        assert!(text.contains("expire le 5 déc. 2026 à 15:00 +04.") && text.contains("ignorez cet e-mail"), "{text}");
+        assert!(!text.contains('⟦'), "{text}");
     }
 }

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use crate::billing::{BillingDetails, Prices};
 use crate::codec::EventPayload;
 use crate::ids::{CompanyId, UserId};
+use crate::preferences::Preferences;
 use crate::subscription::{
     self, Amount, Card, DeclineReason, Invoice, Offer, Order, OrderKind, PastDue, PaymentMethod, Quote, QuoteError, Seller, Subscription,
 };
@@ -125,6 +126,10 @@ pub enum Event {
     SubscriptionPastDue {
         past_due: PastDue,
     },
+    /// The language and time zone the company's users read in unless they choose their own.
+    DefaultLanguageAndTimeZoneSet {
+        defaults: Preferences,
+    },
 }
 
 impl EventPayload for Event {
@@ -189,6 +194,9 @@ pub enum Command {
         order_id: Uuid,
         today: NaiveDate,
         prices: Prices,
+    },
+    SetDefaultLanguageAndTimeZone {
+        defaults: Preferences,
     },
 }
 
@@ -279,6 +287,7 @@ pub struct State {
     pub card_on_file: Option<(Card, PaymentMethod)>,
     pub orders: HashMap<Uuid, OrderStatus>,
     pub invoices_issued: u32,
+    pub defaults: Preferences,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -416,6 +425,9 @@ impl Decider for Company {
             Command::PlaceOrder(order) => place_order(state, order),
             Command::RecordPayment { order_id, outcome, today, seller } => record_payment(state, *order_id, outcome, *today, seller),
             Command::RenewSubscription { order_id, today, prices } => renew(state, *order_id, *today, prices),
+            Command::SetDefaultLanguageAndTimeZone { defaults } => {
+                Ok(if *defaults == state.defaults { vec![] } else { vec![Event::DefaultLanguageAndTimeZoneSet { defaults: defaults.clone() }] })
+            }
         }
     }
 
@@ -481,6 +493,7 @@ impl Decider for Company {
                     s.past_due = Some(past_due.clone());
                 }
             }
+            Event::DefaultLanguageAndTimeZoneSet { defaults } => state.defaults = defaults.clone(),
         }
         state
     }
@@ -612,6 +625,18 @@ mod tests {
 
     fn roles(r: &[Role]) -> BTreeSet<Role> {
         r.iter().copied().collect()
+    }
+
+    #[test]
+    fn a_company_sets_its_default_language_and_time_zone() {
+        let (_, registered) = registered(3);
+        let defaults = Preferences { language: Some("fr".into()), time_zone: Some("Europe/Paris".into()) };
+        given::<Company>([registered.clone()])
+            .when(Command::SetDefaultLanguageAndTimeZone { defaults: defaults.clone() })
+            .then([Event::DefaultLanguageAndTimeZoneSet { defaults: defaults.clone() }]);
+        given::<Company>([registered, Event::DefaultLanguageAndTimeZoneSet { defaults: defaults.clone() }])
+            .when(Command::SetDefaultLanguageAndTimeZone { defaults })
+            .then([]);
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod email;
 pub mod envelope;
 pub mod ids;
 pub mod personal;
+pub mod preferences;
 pub mod routing;
 pub mod site;
 pub mod subscription;

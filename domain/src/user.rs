@@ -11,6 +11,7 @@ use thiserror::Error;
 use crate::codec::EventPayload;
 use crate::email::Address;
 use crate::ids::{CompanyId, InvitationId, PasswordResetId, UserId};
+use crate::preferences::Preferences;
 use crate::Decider;
 
 pub fn stream(id: UserId) -> String {
@@ -152,6 +153,11 @@ pub enum Event {
     PasswordReset {
         reset_id: PasswordResetId,
     },
+    /// The user chose the language and time zone they read in (`None`: their browser's
+    /// language, their company's zone).
+    LanguageAndTimeZoneChosen {
+        preferences: Preferences,
+    },
 }
 
 impl EventPayload for Event {
@@ -209,6 +215,9 @@ pub enum Command {
     ResetPassword {
         token_hash: String,
         at: DateTime<Utc>,
+    },
+    ChooseLanguageAndTimeZone {
+        preferences: Preferences,
     },
 }
 
@@ -303,6 +312,7 @@ pub struct Registration {
     pub email: Address,
     pub profile: Profile,
     pub max_chats: u8,
+    pub preferences: Preferences,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -390,6 +400,11 @@ impl Decider for User {
             Command::ChangeEmail { email } => {
                 Ok(if *email == registration.email { vec![] } else { vec![Event::EmailChanged { email: email.clone() }] })
             }
+            Command::ChooseLanguageAndTimeZone { preferences } => Ok(if *preferences == registration.preferences {
+                vec![]
+            } else {
+                vec![Event::LanguageAndTimeZoneChosen { preferences: preferences.clone() }]
+            }),
             Command::SetMaxChats { max_chats } => {
                 let max_chats = validate_max_chats(*max_chats as i64)?;
                 Ok(if max_chats == registration.max_chats { vec![] } else { vec![Event::MaxChatsChanged { max_chats }] })
@@ -430,8 +445,13 @@ impl Decider for User {
     fn evolve(mut state: State, event: &Event) -> State {
         match event {
             Event::UserRegistered { company_id, email, profile, max_chats, .. } => {
-                state.registration =
-                    Some(Registration { company_id: *company_id, email: email.clone(), profile: profile.clone(), max_chats: *max_chats });
+                state.registration = Some(Registration {
+                    company_id: *company_id,
+                    email: email.clone(),
+                    profile: profile.clone(),
+                    max_chats: *max_chats,
+                    preferences: Preferences::default(),
+                });
             }
             Event::UserInvited { invitation_id, expires_at, .. } => {
                 if let Some(old) = state.invitation.take().and_then(|i| i.token_hash) {
@@ -467,6 +487,11 @@ impl Decider for User {
             Event::MaxChatsChanged { max_chats } => {
                 if let Some(r) = state.registration.as_mut() {
                     r.max_chats = *max_chats;
+                }
+            }
+            Event::LanguageAndTimeZoneChosen { preferences } => {
+                if let Some(r) = state.registration.as_mut() {
+                    r.preferences = preferences.clone();
                 }
             }
             Event::PasswordResetRequested { reset_id, expires_at } => {
@@ -560,6 +585,19 @@ mod tests {
         given::<User>([]).when(register(id, profile("Ada", &long), 3, Access::Password)).then_error(Error::TooLong { field: "last_name" });
         given::<User>([registered(id)]).when(Command::SetMaxChats { max_chats: 20 }).then([Event::MaxChatsChanged { max_chats: 20 }]);
         given::<User>([registered(id)]).when(Command::SetMaxChats { max_chats: 3 }).then([]);
+    }
+
+    #[test]
+    fn a_user_chooses_their_language_and_time_zone_once() {
+        let id = UserId::new();
+        let french = Preferences { language: Some("fr".into()), time_zone: Some("Europe/Paris".into()) };
+        given::<User>([registered(id)])
+            .when(Command::ChooseLanguageAndTimeZone { preferences: french.clone() })
+            .then([Event::LanguageAndTimeZoneChosen { preferences: french.clone() }]);
+        given::<User>([registered(id), Event::LanguageAndTimeZoneChosen { preferences: french.clone() }])
+            .when(Command::ChooseLanguageAndTimeZone { preferences: french })
+            .then([]);
+        given::<User>([]).when(Command::ChooseLanguageAndTimeZone { preferences: Preferences::default() }).then_error(Error::NotRegistered);
     }
 
     fn invited_with_link(id: UserId, inv: InvitationId, hash: &str) -> Vec<Event> {

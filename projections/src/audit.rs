@@ -75,56 +75,58 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// What happened, in words.
+    /// What happened, in words, in the reader's language.
     pub fn describe(&self) -> String {
+        use locale::t;
         let d = &self.details;
         let s = |k: &str| d.get(k).and_then(Value::as_str).unwrap_or_default().to_owned();
+        let v = |k: &str| d.get(k).cloned().unwrap_or(Value::Null).to_string();
         match self.event_type.as_str() {
-            "UserRegistered" => format!("created the account for {}", s("email")),
-            "UserInvited" if d.get("send_email") == Some(&Value::Bool(false)) => "created an invitation (not mailed yet)".into(),
-            "UserInvited" => "sent an invitation by e-mail".into(),
-            "InvitationLinkIssued" => "mailed an invitation link".into(),
-            "InvitationAccepted" => "accepted the invitation".into(),
-            "PasswordSet" => "set the password".into(),
-            "PasswordResetRequested" => "asked for a password reset link".into(),
-            "PasswordResetLinkIssued" => "mailed a password reset link".into(),
-            "PasswordReset" => "chose a new password through a reset link".into(),
-            "ProfileChanged" => "changed the profile".into(),
-            "EmailChanged" => format!("changed the e-mail address to {}", s("email")),
-            "MaxChatsChanged" => format!("set the maximum simultaneous chats to {}", d.get("max_chats").cloned().unwrap_or(Value::Null)),
+            "UserRegistered" => t!("audit-user-registered", email = s("email")),
+            "UserInvited" if d.get("send_email") == Some(&Value::Bool(false)) => t!("audit-user-invited-later"),
+            "UserInvited" => t!("audit-user-invited"),
+            "InvitationLinkIssued" => t!("audit-invitation-link-issued"),
+            "InvitationAccepted" => t!("audit-invitation-accepted"),
+            "PasswordSet" => t!("audit-password-set"),
+            "PasswordResetRequested" => t!("audit-password-reset-requested"),
+            "PasswordResetLinkIssued" => t!("audit-password-reset-link-issued"),
+            "PasswordReset" => t!("audit-password-reset"),
+            "ProfileChanged" => t!("audit-profile-changed"),
+            "EmailChanged" => t!("audit-email-changed", email = s("email")),
+            "MaxChatsChanged" => t!("audit-max-chats-changed", max_chats = v("max_chats")),
             "MemberAdded" => {
                 let roles: Vec<String> =
-                    d.get("roles").and_then(Value::as_array).into_iter().flatten().filter_map(|r| r.as_str().map(str::to_owned)).collect();
+                    d.get("roles").and_then(Value::as_array).into_iter().flatten().filter_map(|r| r.as_str().map(role_label)).collect();
                 if roles.is_empty() {
-                    "added to the company".into()
+                    t!("audit-member-added")
                 } else {
-                    format!("added to the company as {}", roles.join(", "))
+                    t!("audit-member-added-as", roles = roles.join(", "))
                 }
             }
-            "RoleGranted" => format!("switched the {} role on", s("role")),
-            "RoleRevoked" => format!("switched the {} role off", s("role")),
-            "MemberDeactivated" => "deactivated the account".into(),
-            "MemberReactivated" => "reactivated the account".into(),
-            "RegistrationAbandoned" => format!("abandoned the creation ({})", s("reason")),
-            "AgentAssigned" => format!("assigned to a site at {} priority", s("priority")),
-            "AgentPriorityChanged" => format!("moved to {} priority on a site", s("priority")),
-            "AgentUnassigned" => "removed from a site".into(),
+            "RoleGranted" => t!("audit-role-granted", role = role_label(&s("role"))),
+            "RoleRevoked" => t!("audit-role-revoked", role = role_label(&s("role"))),
+            "MemberDeactivated" => t!("audit-member-deactivated"),
+            "MemberReactivated" => t!("audit-member-reactivated"),
+            "RegistrationAbandoned" => t!("audit-registration-abandoned", reason = s("reason")),
+            "AgentAssigned" => t!("audit-agent-assigned", priority = s("priority")),
+            "AgentPriorityChanged" => t!("audit-agent-priority-changed", priority = s("priority")),
+            "AgentUnassigned" => t!("audit-agent-unassigned"),
             "SeatsChanged" => match d.get("previous").and_then(Value::as_u64) {
-                Some(previous) => format!("set the seats from {previous} to {}", d.get("seats").cloned().unwrap_or(Value::Null)),
-                None => format!("set the seats to {}", d.get("seats").cloned().unwrap_or(Value::Null)),
+                Some(previous) => t!("audit-seats-changed-from", previous = previous.to_string(), seats = v("seats")),
+                None => t!("audit-seats-changed", seats = v("seats")),
             },
             "OrderPlaced" => {
                 let offer = d.pointer("/order/offer");
-                let seats = offer.and_then(|o| o.get("seats")).cloned().unwrap_or(Value::Null);
+                let seats = offer.and_then(|o| o.get("seats")).cloned().unwrap_or(Value::Null).to_string();
                 let period = offer.and_then(|o| o.get("period")).and_then(Value::as_str).unwrap_or_default().to_lowercase();
-                format!("ordered {seats} seats, {period} payment")
+                t!("audit-order-placed", seats = seats, period = period)
             }
-            "PaymentSucceeded" => format!("paid {} cents", d.get("total_cents").cloned().unwrap_or(Value::Null)),
-            "PaymentFailed" => format!("had a payment refused ({})", d.pointer("/reason/code").and_then(Value::as_str).unwrap_or_default()),
-            "OfferChanged" => format!("changed the offer to {} seats", d.get("seats").cloned().unwrap_or(Value::Null)),
-            "InvoiceIssued" => format!("was issued invoice {}", d.pointer("/invoice/number").cloned().unwrap_or(Value::Null)),
-            "SubscriptionPastDue" => "could not renew: the subscription is past due".into(),
-            "VisitorErased" => "erased a visitor's personal data".into(),
+            "PaymentSucceeded" => t!("audit-payment-succeeded", cents = v("total_cents")),
+            "PaymentFailed" => t!("audit-payment-failed", code = d.pointer("/reason/code").and_then(Value::as_str).unwrap_or_default()),
+            "OfferChanged" => t!("audit-offer-changed", seats = v("seats")),
+            "InvoiceIssued" => t!("audit-invoice-issued", number = d.pointer("/invoice/number").cloned().unwrap_or(Value::Null).to_string()),
+            "SubscriptionPastDue" => t!("audit-subscription-past-due"),
+            "VisitorErased" => t!("audit-visitor-erased"),
             other => other.to_owned(),
         }
     }
@@ -133,10 +135,55 @@ impl Entry {
     pub fn who(&self) -> String {
         match (&self.actor_name, self.actor.parse::<Actor>()) {
             (Some(name), _) => name.clone(),
-            (None, Ok(Actor::System(name))) => format!("Switchboard ({name})"),
-            (None, Ok(Actor::Visitor(_))) => "a visitor".into(),
-            _ => "someone".into(),
+            (None, Ok(Actor::System(name))) => system_label(&name),
+            (None, Ok(Actor::Visitor(_))) => locale::t!("audit-who-visitor"),
+            _ => locale::t!("audit-who-someone"),
         }
+    }
+}
+
+/// Switchboard itself, as an actor: its billing, its operators (the command line), or
+/// another part of it by name.
+pub fn system_label(name: &str) -> String {
+    match name {
+        "billing" => locale::t!("audit-who-system-billing"),
+        "cli" => locale::t!("audit-who-system-cli"),
+        other => locale::t!("audit-who-system", name = other),
+    }
+}
+
+/// A role as people read it (`Agent`, `Supervisor` … or `Superviseur` …), from its stored
+/// name; an unknown name as it is.
+pub fn role_label(name: &str) -> String {
+    match name.parse::<domain::company::Role>() {
+        Ok(role) => role_name(role),
+        Err(_) => name.to_owned(),
+    }
+}
+
+/// A role's name in the reader's language.
+pub fn role_name(role: domain::company::Role) -> String {
+    use domain::company::Role;
+    match role {
+        Role::Agent => locale::t!("users-role-agent"),
+        Role::Supervisor => locale::t!("users-role-supervisor"),
+        Role::Administrator => locale::t!("users-role-administrator"),
+        Role::Expert => locale::t!("users-role-expert"),
+    }
+}
+
+/// A kind of action of `KINDS`, as the audit page's filter names it.
+pub fn kind_label(kind: &str) -> String {
+    match kind {
+        "users" => locale::t!("audit-kind-users"),
+        "roles" => locale::t!("audit-kind-roles"),
+        "seats" => locale::t!("audit-kind-seats"),
+        "billing" => locale::t!("audit-kind-billing"),
+        "sites" => locale::t!("audit-kind-sites"),
+        "widget" => locale::t!("audit-kind-widget"),
+        "agents" => locale::t!("audit-kind-agents"),
+        "visitors" => locale::t!("audit-kind-visitors"),
+        other => other.to_owned(),
     }
 }
 
@@ -219,11 +266,9 @@ impl std::fmt::Display for LogCursor {
 impl std::str::FromStr for LogCursor {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (tx, seq) = s.split_once('.').ok_or_else(|| format!("\"{s}\" is not a page position"))?;
-        Ok(LogCursor {
-            tx: tx.parse().map_err(|_| format!("\"{s}\" is not a page position"))?,
-            seq: seq.parse().map_err(|_| format!("\"{s}\" is not a page position"))?,
-        })
+        let wrong = || locale::t!("audit-not-a-page-position", text = s);
+        let (tx, seq) = s.split_once('.').ok_or_else(wrong)?;
+        Ok(LogCursor { tx: tx.parse().map_err(|_| wrong())?, seq: seq.parse().map_err(|_| wrong())? })
     }
 }
 
@@ -301,5 +346,25 @@ mod tests {
         );
         assert_eq!(said("InvoiceIssued", json!({ "invoice": { "number": 3 } })), "was issued invoice 3");
         assert_eq!(said("SomethingNew", json!({})), "SomethingNew");
+    }
+
+    #[test]
+    fn entries_read_in_the_readers_language() {
+        let fr = locale::Reader::new(locale::Lang::Fr, locale::Tz::UTC);
+        let in_french = |event_type: &str, details: Value| locale::sync_scope(fr, || said(event_type, details));
+        assert_eq!(in_french("RoleGranted", json!({ "role": "Supervisor" })), "a activé le rôle Superviseur");
+        assert_eq!(
+            in_french("MemberAdded", json!({ "roles": ["Agent", "Administrator"] })),
+            "a ajouté l’utilisateur à l’entreprise comme Agent, Administrateur"
+        );
+        assert_eq!(in_french("AgentAssigned", json!({ "priority": "high" })), "a affecté l’agent à un site en priorité haute");
+        assert_eq!(
+            in_french("OrderPlaced", json!({ "order": { "offer": { "seats": 5, "period": "Annual" } } })),
+            "a commandé 5 licences, paiement annuel"
+        );
+        assert_eq!(said("RoleGranted", json!({ "role": "Supervisor" })), "switched the Supervisor role on");
+        let system = Entry { event_type: "x".into(), details: json!({}), actor: "system:billing".into(), actor_name: None, occurred_at: Utc::now() };
+        assert_eq!(locale::sync_scope(fr, || system.who()), "Switchboard (facturation)");
+        assert_eq!(system.who(), "Switchboard (billing)");
     }
 }

@@ -53,6 +53,10 @@ impl Projection for Licences {
                     event.payload.get("invoice").cloned().unwrap_or_default()
                 ],
             ),
+            company::Event::DefaultLanguageAndTimeZoneSet { defaults: d } => writes.push(
+                "UPDATE companies SET language = $2, time_zone = $3 WHERE company_id = $1",
+                params![company_id, d.language.clone(), d.time_zone.clone()],
+            ),
             company::Event::RoleGranted { .. }
             | company::Event::RoleRevoked { .. }
             | company::Event::OrderPlaced { .. }

@@ -68,6 +68,9 @@ impl Projection for Users {
                     }
                     user::Event::EmailChanged { email } => update("email = $3", user_id, params![email.as_str().to_owned()]),
                     user::Event::MaxChatsChanged { max_chats } => update("max_chats = $3", user_id, params![*max_chats as i32]),
+                    user::Event::LanguageAndTimeZoneChosen { preferences: p } => {
+                        update("language = $3, time_zone = $4", user_id, params![p.language.clone(), p.time_zone.clone()])
+                    }
                     user::Event::InvitationLinkIssued { invitation_id, token_hash } => writes.push(
                         "INSERT INTO invitation_links (token_hash, user_id, invitation_id) VALUES ($1, $2, $3)",
                         params![token_hash.clone(), user_id, invitation_id.0],
@@ -113,6 +116,9 @@ pub struct UserRow {
     pub max_chats: i32,
     pub invitation_expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// The language and time zone the user chose, if they chose.
+    pub language: Option<String>,
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -134,7 +140,7 @@ impl Status {
 }
 
 const COLUMNS: &str = "user_id, company_id, email, first_name, last_name, display_name, phone, job_title, roles,
-    active, invitation_pending, has_password, max_chats, invitation_expires_at, created_at";
+    active, invitation_pending, has_password, max_chats, invitation_expires_at, created_at, language, time_zone";
 
 fn to_row(row: &Row) -> UserRow {
     let (active, pending, has_password): (bool, bool, bool) = (row.get(9), row.get(10), row.get(11));
@@ -154,6 +160,8 @@ fn to_row(row: &Row) -> UserRow {
         max_chats: row.get(12),
         invitation_expires_at: row.get(13),
         created_at: row.get(14),
+        language: row.get(15),
+        time_zone: row.get(16),
     }
 }
 

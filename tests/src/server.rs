@@ -174,6 +174,17 @@ impl Browserless {
         Browserless { http, base: server.url("") }
     }
 
+    /// A browser whose `Accept-Language` asks for `lang` (`None`: sends no such header).
+    pub fn speaking(server: &TestServer, lang: Option<&str>) -> Self {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(lang) = lang {
+            headers.insert(reqwest::header::ACCEPT_LANGUAGE, lang.parse().expect("a header value"));
+        }
+        let http =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).default_headers(headers).build().unwrap();
+        Browserless { http, base: server.url("") }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
@@ -201,6 +212,14 @@ impl Browserless {
     pub async fn csrf(&self) -> String {
         let page = self.get_text("/account").await;
         hidden_field(&page, "csrf").expect("a logged-in page carries the session's CSRF token")
+    }
+}
+
+/// Fails when `text` shows a message a catalogue lacks (`⟦key⟧`).
+pub fn assert_no_missing_words(what: &str, text: &str) {
+    if let Some(at) = text.find('⟦') {
+        let end = text[at..].char_indices().nth(80).map_or(text.len(), |(i, _)| at + i);
+        panic!("{what} shows a message missing from the catalogue: {}", &text[at..end]);
     }
 }
 

@@ -37,15 +37,14 @@ pub fn check_csrf(session: &Session, presented: &str) -> Result<(), AppError> {
     if session.csrf_matches(presented) {
         Ok(())
     } else {
-        Err(AppError::App(app::Error::Invalid {
-            code: "csrf",
-            message: "This form has expired (security check failed). Reload the page and try again.".into(),
-            field: None,
-        }))
+        Err(AppError::App(app::Error::Invalid { code: "csrf", message: locale::t!("err-csrf"), field: None }))
     }
 }
 
 async fn session_from(parts: &mut Parts, web: &Web) -> Result<Session, AppError> {
+    if let Some(crate::reader::LookedUp(found)) = parts.extensions.get() {
+        return found.clone().ok_or(AppError::Unauthenticated);
+    }
     let jar = CookieJar::from_headers(&parts.headers);
     let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()).ok_or(AppError::Unauthenticated)?;
     sessions::find(web, &token).await?.ok_or(AppError::Unauthenticated)

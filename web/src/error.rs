@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::{agent, company, conversation, email, site, user};
+use locale::t;
 use serde::Serialize;
 
 #[derive(Debug)]
@@ -24,8 +25,8 @@ impl AppError {
     /// Status, code, human message and field.
     pub fn parts(&self) -> (StatusCode, &'static str, String, Option<&'static str>) {
         match self {
-            AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", "Please log in.".into(), None),
-            AppError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials", "Wrong e-mail or password.".into(), None),
+            AppError::Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated", t!("err-unauthenticated"), None),
+            AppError::InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials", t!("err-invalid-credentials"), None),
             AppError::App(e) => app_parts(e),
         }
     }
@@ -41,36 +42,33 @@ impl AppError {
     }
 }
 
-const NOT_FOUND: &str = "There is nothing here.";
-
 fn app_parts(e: &app::Error) -> (StatusCode, &'static str, String, Option<&'static str>) {
     use app::Error as A;
-    let msg = e.to_string();
     match e {
-        A::Command(c) => command_parts(c, msg),
+        A::Command(c) => command_parts(c, app::messages::command(c)),
         A::Invalid { code, message, field } => (StatusCode::UNPROCESSABLE_ENTITY, code, message.clone(), *field),
         A::Refused { code, message } => (StatusCode::CONFLICT, code, message.clone(), None),
         A::Denied { code, message } => (StatusCode::FORBIDDEN, code, message.clone(), None),
-        A::Forbidden => (StatusCode::FORBIDDEN, "forbidden", "Your role does not allow this.".into(), None),
-        A::NotFound => (StatusCode::NOT_FOUND, "not_found", NOT_FOUND.into(), None),
+        A::Forbidden => (StatusCode::FORBIDDEN, "forbidden", t!("err-forbidden"), None),
+        A::NotFound => (StatusCode::NOT_FOUND, "not_found", t!("err-page-not-found"), None),
         A::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests", m.clone(), None),
         // Only a command's own wait times out like this: its events are stored, so it
         // succeeded; what it changed shows once the read model catches up.
         A::ReadModel(projections::ProjectionError::Timeout { name, .. }) => {
-            (StatusCode::ACCEPTED, "accepted", format!("Saved. The {name} list is catching up and shows the change in a moment."), None)
+            (StatusCode::ACCEPTED, "accepted", t!("err-catching-up", list = name.as_str()), None)
         }
         A::ReadModel(_) | A::Database(_) => unavailable(),
-        A::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.".into(), None),
+        A::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal", t!("err-internal"), None),
     }
 }
 
 fn unavailable() -> (StatusCode, &'static str, String, Option<&'static str>) {
-    (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "The database is not answering; try again shortly.".into(), None)
+    (StatusCode::SERVICE_UNAVAILABLE, "unavailable", t!("err-unavailable"), None)
 }
 
 fn command_parts(e: &commands::Error, msg: String) -> (StatusCode, &'static str, String, Option<&'static str>) {
     use commands::Error as E;
-    let not_found = || (StatusCode::NOT_FOUND, "not_found", NOT_FOUND.to_owned(), None);
+    let not_found = || (StatusCode::NOT_FOUND, "not_found", t!("err-page-not-found"), None);
     let conflict = |code| (StatusCode::CONFLICT, code, msg.clone(), None);
     let invalid = |code, field| (StatusCode::UNPROCESSABLE_ENTITY, code, msg.clone(), Some(field));
     let gone = |code| (StatusCode::GONE, code, msg.clone(), None);

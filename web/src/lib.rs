@@ -8,6 +8,7 @@ pub mod chat;
 pub mod error;
 pub mod health;
 pub mod pages;
+pub mod reader;
 pub mod server;
 pub mod widget;
 

@@ -94,13 +94,15 @@ impl Web {
     }
 
     pub fn router(&self) -> Router {
-        use pages::{advisors, audit, erasure, import, invitation, login, order, password_reset, sites, subscription, user, users};
+        use pages::{account, advisors, audit, erasure, import, invitation, login, order, password_reset, sites, subscription, user, users};
         Router::new()
             .route("/", get(login::home))
             .route("/healthz", get(health::healthz))
             .route("/login", get(login::show).post(login::submit))
             .route("/logout", post(login::logout))
-            .route("/account", get(login::account))
+            .route("/account", get(account::show))
+            .route("/account/preferences", post(account::choose))
+            .route("/admin/company", get(account::company).post(account::set_company_defaults))
             .route("/invitation/{token}", get(invitation::show).post(invitation::accept))
             .route("/password-reset", get(password_reset::request_form).post(password_reset::request))
             .route("/password-reset/sent", get(password_reset::sent))
@@ -148,6 +150,9 @@ impl Web {
             .route("/static/app.css", get(stylesheet))
             .route("/static/{file}", get(static_file))
             .nest("/api/v1", crate::api::router())
+            // Any other address: the "nothing here" page, in the reader's language.
+            .fallback(|| async { crate::error::AppError::App(app::Error::NotFound) })
+            .layer(axum::middleware::from_fn_with_state(self.clone(), crate::reader::for_each_request))
             .layer(axum::extract::DefaultBodyLimit::max(8 * 1024 * 1024))
             .layer(axum::middleware::from_fn(close_after_refused_body))
             .layer(tower_http::limit::RequestBodyLimitLayer::new(8 * 1024 * 1024))
@@ -193,6 +198,7 @@ async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> 
         "advisors.js" => include_str!("../static/advisors.js"),
         "test-module.js" => include_str!("../static/test-module.js"),
         "live.js" => include_str!("../static/live.js"),
+        "strings.js" => include_str!("../static/strings.js"),
         "console.js" => include_str!("../static/console.js"),
         "supervisor.js" => include_str!("../static/supervisor.js"),
         "stripe-checkout.js" => include_str!("../static/stripe-checkout.js"),

@@ -4,10 +4,89 @@
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
+use domain::site::{Language, WidgetSettings};
+use locale::Lang;
+use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 use crate::Web;
+
+/// The language a site's widget speaks.
+pub fn lang(settings: &WidgetSettings) -> Lang {
+    match settings.language {
+        Language::En => Lang::En,
+        Language::Fr => Lang::Fr,
+    }
+}
+
+/// The settings as visitors see them: a greeting or offline text left at its default (the
+/// English one a new site starts with, or either language's) reads in the site's language;
+/// one an administrator wrote stays as written, and an empty greeting stays empty.
+pub fn for_visitors(settings: &WidgetSettings) -> WidgetSettings {
+    let lang = lang(settings);
+    let defaulted = |text: &str, default: &str, key: &str| {
+        let is_default = text == default || Lang::ALL.iter().any(|l| locale::text(*l, key, &[]) == text);
+        if is_default {
+            locale::text(lang, key, &[])
+        } else {
+            text.to_owned()
+        }
+    };
+    let built_in = WidgetSettings::default();
+    WidgetSettings {
+        greeting: defaulted(&settings.greeting, &built_in.greeting, "widget-greeting"),
+        offline_text: defaulted(&settings.offline_text, &built_in.offline_text, "widget-offline-text"),
+        ..settings.clone()
+    }
+}
+
+/// The widget's own words, by the name widget.js knows them, as `{$name}` templates.
+const TEXTS: &[(&str, &str)] = &[
+    ("open", "widget-open"),
+    ("close", "widget-close"),
+    ("online", "widget-online"),
+    ("offline", "widget-offline"),
+    ("reconnecting", "widget-reconnecting"),
+    ("end", "widget-end"),
+    ("log", "widget-log"),
+    ("placeholder", "widget-placeholder"),
+    ("send", "widget-send"),
+    ("you", "widget-you"),
+    ("agent", "widget-agent"),
+    ("pending", "widget-pending"),
+    ("delivered", "widget-delivered"),
+    ("failed", "widget-failed"),
+    ("queue", "widget-queue"),
+    ("with", "widget-with"),
+    ("typing", "widget-typing"),
+    ("typingAgent", "widget-typing-agent"),
+    ("ended", "widget-ended"),
+    ("name", "widget-name"),
+    ("email", "widget-email"),
+    ("message", "widget-message"),
+    ("submit", "widget-submit"),
+    ("thanks", "widget-thanks"),
+    ("badEmail", "widget-bad-email"),
+    ("noMessage", "widget-no-message"),
+    ("tooLong", "widget-too-long"),
+    ("slow", "widget-slow"),
+    ("error", "widget-error"),
+];
+
+/// The words of a widget in `lang`: its configuration carries them, so that the widget
+/// needs no catalogue of its own and works offline from what it fetched.
+pub fn texts(lang: Lang) -> serde_json::Map<String, serde_json::Value> {
+    TEXTS.iter().map(|(name, key)| (name.to_string(), locale::template(lang, key).into())).collect()
+}
+
+/// `/widget/config`: the site's configuration, its settings as visitors see them, and the
+/// widget's words in the site's language.
+#[derive(Serialize)]
+struct Config {
+    #[serde(flatten)]
+    config: app::widget::WidgetConfig,
+    texts: serde_json::Map<String, serde_json::Value>,
+}
 
 pub async fn script() -> Response {
     (
@@ -41,7 +120,11 @@ pub async fn config(State(web): State<Web>, headers: HeaderMap, Query(q): Query<
     cors(
         origin,
         match answer {
-            Ok(config) => axum::Json(config).into_response(),
+            Ok(mut config) => {
+                let lang = lang(&config.settings);
+                config.settings = for_visitors(&config.settings);
+                axum::Json(Config { config, texts: texts(lang) }).into_response()
+            }
             Err(e) => ApiError::from(e).into_response(),
         },
     )

@@ -1,6 +1,9 @@
 // Advisors of a site: move agents between priority columns by pointer drag,
 // keyboard or the fallback <select>s, saving each move through the JSON API.
 // Loaded as a module, so the DOM is already parsed and nothing leaks globally.
+// Its words come from the page (layout::strings), in the reader's language.
+
+import { tr } from "/static/strings.js";
 
 const root = document.getElementById("advisors");
 if (root) init(root);
@@ -59,7 +62,7 @@ function init(root) {
     } catch {
       // Not JSON: use the status line below.
     }
-    return `Could not save: HTTP ${response.status}`;
+    return tr("advisors-js-http-error", { status: response.status });
   };
 
   const request = (id, priority) => {
@@ -87,15 +90,15 @@ function init(root) {
     const select = selectFor(id);
     if (!id || priority === from || !zoneFor(priority)) return;
     // Removing someone from the site is confirmed first (the form without JavaScript asks on a page).
-    if (priority === "none" && !window.confirm(`Remove ${agentName(li)} from this site? They will no longer be offered its chats.`)) {
+    if (priority === "none" && !window.confirm(tr("advisors-js-confirm-remove", { name: agentName(li) }))) {
       if (select) select.value = from;
-      announce(`${agentName(li)}: kept.`);
+      announce(tr("advisors-js-kept", { name: agentName(li) }));
       return;
     }
     if (inFlight.has(id)) {
       // Serialise per agent: a second move before the first is saved would race on the server.
       if (select) select.value = from;
-      announce(`${agentName(li)}: still saving, try again in a moment.`);
+      announce(tr("advisors-js-still-saving", { name: agentName(li) }));
       return;
     }
     const origin = { parent: li.parentNode, next: li.nextSibling };
@@ -110,7 +113,7 @@ function init(root) {
       const response = await request(id, priority);
       if (!response.ok) failure = await errorMessage(response);
     } catch {
-      failure = "Could not save: network error";
+      failure = tr("advisors-js-network-error");
     }
 
     inFlight.delete(id);
@@ -122,8 +125,8 @@ function init(root) {
       announce(failure, true);
     } else {
       if (select) select.value = priority;
-      const what = priority === "none" ? "no longer assigned" : columnName(priority);
-      announce(`${agentName(li)}: ${what}, saved.`);
+      const what = priority === "none" ? tr("advisors-js-no-longer-assigned") : columnName(priority);
+      announce(tr("advisors-js-saved", { name: agentName(li), what }));
     }
   };
 
@@ -137,7 +140,7 @@ function init(root) {
     li.setAttribute("aria-grabbed", "true");
     li.classList.add("grabbed");
     highlight(zoneFor(ORDER[index]));
-    announce(`${agentName(li)} picked up. Use the arrow keys to choose a column, Enter to drop, Escape to cancel.`);
+    announce(tr("advisors-js-picked-up", { name: agentName(li) }));
   };
 
   const release = () => {
@@ -152,7 +155,7 @@ function init(root) {
 
   const cancelGrab = () => {
     const released = release();
-    if (released) announce(`${agentName(released.li)}: move cancelled.`);
+    if (released) announce(tr("advisors-js-cancelled", { name: agentName(released.li) }));
   };
 
   root.addEventListener("keydown", (event) => {
@@ -169,7 +172,7 @@ function init(root) {
         announce(columnName(target));
       } else if (key === "enter" || key === " ") {
         const { target } = release();
-        if (target === priorityOf(li)) announce(`${agentName(li)}: not moved.`);
+        if (target === priorityOf(li)) announce(tr("advisors-js-not-moved", { name: agentName(li) }));
         else move(li, target, true);
       } else if (key === "escape") {
         cancelGrab();
@@ -181,7 +184,7 @@ function init(root) {
     }
 
     if (li.classList.contains("saving")) {
-      if (key === "enter" || key === " " || Object.hasOwn(DIRECT_KEYS, key)) announce(`${agentName(li)}: still saving, try again in a moment.`);
+      if (key === "enter" || key === " " || Object.hasOwn(DIRECT_KEYS, key)) announce(tr("advisors-js-still-saving", { name: agentName(li) }));
       return;
     }
     if (key === "enter" || key === " ") {
@@ -280,7 +283,7 @@ function init(root) {
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape" && drag) {
       const { li } = endDrag();
-      announce(`${agentName(li)}: move cancelled.`);
+      announce(tr("advisors-js-cancelled", { name: agentName(li) }));
     }
   });
 

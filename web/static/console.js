@@ -4,6 +4,7 @@
 // Every text a person typed is shown as text (textContent / append), never parsed as HTML.
 
 import { connect, h, notifier } from "./live.js";
+import { tr, lang, clock as time } from "./strings.js";
 
 const root = document.getElementById("console");
 if (root) init(root);
@@ -20,7 +21,7 @@ function init(root) {
   // Control characters would bloat the JSON frame (\u0001…) past the server's limit.
   const clean = (s) => s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "").trim();
   const chars = (s) => [...s].length;
-  const clock = (at) => { const d = at ? new Date(at) : new Date(); return isNaN(d) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }); };
+  const clock = (at) => { const d = at ? new Date(at) : new Date(); return isNaN(d) ? "" : time(d); };
 
   // ---- What is shown ----
   const convs = new Map(); // id → { id, site, visitor, pageUrl, messages, lastSeen, unread, typing }
@@ -30,44 +31,44 @@ function init(root) {
   let selected = null, ready = false, transferFor = null;
   const drafts = new Map(); // conversation id → text typed but not sent, kept when switching
   const saveOutbox = () => save("outbox", outbox);
-  const visitorName = (c) => c.visitor || "Visitor";
+  const visitorName = (c) => c.visitor || tr("chat-visitor");
 
   // ---- The page ----
-  const connection = h("span", { id: "connection", class: "connection", role: "status", "data-state": "connecting" }, "Connecting…");
-  const statusSelect = h("select", { id: "agent-status", disabled: true, "aria-label": "My status" },
-    h("option", { value: "online" }, "Online"), h("option", { value: "away" }, "Away"), h("option", { value: "offline" }, "Offline"));
+  const connection = h("span", { id: "connection", class: "connection", role: "status", "data-state": "connecting" }, tr("chat-connecting"));
+  const statusSelect = h("select", { id: "agent-status", disabled: true, "aria-label": tr("console-my-status") },
+    h("option", { value: "online" }, tr("console-online")), h("option", { value: "away" }, tr("console-away")), h("option", { value: "offline" }, tr("console-offline")));
   const maxChats = h("span", { id: "max-chats" }, "–");
   const queueCount = h("span", { id: "queue-count" }, "0");
   const queues = h("ul", { id: "queues", class: "queues" });
-  const notice = h("p", { id: "notice", class: "console-notice", role: "alert", hidden: true, title: "Click to dismiss" });
+  const notice = h("p", { id: "notice", class: "console-notice", role: "alert", hidden: true, title: tr("chat-dismiss") });
   const list = h("ul", { id: "conversations", class: "conversation-list" });
-  const emptyList = h("p", { class: "muted empty" }, "No open conversation.");
+  const emptyList = h("p", { class: "muted empty" }, tr("console-no-conversation"));
   const title = h("h2", { id: "conversation-title" });
   const pageUrl = h("a", { id: "page-url", class: "page-url", target: "_blank", rel: "noopener noreferrer" });
-  const transferButton = h("button", { id: "transfer", type: "button", class: "secondary" }, "Transfer…");
-  const closeButton = h("button", { id: "close-conversation", type: "button", class: "secondary" }, "Close");
-  const transferTo = h("select", { id: "transfer-to", "aria-label": "Transfer to", hidden: true });
-  const transferConfirm = h("button", { id: "transfer-confirm", type: "button", hidden: true }, "Transfer");
-  const transferWait = h("span", { class: "muted" }, "Looking for available agents…");
-  const transferEmpty = h("p", { id: "transfer-empty", class: "muted", hidden: true }, "No other agent of this site is online with a free slot.");
-  const transferCancel = h("button", { type: "button", class: "link" }, "Cancel");
+  const transferButton = h("button", { id: "transfer", type: "button", class: "secondary" }, tr("console-transfer-button"));
+  const closeButton = h("button", { id: "close-conversation", type: "button", class: "secondary" }, tr("console-close"));
+  const transferTo = h("select", { id: "transfer-to", "aria-label": tr("console-transfer-to"), hidden: true });
+  const transferConfirm = h("button", { id: "transfer-confirm", type: "button", hidden: true }, tr("console-transfer"));
+  const transferWait = h("span", { class: "muted" }, tr("console-transfer-looking"));
+  const transferEmpty = h("p", { id: "transfer-empty", class: "muted", hidden: true }, tr("console-transfer-none"));
+  const transferCancel = h("button", { type: "button", class: "link" }, tr("console-cancel"));
   const transferBox = h("div", { id: "transfer-box", class: "transfer", hidden: true }, transferWait, transferTo, transferConfirm, transferEmpty, transferCancel);
   const transcript = h("ol", { id: "transcript", class: "transcript", role: "log", "aria-live": "polite" });
-  const typingLine = h("p", { id: "visitor-typing", class: "typing muted", hidden: true }, "The visitor is typing…");
-  const input = h("textarea", { name: "text", rows: 3, "aria-label": "Your answer", placeholder: "Your answer (Enter sends, Shift+Enter starts a new line)" });
-  const reply = h("form", { id: "reply", class: "reply" }, input, h("button", { id: "send", type: "submit" }, "Send"));
+  const typingLine = h("p", { id: "visitor-typing", class: "typing muted", hidden: true }, tr("console-visitor-typing"));
+  const input = h("textarea", { name: "text", rows: 3, "aria-label": tr("console-answer"), placeholder: tr("console-answer-placeholder") });
+  const reply = h("form", { id: "reply", class: "reply" }, input, h("button", { id: "send", type: "submit" }, tr("console-send")));
   const chat = h("section", { id: "chat", class: "chat card", hidden: true },
-    h("header", { class: "chat-head" }, h("div", {}, title, h("p", { class: "muted small" }, "On ", pageUrl)),
+    h("header", { class: "chat-head" }, h("div", {}, title, h("p", { class: "muted small" }, tr("console-on"), " ", pageUrl)),
       h("div", { class: "chat-actions" }, transferButton, closeButton)),
     transferBox, transcript, typingLine, reply);
-  const noChat = h("p", { class: "no-chat card muted" }, "Select a conversation. New chats appear here as they are assigned to you.");
+  const noChat = h("p", { class: "no-chat card muted" }, tr("console-select"));
   root.append(
     h("div", { class: "console-bar card" }, connection,
-      h("label", { class: "inline" }, "Status ", statusSelect),
-      h("span", {}, "Max chats: ", maxChats),
-      h("span", {}, "Waiting: ", queueCount), queues),
+      h("label", { class: "inline" }, tr("console-status"), " ", statusSelect),
+      h("span", {}, tr("console-max-chats"), " ", maxChats),
+      h("span", {}, tr("console-waiting"), " ", queueCount), queues),
     notice,
-    h("div", { class: "console-main" }, h("aside", { class: "conversations card" }, h("h2", {}, "Conversations"), list, emptyList), chat, noChat));
+    h("div", { class: "console-main" }, h("aside", { class: "conversations card" }, h("h2", {}, tr("console-conversations")), list, emptyList), chat, noChat));
 
   const notify = notifier(notice);
 
@@ -77,7 +78,7 @@ function init(root) {
     list.replaceChildren(...[...convs.values()].map((c) => h("li",
       { "data-conversation-id": c.id, tabindex: 0, class: [c.id === selected && "selected", c.unread && "unread"].filter(Boolean).join(" "), "aria-current": c.id === selected ? "true" : null },
       h("span", { class: "visitor" }, visitorName(c)), h("span", { class: "site muted" }, c.site),
-      c.unread ? h("span", { class: "unread-count", title: `${c.unread} unread` }, String(c.unread)) : null)));
+      c.unread ? h("span", { class: "unread-count", title: tr("console-unread", { count: c.unread }) }, String(c.unread)) : null)));
     emptyList.hidden = convs.size > 0;
     const unread = [...convs.values()].reduce((n, c) => n + c.unread, 0);
     document.title = unread ? `(${unread}) ${baseTitle}` : baseTitle;
@@ -89,11 +90,11 @@ function init(root) {
   function messageItem(c, m) {
     const from = ["visitor", "agent", "system"].includes(m.from) ? m.from : "system";
     const own = isMine(m);
-    const who = from === "visitor" ? visitorName(c) : from === "system" ? "Switchboard" : m.agent_name || me.name;
+    const who = from === "visitor" ? visitorName(c) : from === "system" ? tr("chat-switchboard") : m.agent_name || me.name;
     return h("li", { class: `msg from-${from}${own ? " mine" : ""}`, "data-seq": m.seq ?? null },
       h("span", { class: "who" }, who), " ", h("time", { class: "when", datetime: m.at || null }, clock(m.at)),
-      m.erased ? h("p", { class: "text erased" }, h("em", {}, "Message erased")) : h("p", { class: "text" }, m.text),
-      own ? h("span", { class: "state" }, m.pending ? "Sending…" : "Delivered") : null);
+      m.erased ? h("p", { class: "text erased" }, h("em", {}, tr("chat-message-erased"))) : h("p", { class: "text" }, m.text),
+      own ? h("span", { class: "state" }, m.pending ? tr("console-sending") : tr("console-delivered")) : null);
   }
 
   function renderChat(scroll = false) {
@@ -102,14 +103,14 @@ function init(root) {
     noChat.hidden = !!c;
     if (!c) return;
     title.textContent = `${visitorName(c)} · ${c.site}`;
-    pageUrl.textContent = c.pageUrl || "an unknown page";
+    pageUrl.textContent = c.pageUrl || tr("console-unknown-page");
     // Only web addresses become links: a javascript: URL typed by a visitor must not run.
     if (/^https?:/i.test(c.pageUrl)) pageUrl.setAttribute("href", c.pageUrl);
     else pageUrl.removeAttribute("href");
     const atBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 40;
     transcript.replaceChildren(...c.messages.map((m) => messageItem(c, m)));
     if (scroll || atBottom) transcript.scrollTop = transcript.scrollHeight;
-    typingLine.textContent = `${visitorName(c)} is typing…`;
+    typingLine.textContent = tr("console-typing", { name: visitorName(c) });
     typingLine.hidden = !c.typing;
   }
 
@@ -208,13 +209,14 @@ function init(root) {
       saveOutbox();
     }
     if (gone.length || lost.length) {
-      notify(`${gone.length || "Some"} conversation(s) are no longer assigned to you` + (lost.length ? `; ${lost.length} unsent message(s) were dropped.` : "."));
+      const key = (gone.length ? "console-gone" : "console-gone-some") + (lost.length ? "-dropped" : "");
+      notify(tr(key, { count: gone.length, dropped: lost.length }));
     }
     if (!ready) {
       // First state of this connection: now the server knows us, send what waits.
       ready = true;
       socket.healthy();
-      connection.textContent = "Connected";
+      connection.textContent = tr("chat-connected");
       connection.dataset.state = "connected";
       for (const m of outbox) socket.send({ type: "message", conversation_id: m.conversation_id, client_id: m.client_id, text: m.text });
     }
@@ -232,7 +234,7 @@ function init(root) {
         if (!f.id) return;
         upsert(f, true);
         if (!selected) autoSelect();
-        else notify(`New conversation: ${f.visitor?.name || "Visitor"} on ${f.site || "a site"}.`);
+        else notify(tr("console-new-conversation", { visitor: f.visitor?.name || tr("chat-visitor"), site: f.site || tr("console-a-site") }));
         renderAll();
         break;
       case "message":
@@ -263,13 +265,12 @@ function init(root) {
         if (c.id === selected) typingLine.hidden = !c.typing;
         break;
       case "closed":
-        drop(f.conversation_id, (v, s) => f.by === "agent" ? `You closed the conversation with ${v} (${s}).`
-          : f.by === "visitor" ? `${v} (${s}) ended the conversation.` : `The conversation with ${v} (${s}) was closed.`);
+        drop(f.conversation_id, (visitor, site) => tr(f.by === "agent" ? "console-closed-by-you"
+          : f.by === "visitor" ? "console-closed-by-visitor" : "console-closed", { visitor, site }));
         break;
       case "removed":
-        drop(f.conversation_id, (v, s) => f.reason === "transferred" ? `The conversation with ${v} (${s}) was transferred.`
-          : f.reason === "reassigned" ? `A supervisor reassigned the conversation with ${v} (${s}).`
-          : `The conversation with ${v} (${s}) went back to the queue.`);
+        drop(f.conversation_id, (visitor, site) => tr(f.reason === "transferred" ? "console-transferred"
+          : f.reason === "reassigned" ? "console-reassigned" : "console-requeued", { visitor, site }));
         break;
       case "queues":
         setQueues(f.queues);
@@ -278,7 +279,7 @@ function init(root) {
         if (f.conversation_id === transferFor) showAgents(Array.isArray(f.agents) ? f.agents : []);
         break;
       case "error":
-        notify(f.message || f.code || "Something went wrong.");
+        notify(f.message || f.code || tr("chat-something-wrong"));
         transferConfirm.disabled = false;
         break;
     }
@@ -294,7 +295,7 @@ function init(root) {
     close(ended) {
       ready = false;
       typingSent = null; // that socket's typing state died with it
-      connection.textContent = ended || "Reconnecting…";
+      connection.textContent = ended || tr("chat-reconnecting");
       connection.dataset.state = ended ? "ended" : "reconnecting";
       statusSelect.disabled = true;
       hideTransfer();
@@ -317,7 +318,7 @@ function init(root) {
   });
 
   statusSelect.addEventListener("change", () => {
-    if (!socket.send({ type: "status", status: statusSelect.value })) notify("Not connected: your status was not changed.");
+    if (!socket.send({ type: "status", status: statusSelect.value })) notify(tr("console-status-not-changed"));
     // The server's `state` answer sets the select to what is true.
   });
 
@@ -355,7 +356,7 @@ function init(root) {
     if (!c || !text) return;
     const frame = { type: "message", conversation_id: c.id, client_id: uuid(), text };
     if (chars(text) > MAX || new TextEncoder().encode(JSON.stringify(frame)).length > FRAME_LIMIT) {
-      notify(`This message is too long (${chars(text).toLocaleString()} characters): 4,000 at most.`);
+      notify(tr("console-too-long", { count: chars(text).toLocaleString(lang), max: MAX.toLocaleString(lang) }));
       return;
     }
     // Kept until acknowledged: after a reconnection it is sent again with the same client id.
@@ -373,7 +374,7 @@ function init(root) {
 
   closeButton.addEventListener("click", () => {
     if (!selected) return;
-    if (!ready || !socket.send({ type: "close", conversation_id: selected })) notify("Not connected: the conversation was not closed.");
+    if (!ready || !socket.send({ type: "close", conversation_id: selected })) notify(tr("console-not-closed"));
   });
 
   function hideTransfer() {
@@ -382,7 +383,7 @@ function init(root) {
   }
   transferButton.addEventListener("click", () => {
     if (!selected) return;
-    if (!ready || !socket.send({ type: "agents", conversation_id: selected })) return notify("Not connected: try again in a moment.");
+    if (!ready || !socket.send({ type: "agents", conversation_id: selected })) return notify(tr("console-try-again"));
     transferFor = selected;
     transferWait.hidden = false;
     transferTo.hidden = transferConfirm.hidden = transferEmpty.hidden = true;
@@ -390,14 +391,14 @@ function init(root) {
   });
   function showAgents(agents) {
     transferWait.hidden = true;
-    transferTo.replaceChildren(...agents.map((a) => h("option", { value: a.user_id }, `${a.name} (${a.load}/${a.max_chats})`)));
+    transferTo.replaceChildren(...agents.map((a) => h("option", { value: a.user_id }, tr("console-agent-option", { name: a.name, load: a.load, max_chats: a.max_chats }))));
     transferTo.hidden = transferConfirm.hidden = !agents.length;
     transferConfirm.disabled = false;
     transferEmpty.hidden = agents.length > 0;
   }
   transferConfirm.addEventListener("click", () => {
     if (!transferFor || !transferTo.value) return;
-    if (!socket.send({ type: "transfer", conversation_id: transferFor, to: transferTo.value })) return notify("Not connected: the conversation was not transferred.");
+    if (!socket.send({ type: "transfer", conversation_id: transferFor, to: transferTo.value })) return notify(tr("console-not-transferred"));
     transferConfirm.disabled = true; // until `removed` (success) or `error`
   });
   transferCancel.addEventListener("click", hideTransfer);

@@ -1,6 +1,8 @@
 // What the agent console and the supervisor board share: building elements (text stays
 // text), a notice line, and a socket to this server that reconnects by itself.
 
+import { tr } from "./strings.js";
+
 // createElement with attributes; strings among the children become text nodes.
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -43,7 +45,7 @@ export function connect(path, on) {
       // The session ended (logged out, deactivated, password reset): log in again. The
       // role was taken away: stay closed and say so.
       if (e.code === 4401) { location.assign("/login"); return; }
-      if (e.code === 4403) { on.close("Your role no longer allows this page."); return; }
+      if (e.code === 4403) { on.close(tr("chat-role-removed")); return; }
       on.close();
       timer = setTimeout(open, Math.min(30000, 1000 * 2 ** Math.min(attempt++, 5) * (0.8 + Math.random() * 0.4)));
     };

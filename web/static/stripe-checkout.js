@@ -6,6 +6,10 @@
 //   <p id="card-errors" role="alert">           messages from Stripe
 //   <input type="hidden" name="payment_token">  filled with the payment method id (pm_…)
 //   inputs billing_name and billing_email       sent to Stripe as billing details
+// and its words in the reader's language (layout::strings); Stripe's own messages follow the
+// page's language too.
+
+import { tr, lang } from "/static/strings.js";
 
 const form = document.getElementById("order-form");
 const mount = document.getElementById("card-element");
@@ -55,10 +59,10 @@ async function start() {
   try {
     const Stripe = await loadStripeJs(mount.dataset.jsUrl || "https://js.stripe.com/v3/");
     stripe = Stripe(mount.dataset.publishableKey);
-    card = stripe.elements().create("card");
+    card = stripe.elements({ locale: lang }).create("card");
     card.mount(mount);
   } catch {
-    showError("The card field could not be loaded. Check your connection and reload the page.");
+    showError(tr("billing-js-card-not-loaded"));
     return;
   }
   setBusy(false);
@@ -83,7 +87,7 @@ async function start() {
       result = undefined;
     }
     if (!result || result.error || !result.paymentMethod) {
-      showError(result?.error?.message || "The card could not be checked. Please try again.");
+      showError(result?.error?.message || tr("billing-js-card-not-checked"));
       setBusy(false);
       return;
     }

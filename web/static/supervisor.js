@@ -4,6 +4,7 @@
 // Every text a person typed is shown as text (textContent / append), never parsed as HTML.
 
 import { connect, h, notifier } from "./live.js";
+import { tr, clock as time } from "./strings.js";
 
 const root = document.getElementById("board");
 if (root) init(root);
@@ -12,13 +13,18 @@ if (root) init(root);
 function ago(since) {
   const s = Math.max(0, Math.floor((Date.now() - Date.parse(since)) / 1000));
   if (!Number.isFinite(s)) return "";
-  if (s < 60) return `${s} s`;
+  if (s < 60) return tr("board-seconds", { count: s });
   const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min` : `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, "0")} min`;
+  return m < 60 ? tr("board-minutes", { count: m }) : tr("board-hours", { hours: Math.floor(m / 60), minutes: String(m % 60).padStart(2, "0") });
 }
 function clock(at) {
   const d = new Date(at);
-  return isNaN(d) ? "" : d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return isNaN(d) ? "" : time(d);
+}
+// A stored word (a state, a status) as the reader says it; an unknown one as it is.
+function word(prefix, value) {
+  const text = tr(`${prefix}-${value}`);
+  return text.startsWith("⟦") ? value : text;
 }
 function list(x) {
   return Array.isArray(x) ? x : [];
@@ -30,22 +36,22 @@ function init(root) {
   let ready = false;
 
   // ---- The page ----
-  const connection = h("span", { id: "connection", class: "connection", role: "status", "data-state": "connecting" }, "Connecting…");
-  const notice = h("p", { id: "notice", class: "console-notice", role: "alert", hidden: true, title: "Click to dismiss" });
+  const connection = h("span", { id: "connection", class: "connection", role: "status", "data-state": "connecting" }, tr("chat-connecting"));
+  const notice = h("p", { id: "notice", class: "console-notice", role: "alert", hidden: true, title: tr("chat-dismiss") });
   const table = (id, heads) => h("table", { id, class: "board-table" }, h("thead", {}, h("tr", {}, heads.map((t) => h("th", {}, t)))), h("tbody"));
-  const agents = table("board-agents", ["Agent", "Status", "Load", "Sites"]);
-  const queues = table("board-queues", ["Site", "Waiting", "Longest wait"]);
-  const conversations = table("board-conversations", ["Site", "Visitor", "Agent", "Started", "State", ""]);
+  const agents = table("board-agents", [tr("chat-agent"), tr("board-status"), tr("board-load"), tr("board-sites")]);
+  const queues = table("board-queues", [tr("chat-site"), tr("board-waiting"), tr("board-longest-wait")]);
+  const conversations = table("board-conversations", [tr("chat-site"), tr("chat-visitor"), tr("chat-agent"), tr("board-started"), tr("board-state"), ""]);
   const watchedTitle = h("span", { id: "watched-title" });
-  const stop = h("button", { type: "button", class: "secondary" }, "Stop reading");
+  const stop = h("button", { type: "button", class: "secondary" }, tr("board-stop-reading"));
   const transcript = h("ol", { id: "watched-transcript", class: "transcript", role: "log", "aria-live": "polite" });
   const section = h("section", { id: "watched", class: "card", hidden: true },
-    h("header", { class: "chat-head" }, h("h2", {}, "Reading: ", watchedTitle), stop), transcript);
+    h("header", { class: "chat-head" }, h("h2", {}, tr("board-reading"), " ", watchedTitle), stop), transcript);
   root.append(
     h("p", { class: "board-bar" }, connection), notice,
-    h("section", { class: "card" }, h("h2", {}, "Agents"), agents),
-    h("section", { class: "card" }, h("h2", {}, "Queues"), queues),
-    h("section", { class: "card" }, h("h2", {}, "Open conversations"), conversations),
+    h("section", { class: "card" }, h("h2", {}, tr("board-agents")), agents),
+    h("section", { class: "card" }, h("h2", {}, tr("board-queues")), queues),
+    h("section", { class: "card" }, h("h2", {}, tr("board-open-conversations")), conversations),
     section);
 
   const notify = notifier(notice);
@@ -53,57 +59,57 @@ function init(root) {
   // Updates rows in place, keyed by an attribute, so that a select being used survives the
   // twice-a-second refreshes (moving a focused node would blur it: only misplaced rows move).
   function sync(tbody, items, attr, key, fill, columns, empty) {
-    const old = new Map([...tbody.querySelectorAll(`tr[${attr}]`)].map((tr) => [tr.getAttribute(attr), tr]));
+    const old = new Map([...tbody.querySelectorAll(`tr[${attr}]`)].map((row) => [row.getAttribute(attr), row]));
     tbody.querySelector("tr.empty")?.remove();
     items.forEach((item, i) => {
       const id = String(key(item));
-      const tr = old.get(id) || h("tr", { [attr]: id });
+      const row = old.get(id) || h("tr", { [attr]: id });
       old.delete(id);
-      fill(tr, item);
-      if (tbody.children[i] !== tr) tbody.insertBefore(tr, tbody.children[i] || null);
+      fill(row, item);
+      if (tbody.children[i] !== row) tbody.insertBefore(row, tbody.children[i] || null);
     });
-    for (const tr of old.values()) tr.remove();
+    for (const row of old.values()) row.remove();
     if (!items.length) tbody.append(h("tr", { class: "empty" }, h("td", { colspan: columns, class: "muted" }, empty)));
   }
 
   function render() {
-    sync(agents.tBodies[0], list(board.agents), "data-user-id", (a) => a.user_id, (tr, a) => {
+    sync(agents.tBodies[0], list(board.agents), "data-user-id", (a) => a.user_id, (row, a) => {
       const status = ["online", "away", "offline"].includes(a.status) ? a.status : "offline";
-      tr.replaceChildren(h("td", { class: "name" }, a.name),
-        h("td", { class: `status ${status}` }, status),
+      row.replaceChildren(h("td", { class: "name" }, a.name),
+        h("td", { class: `status ${status}` }, word("chat-status", status)),
         h("td", { class: "load" }, `${a.load} / ${a.max_chats}`),
         h("td", { class: "sites" }, list(a.sites).join(", ")));
-    }, 4, "No agent.");
+    }, 4, tr("board-no-agent"));
 
-    sync(queues.tBodies[0], list(board.queues), "data-site-id", (q) => q.site_id, (tr, q) => {
+    sync(queues.tBodies[0], list(board.queues), "data-site-id", (q) => q.site_id, (row, q) => {
       const waiting = list(q.waiting);
       const since = waiting.map((w) => w.since).filter((s) => !isNaN(Date.parse(s))).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
-      tr.replaceChildren(h("td", { class: "site" }, q.site), h("td", { class: "waiting" }, String(waiting.length)),
+      row.replaceChildren(h("td", { class: "site" }, q.site), h("td", { class: "waiting" }, String(waiting.length)),
         h("td", { class: "longest" }, since ? h("time", { datetime: since, "data-since": since }, ago(since)) : "–"));
-    }, 3, "Nobody is waiting.");
+    }, 3, tr("board-nobody-waiting"));
 
     const online = list(board.agents).filter((a) => a.status === "online");
-    sync(conversations.tBodies[0], list(board.conversations), "data-conversation-id", (c) => c.id, (tr, c) => {
-      if (!tr.cells.length) {
-        tr.append(h("td", { class: "site" }), h("td", { class: "visitor" }), h("td", { class: "agent" }), h("td", { class: "started" }), h("td", { class: "state" }),
-          h("td", { class: "actions" }, h("button", { type: "button", class: "watch secondary" }, "Read"), " ",
-            h("select", { class: "reassign-to", "aria-label": "Reassign to" }), " ", h("button", { type: "button", class: "reassign secondary" }, "Reassign")));
+    sync(conversations.tBodies[0], list(board.conversations), "data-conversation-id", (c) => c.id, (row, c) => {
+      if (!row.cells.length) {
+        row.append(h("td", { class: "site" }), h("td", { class: "visitor" }), h("td", { class: "agent" }), h("td", { class: "started" }), h("td", { class: "state" }),
+          h("td", { class: "actions" }, h("button", { type: "button", class: "watch secondary" }, tr("board-read")), " ",
+            h("select", { class: "reassign-to", "aria-label": tr("board-reassign-to") }), " ", h("button", { type: "button", class: "reassign secondary" }, tr("board-reassign"))));
       }
-      const [site, visitor, agent, started, state] = tr.cells;
+      const [site, visitor, agent, started, state] = row.cells;
       site.textContent = c.site;
-      visitor.textContent = c.visitor || "Visitor";
+      visitor.textContent = c.visitor || tr("chat-visitor");
       agent.textContent = c.agent_name || "—";
       started.textContent = clock(c.started_at);
       started.title = c.started_at || "";
-      state.textContent = c.state;
-      tr.classList.toggle("watched", watched?.id === c.id);
-      tr.querySelector("button.watch").setAttribute("aria-pressed", String(watched?.id === c.id));
-      fillAgents(tr.querySelector("select.reassign-to"), online);
-      tr.querySelector("button.reassign").disabled = !online.length;
-    }, 6, "No open conversation.");
+      state.textContent = word("chat-state", c.state);
+      row.classList.toggle("watched", watched?.id === c.id);
+      row.querySelector("button.watch").setAttribute("aria-pressed", String(watched?.id === c.id));
+      fillAgents(row.querySelector("select.reassign-to"), online);
+      row.querySelector("button.reassign").disabled = !online.length;
+    }, 6, tr("board-no-conversation"));
 
     // A watched conversation that left the board has ended: its transcript stays readable.
-    if (watched) watchedTitle.textContent = watched.label + (list(board.conversations).some((c) => c.id === watched.id) ? "" : " (ended)");
+    if (watched) watchedTitle.textContent = watched.label + (list(board.conversations).some((c) => c.id === watched.id) ? "" : ` ${tr("board-ended")}`);
   }
 
   // Options are rebuilt only when the online agents change, keeping the choice made.
@@ -122,7 +128,8 @@ function init(root) {
     if (watched?.id === id) return;
     if (watched) socket.send({ type: "unwatch", conversation_id: watched.id });
     const c = list(board.conversations).find((x) => x.id === id);
-    watched = { id, visitor: c?.visitor || "Visitor", label: c ? `${c.visitor || "Visitor"} · ${c.site}` : "", messages: [] };
+    const visitor = c?.visitor || tr("chat-visitor");
+    watched = { id, visitor, label: c ? `${visitor} · ${c.site}` : "", messages: [] };
     socket.send({ type: "watch", conversation_id: id }); // or after the next hello
     renderWatched();
     render();
@@ -151,10 +158,10 @@ function init(root) {
     const atBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 40;
     transcript.replaceChildren(...watched.messages.map((m) => {
       const from = ["visitor", "agent", "system"].includes(m.from) ? m.from : "system";
-      const who = from === "visitor" ? watched.visitor : from === "system" ? "Switchboard" : m.agent_name || "Agent";
+      const who = from === "visitor" ? watched.visitor : from === "system" ? tr("chat-switchboard") : m.agent_name || tr("chat-agent");
       return h("li", { class: `msg from-${from}`, "data-seq": m.seq },
         h("span", { class: "who" }, who), " ", h("time", { class: "when", datetime: m.at || null }, clock(m.at)),
-        m.erased ? h("p", { class: "text erased" }, h("em", {}, "Message erased")) : h("p", { class: "text" }, m.text));
+        m.erased ? h("p", { class: "text erased" }, h("em", {}, tr("chat-message-erased"))) : h("p", { class: "text" }, m.text));
     }));
     if (atBottom) transcript.scrollTop = transcript.scrollHeight;
   }
@@ -173,7 +180,7 @@ function init(root) {
           if (!ready) {
             ready = true;
             socket.healthy();
-            connection.textContent = "Connected";
+            connection.textContent = tr("chat-connected");
             connection.dataset.state = "connected";
           }
           render();
@@ -185,27 +192,27 @@ function init(root) {
           if (watched && f.conversation_id === watched.id) addMessages([f]);
           break;
         case "error":
-          notify(f.message || f.code || "Something went wrong.");
+          notify(f.message || f.code || tr("chat-something-wrong"));
           break;
       }
     },
     close(ended) {
       ready = false;
-      connection.textContent = ended || "Reconnecting…";
+      connection.textContent = ended || tr("chat-reconnecting");
       connection.dataset.state = ended ? "ended" : "reconnecting";
     },
   });
 
   // ---- The supervisor's actions ----
   conversations.tBodies[0].addEventListener("click", (e) => {
-    const tr = e.target.closest("tr[data-conversation-id]");
-    const id = tr?.dataset.conversationId;
+    const row = e.target.closest("tr[data-conversation-id]");
+    const id = row?.dataset.conversationId;
     if (!id) return;
     if (e.target.closest("button.watch")) watch(id);
     if (e.target.closest("button.reassign")) {
-      const to = tr.querySelector("select.reassign-to").value;
-      if (!to) return notify("No agent is online to take this conversation.");
-      if (!socket.send({ type: "reassign", conversation_id: id, to })) notify("Not connected: the conversation was not reassigned.");
+      const to = row.querySelector("select.reassign-to").value;
+      if (!to) return notify(tr("board-nobody-online"));
+      if (!socket.send({ type: "reassign", conversation_id: id, to })) notify(tr("board-not-reassigned"));
     }
   });
   stop.addEventListener("click", unwatch);

@@ -14,40 +14,9 @@
   const MAX = 4000; // characters in a message
   const REFUSED = [4003, 4004, 4010]; // origin_not_allowed, site_not_found, site_deleted: give up
 
-  const texts = {
-    en: {
-      open: "Chat with us", close: "Close", online: "We are online", offline: "Nobody is online right now",
-      reconnecting: "Connection lost: reconnecting…", end: "End the chat", log: "Messages",
-      placeholder: "Write your message…", send: "Send", you: "You", agent: "Agent",
-      pending: "Sending…", delivered: "Delivered", failed: "Not sent",
-      queue: (n) => `You are number ${n} in the queue`,
-      with: (n) => `You are chatting with ${n}`,
-      typing: (n) => `${n || "The agent"} is typing…`,
-      ended: "The conversation has ended",
-      name: "Your name", email: "Your e-mail address", message: "Your message", submit: "Send the message",
-      sending: "Sending…", thanks: "Thank you! We have your message and will answer you by e-mail.",
-      badEmail: "Please enter a valid e-mail address.", noMessage: "Please write a message.",
-      tooLong: "This message is too long (4,000 characters at most).",
-      slow: "You are sending messages too quickly: they will be sent in a moment.",
-      error: "Something went wrong. Please try again.",
-    },
-    fr: {
-      open: "Discuter avec nous", close: "Fermer", online: "Nous sommes en ligne", offline: "Personne n'est en ligne pour le moment",
-      reconnecting: "Connexion perdue\u00a0: reconnexion…", end: "Terminer la discussion", log: "Messages",
-      placeholder: "Écrivez votre message…", send: "Envoyer", you: "Vous", agent: "Conseiller",
-      pending: "Envoi…", delivered: "Remis", failed: "Non envoyé",
-      queue: (n) => `Vous êtes le numéro ${n} dans la file d'attente`,
-      with: (n) => `Vous discutez avec ${n}`,
-      typing: (n) => `${n || "Le conseiller"} est en train d'écrire…`,
-      ended: "La conversation est terminée",
-      name: "Votre nom", email: "Votre adresse e-mail", message: "Votre message", submit: "Envoyer le message",
-      sending: "Envoi…", thanks: "Merci\u00a0! Nous avons bien reçu votre message et vous répondrons par e-mail.",
-      badEmail: "Veuillez saisir une adresse e-mail valide.", noMessage: "Veuillez écrire un message.",
-      tooLong: "Ce message est trop long (4\u00a0000 caractères au maximum).",
-      slow: "Vous envoyez des messages trop vite\u00a0: ils partiront dans un instant.",
-      error: "Une erreur s'est produite. Veuillez réessayer.",
-    },
-  };
+  // The words come with the configuration, in the site's language (see /widget/config):
+  // t.name is a text, fill(t.queue, { position }) fills in its {$position}.
+  const fill = (text, values) => String(text || "").replace(/\{\$(\w+)\}/g, (_, k) => (k in values ? String(values[k]) : ""));
 
   const announce = (detail) => window.dispatchEvent(new CustomEvent("switchboard:ready", { detail }));
 
@@ -203,9 +172,9 @@
     const field = (name) => form.querySelector(`[name=${name}]`);
     const formError = form.querySelector(".err"), submit = form.querySelector("button");
 
-    let t = texts.en;
+    let t = {};
     function apply(settings) {
-      t = texts[settings.language] || texts.en;
+      t = config.texts || {};
       const colour = /^#[0-9a-f]{6}$/i.test(settings.colour) ? settings.colour : "#2457d6";
       const [r, g, b] = [1, 3, 5].map((i) => parseInt(colour.slice(i, i + 2), 16));
       wrap.style.setProperty("--c", colour);
@@ -334,9 +303,9 @@
       offlineBox.hidden = !offline;
       endButton.hidden = !chat.open;
       queueLine.hidden = !(chat.open && queuePosition > 0 && !agentName);
-      queueLine.textContent = t.queue(queuePosition);
+      queueLine.textContent = fill(t.queue, { position: queuePosition });
       const lost = !ready && everReady && !stopped;
-      status.textContent = lost ? t.reconnecting : chat.open && agentName ? t.with(agentName) : online ? t.online : t.offline;
+      status.textContent = lost ? t.reconnecting : chat.open && agentName ? fill(t.with, { name: agentName }) : online ? t.online : t.offline;
       status.classList.toggle("online", online && !lost);
     }
 
@@ -345,7 +314,7 @@
       clearTimeout(typingTimer);
       typingLine.hidden = !on;
       if (on) {
-        typingLine.textContent = t.typing(name || agentName);
+        typingLine.textContent = name || agentName ? fill(t.typing, { name: name || agentName }) : t.typingAgent;
         typingTimer = setTimeout(agentTyping, 15000, false); // a lost "false" does not stick
         if (body.scrollHeight - body.scrollTop - body.clientHeight < 120) body.scrollTop = body.scrollHeight;
       }
@@ -469,6 +438,7 @@
             put("visitor", token);
           }
           if (f.settings) config.settings = f.settings;
+          if (f.texts) config.texts = f.texts;
           online = !!f.online;
           const c = f.conversation && f.conversation.state !== "closed" ? f.conversation : null;
           if (!c) {

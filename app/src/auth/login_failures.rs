@@ -37,7 +37,7 @@ pub async fn admit(app: &App, email: &str, ip: Option<IpAddr>) -> Result<()> {
         .await?;
     let (for_email, for_ip): (i64, i64) = (row.get(0), row.get(1));
     if for_email >= PER_ADDRESS || for_ip >= PER_IP {
-        return Err(Error::TooManyRequests(format!("Too many failed logins. Wait {WINDOW_MINUTES} minutes before trying again.")));
+        return Err(Error::TooManyRequests(locale::t!("auth-too-many-logins", minutes = WINDOW_MINUTES)));
     }
     tx.execute("INSERT INTO login_failures (key) VALUES ($1)", &[&by_email]).await?;
     if let Some(by_ip) = &by_ip {

@@ -23,6 +23,8 @@ use crate::{App, Result};
 #[derive(Debug, Clone)]
 pub struct Session {
     pub user: UserRow,
+    /// The company's default language and time zone, for a user who chose none.
+    pub company_defaults: domain::preferences::Preferences,
     /// The session's CSRF token, which forms and API calls that change something present.
     pub csrf: String,
     pub token_hash: String,
@@ -31,6 +33,14 @@ pub struct Session {
 impl Session {
     pub fn company_id(&self) -> CompanyId {
         self.user.company_id
+    }
+
+    pub fn company_language(&self) -> Option<locale::Lang> {
+        self.company_defaults.language.as_deref().and_then(locale::Lang::parse)
+    }
+
+    pub fn company_time_zone(&self) -> Option<locale::Tz> {
+        self.company_defaults.time_zone.as_deref().and_then(locale::time_zone)
     }
 
     pub fn has_role(&self, role: Role) -> bool {

@@ -8,12 +8,14 @@ use rand::seq::SliceRandom;
 pub const MIN_LEN: usize = 8;
 pub const MAX_LEN: usize = 128;
 
+/// Its message is in the reader's language (a request's; English elsewhere).
 #[derive(Debug, thiserror::Error)]
 pub enum PasswordError {
-    #[error("the password must have at least {MIN_LEN} characters")]
+    #[error("{}", locale::t!("auth-password-too-short", min = MIN_LEN))]
     TooShort,
-    #[error("the password must have at most {MAX_LEN} characters")]
+    #[error("{}", locale::t!("auth-password-too-long", max = MAX_LEN))]
     TooLong,
+    /// A fault, not a refusal: only logged, so not translated.
     #[error("the password cannot be hashed: {0}")]
     Hashing(String),
 }

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 
 use domain::user::{self, User};
 use domain::{Actor, Decider, Metadata, UserId};
+use locale::t;
 use projections::users::Status;
 use projections::Registered;
 
@@ -25,7 +26,7 @@ const PER_IP: i64 = 20;
 pub async fn request(app: &App, email: &str, ip: Option<IpAddr>) -> Result<()> {
     let normalised = email.trim().to_lowercase();
     if normalised.is_empty() {
-        return Err(Error::invalid("email", "Give the e-mail address of your account."));
+        return Err(Error::invalid("email", t!("auth-reset-email-missing")));
     }
     count_request(app, &normalised, ip).await?;
     let user = {
@@ -59,9 +60,7 @@ async fn count_request(app: &App, email: &str, ip: Option<IpAddr>) -> Result<()>
         .await?;
     let (for_email, for_ip): (i64, i64) = (row.get(0), row.get(1));
     if for_email >= PER_ADDRESS || for_ip >= PER_IP {
-        return Err(Error::TooManyRequests(format!(
-            "Too many password reset requests. Wait {WINDOW_MINUTES} minutes before asking again, and check your mailbox (and its spam folder) for the link already sent."
-        )));
+        return Err(Error::TooManyRequests(t!("auth-reset-too-many", minutes = WINDOW_MINUTES)));
     }
     client.execute("INSERT INTO password_reset_requests (key) VALUES ($1)", &[&by_email]).await?;
     if let Some(by_ip) = by_ip {
@@ -75,7 +74,7 @@ async fn count_request(app: &App, email: &str, ip: Option<IpAddr>) -> Result<()>
 pub async fn send_to(app: &App, session: &Session, user_id: UserId) -> Result<()> {
     let row = crate::users::get(app, session, user_id).await?;
     if row.status == Status::Deactivated {
-        return Err(Error::Refused { code: "deactivated", message: "this user is deactivated: reactivate them before sending a reset link".into() });
+        return Err(Error::Refused { code: "deactivated", message: t!("auth-reset-deactivated") });
     }
     let outcome = app.accounts.request_password_reset(user_id, &session.metadata()).await?;
     app.read_your_writes(Registered::Audit, outcome.position).await?;

@@ -55,11 +55,18 @@ pub async fn find(app: &App, token: &str) -> Result<Option<Session>> {
 /// what a live socket checks, again and again, to be closed when its rights end.
 pub async fn find_by_hash(app: &App, token_hash: String) -> Result<Option<Session>> {
     let client = app.pool().get().await?;
-    let Some(row) =
-        client.query_opt("SELECT user_id, company_id, csrf_token FROM sessions WHERE token_hash = $1 AND expires_at > now()", &[&token_hash]).await?
+    let Some(row) = client
+        .query_opt(
+            "SELECT s.user_id, s.company_id, s.csrf_token, c.language, c.time_zone
+             FROM sessions s LEFT JOIN companies c ON c.company_id = s.company_id
+             WHERE s.token_hash = $1 AND s.expires_at > now()",
+            &[&token_hash],
+        )
+        .await?
     else {
         return Ok(None);
     };
     let user = users::get(&**client, CompanyId(row.get(1)), UserId(row.get(0))).await?;
-    Ok(user.filter(|u| u.status != users::Status::Deactivated).map(|user| Session { user, csrf: row.get(2), token_hash }))
+    let company_defaults = domain::preferences::Preferences { language: row.get(3), time_zone: row.get(4) };
+    Ok(user.filter(|u| u.status != users::Status::Deactivated).map(|user| Session { user, company_defaults, csrf: row.get(2), token_hash }))
 }

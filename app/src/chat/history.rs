@@ -41,7 +41,7 @@ impl Search {
         let id = |field: &'static str, text: &str| -> Result<Option<uuid::Uuid>> {
             match text.trim() {
                 "" => Ok(None),
-                t => t.parse().map(Some).map_err(|_| Error::invalid(field, format!("{field} is not an id"))),
+                t => t.parse().map(Some).map_err(|_| Error::invalid(field, locale::t!("history-not-an-id", field = field))),
             }
         };
         let day = |field: &'static str, text: &str, next: bool| -> Result<Option<DateTime<Utc>>> {
@@ -49,7 +49,7 @@ impl Search {
                 "" => Ok(None),
                 t => {
                     let date = NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                        .map_err(|_| Error::invalid(field, format!("{field} must be a date like 2026-11-25")))?;
+                        .map_err(|_| Error::invalid(field, locale::t!("history-not-a-date", field = field)))?;
                     let date = if next { date.succ_opt().unwrap_or(date) } else { date };
                     Ok(Some(date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc()))
                 }

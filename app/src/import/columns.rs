@@ -20,6 +20,22 @@ pub fn canonical(header: &str) -> Option<&'static str> {
     COLUMNS.iter().find(|(name, others)| *name == key || others.contains(&key.as_str())).map(|(name, _)| *name)
 }
 
+/// A column as messages name it, in the reader's language (`email`, or `courriel`).
+pub fn name(column: &str) -> String {
+    match column {
+        "email" => locale::t!("import-column-email"),
+        "first_name" => locale::t!("import-column-first-name"),
+        "last_name" => locale::t!("import-column-last-name"),
+        "roles" => locale::t!("import-column-roles"),
+        "max_chats" => locale::t!("import-column-max-chats"),
+        "send_invitation" => locale::t!("import-column-send-invitation"),
+        "display_name" => locale::t!("import-column-display-name"),
+        "phone" => locale::t!("import-column-phone"),
+        "job_title" => locale::t!("import-column-job-title"),
+        other => other.to_owned(),
+    }
+}
+
 /// Lower case, without accents, with spaces, hyphens, apostrophes and dots as `_`.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

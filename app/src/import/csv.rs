@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 use domain::company::Role;
 use domain::email::Address;
 use domain::user::{self, Profile};
+use locale::t;
 use serde::{Deserialize, Serialize};
 
 pub const MAX_ROWS: usize = 10_000;
@@ -55,19 +56,45 @@ impl Outcome {
     }
 }
 
-#[derive(Debug, thiserror::Error, PartialEq)]
+/// What makes a whole file unreadable; it reads (`Display`) in the current reader's language.
+#[derive(Debug, PartialEq)]
 pub enum FileError {
-    #[error("the file is empty")]
     Empty,
-    #[error("the file is not text (save it from the spreadsheet as CSV)")]
     NotText,
-    #[error("the header lacks the column(s) {missing}; read with {separator} as the separator, it has the columns {seen}")]
-    MissingColumns { missing: String, separator: &'static str, seen: String },
-    #[error("the file has {0} rows; import at most {MAX_ROWS} at a time")]
+    /// The required columns not found (English names), the separator the header was read
+    /// with, and the header's cells as they are.
+    MissingColumns {
+        missing: Vec<&'static str>,
+        separator: u8,
+        seen: Vec<String>,
+    },
     TooManyRows(usize),
-    #[error("the file cannot be read as CSV: {0}")]
     Csv(String),
 }
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = match self {
+            FileError::Empty => t!("import-file-empty"),
+            FileError::NotText => t!("import-file-not-text"),
+            FileError::MissingColumns { missing, separator, seen } => {
+                let count = missing.len();
+                let missing = missing.iter().map(|c| columns::name(c)).collect::<Vec<_>>().join(", ");
+                let seen = if seen.is_empty() {
+                    t!("import-no-columns")
+                } else {
+                    seen.iter().map(|h| t!("import-quoted", text = h.as_str())).collect::<Vec<_>>().join(", ")
+                };
+                t!("import-missing-columns", count = count, missing = missing, separator = separator_name(*separator), seen = seen)
+            }
+            FileError::TooManyRows(n) => t!("import-too-many-rows", rows = *n, max = MAX_ROWS),
+            FileError::Csv(e) => t!("import-not-csv", error = e.as_str()),
+        };
+        f.write_str(&text)
+    }
+}
+
+impl std::error::Error for FileError {}
 
 const REQUIRED: [&str; 3] = ["email", "first_name", "last_name"];
 
@@ -93,12 +120,8 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Outcome>, FileError> {
     }
     let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !column.contains_key(c)).collect();
     if !missing.is_empty() {
-        let seen = raw_header.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ");
-        return Err(FileError::MissingColumns {
-            missing: missing.join(", "),
-            separator: separator_name(separator),
-            seen: if seen.is_empty() { "none".into() } else { seen },
-        });
+        let seen = raw_header;
+        return Err(FileError::MissingColumns { missing, separator, seen });
     }
     // The csv reader does not count blank lines: find real line numbers from byte offsets.
     let newlines: Vec<u64> = text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i as u64).collect();
@@ -120,7 +143,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Outcome>, FileError> {
             Ok(r) => r,
             Err(e) => {
                 let line = line_of(e.position());
-                outcomes.push(Outcome::error(line, "", format!("unreadable line: {e}")));
+                outcomes.push(Outcome::error(line, "", t!("import-unreadable-line", error = e.to_string())));
                 continue;
             }
         };
@@ -134,7 +157,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Outcome>, FileError> {
         let field = |name: &str| column.get(name).and_then(|&i| record.get(i)).unwrap_or("").to_owned();
         let email = field("email");
         if record.len() != header.len() {
-            outcomes.push(Outcome::error(line, &email, format!("has {} fields, the header has {}", record.len(), header.len())));
+            outcomes.push(Outcome::error(line, &email, t!("import-field-count", fields = record.len(), header = header.len())));
             continue;
         }
         outcomes.push(match parse_row(&field) {
@@ -146,7 +169,8 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Outcome>, FileError> {
 }
 
 fn parse_row(field: &dyn Fn(&str) -> String) -> Result<Row, String> {
-    let email = Address::parse(&field("email")).map_err(|e| format!("malformed address: {e}"))?;
+    let email =
+        Address::parse(&field("email")).map_err(|e| t!("import-malformed-address", error = t!("err-invalid-email", value = e.input.as_str())))?;
     let profile = Profile {
         first_name: field("first_name"),
         last_name: field("last_name"),
@@ -155,7 +179,7 @@ fn parse_row(field: &dyn Fn(&str) -> String) -> Result<Row, String> {
         job_title: field("job_title"),
     }
     .validated()
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| crate::messages::user(&e))?;
     let roles_text = field("roles");
     let roles = match roles_text.trim().to_lowercase().as_str() {
         "" => vec![Role::Agent],
@@ -164,20 +188,20 @@ fn parse_row(field: &dyn Fn(&str) -> String) -> Result<Row, String> {
         _ => roles_text
             .split([';', '|', ','])
             .filter(|r| !r.trim().is_empty())
-            .map(|r| columns::role(r).map_or_else(|| r.parse::<Role>(), Ok))
+            .map(|r| columns::role(r).ok_or_else(|| t!("import-unknown-role", role = r.trim())))
             .collect::<Result<Vec<_>, _>>()?,
     };
     let max_chats = match field("max_chats").as_str() {
         "" => user::DEFAULT_MAX_CHATS,
         text => {
-            let n: i64 = text.parse().map_err(|_| format!("max_chats \"{text}\" is not a number"))?;
-            user::validate_max_chats(n).map_err(|e| e.to_string())?
+            let n: i64 = text.parse().map_err(|_| t!("import-max-chats-not-a-number", column = columns::name("max_chats"), value = text))?;
+            user::validate_max_chats(n).map_err(|e| crate::messages::user(&e))?
         }
     };
     let send_invitation = match field("send_invitation").to_lowercase().as_str() {
         "" | "yes" | "y" | "true" | "1" | "oui" => true,
         "no" | "n" | "false" | "0" | "non" => false,
-        other => return Err(format!("send_invitation \"{other}\" should be yes or no")),
+        other => return Err(t!("import-send-invitation-yes-no", column = columns::name("send_invitation"), value = other)),
     };
     Ok(Row { email: email.to_string(), profile, roles, max_chats, send_invitation })
 }
@@ -189,11 +213,11 @@ pub fn preview(mut outcomes: Vec<Outcome>, existing: &HashSet<String>, free_seat
     let mut seats_left = free_seats.max(0);
     for o in outcomes.iter_mut().filter(|o| o.is_ok()) {
         let reason = if let Some(first) = first_line.get(&o.email) {
-            Some(format!("duplicate in the file (same address as line {first})"))
+            Some(t!("import-duplicate", line = *first))
         } else if existing.contains(&o.email) {
-            Some("already a user".to_owned())
+            Some(t!("import-already-a-user"))
         } else if seats_left == 0 {
-            Some("too many seats: no seat left for this user".to_owned())
+            Some(t!("import-no-seat-left"))
         } else {
             seats_left -= 1;
             None
@@ -256,7 +280,7 @@ mod tests {
         assert_eq!(parse(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), Err(FileError::NotText));
         assert_eq!(
             parse(b"mail,first_name\nx@y.z,A\n"),
-            Err(FileError::MissingColumns { missing: "email, last_name".into(), separator: "comma (,)", seen: "\"mail\", \"first_name\"".into() })
+            Err(FileError::MissingColumns { missing: vec!["email", "last_name"], separator: b',', seen: vec!["mail".into(), "first_name".into()] })
         );
         let message = parse("mail;prénom\r\n".as_bytes()).unwrap_err().to_string();
         assert_eq!(
@@ -266,6 +290,18 @@ mod tests {
         let big: String =
             std::iter::once("email,first_name,last_name\n".to_owned()).chain((0..MAX_ROWS + 1).map(|i| format!("u{i}@example.com,A,B\n"))).collect();
         assert!(matches!(parse(big.as_bytes()), Err(FileError::TooManyRows(n)) if n == MAX_ROWS + 1));
+    }
+
+    #[test]
+    fn a_french_reader_reads_the_problems_in_french() {
+        let fr = locale::Reader::new(locale::Lang::Fr, locale::Tz::UTC);
+        let message = locale::sync_scope(fr, || parse("mail;prénom\r\n".as_bytes()).unwrap_err().to_string());
+        assert_eq!(
+            message,
+            "il manque à l’en-tête les colonnes courriel, nom\u{202f}; lu avec le point-virgule (;) comme séparateur, il contient les colonnes «\u{a0}mail\u{a0}», «\u{a0}prénom\u{a0}»"
+        );
+        let out = locale::sync_scope(fr, || parse("email,first_name,last_name,roles\na@b.fr,A,B,Chef\n".as_bytes()).unwrap());
+        assert_eq!(out[0].reason.as_deref(), Some("rôle inconnu «\u{a0}Chef\u{a0}» (attendu\u{a0}: Agent, Superviseur, Administrateur ou Expert)"));
     }
 
     /// What French Excel saves: semicolons, Windows-1252, CRLF; with or without a BOM.

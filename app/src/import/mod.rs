@@ -83,18 +83,20 @@ pub async fn confirm(app: &App, session: &Session, import_id: Uuid) -> Result<Im
         .await?;
     let Some(row) = row else {
         get(app, session, import_id).await?;
-        return Err(Error::Refused { code: "already_confirmed", message: "This import was confirmed already.".into() });
+        return Err(Error::Refused { code: "already_confirmed", message: locale::t!("import-already-confirmed") });
     };
     let outcomes: Vec<Outcome> = serde_json::from_value(row.get(0)).map_err(|e| Error::Internal(e.to_string()))?;
     let (job, metadata) = (app.clone(), session.metadata());
-    tokio::spawn(async move {
+    // The rows' outcomes are written in the language of whoever confirmed the import.
+    let reader = locale::reader();
+    tokio::spawn(locale::scope(reader, async move {
         if let Err(e) = run(&job, company_id, &metadata, import_id, outcomes).await {
             tracing::error!(%import_id, error = %e, "import failed");
             if let Ok(client) = job.pool().get().await {
                 let _ = client.execute("UPDATE user_imports SET status = 'failed', finished_at = now() WHERE import_id = $1", &[&import_id]).await;
             }
         }
-    });
+    }));
     get(app, session, import_id).await
 }
 
@@ -125,10 +127,9 @@ async fn run(app: &App, company_id: CompanyId, metadata: &Metadata, import_id: U
                 skipped += 1;
                 o.status = "error".into();
                 o.reason = Some(match &e {
-                    Error::Command(commands::Error::Email(_)) => "already a user".to_owned(),
-                    Error::Command(commands::Error::Company(domain::company::Error::SeatsExhausted { .. })) => {
-                        "too many seats: no seat left for this user".to_owned()
-                    }
+                    Error::Command(commands::Error::Email(_)) => locale::t!("import-already-a-user"),
+                    Error::Command(commands::Error::Company(domain::company::Error::SeatsExhausted { .. })) => locale::t!("import-no-seat-left"),
+                    Error::Command(c) => crate::messages::command(c),
                     other => other.to_string(),
                 });
             }

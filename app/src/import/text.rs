@@ -40,12 +40,12 @@ pub fn sniff_separator(text: &str) -> u8 {
     counts.iter().copied().filter(|(_, n)| *n > 0).max_by_key(|(s, n)| (*n, *s == b',')).map_or(b',', |(s, _)| s)
 }
 
-/// How a separator is named in a message.
-pub fn separator_name(separator: u8) -> &'static str {
+/// How a separator is named in a message, in the reader's language.
+pub fn separator_name(separator: u8) -> String {
     match separator {
-        b';' => "semicolon (;)",
-        b'\t' => "tab",
-        _ => "comma (,)",
+        b';' => locale::t!("import-separator-semicolon"),
+        b'\t' => locale::t!("import-separator-tab"),
+        _ => locale::t!("import-separator-comma"),
     }
 }
 

@@ -163,7 +163,11 @@ pub fn parse_roles<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<BTree
 }
 
 pub fn parse_role(name: &str) -> Result<Role> {
-    name.parse::<Role>().map_err(|message| Error::Invalid { code: "unknown_role", message, field: Some("roles") })
+    name.parse::<Role>().map_err(|_| Error::Invalid {
+        code: "unknown_role",
+        message: locale::t!("users-unknown-role", role = name.trim()),
+        field: Some("roles"),
+    })
 }
 
 /// One page of the company's users (by last name), searched by name or e-mail, and how many match.

@@ -64,6 +64,16 @@ async fn every_admin_page_fits_a_390_px_phone_and_looks_like_what_it_does() {
         }
     }
 
+    // Every role switch of every user is on the screen, not scrolled away in a wide table.
+    browser.goto(&server.url("/admin/users")).await;
+    let off_screen = run(
+        &browser,
+        "return [...document.querySelectorAll('#users button.toggle')].filter((b) => b.getBoundingClientRect().right > window.innerWidth).length;",
+    )
+    .await;
+    let toggles = run(&browser, "return document.querySelectorAll('#users button.toggle').length;").await;
+    assert_eq!((toggles, off_screen), (json!(4 * 2), json!(0)), "role switches off a phone's screen");
+
     // The new site's Name field is a full-width styled box; deleting a site is red, not blue.
     browser.goto(&server.url("/admin/sites/new")).await;
     let name = run(&browser, "const s = getComputedStyle(document.querySelector('#name')); return [s.paddingLeft, s.borderRadius];").await;

@@ -145,7 +145,7 @@ fn api_quote(q: &Quote, amount: Option<Amount>) -> ApiQuote {
 }
 
 fn offer(seats: u32, period: &str) -> Result<Offer, AppError> {
-    let period = period.parse::<Period>().map_err(|e| AppError::invalid("period", e))?;
+    let period = period.parse::<Period>().map_err(|_| AppError::invalid("period", locale::t!("err-bad-period", value = period)))?;
     Ok(Offer { seats, period })
 }
 
@@ -155,7 +155,7 @@ fn offer(seats: u32, period: &str) -> Result<Offer, AppError> {
 pub async fn quote(State(web): State<Web>, ApiAdmin(session): ApiAdmin, Json(req): Json<OfferRequest>) -> Result<axum::Json<ApiQuote>, ApiError> {
     let offer = offer(req.seats, &req.period)?;
     let buyer = match req.billing {
-        Some(b) => Some(BillingDetails::from(b).checked().map_err(|e| AppError::invalid("billing", e.to_string()))?),
+        Some(b) => Some(BillingDetails::from(b).checked().map_err(|e| AppError::invalid("billing", app::billing::details_message(&e)))?),
         None => None,
     };
     let (q, amount) = billing::quote(&web, &session, offer, buyer.as_ref()).await?;
@@ -201,7 +201,7 @@ pub async fn order(
     let order_id = Uuid::parse_str(key).map_err(|_| {
         AppError::App(app::Error::Invalid {
             code: "idempotency_key",
-            message: "send an Idempotency-Key header with a UUID, one per order".into(),
+            message: locale::t!("billing-api-idempotency-key"),
             field: Some("Idempotency-Key"),
         })
     })?;
@@ -216,7 +216,7 @@ pub async fn order(
         CheckoutOutcome::Paid { invoice } => ("paid", invoice),
         CheckoutOutcome::Changed => ("changed", None),
         CheckoutOutcome::Refused(reason) => {
-            let error = ErrorDetail { code: reason.code().into(), message: decline_message(&reason).into(), field: Some("payment_token".into()) };
+            let error = ErrorDetail { code: reason.code().into(), message: decline_message(&reason), field: Some("payment_token".into()) };
             return Ok((StatusCode::PAYMENT_REQUIRED, axum::Json(ErrorBody { error })).into_response());
         }
     };
@@ -246,19 +246,19 @@ pub struct CardToken {
     responses((status = 201, body = CardToken), (status = 402, body = ErrorBody), (status = 409, body = ErrorBody, description = "not_test_gateway")))]
 pub async fn test_card(State(web): State<Web>, ApiAdmin(_session): ApiAdmin, body: axum::body::Bytes) -> Result<Response, ApiError> {
     let Some(gateway) = web.gateway.test_gateway() else {
-        return Err(AppError::App(app::Error::Refused {
-            code: "not_test_gateway",
-            message: "this server charges cards through Stripe: create a payment method with Stripe.js".into(),
-        })
-        .into());
+        return Err(AppError::App(app::Error::Refused { code: "not_test_gateway", message: locale::t!("billing-api-stripe-only") }).into());
     };
     // Read by hand: a serde error would quote the value it could not read.
     let value: Value = serde_json::from_slice(&body).map_err(|_| invalid_json())?;
     let text = |name: &'static str| {
-        value.get(name).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| AppError::invalid(name, format!("`{name}` must be a string")))
+        value
+            .get(name)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .ok_or_else(|| AppError::invalid(name, locale::t!("billing-api-not-a-string", name = name)))
     };
     let int = |name: &'static str| {
-        value.get(name).and_then(Value::as_i64).ok_or_else(|| AppError::invalid(name, format!("`{name}` must be a whole number")))
+        value.get(name).and_then(Value::as_i64).ok_or_else(|| AppError::invalid(name, locale::t!("billing-api-not-a-whole-number", name = name)))
     };
     let card = TestCard {
         number: text("number")?,
@@ -269,7 +269,7 @@ pub async fn test_card(State(web): State<Web>, ApiAdmin(_session): ApiAdmin, bod
     match gateway.tokenize(&card, web.today()).await {
         Ok(token) => Ok((StatusCode::CREATED, axum::Json(CardToken { token })).into_response()),
         Err(payments::GatewayError::Declined(reason)) => {
-            let error = ErrorDetail { code: reason.code().into(), message: decline_message(&reason).into(), field: Some("number".into()) };
+            let error = ErrorDetail { code: reason.code().into(), message: decline_message(&reason), field: Some("number".into()) };
             Ok((StatusCode::PAYMENT_REQUIRED, axum::Json(ErrorBody { error })).into_response())
         }
         Err(e) => Err(AppError::App(app::Error::Refused { code: "payment_unavailable", message: e.to_string() }).into()),
@@ -277,7 +277,7 @@ pub async fn test_card(State(web): State<Web>, ApiAdmin(_session): ApiAdmin, bod
 }
 
 fn invalid_json() -> ApiError {
-    AppError::App(app::Error::Invalid { code: "invalid_json", message: "the body is not a JSON object".into(), field: None }).into()
+    AppError::App(app::Error::Invalid { code: "invalid_json", message: locale::t!("billing-api-not-an-object"), field: None }).into()
 }
 
 #[derive(Serialize, ToSchema)]

@@ -48,16 +48,15 @@ impl From<import::Import> for ImportView {
     }
 }
 
-/// The CSV template: `lang=en` or `lang=fr` (column names and separator), else French
-/// when `Accept-Language` prefers French, else English.
+/// The CSV template: `lang=en` or `lang=fr` (column names and separator), else in the
+/// caller's language (their setting, else `Accept-Language`, else the company's).
 #[utoipa::path(get, path = "/api/v1/imports/template.csv", tag = "imports",
     params(("lang" = Option<String>, Query, description = "en or fr")),
     responses((status = 200, content_type = "text/csv", body = String), (status = 422, body = super::ErrorBody, description = "an unknown lang")))]
 pub async fn template(
-    headers: axum::http::HeaderMap,
     query: crate::pages::Query<crate::pages::import::TemplateQuery>,
 ) -> Result<axum::response::Response, super::super::error::ApiError> {
-    Ok(crate::pages::import::template(headers, query).await?)
+    Ok(crate::pages::import::template(query).await?)
 }
 
 /// Check a CSV file (the request body) and get every row's outcome; nothing is imported yet.

@@ -123,7 +123,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(Json(value)),
-            Err(rejection) => Err(ApiError(app::Error::Invalid { code: "invalid_json", message: rejection.body_text(), field: None }.into())),
+            Err(rejection) => Err(ApiError(
+                app::Error::Invalid { code: "invalid_json", message: locale::t!("err-json-unreadable", detail = rejection.body_text()), field: None }
+                    .into(),
+            )),
         }
     }
 }

@@ -40,7 +40,11 @@ pub async fn upgrade(State(web): State<Web>, session: Result<User, AppError>, he
     if !same_origin(&headers) {
         return (StatusCode::FORBIDDEN, "cross-origin console sockets are refused").into_response();
     }
-    ws.max_message_size(READ_LIMIT).max_frame_size(READ_LIMIT).on_upgrade(move |socket| AgentSocket::new(web, session).run(socket))
+    // The socket outlives the request: its messages keep the request's reader.
+    let reader = locale::reader();
+    ws.max_message_size(READ_LIMIT)
+        .max_frame_size(READ_LIMIT)
+        .on_upgrade(move |socket| locale::scope(reader, AgentSocket::new(web, session).run(socket)))
 }
 
 fn error(code: &str, message: &str) -> ToAgent {
@@ -159,7 +163,7 @@ impl AgentSocket {
             FromAgent::Status { status } => {
                 let status: Status = match status.parse() {
                     Ok(s) => s,
-                    Err(e) => return vec![error("invalid_status", &e)],
+                    Err(_) => return vec![error("invalid_status", &locale::t!("chat-error-unknown-status", status = status.as_str()))],
                 };
                 match self.web.chat.set_status(self.me, status, None, &self.metadata()).await {
                     Ok(()) => vec![self.state(&HashMap::new()).await],
@@ -187,7 +191,7 @@ impl AgentSocket {
             }
             FromAgent::Close { conversation_id } => {
                 if !self.holds(conversation_id).await {
-                    return vec![error("not_assigned", "This conversation is not assigned to you.")];
+                    return vec![error("not_assigned", &locale::t!("chat-error-not-assigned"))];
                 }
                 match self.web.chat.close(conversation_id, "agent", &self.metadata()).await {
                     Ok(()) => vec![],
@@ -231,7 +235,7 @@ impl AgentSocket {
     async fn transfer_targets(&self, conversation_id: ConversationId) -> ToAgent {
         let site = match self.web.chat.streams().conversation(conversation_id).await {
             Ok(c) if c.agent == Some(self.me) => c.site_id,
-            _ => return error("not_assigned", "This conversation is not assigned to you."),
+            _ => return error("not_assigned", &locale::t!("chat-error-not-assigned")),
         };
         let candidates = match site {
             Some(site) => app::chat::routing::ChatView::candidates(self.web.chat.view(), site).await.unwrap_or_default(),

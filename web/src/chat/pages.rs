@@ -13,9 +13,10 @@ use serde::Deserialize;
 
 use crate::auth::User;
 use crate::error::AppError;
-use crate::pages::layout::{page_with_head, urlencode};
+use crate::pages::layout::{page_with_head, strings, urlencode};
 use crate::pages::{Path, Query};
 use crate::Web;
+use locale::{reader, t};
 
 fn live_head() -> Markup {
     html! { link rel="stylesheet" href="/static/console.css"; }
@@ -27,10 +28,11 @@ pub async fn console(User(session): User) -> Result<Markup, AppError> {
     }
     let name = session.signature();
     Ok(page_with_head(
-        "Console",
+        &t!("console-title"),
         Some(&session),
         live_head(),
         html! {
+            (strings(CONSOLE_STRINGS))
             div #console data-ws="/console/ws" data-user-id=(session.user.user_id) data-user-name=(name) {}
             script type="module" src="/static/console.js" {}
         },
@@ -42,11 +44,12 @@ pub async fn board(User(session): User) -> Result<Markup, AppError> {
         return Err(app::Error::Forbidden.into());
     }
     Ok(page_with_head(
-        "Supervision",
+        &t!("board-title"),
         Some(&session),
         live_head(),
         html! {
-            h1 { "Supervision" }
+            h1 { (t!("board-title")) }
+            (strings(BOARD_STRINGS))
             div #board data-ws="/supervisor/ws" {}
             script type="module" src="/static/supervisor.js" {}
         },
@@ -104,38 +107,38 @@ pub async fn history(State(web): State<Web>, User(session): User, Query(q): Quer
         urlencode(&q.until)
     );
     Ok(page_with_head(
-        "Conversations",
+        &t!("history-title"),
         Some(&session),
         html! {},
         html! {
-            h1 { "Conversations" }
+            h1 { (t!("history-title")) }
             form.toolbar method="get" action="/history" #history-search {
-                input type="search" name="visitor" value=(q.visitor) placeholder="Visitor name, e-mail or words" aria-label="Visitor";
+                input type="search" name="visitor" value=(q.visitor) placeholder=(t!("history-search-placeholder")) aria-label=(t!("chat-visitor"));
                 @if history::scope(&session)?.is_none() {
-                    select name="agent" aria-label="Agent" {
-                        option value="" { "Any agent" }
+                    select name="agent" aria-label=(t!("chat-agent")) {
+                        option value="" { (t!("history-any-agent")) }
                         @for a in &agents { option value=(a.user_id) selected[q.agent == a.user_id.to_string()] { (a.name) } }
                     }
                 }
-                select name="site" aria-label="Site" {
-                    option value="" { "Any site" }
+                select name="site" aria-label=(t!("chat-site")) {
+                    option value="" { (t!("history-any-site")) }
                     @for s in &sites { option value=(s.site.site_id) selected[q.site == s.site.site_id.to_string()] { (s.site.name) } }
                 }
-                label { "From " input type="date" name="from" value=(q.from); }
-                label { "until " input type="date" name="until" value=(q.until); }
-                button.secondary type="submit" { "Search" }
+                label { (t!("history-from")) " " input type="date" name="from" value=(q.from); }
+                label { (t!("history-until")) " " input type="date" name="until" value=(q.until); }
+                button.secondary type="submit" { (t!("history-search")) }
             }
             table #history {
-                thead { tr { th { "Started (UTC)" } th { "Site" } th { "Visitor" } th { "Agent" } th { "State" } th { "First message" } } }
+                thead { tr { th { (t!("history-started", zone = reader().tz.name())) } th { (t!("chat-site")) } th { (t!("chat-visitor")) } th { (t!("chat-agent")) } th { (t!("history-state")) } th { (t!("history-first-message")) } } }
                 tbody {
                     @for c in &rows { (row(c)) }
-                    @if rows.is_empty() { tr { td colspan="6" .muted { "No conversation matches." } } }
+                    @if rows.is_empty() { tr { td colspan="6" .muted { (t!("history-none")) } } }
                 }
             }
             div.pager {
-                @if page > 1 { a href={"/history?" (query) "&page=" (page - 1)} { "← Previous" } }
-                span.muted { (total) " conversations" }
-                @if page * PAGE < total { a href={"/history?" (query) "&page=" (page + 1)} { "Next →" } }
+                @if page > 1 { a href={"/history?" (query) "&page=" (page - 1)} { (t!("history-previous")) } }
+                span.muted { (t!("history-count", count = total)) }
+                @if page * PAGE < total { a href={"/history?" (query) "&page=" (page + 1)} { (t!("history-next")) } }
             }
         },
     ))
@@ -143,23 +146,23 @@ pub async fn history(State(web): State<Web>, User(session): User, Query(q): Quer
 
 fn visitor_label(c: &ConversationRow) -> String {
     if c.visitor_erased {
-        return "Erased visitor".into();
+        return t!("chat-visitor-erased");
     }
     match (&c.visitor_name, &c.visitor_email) {
         (Some(name), Some(email)) if !name.is_empty() => format!("{name} <{email}>"),
         (_, Some(email)) => email.clone(),
-        _ => format!("Visitor {}", &c.visitor_id.to_string()[..8]),
+        _ => t!("chat-visitor-short", id = &c.visitor_id.to_string()[..8]),
     }
 }
 
 fn row(c: &ConversationRow) -> Markup {
     html! {
         tr data-conversation-id=(c.conversation_id) {
-            td { a href={"/history/" (c.conversation_id)} { (c.started_at.format("%Y-%m-%d %H:%M")) } }
+            td { a href={"/history/" (c.conversation_id)} { (reader().date_time(c.started_at)) } }
             td { (c.site) }
             td { (visitor_label(c)) }
             td { (c.agent_name.clone().unwrap_or_default()) }
-            td { span class={"status " (c.state)} { (c.state) } }
+            td { span class={"status " (c.state)} { (state_name(&c.state)) } }
             td.preview { (c.preview) }
         }
     }
@@ -172,27 +175,27 @@ pub async fn transcript(State(web): State<Web>, User(session): User, Path(id): P
         None => Default::default(),
     };
     Ok(page_with_head(
-        "Conversation",
+        &t!("transcript-title"),
         Some(&session),
         html! {},
         html! {
-            p { a href="/history" { "← Conversations" } }
+            p { a href="/history" { (t!("transcript-back")) } }
             h1 { (c.site) ": " (visitor_label(&c)) }
-            p.muted { "Started " (c.started_at.format("%Y-%m-%d %H:%M UTC")) @if !c.page_url.is_empty() { " on " (c.page_url) } " · " (c.state) }
+            p.muted { (t!("transcript-started", date = reader().date_time(c.started_at))) @if !c.page_url.is_empty() { " " (t!("transcript-on", url = &c.page_url)) } " · " (state_name(&c.state)) }
             @if c.visitor_erased {
-                p.notice #erased { "This visitor's personal data was erased: their messages, and the answers to them, can no longer be read." }
+                p.notice #erased { (t!("transcript-erased")) }
             }
             ol.transcript #transcript {
                 @for m in &messages {
                     li class={"msg from-" (m.from)} {
-                        span.who { @match m.from.as_str() { "agent" => (m.agent_name.clone().unwrap_or_default()), "system" => "Switchboard", _ => "Visitor" } }
-                        " " span.when { (m.at.format("%H:%M:%S")) }
-                        @if m.erased { p.text.erased { em { "Message erased" } } } @else { p.text { (m.text) } }
+                        span.who { @match m.from.as_str() { "agent" => (m.agent_name.clone().unwrap_or_default()), "system" => (t!("chat-switchboard")), _ => (t!("chat-visitor")) } }
+                        " " span.when { (reader().time(m.at)) }
+                        @if m.erased { p.text.erased { em { (t!("chat-message-erased")) } } } @else { p.text { (m.text) } }
                     }
                 }
             }
             @if session.has_role(Role::Administrator) && !c.visitor_erased {
-                p { a.button.secondary #erase-visitor href={"/history/" (c.conversation_id) "/erase"} { "Erase this visitor's data…" } }
+                p { a.button.secondary #erase-visitor href={"/history/" (c.conversation_id) "/erase"} { (t!("transcript-erase")) } }
             }
             @if let Some(decision) = &c.decision { (why(decision, &names)) }
         },
@@ -204,32 +207,158 @@ pub async fn transcript(State(web): State<Web>, User(session): User, Path(id): P
 fn why(decision: &serde_json::Value, names: &HashMap<uuid::Uuid, String>) -> Markup {
     let candidates = decision.get("candidates").and_then(|c| c.as_array()).cloned().unwrap_or_default();
     let name = |v: &serde_json::Value| {
-        v.as_str().and_then(|s| s.parse::<uuid::Uuid>().ok()).and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| "a former user".into())
+        v.as_str().and_then(|s| s.parse::<uuid::Uuid>().ok()).and_then(|id| names.get(&id).cloned()).unwrap_or_else(|| t!("transcript-former-user"))
     };
     html! {
         section.card #routing-decision {
-            h2 { "Why this agent" }
+            h2 { (t!("transcript-why")) }
             @match decision.get("by").and_then(|b| b.as_str()) {
                 Some("routed") => {
-                    p { "Chosen by the router among the agents online with a free slot, by priority weight then least load (random draw " (decision.get("roll").and_then(|r| r.as_f64()).map(|r| format!("{r:.3}")).unwrap_or_default()) "):" }
+                    p { (t!("transcript-routed", roll = decision.get("roll").and_then(|r| r.as_f64()).map(|r| format!("{r:.3}")).unwrap_or_default())) }
                     div.scroll { table {
-                        thead { tr { th scope="col" { "Agent" } th scope="col" { "Priority" } th scope="col" { "Weight" } th scope="col" { "Load" } } }
+                        thead { tr { th scope="col" { (t!("chat-agent")) } th scope="col" { (t!("transcript-priority")) } th scope="col" { (t!("transcript-weight")) } th scope="col" { (t!("transcript-load")) } } }
                         tbody { @for c in &candidates { tr {
                             th scope="row" { (name(&c["user_id"])) }
-                            td { (c["priority"].as_str().unwrap_or_default()) }
+                            td { (priority_name(c["priority"].as_str().unwrap_or_default())) }
                             td { (c["weight"]) }
                             td { (c["load"]) " / " (c["max_chats"]) }
                         } } }
                     } }
                 }
-                Some("transferred") => p { "Transferred by " (name(&decision["from"])) ", the previous agent." },
+                Some("transferred") => p { (t!("transcript-transferred", name = name(&decision["from"]))) },
                 Some("reassigned") => p {
-                    "Reassigned by " (name(&decision["supervisor"])) " (supervisor)"
-                    @if decision.get("from").is_some_and(|f| !f.is_null()) { ", from " (name(&decision["from"])) }
-                    "."
+                    @if decision.get("from").is_some_and(|f| !f.is_null()) {
+                        (t!("transcript-reassigned-from", name = name(&decision["supervisor"]), from = name(&decision["from"])))
+                    } @else {
+                        (t!("transcript-reassigned", name = name(&decision["supervisor"])))
+                    }
                 },
                 _ => p { "" },
             }
         }
     }
 }
+
+/// A conversation's state as the reader says it (the class keeps the stored word).
+fn state_name(state: &str) -> String {
+    match state {
+        "waiting" => t!("chat-state-waiting"),
+        "assigned" => t!("chat-state-assigned"),
+        "closed" => t!("chat-state-closed"),
+        "offline" => t!("chat-state-offline"),
+        other => other.to_owned(),
+    }
+}
+
+fn priority_name(priority: &str) -> String {
+    match priority {
+        "high" => t!("chat-priority-high"),
+        "normal" => t!("chat-priority-normal"),
+        "low" => t!("chat-priority-low"),
+        other => other.to_owned(),
+    }
+}
+
+/// The words console.js shows.
+const CONSOLE_STRINGS: &[&str] = &[
+    "chat-visitor",
+    "chat-switchboard",
+    "chat-message-erased",
+    "chat-connecting",
+    "chat-connected",
+    "chat-reconnecting",
+    "chat-role-removed",
+    "chat-dismiss",
+    "chat-something-wrong",
+    "console-my-status",
+    "console-status",
+    "console-online",
+    "console-away",
+    "console-offline",
+    "console-max-chats",
+    "console-waiting",
+    "console-conversations",
+    "console-no-conversation",
+    "console-unread",
+    "console-transfer-button",
+    "console-close",
+    "console-transfer-to",
+    "console-transfer",
+    "console-transfer-looking",
+    "console-transfer-none",
+    "console-cancel",
+    "console-agent-option",
+    "console-visitor-typing",
+    "console-typing",
+    "console-answer",
+    "console-answer-placeholder",
+    "console-send",
+    "console-on",
+    "console-unknown-page",
+    "console-select",
+    "console-sending",
+    "console-delivered",
+    "console-gone-some",
+    "console-gone-some-dropped",
+    "console-gone",
+    "console-gone-dropped",
+    "console-new-conversation",
+    "console-a-site",
+    "console-closed-by-you",
+    "console-closed-by-visitor",
+    "console-closed",
+    "console-transferred",
+    "console-reassigned",
+    "console-requeued",
+    "console-status-not-changed",
+    "console-too-long",
+    "console-not-closed",
+    "console-try-again",
+    "console-not-transferred",
+];
+
+/// The words supervisor.js shows.
+const BOARD_STRINGS: &[&str] = &[
+    "chat-visitor",
+    "chat-agent",
+    "chat-site",
+    "chat-switchboard",
+    "chat-message-erased",
+    "chat-connecting",
+    "chat-connected",
+    "chat-reconnecting",
+    "chat-role-removed",
+    "chat-dismiss",
+    "chat-something-wrong",
+    "chat-state-waiting",
+    "chat-state-assigned",
+    "chat-state-closed",
+    "chat-state-offline",
+    "chat-status-online",
+    "chat-status-away",
+    "chat-status-offline",
+    "board-status",
+    "board-load",
+    "board-sites",
+    "board-waiting",
+    "board-longest-wait",
+    "board-started",
+    "board-state",
+    "board-stop-reading",
+    "board-reading",
+    "board-agents",
+    "board-queues",
+    "board-open-conversations",
+    "board-no-agent",
+    "board-nobody-waiting",
+    "board-no-conversation",
+    "board-read",
+    "board-reassign-to",
+    "board-reassign",
+    "board-ended",
+    "board-nobody-online",
+    "board-not-reassigned",
+    "board-seconds",
+    "board-minutes",
+    "board-hours",
+];

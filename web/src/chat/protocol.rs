@@ -84,7 +84,7 @@ impl ErrorFrame {
     }
 
     pub fn unreadable(e: serde_json::Error) -> Self {
-        ErrorFrame::new("invalid_frame", format!("this frame cannot be read: {e}"))
+        ErrorFrame::new("invalid_frame", locale::t!("chat-error-unreadable-frame", reason = e.to_string()))
     }
 }
 
@@ -93,7 +93,7 @@ impl ErrorFrame {
 pub fn parse_frame<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ErrorFrame> {
     match serde_json::from_str::<serde_json::Value>(text).map_err(ErrorFrame::unreadable)? {
         value @ serde_json::Value::Object(_) => serde_json::from_value(value).map_err(ErrorFrame::unreadable),
-        _ => Err(ErrorFrame::new("invalid_frame", "a frame is a JSON object with a `type`")),
+        _ => Err(ErrorFrame::new("invalid_frame", locale::t!("chat-error-not-a-frame"))),
     }
 }
 
@@ -136,6 +136,8 @@ pub enum ToVisitor {
         online: bool,
         conversation: Option<VisitorConversation>,
         settings: WidgetSettings,
+        /// The widget's words in the site's language (as `/widget/config` has them).
+        texts: serde_json::Map<String, serde_json::Value>,
     },
     Ack {
         client_id: Uuid,

@@ -28,17 +28,19 @@ pub async fn upgrade(State(web): State<Web>, session: Result<User, AppError>, he
     if !same_origin(&headers) {
         return (StatusCode::FORBIDDEN, "cross-origin board sockets are refused").into_response();
     }
-    ws.max_message_size(READ_LIMIT).max_frame_size(READ_LIMIT).on_upgrade(move |socket| run(web, session, socket))
+    // The socket outlives the request: its messages keep the request's reader.
+    let reader = locale::reader();
+    ws.max_message_size(READ_LIMIT).max_frame_size(READ_LIMIT).on_upgrade(move |socket| locale::scope(reader, run(web, session, socket)))
 }
 
 fn not_found() -> ToSupervisor {
-    ToSupervisor::Error(ErrorFrame::new("not_found", "There is no such conversation."))
+    ToSupervisor::Error(ErrorFrame::new("not_found", locale::t!("chat-error-no-conversation")))
 }
 
 /// The board: agents with status and load, queues per site, open conversations.
 pub async fn board(web: &Web, session: &Session) -> ToSupervisor {
     let Ok(board) = app::chat::board(web, session).await else {
-        return ToSupervisor::Error(ErrorFrame::new("unavailable", "The database is not answering."));
+        return ToSupervisor::Error(ErrorFrame::new("unavailable", locale::t!("chat-error-unavailable")));
     };
     let mut queues: Vec<BoardQueue> = Vec::new();
     for c in board.open.iter().filter(|c| c.state == "waiting") {
@@ -55,7 +57,7 @@ pub async fn board(web: &Web, session: &Session) -> ToSupervisor {
             id: c.conversation_id,
             site: c.site.clone(),
             agent_name: c.agent_name.clone(),
-            visitor: c.visitor_name.clone().unwrap_or_else(|| format!("Visitor {}", &c.visitor_id.to_string()[..8])),
+            visitor: c.visitor_name.clone().unwrap_or_else(|| locale::t!("chat-visitor-short", id = &c.visitor_id.to_string()[..8])),
             started_at: c.started_at,
             state: c.state.clone(),
         })

@@ -31,7 +31,11 @@ pub async fn upgrade(State(web): State<Web>, Query(params): Query<Params>, heade
     ws.max_message_size(READ_LIMIT).max_frame_size(READ_LIMIT).read_buffer_size(4096).write_buffer_size(4096).on_upgrade(move |socket| async move {
         let mut socket = socket;
         match app::widget::admit(&web, &params.site, origin.as_deref()).await {
-            Ok(site) => Visitor::new(web, site).run(socket).await,
+            // A visitor reads the site's language, whatever their browser says.
+            Ok(site) => {
+                let reader = locale::Reader::new(crate::widget::lang(&site.settings), locale::Tz::UTC);
+                locale::scope(reader, Visitor::new(web, site).run(socket)).await
+            }
             Err(e) => {
                 let (code, reason) = close_code(&e);
                 super::close_socket(&mut socket, code, reason).await
@@ -105,7 +109,7 @@ impl Visitor {
         let hello = tokio::time::timeout(Duration::from_secs(15), super::next_text(&mut socket)).await;
         let Ok(Some(text)) = hello else { return };
         let Ok(FromVisitor::Hello { visitor_token, last_seen, page_url }) = parse_frame::<FromVisitor>(&text) else {
-            let _ = send(&mut socket, &error("invalid_frame", "the first frame must be hello")).await;
+            let _ = send(&mut socket, &error("invalid_frame", &locale::t!("chat-error-hello-first"))).await;
             return;
         };
         self.page_url = page_url;
@@ -127,7 +131,7 @@ impl Visitor {
                             super::close_socket(&mut socket, 4029, "flooding").await;
                             return;
                         }
-                        let mut frame = ErrorFrame::new("rate_limited", "Too many messages: slow down.");
+                        let mut frame = ErrorFrame::new("rate_limited", locale::t!("chat-error-rate-limited"));
                         frame.retry_after = Some(limit.retry_after());
                         vec![ToVisitor::Error(frame)]
                     } else {
@@ -184,7 +188,14 @@ impl Visitor {
             Some(id) => self.describe(id).await,
             None => None,
         };
-        ToVisitor::Welcome { visitor_token, online, conversation, settings: self.site.settings.clone() }
+        let settings = &self.site.settings;
+        ToVisitor::Welcome {
+            visitor_token,
+            online,
+            conversation,
+            settings: crate::widget::for_visitors(settings),
+            texts: crate::widget::texts(crate::widget::lang(settings)),
+        }
     }
 
     async fn describe(&mut self, id: ConversationId) -> Option<VisitorConversation> {
@@ -222,7 +233,7 @@ impl Visitor {
 
     async fn handle(&mut self, frame: FromVisitor) -> Vec<ToVisitor> {
         match frame {
-            FromVisitor::Hello { .. } => vec![error("invalid_frame", "hello is sent once, at the start")],
+            FromVisitor::Hello { .. } => vec![error("invalid_frame", &locale::t!("chat-error-hello-once"))],
             FromVisitor::Message { client_id, text } => self.message(client_id, &text).await,
             FromVisitor::Typing { typing } => {
                 if let Some(conversation_id) = self.conversation {

@@ -14,15 +14,33 @@ use maud::{html, Markup};
 use projections::sites::{Advisor, SiteRow};
 
 use super::flash::{self, Flash};
-use super::layout::{page, page_with_head};
+use super::layout::{page, page_with_head, strings};
 use super::{Form, Path};
 use crate::auth::{check_csrf, Admin};
 use crate::error::{refusal, AppError, Refusal};
 use crate::Web;
 use app::auth::Session;
 use app::sites as site_admin;
+use locale::t;
 
-const COLUMNS: [(&str, &str); 4] = [("none", "All agents"), ("high", "High priority"), ("normal", "Normal priority"), ("low", "Low priority")];
+/// The columns: the priority each stands for, and its title.
+fn columns() -> [(&'static str, String); 4] {
+    [("none", t!("advisors-all")), ("high", t!("advisors-high")), ("normal", t!("advisors-normal")), ("low", t!("advisors-low"))]
+}
+
+/// What the script says, in the reader's language.
+const SCRIPT_WORDS: [&str; 10] = [
+    "advisors-js-confirm-remove",
+    "advisors-js-kept",
+    "advisors-js-still-saving",
+    "advisors-js-http-error",
+    "advisors-js-network-error",
+    "advisors-js-no-longer-assigned",
+    "advisors-js-saved",
+    "advisors-js-picked-up",
+    "advisors-js-cancelled",
+    "advisors-js-not-moved",
+];
 
 fn key(p: Option<Priority>) -> &'static str {
     p.map_or("none", Priority::as_str)
@@ -32,29 +50,26 @@ fn render(session: &Session, site: &SiteRow, advisors: &[Advisor], notice: Optio
     let api = format!("/api/v1/sites/{}/agents", site.site_id);
     let head = html! { meta name="csrf-token" content=(session.csrf); };
     page_with_head(
-        &format!("Advisors of {}", site.name),
+        &t!("advisors-title", site = &site.name),
         Some(session),
         head,
         html! {
             p { a href={"/admin/sites/" (site.site_id)} { "← " (site.name) } }
-            h1 { "Advisors of " (site.name) }
-            p.muted.small {
-                "Drag agents into a priority column, between columns, or back to All agents; or focus one and press 1 (High), 2 (Normal), 3 (Low), 0 (remove). "
-                "Only users with the Agent role can be added. Someone who loses the role or is deactivated keeps their place but is offered no chats until the role comes back."
-            }
+            h1 { (t!("advisors-title", site = &site.name)) }
+            p.muted.small { (t!("advisors-help")) }
             @if let Some(n) = notice { p.notice role="status" { (n) } }
             @if let Some(e) = error { p.error role="alert" { (e) } }
             section #advisors data-site-id=(site.site_id) data-api=(api) {
                 p #advisors-status role="status" aria-live="polite" {}
                 div.board {
-                    @for (priority, title) in COLUMNS {
+                    @for (priority, title) in columns() {
                         div.column data-priority=(priority) aria-label=(title) {
                             h2 { (title) }
                             ul.dropzone data-priority=(priority) {
                                 @for a in advisors.iter().filter(|a| key(a.priority) == priority) {
                                     li.agent data-user-id=(a.user_id) tabindex="0" aria-grabbed="false" data-offered=(a.offered) {
                                         (a.name) " " small { (a.email) }
-                                        @if !a.offered { " " small.badge title="Kept, but offered no chats: no Agent role or deactivated" { "not offered chats" } }
+                                        @if !a.offered { " " small.badge title=(t!("advisors-not-offered-why")) { (t!("advisors-not-offered")) } }
                                     }
                                 }
                             }
@@ -64,15 +79,15 @@ fn render(session: &Session, site: &SiteRow, advisors: &[Advisor], notice: Optio
                 form #advisors-form method="post" action={"/admin/sites/" (site.site_id) "/agents"} {
                     input type="hidden" name="csrf" value=(session.csrf);
                     table {
-                        thead { tr { th { "Agent" } th { "Priority" } } }
+                        thead { tr { th { (t!("advisors-col-agent")) } th { (t!("advisors-col-priority")) } } }
                         tbody {
                             @for a in advisors {
                                 tr data-user-id=(a.user_id) {
-                                    td { (a.name) @if !a.offered { " " small.badge { "not offered chats" } } }
+                                    td { (a.name) @if !a.offered { " " small.badge { (t!("advisors-not-offered")) } } }
                                     td {
-                                        label.visually-hidden for={"priority-" (a.user_id)} { "Priority of " (a.name) }
+                                        label.visually-hidden for={"priority-" (a.user_id)} { (t!("advisors-priority-of", name = &a.name)) }
                                         select id={"priority-" (a.user_id)} name={"priority-" (a.user_id)} data-user-id=(a.user_id) {
-                                            @for (value, label) in [("none", "Not assigned"), ("high", "High"), ("normal", "Normal"), ("low", "Low")] {
+                                            @for (value, label) in [("none", t!("advisors-not-assigned")), ("high", t!("sites-high")), ("normal", t!("sites-normal")), ("low", t!("sites-low"))] {
                                                 option value=(value) selected[key(a.priority) == value] { (label) }
                                             }
                                         }
@@ -81,9 +96,10 @@ fn render(session: &Session, site: &SiteRow, advisors: &[Advisor], notice: Optio
                             }
                         }
                     }
-                    button type="submit" { "Save" }
+                    button type="submit" { (t!("advisors-save")) }
                 }
             }
+            (strings(&SCRIPT_WORDS))
             script type="module" src="/static/advisors.js" {}
         },
     )
@@ -105,17 +121,17 @@ pub async fn show(State(web): State<Web>, Admin(session): Admin, jar: CookieJar,
 /// the same choices again, confirmed.
 fn confirm_removal(session: &Session, site: &SiteRow, removed: &[&Advisor], fields: &HashMap<String, String>) -> Markup {
     page(
-        "Remove advisors",
+        &t!("advisors-remove-title"),
         Some(session),
         html! {
             section.card.narrow #confirm-remove {
-                h1 { "Remove from " (site.name) "?" }
+                h1 { (t!("advisors-remove-heading", site = &site.name)) }
                 ul { @for a in removed { li { (a.name) " (" (a.email) ")" } } }
-                p { "They will no longer be offered this site's chats. Conversations they hold now stay with them; they can be added again later." }
+                p { (t!("advisors-remove-explain")) }
                 form method="post" action={"/admin/sites/" (site.site_id) "/agents"} {
                     @for (name, value) in fields.iter().filter(|(n, _)| n.as_str() != "confirm") { input type="hidden" name=(name) value=(value); }
                     input type="hidden" name="confirm" value="yes";
-                    p { button.danger type="submit" { "Remove and save" } " " a href={"/admin/sites/" (site.site_id) "/agents"} { "Cancel" } }
+                    p { button.danger type="submit" { (t!("advisors-remove-button")) } " " a href={"/admin/sites/" (site.site_id) "/agents"} { (t!("advisors-cancel")) } }
                 }
             }
         },
@@ -151,9 +167,9 @@ pub async fn save(
     for (a, wanted) in changes {
         if let Err(e) = site_admin::place(&web, &session, id, a.user_id, wanted).await {
             let Refusal { message, .. } = refusal(e)?;
-            failures.push(format!("{}: {message}", a.name));
+            failures.push(t!("advisors-failure", name = &a.name, message = message));
         }
     }
     let to = format!("/admin/sites/{}/agents", site.site_id);
-    Ok(if failures.is_empty() { flash::done(jar, &to, "Saved.") } else { flash::refused(jar, &to, &failures.join(" · ")) })
+    Ok(if failures.is_empty() { flash::done(jar, &to, &t!("advisors-saved")) } else { flash::refused(jar, &to, &failures.join(" · ")) })
 }

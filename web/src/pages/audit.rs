@@ -8,7 +8,8 @@ use maud::{html, Markup};
 use serde::Deserialize;
 use serde_json::Value;
 
-use projections::audit::{LogCursor, LogEntry, LogFilter, KINDS};
+use locale::t;
+use projections::audit::{kind_label, LogCursor, LogEntry, LogFilter, KINDS};
 
 use super::layout::page;
 use super::Query;
@@ -39,16 +40,14 @@ impl AuditQuery {
         let day = |text: &str, field: &'static str| -> Result<Option<NaiveDate>, AppError> {
             match text.trim() {
                 "" => Ok(None),
-                t => NaiveDate::parse_from_str(t, "%Y-%m-%d")
-                    .map(Some)
-                    .map_err(|_| AppError::invalid(field, format!("\"{t}\" is not a date (YYYY-MM-DD)"))),
+                t => NaiveDate::parse_from_str(t, "%Y-%m-%d").map(Some).map_err(|_| AppError::invalid(field, t!("audit-not-a-date", text = t))),
             }
         };
         let start = |d: NaiveDate| -> DateTime<Utc> { d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() };
         let kind = Some(self.kind.trim()).filter(|k| !k.is_empty()).map(str::to_owned);
         if let Some(k) = &kind {
             if !KINDS.iter().any(|(name, _)| name == k) {
-                return Err(AppError::invalid("kind", format!("\"{k}\" is not a kind of action")));
+                return Err(AppError::invalid("kind", t!("audit-not-a-kind", kind = k.as_str())));
             }
         }
         Ok(LogFilter {
@@ -80,16 +79,16 @@ fn urlencode(s: &str) -> String {
 /// Where an entry's object is shown.
 fn object_link(e: &LogEntry) -> Option<(String, String)> {
     if let Some(user) = e.subject_user_id {
-        return Some((format!("/admin/users/{user}/history"), e.subject_name.clone().unwrap_or_else(|| "a user".into())));
+        return Some((format!("/admin/users/{user}/history"), e.subject_name.clone().unwrap_or_else(|| t!("audit-object-a-user"))));
     }
     if let Ok(site) = domain::site::id_from_stream(&e.stream) {
-        return Some((format!("/admin/sites/{}", site.0), "the site".into()));
+        return Some((format!("/admin/sites/{}", site.0), t!("audit-object-site")));
     }
     if e.entry.event_type == "InvoiceIssued" {
         let number = e.entry.details.pointer("/invoice/number").and_then(Value::as_u64)?;
-        return Some((format!("/admin/invoices/{number}"), format!("invoice {number}")));
+        return Some((format!("/admin/invoices/{number}"), t!("audit-object-invoice", number = number.to_string())));
     }
-    domain::company::id_from_stream(&e.stream).ok().map(|_| ("/admin/subscription".into(), "the company".into()))
+    domain::company::id_from_stream(&e.stream).ok().map(|_| ("/admin/subscription".into(), t!("audit-object-company")))
 }
 
 /// The values an event carries, one `name: value` per field.
@@ -118,18 +117,18 @@ pub async fn show(State(web): State<Web>, Admin(session): Admin, Query(query): Q
     let (people, _) = app::users::list(&web, &session, "", 0, 500).await?;
     let filters = query.filters();
     Ok(page(
-        "Audit log",
+        &t!("audit-title"),
         Some(&session),
         html! {
-            h1 { "Audit log" }
+            h1 { (t!("audit-title")) }
             form.card.filters method="get" action="/admin/audit" #audit-filters {
                 div.filter-row {
                     div {
-                        label for="actor" { "Who" }
+                        label for="actor" { (t!("audit-who")) }
                         select #actor name="actor" {
-                            option value="" { "Anyone" }
-                            option value="system:billing" selected[query.actor == "system:billing"] { "Switchboard (billing)" }
-                            option value="system:cli" selected[query.actor == "system:cli"] { "Switchboard (operators)" }
+                            option value="" { (t!("audit-anyone")) }
+                            option value="system:billing" selected[query.actor == "system:billing"] { (t!("audit-who-system-billing")) }
+                            option value="system:cli" selected[query.actor == "system:cli"] { (t!("audit-who-system-cli")) }
                             @for u in &people {
                                 @let actor = format!("user:{}", u.user_id);
                                 option value=(actor) selected[query.actor == actor] { (u.profile.full_name()) " (" (u.email) ")" }
@@ -137,42 +136,42 @@ pub async fn show(State(web): State<Web>, Admin(session): Admin, Query(query): Q
                         }
                     }
                     div {
-                        label for="kind" { "What" }
+                        label for="kind" { (t!("audit-what")) }
                         select #kind name="kind" {
-                            option value="" { "Every action" }
-                            @for (name, _) in KINDS { option value=(name) selected[query.kind == *name] { (name) } }
+                            option value="" { (t!("audit-every-action")) }
+                            @for (name, _) in KINDS { option value=(name) selected[query.kind == *name] { (kind_label(name)) } }
                         }
                     }
-                    div { label for="from" { "From" } input #from type="date" name="from" value=(query.from); }
-                    div { label for="to" { "To" } input #to type="date" name="to" value=(query.to); }
+                    div { label for="from" { (t!("audit-from")) } input #from type="date" name="from" value=(query.from); }
+                    div { label for="to" { (t!("audit-to")) } input #to type="date" name="to" value=(query.to); }
                 }
-                @if !query.object.is_empty() { input type="hidden" name="object" value=(query.object); p.muted.small { "Only one object. " a href="/admin/audit" { "Show all" } } }
+                @if !query.object.is_empty() { input type="hidden" name="object" value=(query.object); p.muted.small { (t!("audit-one-object")) " " a href="/admin/audit" { (t!("audit-show-all")) } } }
                 p.actions {
-                    button.secondary type="submit" { "Filter" }
-                    " " a.button.secondary #export href={"/admin/audit.csv?" (filters)} { "Export as CSV" }
+                    button.secondary type="submit" { (t!("audit-filter")) }
+                    " " a.button.secondary #export href={"/admin/audit.csv?" (filters)} { (t!("audit-export")) }
                 }
             }
             div.scroll { table #audit {
-                thead { tr { th { "When" } th { "Who" } th { "What" } th { "Object" } th { "Values" } } }
+                thead { tr { th { (t!("audit-when")) } th { (t!("audit-who")) } th { (t!("audit-what")) } th { (t!("audit-object")) } th { (t!("audit-values")) } } }
                 tbody {
                     @for e in &entries {
                         tr data-event=(e.entry.event_type) {
-                            td { time datetime=(e.entry.occurred_at.to_rfc3339()) { (e.entry.occurred_at.format("%Y-%m-%d %H:%M:%S UTC")) } }
+                            td { time datetime=(e.entry.occurred_at.to_rfc3339()) { (locale::reader().date_time(e.entry.occurred_at)) } }
                             td { (e.entry.who()) }
                             td { (e.entry.describe()) }
                             td {
                                 @if let Some((href, label)) = object_link(e) { a href=(href) { (label) } }
-                                " " a.small href={"/admin/audit?object=" (urlencode(&e.stream))} title="Only this object" { "⌕" span.visually-hidden { "Only this object" } }
+                                " " a.small href={"/admin/audit?object=" (urlencode(&e.stream))} title=(t!("audit-only-this-object")) { "⌕" span.visually-hidden { (t!("audit-only-this-object")) } }
                             }
                             td.values { @for (k, v) in values(&e.entry.details) { span.value { span.muted { (k) ": " } (v) } br; } }
                         }
                     }
-                    @if entries.is_empty() { tr { td colspan="5" .muted { "Nothing matches." } } }
+                    @if entries.is_empty() { tr { td colspan="5" .muted { (t!("audit-nothing-matches")) } } }
                 }
             } }
             div.pager {
-                @if after.is_some() { a href={"/admin/audit?" (filters)} { "← Newest" } }
-                @if let Some(n) = next { a #older href={"/admin/audit?" (filters) @if !filters.is_empty() { "&" } "after=" (n)} { "Older →" } }
+                @if after.is_some() { a href={"/admin/audit?" (filters)} { (t!("audit-newest")) } }
+                @if let Some(n) = next { a #older href={"/admin/audit?" (filters) @if !filters.is_empty() { "&" } "after=" (n)} { (t!("audit-older")) } }
             }
         },
     ))

@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::ConversationId;
+use locale::t;
 use maud::{html, Markup};
 
 use super::layout::page;
@@ -16,19 +17,17 @@ use app::chat::{history, visitors};
 pub async fn confirm_form(State(web): State<Web>, Admin(session): Admin, Path(id): Path<ConversationId>) -> Result<Markup, AppError> {
     let c = history::readable(&web, &session, id).await?;
     Ok(page(
-        "Erase a visitor's data",
+        &t!("erasure-title"),
         Some(&session),
         html! {
             section.card {
-                h1 { "Erase this visitor's data?" }
-                p { "The visitor's name, e-mail address, the pages they were on and every message of their conversations, "
-                    "the agents' answers included, become unreadable: in the history, the API, the event log and every export made from now on. "
-                    "Who answered, and when, stays. Their browser is treated as a new visitor next time." }
-                p { strong { "This cannot be undone." } }
+                h1 { (t!("erasure-question")) }
+                p { (t!("erasure-what")) }
+                p { strong { (t!("erasure-final")) } }
                 form method="post" action={"/history/" (c.conversation_id) "/erase"} #confirm-erase {
                     input type="hidden" name="csrf" value=(session.csrf);
-                    label.check { input type="checkbox" name="confirm" required; " Yes, erase this visitor's data" }
-                    p { button.danger type="submit" { "Erase the data" } " " a href={"/history/" (c.conversation_id)} { "Cancel" } }
+                    label.check { input type="checkbox" name="confirm" required; " " (t!("erasure-confirm")) }
+                    p { button.danger type="submit" { (t!("erasure-button")) } " " a href={"/history/" (c.conversation_id)} { (t!("erasure-cancel")) } }
                 }
             }
         },
@@ -43,7 +42,7 @@ pub async fn erase(
 ) -> Result<Response, AppError> {
     check_csrf(&session, &form.csrf)?;
     let c = history::readable(&web, &session, id).await?;
-    form.confirmed("Tick the box to confirm the erasure.")?;
+    form.confirmed(&t!("erasure-tick"))?;
     visitors::erase(&web, session.company_id(), domain::VisitorId(c.visitor_id), &session.metadata()).await?;
     Ok(Redirect::to(&format!("/history/{}", c.conversation_id)).into_response())
 }

@@ -4,11 +4,12 @@
 use axum::extract::{Multipart, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
+use locale::{t, Lang};
 use maud::{html, Markup};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::layout::{count, page};
+use super::layout::page;
 use super::{Form, Path, Query};
 use crate::auth::{check_csrf, Admin};
 use crate::error::{refusal, AppError, Refusal};
@@ -22,21 +23,17 @@ pub struct TemplateQuery {
     lang: Option<String>,
 }
 
-/// The template: `?lang=fr` or `?lang=en`, else French when the browser prefers French
-/// (the admin's own language setting is to come), else English.
-pub async fn template(headers: axum::http::HeaderMap, Query(q): Query<TemplateQuery>) -> Result<Response, AppError> {
+/// The template: `?lang=fr` or `?lang=en`, else in the reader's language (their setting,
+/// else the browser's, as the request's reader has it).
+pub async fn template(Query(q): Query<TemplateQuery>) -> Result<Response, AppError> {
     let language = match q.lang.as_deref().map(str::trim) {
         Some("fr") => TemplateLanguage::French,
         Some("en") => TemplateLanguage::English,
-        Some("") | None => {
-            let accepted = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
-            if preferred_language(accepted) == Some("fr") {
-                TemplateLanguage::French
-            } else {
-                TemplateLanguage::English
-            }
-        }
-        Some(other) => return Err(AppError::invalid("lang", format!("The template exists in English (en) and French (fr), not \"{other}\"."))),
+        Some("") | None => match locale::lang() {
+            Lang::Fr => TemplateLanguage::French,
+            Lang::En => TemplateLanguage::English,
+        },
+        Some(other) => return Err(AppError::invalid("lang", t!("import-template-language", lang = other))),
     };
     let name = match language {
         TemplateLanguage::French => "switchboard-utilisateurs.csv",
@@ -47,65 +44,43 @@ pub async fn template(headers: axum::http::HeaderMap, Query(q): Query<TemplateQu
         .into_response())
 }
 
-/// The primary language subtag an `Accept-Language` header ranks first (highest `q`, the
-/// first listed among equals), lower-cased; none for `*` or an empty header.
-fn preferred_language(header: &str) -> Option<&'static str> {
-    let mut best: Option<(f32, &str)> = None;
-    for item in header.split(',') {
-        let mut parts = item.split(';');
-        let tag = parts.next().unwrap_or("").trim();
-        let q = parts.find_map(|p| p.trim().strip_prefix("q=")).map_or(Some(1.0), |q| q.trim().parse::<f32>().ok()).unwrap_or(0.0);
-        if tag.is_empty() || tag == "*" || q <= 0.0 {
-            continue;
-        }
-        if best.is_none_or(|(b, _)| q > b) {
-            best = Some((q, tag));
-        }
-    }
-    let primary = best?.1.split('-').next()?.to_ascii_lowercase();
-    match primary.as_str() {
-        "fr" => Some("fr"),
-        "en" => Some("en"),
-        _ => None,
-    }
-}
-
 pub async fn upload_form(Admin(session): Admin) -> Markup {
     upload_page(&session, None)
 }
 
 fn upload_page(session: &Session, error: Option<&str>) -> Markup {
     page(
-        "Import users",
+        &t!("import-title"),
         Some(session),
         html! {
-            p { a href="/admin/users" { "← Users" } }
-            h1 { "Import users from a CSV file" }
+            p { a href="/admin/users" { (t!("import-back")) } }
+            h1 { (t!("import-upload-heading")) }
             @if let Some(e) = error { p.error role="alert" { (e) } }
             form.card method="post" action="/admin/users/import" enctype="multipart/form-data" #import {
                 input type="hidden" name="csrf" value=(session.csrf);
-                label for="file" { "CSV file (up to " (MAX_ROWS) " rows; commas or semicolons, UTF-8 or Windows-1252 as Excel saves it)" }
+                label for="file" { (t!("import-file-label", max = MAX_ROWS)) }
                 input #file type="file" name="file" accept=".csv,text/csv" required;
-                p { button type="submit" { "Check the file" } " " span.muted { "Nothing is imported before you confirm." } }
+                p { button type="submit" { (t!("import-check")) } " " span.muted { (t!("import-nothing-before-confirm")) } }
             }
             section.card {
-                h2 { "Format" }
-                p { "The first line names the columns, in any order, in English or in French (the name in brackets; case and accents do not matter). "
-                    "Download the template: " a href="/admin/users/import/template.csv?lang=en" download #template-en { "English" } ", "
-                    a href="/admin/users/import/template.csv?lang=fr" download #template-fr { "French" } "." }
+                h2 { (t!("import-format")) }
+                p { (t!("import-format-help")) " "
+                    (t!("import-download-template")) " " a href="/admin/users/import/template.csv?lang=en" download #template-en { (t!("import-template-en")) } ", "
+                    a href="/admin/users/import/template.csv?lang=fr" download #template-fr { (t!("import-template-fr")) } "." }
                 table {
-                    thead { tr { th { "Column" } th { "Required" } th { "Meaning" } } }
+                    thead { tr { th { (t!("import-col-column")) } th { (t!("import-col-required")) } th { (t!("import-col-meaning")) } } }
                     tbody {
-                        tr { td { code { "email" } " (" code { "courriel" } ")" } td { "yes" } td { "The user's address; one account per address, across all companies." } }
-                        tr { td { code { "first_name" } " (" code { "prénom" } ")" } td { "yes" } td { "" } }
-                        tr { td { code { "last_name" } " (" code { "nom" } ")" } td { "yes" } td { "" } }
-                        tr { td { code { "roles" } " (" code { "rôles" } ")" } td { "no" } td { "Agent, Supervisor, Administrator, Expert (or Superviseur, Administrateur), separated by ; or | — empty means Agent, " code { "none" } " means no role." } }
-                        tr { td { code { "max_chats" } " (" code { "chats_max" } ")" } td { "no" } td { "Simultaneous chats, 1 to 20; empty means 3." } }
-                        tr { td { code { "send_invitation" } " (" code { "envoyer_invitation" } ")" } td { "no" } td { "yes or no; empty means yes. With no, the invitation is created but mailed only when you resend it." } }
-                        tr { td { code { "display_name" } " (" code { "nom_affiché" } "), " code { "phone" } " (" code { "téléphone" } "), " code { "job_title" } " (" code { "fonction" } ")" } td { "no" } td { "Profile details." } }
+                        @let (yes, no) = (t!("import-yes"), t!("import-no"));
+                        tr { td { code { "email" } " (" code { "courriel" } ")" } td { (yes) } td { (t!("import-meaning-email")) } }
+                        tr { td { code { "first_name" } " (" code { "prénom" } ")" } td { (yes) } td { "" } }
+                        tr { td { code { "last_name" } " (" code { "nom" } ")" } td { (yes) } td { "" } }
+                        tr { td { code { "roles" } " (" code { "rôles" } ")" } td { (no) } td { (t!("import-meaning-roles")) " " code { (t!("import-none")) } " " (t!("import-meaning-roles-none")) } }
+                        tr { td { code { "max_chats" } " (" code { "chats_max" } ")" } td { (no) } td { (t!("import-meaning-max-chats")) } }
+                        tr { td { code { "send_invitation" } " (" code { "envoyer_invitation" } ")" } td { (no) } td { (t!("import-meaning-send-invitation")) } }
+                        tr { td { code { "display_name" } " (" code { "nom_affiché" } "), " code { "phone" } " (" code { "téléphone" } "), " code { "job_title" } " (" code { "fonction" } ")" } td { (no) } td { (t!("import-meaning-profile")) } }
                     }
                 }
-                p.muted.small { "Uploading the same file again creates no duplicates: rows whose address already has an account are skipped." }
+                p.muted.small { (t!("import-same-file-again")) }
             }
         },
     )
@@ -114,16 +89,18 @@ fn upload_page(session: &Session, error: Option<&str>) -> Markup {
 /// The multipart upload: the CSRF field and the file.
 async fn read_upload(mut multipart: Multipart) -> Result<(String, Vec<u8>), AppError> {
     let (mut csrf, mut file) = (String::new(), None);
-    while let Some(field) = multipart.next_field().await.map_err(|e| AppError::invalid("file", format!("The upload could not be read: {e}")))? {
+    while let Some(field) =
+        multipart.next_field().await.map_err(|e| AppError::invalid("file", t!("import-upload-unreadable", error = e.to_string())))?
+    {
         match field.name() {
             Some("csrf") => csrf = field.text().await.unwrap_or_default(),
             Some("file") => {
-                file = Some(field.bytes().await.map_err(|e| AppError::invalid("file", format!("The file could not be read: {e}")))?.to_vec())
+                file = Some(field.bytes().await.map_err(|e| AppError::invalid("file", t!("import-file-unreadable", error = e.to_string())))?.to_vec())
             }
             _ => {}
         }
     }
-    Ok((csrf, file.ok_or_else(|| AppError::invalid("file", "Choose a CSV file to upload."))?))
+    Ok((csrf, file.ok_or_else(|| AppError::invalid("file", t!("import-choose-file")))?))
 }
 
 pub async fn upload(State(web): State<Web>, Admin(session): Admin, multipart: Multipart) -> Result<Response, AppError> {
@@ -153,45 +130,45 @@ fn import_page(session: &Session, import: &Import) -> Markup {
     let running = import.status == "running";
     let problems = import.outcomes.iter().filter(|o| o.status == "error").count();
     page(
-        "Import users",
+        &t!("import-title"),
         Some(session),
         html! {
             @if running { meta http-equiv="refresh" content="1"; }
-            p { a href="/admin/users" { "← Users" } }
-            h1 { "Import users" }
+            p { a href="/admin/users" { (t!("import-back")) } }
+            h1 { (t!("import-title")) }
             @match import.status.as_str() {
                 "preview" => {
-                    p { (import.total) " rows: " strong #importable { (import.importable()) } " can be imported, " strong { (problems) } " cannot (see below)." }
+                    p { (t!("import-preview-rows", count = import.total)) " " strong #importable { (import.importable()) } " " (t!("import-preview-importable", count = import.importable())) " " strong { (problems) } " " (t!("import-preview-problems", count = problems)) }
                     @if import.importable() > 0 {
                         form.inline method="post" action={"/admin/users/import/" (import.import_id) "/confirm"} {
                             input type="hidden" name="csrf" value=(session.csrf);
-                            button type="submit" #confirm { "Import " (count(import.importable() as i64, "user", "users")) }
+                            button type="submit" #confirm { (t!("import-confirm", count = import.importable())) }
                         }
                         " "
                     }
-                    a href="/admin/users/import" { "Upload another file" }
+                    a href="/admin/users/import" { (t!("import-another-file")) }
                 }
                 "running" => {
-                    p role="status" { "Importing… " (import.done) " of " (import.total) " rows done." }
+                    p role="status" { (t!("import-progress", done = import.done, total = import.total)) }
                     progress max=(import.total) value=(import.done) {}
                 }
                 "finished" => {
-                    p.notice role="status" #import-done { "Done: " (count(import.created as i64, "user", "users")) " created, " (count(import.skipped as i64, "row", "rows")) " skipped." }
-                    p { a href="/admin/users" { "See the users" } }
+                    p.notice role="status" #import-done { (t!("import-done", created = import.created, skipped = import.skipped)) }
+                    p { a href="/admin/users" { (t!("import-see-users")) } }
                 }
-                _ => { p.error role="alert" { "The import stopped before the end (the server stopped). Upload the file again: rows already imported will be skipped." } }
+                _ => { p.error role="alert" { (t!("import-interrupted")) } }
             }
             @if !running {
                 table #outcomes {
-                    thead { tr { th { "Line" } th { "E-mail" } th { "Outcome" } } }
+                    thead { tr { th { (t!("import-col-line")) } th { (t!("import-col-email")) } th { (t!("import-col-outcome")) } } }
                     tbody {
                         @for o in &import.outcomes {
                             tr class=(o.status) {
                                 td { (o.line) }
                                 td { (o.email) }
                                 td { @match (o.status.as_str(), &o.reason) {
-                                    ("ok", _) => "ok",
-                                    ("created", _) => "created",
+                                    ("ok", _) => (t!("import-outcome-ok")),
+                                    ("created", _) => (t!("import-outcome-created")),
                                     (_, Some(reason)) => (reason.as_str()),
                                     (other, None) => (other),
                                 } }
@@ -223,19 +200,4 @@ pub async fn confirm(
         Err(e) => return Err(e.into()),
     }
     Ok(Redirect::to(&format!("/admin/users/import/{id}")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::preferred_language;
-
-    #[test]
-    fn the_first_ranked_language_wins() {
-        assert_eq!(preferred_language("fr-FR,fr;q=0.9,en-US;q=0.8,en;q=0.7"), Some("fr"));
-        assert_eq!(preferred_language("en-GB,fr;q=0.5"), Some("en"));
-        assert_eq!(preferred_language("de;q=0.3, FR-ca;q=0.8"), Some("fr"));
-        assert_eq!(preferred_language("fr;q=0, en;q=0.1"), Some("en"));
-        assert_eq!(preferred_language("*"), None);
-        assert_eq!(preferred_language(""), None);
-    }
 }

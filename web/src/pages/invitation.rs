@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use domain::user;
+use locale::t;
 use maud::{html, Markup};
 
 use super::layout::page;
@@ -21,20 +22,21 @@ const CSRF_COOKIE: &str = "sb_invitation_csrf";
 
 fn refused(error: &user::Error) -> Response {
     let status = if matches!(error, user::Error::InvitationUnknown) { StatusCode::NOT_FOUND } else { StatusCode::GONE };
-    let title = match error {
-        user::Error::InvitationExpired => "This invitation has expired",
-        user::Error::InvitationAlreadyUsed => "This invitation has already been used",
-        user::Error::InvitationReplaced => "This invitation was replaced",
-        _ => "This invitation link is not valid",
+    let (title, why) = match error {
+        user::Error::InvitationExpired => (t!("users-invitation-expired-title"), t!("users-invitation-expired")),
+        user::Error::InvitationAlreadyUsed => (t!("users-invitation-used-title"), t!("users-invitation-used")),
+        user::Error::InvitationReplaced => (t!("users-invitation-replaced-title"), t!("users-invitation-replaced")),
+        user::Error::InvitationUnknown => (t!("users-invitation-unknown-title"), t!("users-invitation-unknown")),
+        other => (t!("users-invitation-unknown-title"), other.to_string()),
     };
     let markup = page(
-        title,
+        &title,
         None,
         html! {
             section.card.narrow #invitation-refused {
                 h1 { (title) }
-                p { (error.to_string()) }
-                @if matches!(error, user::Error::InvitationAlreadyUsed) { p { a href="/login" { "Log in" } } }
+                p { (why) }
+                @if matches!(error, user::Error::InvitationAlreadyUsed) { p { a href="/login" { (t!("users-invitation-log-in")) } } }
             }
         },
     );
@@ -43,20 +45,20 @@ fn refused(error: &user::Error) -> Response {
 
 fn form_page(token: &str, csrf: &str, first_name: &str, error: Option<&str>) -> Markup {
     page(
-        "Choose your password",
+        &t!("users-invitation-title"),
         None,
         html! {
             section.card.narrow {
-                h1 { "Welcome, " (first_name) }
-                p { "Choose the password for your Switchboard account." }
+                h1 { (t!("users-invitation-welcome", first_name = first_name)) }
+                p { (t!("users-invitation-intro")) }
                 @if let Some(e) = error { p.error role="alert" { (e) } }
                 form method="post" action={"/invitation/" (token)} #choose-password {
                     input type="hidden" name="csrf" value=(csrf);
-                    label for="password" { "Password (at least " (password::MIN_LEN) " characters)" }
+                    label for="password" { (t!("users-invitation-password", min = password::MIN_LEN)) }
                     input #password type="password" name="password" autocomplete="new-password" required minlength=(password::MIN_LEN);
-                    label for="confirm" { "The same password again" }
+                    label for="confirm" { (t!("users-invitation-confirm")) }
                     input #confirm type="password" name="confirm" autocomplete="new-password" required;
-                    p { button type="submit" { "Set my password" } }
+                    p { button type="submit" { (t!("users-invitation-submit")) } }
                 }
             }
         },
@@ -83,7 +85,7 @@ pub async fn accept(State(web): State<Web>, jar: CookieJar, Path(token): Path<St
         Ok(usable) => usable,
     };
     let expected = jar.get(CSRF_COOKIE).map(|c| c.value().to_owned()).unwrap_or_default();
-    let problem = form.problem(&expected, "This form had expired. Please type your password again.");
+    let problem = form.problem(&expected, &t!("users-invitation-form-expired"));
     if let Some(problem) = problem {
         let csrf = app::auth::random_token();
         let page = form_page(&token, &csrf, &usable.first_name, Some(&problem));
@@ -92,13 +94,13 @@ pub async fn accept(State(web): State<Web>, jar: CookieJar, Path(token): Path<St
     match invitations::accept(&web, usable.user_id, &token, form.password).await {
         Ok(()) => {
             let markup = page(
-                "Password set",
+                &t!("users-invitation-set-title"),
                 None,
                 html! {
                     section.card.narrow #invitation-accepted {
-                        h1 { "Your password is set" }
-                        p { "You can now log in with your e-mail address and this password." }
-                        p { a.button href="/login" { "Log in" } }
+                        h1 { (t!("users-invitation-set")) }
+                        p { (t!("users-invitation-set-help")) }
+                        p { a.button href="/login" { (t!("users-invitation-log-in")) } }
                     }
                 },
             );

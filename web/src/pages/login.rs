@@ -5,6 +5,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use domain::company::Role;
+use locale::t;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -28,21 +29,21 @@ fn safe_next(next: Option<&str>) -> Option<String> {
 
 fn login_form(csrf: &str, email: &str, next: Option<&str>, error: Option<&str>, notice: Option<&str>) -> Markup {
     page(
-        "Log in",
+        &t!("auth-login-title"),
         None,
         html! {
             section.card.narrow {
-                h1 { "Log in to Switchboard" }
+                h1 { (t!("auth-login-heading")) }
                 @if let Some(n) = notice { p.notice role="status" #login-notice { (n) } }
                 @if let Some(e) = error { p.error role="alert" { (e) } }
                 form method="post" action="/login" {
                     input type="hidden" name="csrf" value=(csrf);
                     @if let Some(n) = next { input type="hidden" name="next" value=(n); }
-                    label for="email" { "E-mail" }
+                    label for="email" { (t!("auth-email")) }
                     input #email type="email" name="email" value=(email) autocomplete="username" required autofocus;
-                    label for="password" { "Password" }
+                    label for="password" { (t!("auth-password")) }
                     input #password type="password" name="password" autocomplete="current-password" required;
-                    p { button type="submit" { "Log in" } " " a href="/password-reset" #forgot { "Forgot your password?" } }
+                    p { button type="submit" { (t!("auth-login-button")) } " " a href="/password-reset" #forgot { (t!("auth-forgot-link")) } }
                 }
             }
         },
@@ -56,8 +57,8 @@ fn login_csrf_cookie(web: &Web, token: String) -> Cookie<'static> {
 pub async fn show(State(web): State<Web>, jar: CookieJar, Query(q): Query<Next>) -> (CookieJar, Markup) {
     let token = app::auth::random_token();
     let next = safe_next(q.next.as_deref());
-    let notice = (q.reset.as_deref() == Some("done")).then_some("Your new password is set, and every other session is logged out. Log in with it.");
-    let markup = login_form(&token, "", next.as_deref(), None, notice);
+    let notice = (q.reset.as_deref() == Some("done")).then(|| t!("auth-login-reset-done"));
+    let markup = login_form(&token, "", next.as_deref(), None, notice.as_deref());
     (jar.add(login_csrf_cookie(&web, token)), markup)
 }
 
@@ -81,11 +82,11 @@ pub async fn submit(State(web): State<Web>, ClientIp(ip): ClientIp, jar: CookieJ
         (status, jar.add(login_csrf_cookie(&web, token)), markup).into_response()
     };
     if expected.is_empty() || !app::auth::same_secret(&expected, &form.csrf) {
-        return Ok(retry(StatusCode::BAD_REQUEST, "This form had expired. Please log in again.", jar));
+        return Ok(retry(StatusCode::BAD_REQUEST, &t!("auth-login-expired"), jar));
     }
     let user = match app::auth::authenticate(&web, &form.email, &form.password, ip).await {
         Ok(Some(user)) => user,
-        Ok(None) => return Ok(retry(StatusCode::UNAUTHORIZED, "Wrong e-mail or password.", jar)),
+        Ok(None) => return Ok(retry(StatusCode::UNAUTHORIZED, &t!("auth-login-wrong"), jar)),
         Err(app::Error::TooManyRequests(message)) => return Ok(retry(StatusCode::TOO_MANY_REQUESTS, &message, jar)),
         Err(e) => return Err(e.into()),
     };
@@ -129,32 +130,6 @@ pub async fn home(session: Result<User, AppError>) -> Redirect {
         Ok(User(s)) => Redirect::to(first_page(&s.user.roles)),
         Err(_) => Redirect::to("/login"),
     }
-}
-
-/// The account page, for someone with no role that has a page of its own (Expert only, or
-/// none): who they are, and what to ask for.
-pub async fn account(User(session): User) -> Markup {
-    let roles = &session.user.roles;
-    page(
-        "Your account",
-        Some(&session),
-        html! {
-            section.card #account {
-                h1 { "Your account" }
-                p { "You are logged in as " (session.user.profile.full_name()) " (" (session.user.email) ")." }
-                @if roles.is_empty() {
-                    p #no-role { "Your account has no role yet, so there is nothing to open here. Ask an administrator of your company to give you the Agent, Supervisor or Administrator role." }
-                } @else {
-                    p { "Roles: " (roles.join(", ")) "." }
-                    @if first_page(roles) == "/account" {
-                        p #no-role { "None of your roles has a page of its own: the Expert role is not used by chat. Ask an administrator of your company for the Agent, Supervisor or Administrator role." }
-                    } @else {
-                        p { a.button href=(first_page(roles)) { "Continue" } }
-                    }
-                }
-            }
-        },
-    )
 }
 
 #[cfg(test)]

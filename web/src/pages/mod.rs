@@ -1,5 +1,6 @@
 //! Server-rendered pages of the administration and the login.
 
+pub mod account;
 pub mod advisors;
 pub mod audit;
 pub mod erasure;
@@ -57,7 +58,7 @@ where
             Ok(axum::Form(value)) => Ok(Form(value)),
             Err(rejection) => Err(crate::error::AppError::App(app::Error::Invalid {
                 code: "invalid_form",
-                message: format!("The form could not be read: {}", rejection.body_text()),
+                message: locale::t!("err-form-unreadable", detail = rejection.body_text()),
                 field: None,
             })),
         }
@@ -77,9 +78,11 @@ where
     async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
         match axum::extract::Query::<T>::from_request_parts(parts, state).await {
             Ok(axum::extract::Query(value)) => Ok(Query(value)),
-            Err(rejection) => {
-                Err(crate::error::AppError::App(app::Error::Invalid { code: "invalid_input", message: rejection.body_text(), field: None }))
-            }
+            Err(rejection) => Err(crate::error::AppError::App(app::Error::Invalid {
+                code: "invalid_input",
+                message: locale::t!("err-query-unreadable", detail = rejection.body_text()),
+                field: None,
+            })),
         }
     }
 }

@@ -23,7 +23,7 @@ impl PasswordForm {
         } else if let Err(e) = app::auth::password::check_strength(&self.password) {
             Some(format!("{}.", sentence(&e.to_string())))
         } else if self.password != self.confirm {
-            Some("The two passwords differ.".to_owned())
+            Some(locale::t!("auth-passwords-differ"))
         } else {
             None
         }

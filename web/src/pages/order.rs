@@ -14,12 +14,26 @@ use domain::company;
 use domain::subscription::{Amount, Offer};
 use payments::CardField;
 
-use super::layout::{field_error, page};
+use super::layout::{field_error, page, strings};
 use super::subscription::{current_offer, decline_message, money, offer_of, quote_box, OfferQuery};
 use super::{Form, Query};
 use crate::auth::{check_csrf, Admin};
 use crate::error::{refusal, AppError, Refusal};
 use crate::Web;
+use locale::t;
+
+/// A test card's behaviour (as `TEST_CARDS` names it in English), in the reader's words.
+fn test_card_behaviour(behaviour: &str) -> String {
+    match behaviour {
+        "succeeds" => t!("billing-test-card-succeeds"),
+        "declined" => t!("billing-test-card-declined"),
+        "insufficient funds" => t!("billing-test-card-insufficient-funds"),
+        "expired card" => t!("billing-test-card-expired"),
+        "wrong security code" => t!("billing-test-card-security-code"),
+        "accepted, later charges declined" => t!("billing-test-card-later-declined"),
+        other => other.to_owned(),
+    }
+}
 
 /// The order form as typed; card fields are never echoed back.
 #[derive(Debug, Deserialize, Default)]
@@ -120,12 +134,12 @@ async fn render_order(
             return Ok((
                 axum::http::StatusCode::CONFLICT,
                 page(
-                    "Change the offer",
+                    &t!("billing-change-offer"),
                     Some(session),
                     html! {
-                        h1 { "Change the offer" }
+                        h1 { (t!("billing-change-offer")) }
                         p.error role="alert" { (message) }
-                        p { a href="/admin/subscription/edit" { "Back to the offer" } }
+                        p { a href="/admin/subscription/edit" { (t!("billing-back-to-offer")) } }
                     },
                 ),
             )
@@ -141,7 +155,7 @@ async fn render_order(
     });
     let (message, field) = error.as_ref().map_or((None, None), |(m, f)| (Some(m.as_str()), *f));
     let currency = &s.prices.currency;
-    let text = |name: &'static str, label: &str, value: &str, required: bool, kind: &str, autocomplete: &str| {
+    let text = |name: &'static str, label: String, value: &str, required: bool, kind: &str, autocomplete: &str| {
         html! {
             label for=(name) { (label) @if required { " *" } }
             input id=(name) name=(name) type=(kind) value=(value) required[required] autocomplete=(autocomplete) aria-invalid=(field == Some(name));
@@ -154,7 +168,7 @@ async fn render_order(
         CardField::TestCards => None,
     };
     let body = html! {
-        h1 { "Order" }
+        h1 { (t!("billing-order")) }
         // The card has no field of ours to stand under (Stripe draws its own).
         @if let (Some(m), None | Some("payment_token")) = (message, field) { p.error role="alert" #order-error { (m) } }
         section.card { (quote_box(&quote, Some(&shown), currency)) }
@@ -164,16 +178,16 @@ async fn render_order(
             input type="hidden" name="seats" value=(offer.seats);
             input type="hidden" name="period" value=(offer.period.as_str());
             input type="hidden" name="expected_total" value=(shown.total_cents);
-            h2 { "Billing details" }
-            (text("billing_name", "Billing name", &form.billing_name, true, "text", "name"))
-            (text("billing_company", "Company", &form.billing_company, true, "text", "organization"))
-            (text("billing_address", "Address", &form.billing_address, true, "text", "street-address"))
-            (text("billing_country", "Country (two letters, such as FR)", &form.billing_country, true, "text", "country"))
-            (text("vat_number", "VAT number (optional, such as FR40303265045)", &form.vat_number, false, "text", "off"))
-            (text("billing_email", "E-mail for invoices", &form.billing_email, true, "email", "email"))
-            p.muted.small { "VAT: charged in " (s.prices.seller_country) " and to buyers in the EU without a VAT number; reverse-charged for EU businesses with one; none outside the EU. If your details change the VAT, the new total is shown before anything is charged." }
+            h2 { (t!("billing-details")) }
+            (text("billing_name", t!("billing-field-name"), &form.billing_name, true, "text", "name"))
+            (text("billing_company", t!("billing-field-company"), &form.billing_company, true, "text", "organization"))
+            (text("billing_address", t!("billing-field-address"), &form.billing_address, true, "text", "street-address"))
+            (text("billing_country", t!("billing-field-country"), &form.billing_country, true, "text", "country"))
+            (text("vat_number", t!("billing-field-vat"), &form.vat_number, false, "text", "off"))
+            (text("billing_email", t!("billing-field-email"), &form.billing_email, true, "email", "email"))
+            p.muted.small { (t!("billing-vat-explain", country = &s.prices.seller_country)) }
             @if shown.total_cents > 0 {
-                h2 { "Card" }
+                h2 { (t!("billing-card")) }
                 @match &stripe {
                     Some((key, js)) => {
                         div #card-element data-publishable-key=(key) data-js-url=(js) {}
@@ -182,27 +196,32 @@ async fn render_order(
                     }
                     None => {
                         p.notice #test-gateway {
-                            "This server uses Switchboard's test gateway: no real card is charged. Test cards: "
+                            (t!("billing-test-gateway")) " "
                             @for (i, (number, behaviour)) in TEST_CARDS.iter().enumerate() {
                                 @if i > 0 { ", " }
-                                code { (number) } " (" (behaviour) ")"
+                                code { (number) } " (" (test_card_behaviour(behaviour)) ")"
                             }
-                            ". Any future expiry date, any 3-digit code."
+                            (t!("billing-test-gateway-end"))
                         }
-                        (text("card_number", "Card number", "", true, "text", "cc-number"))
-                        (text("card_expiry", "Expiry (MM/YY)", "", true, "text", "cc-exp"))
-                        (text("card_cvc", "Security code", "", true, "text", "cc-csc"))
+                        (text("card_number", t!("billing-card-number"), "", true, "text", "cc-number"))
+                        (text("card_expiry", t!("billing-card-expiry"), "", true, "text", "cc-exp"))
+                        (text("card_cvc", t!("billing-card-security-code"), "", true, "text", "cc-csc"))
                     }
                 }
             }
             p.actions {
-                button type="submit" #validate { "Validate" @if shown.total_cents > 0 { " and pay " (money(shown.total_cents, currency)) } }
-                " " a href={"/admin/subscription/edit?seats=" (offer.seats) "&period=" (offer.period.as_str())} { "Back" }
+                button type="submit" #validate {
+                    @if shown.total_cents > 0 { (t!("billing-validate-and-pay", amount = money(shown.total_cents, currency))) } @else { (t!("billing-validate")) }
+                }
+                " " a href={"/admin/subscription/edit?seats=" (offer.seats) "&period=" (offer.period.as_str())} { (t!("billing-back")) }
             }
         }
-        @if stripe.is_some() { script type="module" src="/static/stripe-checkout.js" {} }
+        @if stripe.is_some() {
+            (strings(&["billing-js-card-not-loaded", "billing-js-card-not-checked"]))
+            script type="module" src="/static/stripe-checkout.js" {}
+        }
     };
-    Ok((status, page("Order", Some(session), body)).into_response())
+    Ok((status, page(&t!("billing-order"), Some(session), body)).into_response())
 }
 
 pub async fn place_order(State(web): State<Web>, Admin(session): Admin, Form(form): Form<OrderForm>) -> Result<Response, AppError> {
@@ -219,7 +238,7 @@ pub async fn place_order(State(web): State<Web>, Admin(session): Admin, Form(for
             &s,
             offer,
             &OrderForm { order_id: Uuid::now_v7().to_string(), ..form },
-            Some(("The order form was incomplete: check it and validate again.".into(), None)),
+            Some((t!("billing-order-incomplete"), None)),
         )
         .await;
     };
@@ -228,8 +247,7 @@ pub async fn place_order(State(web): State<Web>, Admin(session): Admin, Form(for
     } else if !form.card_number.trim().is_empty() {
         let Some((exp_month, exp_year)) = expiry(&form.card_expiry) else {
             let form = OrderForm { card_number: String::new(), card_cvc: String::new(), ..form };
-            return render_order(&web, &session, &s, offer, &form, Some(("The expiry is not a date such as 12/30.".into(), Some("card_expiry"))))
-                .await;
+            return render_order(&web, &session, &s, offer, &form, Some((t!("billing-bad-expiry"), Some("card_expiry")))).await;
         };
         CardInput::TestCard(TestCard { number: form.card_number.clone(), exp_month, exp_year, cvc: form.card_cvc.trim().to_owned() })
     } else {
@@ -246,15 +264,11 @@ pub async fn place_order(State(web): State<Web>, Admin(session): Admin, Form(for
         Ok(CheckoutOutcome::Refused(reason)) => {
             // A new order for the next attempt: this one is recorded as refused.
             let form = OrderForm { order_id: Uuid::now_v7().to_string(), ..form };
-            render_order(&web, &session, &s, offer, &form, Some((decline_message(&reason).into(), None))).await
+            render_order(&web, &session, &s, offer, &form, Some((decline_message(&reason), None))).await
         }
         Err(app::Error::Command(commands::Error::Company(company::Error::AmountChanged { expected, actual }))) => {
             let currency = &s.prices.currency;
-            let message = format!(
-                "The total is now {} instead of the {} shown, because of the VAT that applies to your billing details. Nothing was charged: check the new total and validate again.",
-                money(actual, currency),
-                money(expected, currency)
-            );
+            let message = t!("billing-amount-changed", actual = money(actual, currency), expected = money(expected, currency));
             render_order(&web, &session, &s, offer, &form, Some((message, None))).await
         }
         Err(e) => {

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use domain::user;
+use locale::t;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -28,19 +29,20 @@ fn csrf_of(jar: &CookieJar) -> String {
 }
 
 fn request_page(csrf: &str, email: &str, error: Option<&str>) -> Markup {
+    let title = t!("auth-reset-title");
     page(
-        "Forgot your password?",
+        &title,
         None,
         html! {
             section.card.narrow {
-                h1 { "Forgot your password?" }
-                p { "Give the e-mail address of your account: we send you a link to choose a new password. The link works once, for one hour." }
+                h1 { (title) }
+                p { (t!("auth-reset-intro")) }
                 @if let Some(e) = error { p.error role="alert" { (e) } }
                 form method="post" action="/password-reset" #request-reset {
                     input type="hidden" name="csrf" value=(csrf);
-                    label for="email" { "E-mail" }
+                    label for="email" { (t!("auth-email")) }
                     input #email type="email" name="email" value=(email) autocomplete="username" required autofocus;
-                    p { button type="submit" { "Send me a link" } " " a href="/login" { "Back to log in" } }
+                    p { button type="submit" { (t!("auth-reset-send")) } " " a href="/login" { (t!("auth-back-to-login")) } }
                 }
             }
         },
@@ -67,7 +69,7 @@ pub async fn request(State(web): State<Web>, ClientIp(ip): ClientIp, jar: Cookie
         (status, jar.add(csrf_cookie(&web, csrf.clone())), request_page(&csrf, &form.email, Some(message))).into_response()
     };
     if expected.is_empty() || !app::auth::same_secret(&expected, &form.csrf) {
-        return Ok(retry(StatusCode::BAD_REQUEST, "This form had expired. Please try again.", jar));
+        return Ok(retry(StatusCode::BAD_REQUEST, &t!("auth-reset-expired-form"), jar));
     }
     match password_reset::request(&web, &form.email, ip).await {
         // Known or unknown address: the same page.
@@ -80,15 +82,16 @@ pub async fn request(State(web): State<Web>, ClientIp(ip): ClientIp, jar: Cookie
 }
 
 pub async fn sent() -> Markup {
+    let title = t!("auth-reset-sent-title");
     page(
-        "Check your mailbox",
+        &title,
         None,
         html! {
             section.card.narrow #reset-sent {
-                h1 { "Check your mailbox" }
-                p { "If an account uses this address, we have sent it a link to choose a new password. The link works once, for one hour." }
-                p.muted { "Nothing after a few minutes? Look in the spam folder, check the address, or ask an administrator of your company to send you a link." }
-                p { a href="/login" { "Back to log in" } }
+                h1 { (title) }
+                p { (t!("auth-reset-sent")) }
+                p.muted { (t!("auth-reset-sent-nothing")) }
+                p { a href="/login" { (t!("auth-back-to-login")) } }
             }
         },
     )
@@ -96,20 +99,22 @@ pub async fn sent() -> Markup {
 
 fn refused(error: &user::Error) -> Response {
     let status = if matches!(error, user::Error::ResetLinkUnknown) { StatusCode::NOT_FOUND } else { StatusCode::GONE };
-    let title = match error {
-        user::Error::ResetLinkExpired => "This link has expired",
-        user::Error::ResetLinkUsed => "This link has already been used",
-        user::Error::ResetLinkReplaced => "This link was replaced",
-        _ => "This link is not valid",
+    let (title, why) = match error {
+        user::Error::ResetLinkExpired => (t!("auth-link-expired-title"), t!("auth-link-expired")),
+        user::Error::ResetLinkUsed => (t!("auth-link-used-title"), t!("auth-link-used")),
+        user::Error::ResetLinkReplaced => (t!("auth-link-replaced-title"), t!("auth-link-replaced")),
+        user::Error::ResetLinkUnknown => (t!("auth-link-invalid-title"), t!("auth-link-invalid")),
+        user::Error::NoPasswordReset => (t!("auth-link-invalid-title"), t!("auth-link-no-reset")),
+        other => (t!("auth-link-invalid-title"), format!("{}.", sentence(&other.to_string()))),
     };
     let markup = page(
-        title,
+        &title,
         None,
         html! {
             section.card.narrow #reset-refused {
                 h1 { (title) }
-                p { (sentence(&error.to_string())) "." }
-                p { a.button href="/password-reset" { "Ask for a new link" } " " a href="/login" { "Log in" } }
+                p { (why) }
+                p { a.button href="/password-reset" { (t!("auth-link-ask-again")) } " " a href="/login" { (t!("auth-login-button")) } }
             }
         },
     );
@@ -117,22 +122,23 @@ fn refused(error: &user::Error) -> Response {
 }
 
 fn choose_page(token: &str, csrf: &str, first_name: &str, error: Option<&str>) -> Markup {
+    let title = t!("auth-choose-title");
     page(
-        "Choose a new password",
+        &title,
         None,
         html! {
             section.card.narrow {
-                h1 { "Choose a new password" }
-                p { "Hello " (first_name) ", choose the new password of your Switchboard account. You will be logged out everywhere else." }
+                h1 { (title) }
+                p { (t!("auth-choose-hello", first_name = first_name)) }
                 @if let Some(e) = error { p.error role="alert" id="password-error" { (e) } }
                 form method="post" action={"/password-reset/" (token)} #choose-password {
                     input type="hidden" name="csrf" value=(csrf);
-                    label for="password" { "New password (at least " (password::MIN_LEN) " characters)" }
+                    label for="password" { (t!("auth-choose-password", min = password::MIN_LEN)) }
                     input #password type="password" name="password" autocomplete="new-password" required minlength=(password::MIN_LEN)
                         aria-describedby=[error.map(|_| "password-error")];
-                    label for="confirm" { "The same password again" }
+                    label for="confirm" { (t!("auth-choose-confirm")) }
                     input #confirm type="password" name="confirm" autocomplete="new-password" required;
-                    p { button type="submit" { "Set my new password" } }
+                    p { button type="submit" { (t!("auth-choose-submit")) } }
                 }
             }
         },
@@ -155,7 +161,7 @@ pub async fn reset(State(web): State<Web>, jar: CookieJar, Path(token): Path<Str
         Ok(usable) => usable,
     };
     let expected = csrf_of(&jar);
-    let problem = form.problem(&expected, "This form had expired. Please type your new password again.");
+    let problem = form.problem(&expected, &t!("auth-choose-expired"));
     if let Some(problem) = problem {
         let csrf = app::auth::random_token();
         let page = choose_page(&token, &csrf, &usable.first_name, Some(&problem));

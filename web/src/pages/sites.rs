@@ -12,13 +12,31 @@ use projections::sites::SiteRow;
 use serde::Deserialize;
 
 use super::flash::{self, Flash};
-use super::layout::{field_error, page};
+use super::layout::{field_error, page, strings};
 use super::{ConfirmForm, Form, Path};
 use crate::auth::{check_csrf, Admin};
 use crate::error::{refusal, AppError, Refusal};
 use crate::Web;
 use app::auth::Session;
 use app::sites::{self as site_admin, split_urls};
+use locale::t;
+
+/// Where a message has something of the page's own (a name in bold, a piece of code): the
+/// message is asked for with `MARKS[i]` as the value of that place, then `spliced` puts
+/// `parts[i]` there, so a language may order the places as it needs.
+pub(super) const MARKS: [&str; 4] = ["\u{E000}", "\u{E001}", "\u{E002}", "\u{E003}"];
+
+pub(super) fn spliced(text: &str, parts: &[Markup]) -> Markup {
+    let mut pieces: Vec<Markup> = Vec::new();
+    let mut rest = text;
+    while let Some((at, i)) = MARKS.iter().enumerate().take(parts.len()).filter_map(|(i, m)| rest.find(m).map(|at| (at, i))).min() {
+        pieces.push(html! { (rest[..at]) });
+        pieces.push(html! { (parts[i]) });
+        rest = &rest[at + MARKS[i].len()..];
+    }
+    pieces.push(html! { (rest) });
+    html! { @for p in pieces { (p) } }
+}
 
 /// A refused form comes back with the message; a server fault stays an error.
 fn refused(e: app::Error, render: impl FnOnce(&str, Option<&'static str>) -> Markup) -> Result<Response, AppError> {
@@ -30,15 +48,20 @@ pub async fn list(State(web): State<Web>, Admin(session): Admin, jar: CookieJar)
     let sites = site_admin::list(&web, &session).await?;
     let (jar, flash) = Flash::take(jar);
     let markup = page(
-        "Sites & Hotlines",
+        &t!("sites-title"),
         Some(&session),
         html! {
-            p.muted.small { "Administration → Configuration → Sites & Hotlines" }
+            p.muted.small { (t!("sites-breadcrumb")) }
             @if let Some(n) = &flash.notice { p.notice role="status" { (n) } }
-            h1 { "Sites & Hotlines" }
-            div.toolbar { a.button href="/admin/sites/new" { "Add a site" } }
+            h1 { (t!("sites-title")) }
+            div.toolbar { a.button href="/admin/sites/new" { (t!("sites-add")) } }
             table #sites {
-                thead { tr { th { "Site" } th { "URLs" } th { "High" } th { "Normal" } th { "Low" } th { "Online now" } th { "" } } }
+                thead {
+                    tr {
+                        th { (t!("sites-col-site")) } th { (t!("sites-col-urls")) } th { (t!("sites-high")) } th { (t!("sites-normal")) }
+                        th { (t!("sites-low")) } th { (t!("sites-col-online")) } th { "" }
+                    }
+                }
                 tbody {
                     @for s in &sites {
                         tr data-site=(s.site.site_id) {
@@ -46,16 +69,16 @@ pub async fn list(State(web): State<Web>, Admin(session): Admin, jar: CookieJar)
                             td { @for url in &s.site.urls { div { (url) } } }
                             td.count { (s.high) } td.count { (s.normal) } td.count { (s.low) }
                             td.online {
-                                @if s.online > 0 { span.status.active { (s.online) " online" } } @else { span.status.deactivated { "nobody" } }
+                                @if s.online > 0 { span.status.active { (t!("sites-online", count = s.online)) } } @else { span.status.deactivated { (t!("sites-nobody")) } }
                             }
                             td {
-                                a.pencil href={"/admin/sites/" (s.site.site_id)} aria-label={"Edit " (s.site.name)} title="Edit" { "✎" } " "
-                                a href={"/admin/sites/" (s.site.site_id) "/install"} { "Install" } " · "
-                                a href={"/admin/sites/" (s.site.site_id) "/test"} target="_blank" { "Test" }
+                                a.pencil href={"/admin/sites/" (s.site.site_id)} aria-label=(t!("sites-edit-name", name = &s.site.name)) title=(t!("sites-edit")) { "✎" } " "
+                                a href={"/admin/sites/" (s.site.site_id) "/install"} { (t!("sites-install")) } " · "
+                                a href={"/admin/sites/" (s.site.site_id) "/test"} target="_blank" { (t!("sites-test")) }
                             }
                         }
                     }
-                    @if sites.is_empty() { tr { td colspan="7" .muted { "No site yet. Add one to put chat on your website." } } }
+                    @if sites.is_empty() { tr { td colspan="7" .muted { (t!("sites-empty")) } } }
                 }
             }
         },
@@ -79,15 +102,15 @@ pub struct SiteForm {
 
 fn site_fields(form: &SiteForm, message: Option<&str>, field: Option<&str>) -> Markup {
     html! {
-        label for="name" { "Name *" }
+        label for="name" { (t!("sites-name-label")) }
         input #name name="name" value=(form.name) required aria-invalid=(field == Some("name"));
         (field_error(field, "name", message))
-        label for="urls" { "URLs of the site * (one per line)" }
-        textarea #urls name="urls" rows="3" placeholder="www.example.com or https://www.example.com/shop" aria-invalid=(field == Some("urls")) { (form.urls) }
+        label for="urls" { (t!("sites-urls-label")) }
+        textarea #urls name="urls" rows="3" placeholder=(t!("sites-urls-placeholder")) aria-invalid=(field == Some("urls")) { (form.urls) }
         (field_error(field, "urls", message))
-        p.muted.small { "The URLs need not be exact: when the widget loads elsewhere you get a warning here. Tick the box below to allow these URLs only." }
-        label.check { input type="checkbox" name="restrict_to_urls" checked[form.restrict_to_urls.is_some()]; " Only on these URLs (the widget refuses to open anywhere else)" }
-        label for="notes" { "Notes (what this site is for)" }
+        p.muted.small { (t!("sites-urls-help")) }
+        label.check { input type="checkbox" name="restrict_to_urls" checked[form.restrict_to_urls.is_some()]; " " (t!("sites-restrict")) }
+        label for="notes" { (t!("sites-notes-label")) }
         textarea #notes name="notes" rows="3" aria-invalid=(field == Some("notes")) { (form.notes) }
         (field_error(field, "notes", message))
     }
@@ -99,16 +122,16 @@ pub async fn new_form(Admin(session): Admin) -> Markup {
 
 fn new_page(session: &Session, form: &SiteForm, message: Option<&str>, field: Option<&str>) -> Markup {
     page(
-        "Add a site",
+        &t!("sites-add"),
         Some(session),
         html! {
-            p { a href="/admin/sites" { "← Sites & Hotlines" } }
-            h1 { "Add a site" }
+            p { a href="/admin/sites" { (t!("sites-back")) } }
+            h1 { (t!("sites-add")) }
             @if let (Some(m), None) = (message, field) { p.error role="alert" { (m) } }
             form.card method="post" action="/admin/sites/new" #new-site {
                 input type="hidden" name="csrf" value=(session.csrf);
                 (site_fields(form, message, field))
-                p { button type="submit" { "Create the site" } }
+                p { button type="submit" { (t!("sites-create")) } }
             }
         },
     )
@@ -156,60 +179,62 @@ async fn edit_page(web: &Web, session: &Session, site: &SiteRow, fb: Feedback<'_
         &site.name,
         Some(session),
         html! {
-            p { a href="/admin/sites" { "← Sites & Hotlines" } }
+            p { a href="/admin/sites" { (t!("sites-back")) } }
             h1 { (site.name) }
             @if let Some(n) = fb.notice { p.notice role="status" { (n) } }
             @if let (Some(m), None) = (message, field) { p.error role="alert" { (m) } }
             @if !origins.is_empty() {
                 div.warning role="alert" #unlisted-origins {
-                    strong { "The widget was loaded from addresses this site does not list:" }
-                    ul { @for (origin, seen) in &origins { li { (origin) " (last " (seen.format("%Y-%m-%d %H:%M UTC")) ")" } } }
-                    @if site.restrict_to_urls { p { "It refused to open there, because the site is restricted to its URLs." } }
-                    @else { p { "Add them to the URLs if they are yours; otherwise someone copied your snippet." } }
+                    strong { (t!("sites-unlisted-heading")) }
+                    ul { @for (origin, seen) in &origins { li { (t!("sites-unlisted-seen", origin = origin, seen = locale::reader().date_time(*seen))) } } }
+                    @if site.restrict_to_urls { p { (t!("sites-unlisted-refused")) } }
+                    @else { p { (t!("sites-unlisted-advice")) } }
                 }
             }
             section.card #advisors-panel {
-                h2 { "Advisors" }
-                p { "High: " strong { (count(domain::site::Priority::High)) } " · Normal: " strong { (count(domain::site::Priority::Normal)) } " · Low: " strong { (count(domain::site::Priority::Low)) } }
-                a.button href={(base) "/agents"} { "Configure" }
+                h2 { (t!("sites-advisors")) }
+                p {
+                    (t!("sites-advisors-high")) " " strong { (count(domain::site::Priority::High)) }
+                    " · " (t!("sites-advisors-normal")) " " strong { (count(domain::site::Priority::Normal)) }
+                    " · " (t!("sites-advisors-low")) " " strong { (count(domain::site::Priority::Low)) }
+                }
+                a.button href={(base) "/agents"} { (t!("sites-configure")) }
             }
             form.card method="post" action=(base) #site-general {
-                h2 { "General" }
+                h2 { (t!("sites-general")) }
                 input type="hidden" name="csrf" value=(session.csrf);
                 (site_fields(&general, message, field))
-                p { button type="submit" { "Save" } }
+                p { button type="submit" { (t!("sites-save")) } }
             }
             form.card method="post" action={(base) "/widget"} #site-widget {
-                h2 { "Widget" }
+                h2 { (t!("sites-widget")) }
                 input type="hidden" name="csrf" value=(session.csrf);
                 (settings_fields(&widget, message, field))
-                p.muted.small { "Changes apply to the next page loads; the snippet stays the same." }
-                p { button type="submit" { "Save" } }
+                p.muted.small { (t!("sites-widget-help")) }
+                p { button type="submit" { (t!("sites-save")) } }
             }
             form.card method="post" action={(base) "/weights"} #site-weights {
-                h2 { "Priority weights" }
-                p.muted.small {
-                    "Among the agents with a free slot, each is offered new chats in proportion to its priority's weight: with the defaults (High 3, Normal 2, Low 1), a High agent gets three chats for every one a Low agent gets. Lower priorities still get some; ties go to the least busy."
-                }
+                h2 { (t!("sites-weights")) }
+                p.muted.small { (t!("sites-weights-help")) }
                 input type="hidden" name="csrf" value=(session.csrf);
                 div.weights {
-                    @for (name, label, value) in [("high", "High", site.weights.high), ("normal", "Normal", site.weights.normal), ("low", "Low", site.weights.low)] {
+                    @for (name, label, value) in [("high", t!("sites-high"), site.weights.high), ("normal", t!("sites-normal"), site.weights.normal), ("low", t!("sites-low"), site.weights.low)] {
                         label { (label) " " input type="number" name=(name) min="1" max="100" value=(value) aria-invalid=(field == Some(name)); }
                     }
                 }
                 @if matches!(field, Some("high" | "normal" | "low" | "weights")) { p.field-error role="alert" { (message.unwrap_or_default()) } }
-                p { button type="submit" { "Save" } }
+                p { button type="submit" { (t!("sites-save")) } }
             }
             section.card #site-key {
-                h2 { "Widget key" }
+                h2 { (t!("sites-key")) }
                 p { code #widget-key { (site.widget_key) } }
-                p.muted.small { "Public: it appears in your pages. Rotating it makes every page with the old snippet stop showing the widget." }
-                a.button.secondary href={(base) "/key"} #rotate-key { "Rotate the key…" }
-                " " a href={(base) "/install"} { "Installation" } " · " a href={(base) "/test"} target="_blank" { "Test my module" }
+                p.muted.small { (t!("sites-key-help")) }
+                a.button.secondary href={(base) "/key"} #rotate-key { (t!("sites-rotate-link")) }
+                " " a href={(base) "/install"} { (t!("sites-installation")) } " · " a href={(base) "/test"} target="_blank" { (t!("sites-test-my-module")) }
             }
             section.card {
-                h2 { "Delete" }
-                a.button.danger href={(base) "/delete"} { "Delete this site…" }
+                h2 { (t!("sites-delete")) }
+                a.button.danger href={(base) "/delete"} { (t!("sites-delete-link")) }
             }
         },
     ))
@@ -239,7 +264,7 @@ fn deleted_page(session: &Session, site: &SiteRow) -> Markup {
     page(
         &site.name,
         Some(session),
-        html! { section.card { h1 { (site.name) } p { "This site was deleted: its widget no longer opens chats. Its conversations stay in the history." } p { a href="/admin/sites" { "Back to sites" } } } },
+        html! { section.card { h1 { (site.name) } p { (t!("sites-deleted")) } p { a href="/admin/sites" { (t!("sites-back-to-sites")) } } } },
     )
 }
 
@@ -280,7 +305,7 @@ async fn respond(
     widget: Option<&SettingsForm>,
 ) -> Result<Response, AppError> {
     match result {
-        Ok(()) => Ok(flash::done(jar, &format!("/admin/sites/{}", site.site_id), "Saved.")),
+        Ok(()) => Ok(flash::done(jar, &format!("/admin/sites/{}", site.site_id), &t!("sites-saved"))),
         Err(e) => {
             let Refusal { status, message, field } = refusal(e)?;
             let feedback = Feedback { message: Some(&message), field, general, widget, ..Default::default() };
@@ -338,23 +363,23 @@ impl SettingsForm {
 
 fn settings_fields(form: &SettingsForm, message: Option<&str>, field: Option<&str>) -> Markup {
     html! {
-        label for="colour" { "Colour" }
+        label for="colour" { (t!("sites-colour")) }
         input #colour type="color" name="colour" value=(form.colour) aria-invalid=(field == Some("colour"));
         (field_error(field, "colour", message))
-        label for="greeting" { "Greeting" }
+        label for="greeting" { (t!("sites-greeting")) }
         textarea #greeting name="greeting" rows="2" aria-invalid=(field == Some("greeting")) { (form.greeting) }
         (field_error(field, "greeting", message))
-        label for="position" { "Position" }
+        label for="position" { (t!("sites-position")) }
         select #position name="position" {
-            option value="bottom-right" selected[form.position == "bottom-right"] { "Bottom right" }
-            option value="bottom-left" selected[form.position == "bottom-left"] { "Bottom left" }
+            option value="bottom-right" selected[form.position == "bottom-right"] { (t!("sites-bottom-right")) }
+            option value="bottom-left" selected[form.position == "bottom-left"] { (t!("sites-bottom-left")) }
         }
-        label for="language" { "Language" }
+        label for="language" { (t!("sites-language")) }
         select #language name="language" {
             option value="en" selected[form.language == "en"] { "English" }
             option value="fr" selected[form.language == "fr"] { "Français" }
         }
-        label for="offline_text" { "Text of the offline form (shown when no agent is online)" }
+        label for="offline_text" { (t!("sites-offline-text")) }
         textarea #offline_text name="offline_text" rows="2" aria-invalid=(field == Some("offline_text")) { (form.offline_text) }
         (field_error(field, "offline_text", message))
     }
@@ -415,20 +440,20 @@ pub async fn save_weights(
 pub async fn confirm_rotate_key(State(web): State<Web>, Admin(session): Admin, Path(id): Path<SiteId>) -> Result<Markup, AppError> {
     let site = site_admin::load_live(&web, &session, id).await?;
     Ok(page(
-        "Rotate the widget key",
+        &t!("sites-rotate-title"),
         Some(&session),
         html! {
             section.card.narrow #confirm-rotate-key {
-                h1 { "Rotate the widget key of " (site.name) "?" }
+                h1 { (t!("sites-rotate-heading", name = &site.name)) }
                 ul {
-                    li { "Every page that carries the current snippet (key " code { (site.widget_key) } ") stops showing the widget at once." }
-                    li { "You then paste the new snippet (on the installation page) into your site, or the new key into the WordPress plugin." }
-                    li { "Conversations already held stay in the history." }
+                    li { (spliced(&t!("sites-rotate-stops", mark = MARKS[0]), &[html! { code { (site.widget_key) } }])) }
+                    li { (t!("sites-rotate-paste")) }
+                    li { (t!("sites-history-stays")) }
                 }
                 form method="post" action={"/admin/sites/" (site.site_id) "/key"} {
                     input type="hidden" name="csrf" value=(session.csrf);
                     input type="hidden" name="confirm" value="yes";
-                    p { button.danger type="submit" { "Rotate the key" } " " a href={"/admin/sites/" (site.site_id)} { "Cancel" } }
+                    p { button.danger type="submit" { (t!("sites-rotate-button")) } " " a href={"/admin/sites/" (site.site_id)} { (t!("sites-cancel")) } }
                 }
             }
         },
@@ -448,8 +473,7 @@ pub async fn rotate_key(
         return Ok(Redirect::to(&format!("/admin/sites/{}/key", site.site_id)).into_response());
     }
     site_admin::rotate_key(&web, &session, id).await?;
-    let notice = "The widget key changed: update the snippet on your pages (the installation page shows the new one).";
-    Ok(flash::done(jar, &format!("/admin/sites/{}", site.site_id), notice))
+    Ok(flash::done(jar, &format!("/admin/sites/{}", site.site_id), &t!("sites-rotated")))
 }
 
 // ---- Deleting ------------------------------------------------------------------------
@@ -457,16 +481,16 @@ pub async fn rotate_key(
 pub async fn delete_form(State(web): State<Web>, Admin(session): Admin, Path(id): Path<SiteId>) -> Result<Markup, AppError> {
     let site = site_admin::load_live(&web, &session, id).await?;
     Ok(page(
-        "Delete a site",
+        &t!("sites-delete-title"),
         Some(&session),
         html! {
             section.card {
-                h1 { "Delete " (site.name) "?" }
-                p { "The widget stops opening new chats on this site at once. Conversations already held stay in the history. This cannot be undone." }
+                h1 { (t!("sites-delete-heading", name = &site.name)) }
+                p { (t!("sites-delete-explain")) }
                 form method="post" action={"/admin/sites/" (site.site_id) "/delete"} #confirm-delete {
                     input type="hidden" name="csrf" value=(session.csrf);
-                    label.check { input type="checkbox" name="confirm" required; " Yes, delete " (site.name) }
-                    p { button.danger type="submit" { "Delete the site" } " " a href={"/admin/sites/" (site.site_id)} { "Cancel" } }
+                    label.check { input type="checkbox" name="confirm" required; " " (t!("sites-delete-yes", name = &site.name)) }
+                    p { button.danger type="submit" { (t!("sites-delete-button")) } " " a href={"/admin/sites/" (site.site_id)} { (t!("sites-cancel")) } }
                 }
             }
         },
@@ -482,9 +506,9 @@ pub async fn delete(
 ) -> Result<Response, AppError> {
     check_csrf(&session, &form.csrf)?;
     site_admin::load_live(&web, &session, id).await?;
-    form.confirmed("Tick the box to confirm the deletion.")?;
+    form.confirmed(&t!("sites-delete-tick"))?;
     site_admin::delete(&web, &session, id).await?;
-    Ok(flash::done(jar, "/admin/sites", "The site was deleted."))
+    Ok(flash::done(jar, "/admin/sites", &t!("sites-deleted-notice")))
 }
 
 // ---- Installing and testing -------------------------------------------------------------
@@ -493,40 +517,55 @@ pub async fn install(State(web): State<Web>, Admin(session): Admin, Path(id): Pa
     let site = site_admin::load_live(&web, &session, id).await?;
     let snippet = site_admin::snippet(&web, &site);
     Ok(page(
-        "Manual installation",
+        &t!("sites-install-title"),
         Some(&session),
         html! {
             p { a href={"/admin/sites/" (site.site_id)} { "← " (site.name) } }
-            h1 { "Manual installation" }
+            h1 { (t!("sites-install-title")) }
             section.card {
-                p { "Paste these lines into every page of " strong { (site.name) } ", just before " code { "</body>" } ":" }
+                p { (spliced(&t!("sites-install-paste", site = MARKS[0], body = MARKS[1]), &[html! { strong { (site.name) } }, body_tag()])) }
                 pre.snippet { code #snippet { (snippet) } }
                 p {
-                    button type="button" data-copy="#snippet" { "Copy" } " "
-                    a.button.secondary href={"/admin/sites/" (site.site_id) "/test"} target="_blank" { "Test my module" }
+                    button type="button" data-copy="#snippet" { (t!("sites-copy")) } " "
+                    a.button.secondary href={"/admin/sites/" (site.site_id) "/test"} target="_blank" { (t!("sites-test-my-module")) }
                 }
-                p.muted.small { "The script loads asynchronously: it never slows your page down. Changing the widget's colour or texts later needs no new snippet." }
+                p.muted.small { (t!("sites-install-async")) }
             }
             section.card #cms {
-                h2 { "Common platforms" }
+                h2 { (t!("sites-platforms")) }
                 dl.platforms {
                     dt { "WordPress" }
-                    dd { "Install the " strong { "Switchboard Chat" } " plugin (folder " code { "integrations/wordpress/switchboard-chat" } " of the Switchboard distribution: zip it and upload it under Plugins → Add New → Upload), activate it, then under Settings → Switchboard Chat paste the address " code { (web.settings.public_url) } " and the site key " code { (site.widget_key) } "." }
+                    dd {
+                        (spliced(
+                            &t!("sites-install-wordpress", plugin = MARKS[0], folder = MARKS[1], address = MARKS[2], key = MARKS[3]),
+                            &[
+                                html! { strong { "Switchboard Chat" } },
+                                html! { code { "integrations/wordpress/switchboard-chat" } },
+                                html! { code { (web.settings.public_url) } },
+                                html! { code { (site.widget_key) } },
+                            ],
+                        ))
+                    }
                     dt { "Shopify" }
-                    dd { "Online Store → Themes → ⋯ → Edit code → " code { "layout/theme.liquid" } ": paste the lines just before " code { "</body>" } " and save." }
+                    dd { (spliced(&t!("sites-install-shopify", file = MARKS[0], body = MARKS[1]), &[html! { code { "layout/theme.liquid" } }, body_tag()])) }
                     dt { "Wix" }
-                    dd { "Settings → Custom code → Add custom code: paste the lines, apply to all pages, place in Body – end." }
+                    dd { (t!("sites-install-wix")) }
                     dt { "Squarespace" }
-                    dd { "Settings → Advanced → Code injection → Footer: paste the lines." }
+                    dd { (t!("sites-install-squarespace")) }
                     dt { "Google Tag Manager" }
-                    dd { "A Custom HTML tag with the lines, fired on All Pages." }
-                    dt { "Joomla, Drupal, others" }
-                    dd { "Put the lines in the theme's main template, before " code { "</body>" } ", or in a footer custom-HTML block shown on every page." }
+                    dd { (t!("sites-install-gtm")) }
+                    dt { (t!("sites-platform-others")) }
+                    dd { (spliced(&t!("sites-install-others", body = MARKS[0]), &[body_tag()])) }
                 }
             }
+            (strings(&["copy-done", "copy-manual"]))
             script type="module" src="/static/copy.js" {}
         },
     ))
+}
+
+fn body_tag() -> Markup {
+    html! { code { "</body>" } }
 }
 
 /// A page of Switchboard's own that loads the widget exactly as a customer's site would.
@@ -535,26 +574,27 @@ pub async fn test_page(State(web): State<Web>, Admin(session): Admin, Path(id): 
     let snippet = site_admin::snippet(&web, &site);
     Ok(html! {
         (maud::DOCTYPE)
-        html lang="en" {
+        html lang=(locale::lang().code()) data-tz=(locale::reader().tz.name()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "Test my module · " (site.name) }
+                title { (t!("sites-test-title", name = &site.name)) }
                 link rel="stylesheet" href="/static/app.css";
             }
             body {
                 main {
                     section.card {
-                        h1 { "Test my module: " (site.name) }
-                        p { "This page loads the widget exactly as your site does, with the snippet below." }
+                        h1 { (t!("sites-test-heading", name = &site.name)) }
+                        p { (t!("sites-test-intro")) }
                         ul #checks {
-                            li #check-script { "Widget script: " span.pending { "loading…" } }
-                            li #check-agents { "Agents online: " span.pending { "asking…" } }
+                            li #check-script { (t!("sites-test-script")) " " span.pending { (t!("sites-test-loading")) } }
+                            li #check-agents { (t!("sites-test-agents")) " " span.pending { (t!("sites-test-asking")) } }
                         }
                         pre.snippet { code { (snippet) } }
-                        p.muted.small { "Once an agent of this site is online, open the chat bubble to try a conversation." }
+                        p.muted.small { (t!("sites-test-hint")) }
                     }
                 }
+                (strings(&["sites-test-inactive", "sites-test-unknown", "sites-test-running", "sites-test-online", "sites-test-nobody", "sites-test-not-loaded"]))
                 script type="module" src="/static/test-module.js" {}
                 (PreEscaped(snippet))
             }

@@ -11,75 +11,72 @@ use domain::billing::{Line, LineKind, Period, Prices, Vat};
 use domain::subscription::{Amount, DeclineReason, Offer, Quote};
 
 use super::layout::{field_error, page};
+use super::sites::{spliced, MARKS};
 use super::{Path, Query};
 use crate::auth::Admin;
 use crate::error::{refusal, AppError, Refusal};
 use crate::Web;
+use locale::t;
 
-/// An amount as people read it: €1,234.50, or 1,234.50 USD.
+/// An amount as the reader writes it: €1,234.50 or 1,234.50 USD; 1 234,50 € or 1 234,50 USD.
 pub fn money(cents: i64, currency: &str) -> String {
     let sign = if cents < 0 { "−" } else { "" };
-    let c = cents.abs();
-    let units = (c / 100).to_string();
-    let mut grouped = String::new();
-    for (i, ch) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    match currency {
-        "EUR" => format!("{sign}€{grouped}.{:02}", c % 100),
-        other => format!("{sign}{grouped}.{:02} {other}", c % 100),
-    }
+    let amount = locale::reader().hundredths(cents.abs());
+    let text = match currency {
+        "EUR" => t!("billing-money-eur", amount = amount),
+        other => t!("billing-money-other", amount = amount, currency = other),
+    };
+    format!("{sign}{text}")
 }
 
 /// Why a card was refused, in plain words.
-pub fn decline_message(reason: &DeclineReason) -> &'static str {
+pub fn decline_message(reason: &DeclineReason) -> String {
     match reason {
-        DeclineReason::Declined => "Your card was declined. Nothing was charged: try another card, or ask your bank why.",
-        DeclineReason::InsufficientFunds => "Your card was declined for insufficient funds. Nothing was charged.",
-        DeclineReason::Expired => "Your card has expired. Nothing was charged: use a card that is still valid.",
-        DeclineReason::IncorrectSecurityCode => {
-            "The security code (the 3 digits on the back, 4 on the front for American Express) is wrong. Nothing was charged."
-        }
-        DeclineReason::IncorrectNumber => "The card number is not valid: check it for a typing mistake. Nothing was charged.",
-        DeclineReason::AuthenticationRequired => {
-            "Your bank asks to confirm this payment, which Switchboard cannot do yet: use another card. Nothing was charged."
-        }
+        DeclineReason::Declined => t!("billing-decline-declined"),
+        DeclineReason::InsufficientFunds => t!("billing-decline-insufficient-funds"),
+        DeclineReason::Expired => t!("billing-decline-expired"),
+        DeclineReason::IncorrectSecurityCode => t!("billing-decline-security-code"),
+        DeclineReason::IncorrectNumber => t!("billing-decline-number"),
+        DeclineReason::AuthenticationRequired => t!("billing-decline-authentication"),
     }
 }
 
-pub(super) fn period_word(p: Period) -> &'static str {
+/// "monthly", "annual", as the middle of a sentence says it.
+pub(super) fn period_word(p: Period) -> String {
     match p {
-        Period::Monthly => "monthly",
-        Period::Annual => "annual",
+        Period::Monthly => t!("billing-monthly-word"),
+        Period::Annual => t!("billing-annual-word"),
     }
 }
 
+/// "29 February 2028", "29 février 2028".
 pub(super) fn date(d: NaiveDate) -> String {
-    d.format("%-d %B %Y").to_string()
+    locale::reader().day(d)
 }
 
 /// "1 seat", "3 seats".
 pub(super) fn seats(n: u32) -> String {
-    super::layout::count(n, "seat", "seats")
+    t!("billing-seats", count = n)
 }
 
 pub(super) fn line_text(l: &Line) -> String {
-    let seats = seats(l.seats);
+    let (seats, from, to) = (seats(l.seats), date(l.from), date(l.to));
     match l.description {
-        LineKind::Seats => format!("{seats}, {} payment, {} to {}", period_word(l.period), date(l.from), date(l.to)),
-        LineKind::AddedSeats => format!("{seats} added for the rest of the period, {} to {}", date(l.from), date(l.to)),
-        LineKind::UnusedTimeCredit => format!("Credit for the unused monthly time of {seats}, {} to {}", date(l.from), date(l.to)),
+        LineKind::Seats => t!("billing-line-seats", seats = seats, period = period_word(l.period), from = from, to = to),
+        LineKind::AddedSeats => t!("billing-line-added", seats = seats, from = from, to = to),
+        LineKind::UnusedTimeCredit => t!("billing-line-credit", seats = seats, from = from, to = to),
     }
 }
 
 pub(super) fn vat_text(vat: Vat) -> String {
     match vat {
-        Vat::Charged { basis_points } => format!("VAT {}%", basis_points as f64 / 100.0),
-        Vat::ReverseCharged => "VAT reverse-charged (article 196 of Directive 2006/112/EC)".into(),
-        Vat::OutsideScope => "No VAT: services to a buyer outside the EU".into(),
+        Vat::Charged { basis_points } => {
+            let rate = (basis_points as f64 / 100.0).to_string();
+            let rate = if locale::lang() == locale::Lang::Fr { rate.replace('.', ",") } else { rate };
+            t!("billing-vat-charged", rate = rate)
+        }
+        Vat::ReverseCharged => t!("billing-vat-reverse"),
+        Vat::OutsideScope => t!("billing-vat-outside"),
     }
 }
 
@@ -87,17 +84,23 @@ fn seat_prices(prices: &Prices) -> Markup {
     let monthly_year = 12 * prices.monthly_seat_cents;
     html! {
         table.prices #prices {
-            thead { tr { th { "Payment" } th { "Per seat" } th { "Per seat over a year" } } }
+            thead { tr { th { (t!("billing-col-payment")) } th { (t!("billing-col-per-seat")) } th { (t!("billing-col-per-seat-year")) } } }
             tbody {
-                tr { td { "Monthly" } td { (money(prices.monthly_seat_cents, &prices.currency)) " a month" } td { (money(monthly_year, &prices.currency)) } }
                 tr {
-                    td { "Annual" }
-                    td { (money(prices.annual_seat_cents, &prices.currency)) " a year (" (money(prices.annual_seat_cents / 12, &prices.currency)) " a month)" }
-                    td { (money(prices.annual_seat_cents, &prices.currency)) " " strong.saving { "save " (prices.annual_saving_percent()) "%" } }
+                    td { (t!("billing-monthly")) }
+                    td { (t!("billing-a-month", amount = money(prices.monthly_seat_cents, &prices.currency))) }
+                    td { (money(monthly_year, &prices.currency)) }
+                }
+                tr {
+                    td { (t!("billing-annual")) }
+                    td {
+                        (t!("billing-a-year-monthly", amount = money(prices.annual_seat_cents, &prices.currency), monthly = money(prices.annual_seat_cents / 12, &prices.currency)))
+                    }
+                    td { (money(prices.annual_seat_cents, &prices.currency)) " " strong.saving { (t!("billing-save", percent = prices.annual_saving_percent())) } }
                 }
             }
         }
-        p.muted.small { "Prices before VAT." }
+        p.muted.small { (t!("billing-before-vat-note")) }
     }
 }
 
@@ -111,59 +114,65 @@ pub async fn show(State(web): State<Web>, Admin(session): Admin, Query(query): Q
     let s = billing::subscription(&web, &session).await?;
     let currency = &s.prices.currency;
     Ok(page(
-        "Subscription",
+        &t!("billing-title"),
         Some(&session),
         html! {
             @if let Some(past_due) = s.current.as_ref().and_then(|c| c.past_due.as_ref()) {
                 div.banner-bad role="alert" #past-due-banner {
-                    span { "The renewal of " (date(past_due.since)) " could not be charged: " (decline_message(&past_due.reason)) " It is tried again every day; nobody loses access. Pay now with another card to settle it." }
-                    a.button href="/admin/subscription/edit" { "Pay now" }
+                    span { (t!("billing-past-due", date = date(past_due.since), reason = decline_message(&past_due.reason))) }
+                    a.button href="/admin/subscription/edit" { (t!("billing-pay-now")) }
                 }
             }
-            @if query.changed.is_some() { p.notice role="status" { "The change is recorded. Nothing was charged." } }
-            h1 { "Subscription" }
+            @if query.changed.is_some() { p.notice role="status" { (t!("billing-changed")) } }
+            h1 { (t!("billing-title")) }
             section.card #offer {
-                h2 { "Your offer" }
+                h2 { (t!("billing-your-offer")) }
                 dl.facts {
-                    dt { "Seats" } dd #offer-seats { (s.seats_in_use) " in use of " (s.seats) " bought" }
+                    dt { (t!("billing-seats-label")) } dd #offer-seats { (t!("billing-seats-bought", in_use = s.seats_in_use, seats = s.seats)) }
                     @match &s.current {
                         Some(c) => {
-                            dt { "Payment" } dd #offer-period { (period_word(c.period)) }
-                            dt { "Price per seat" } dd { (money(s.prices.seat_price(c.period), currency)) @if c.period == Period::Monthly { " a month" } @else { " a year" } " before VAT" }
-                            dt { "Next renewal" } dd #offer-renewal { (date(c.renews_on)) }
+                            dt { (t!("billing-payment")) } dd #offer-period { (period_word(c.period)) }
+                            dt { (t!("billing-price-per-seat")) }
+                            dd {
+                                @let price = money(s.prices.seat_price(c.period), currency);
+                                @if c.period == Period::Monthly { (t!("billing-price-month", amount = price)) } @else { (t!("billing-price-year", amount = price)) }
+                            }
+                            dt { (t!("billing-next-renewal")) } dd #offer-renewal { (date(c.renews_on)) }
                             @if let Some(p) = c.pending {
-                                dt { "From the renewal" } dd #offer-pending { (p.seats) " seats, " (period_word(p.period)) " payment" }
+                                dt { (t!("billing-from-renewal")) } dd #offer-pending { (t!("billing-pending", seats = p.seats, period = period_word(p.period))) }
                             }
                         }
                         None => {
-                            dt { "Payment" } dd #offer-period { "none yet: these seats were set up by Switchboard" }
+                            dt { (t!("billing-payment")) } dd #offer-period { (t!("billing-no-payment")) }
                         }
                     }
-                    dt { "Card" }
+                    dt { (t!("billing-card")) }
                     dd #offer-card {
                         @match &s.card {
-                            Some(c) => { (c.brand) " ending in " (c.last4) ", expires " (format!("{:02}/{}", c.exp_month, c.exp_year)) }
-                            None => { "none on file" }
+                            Some(c) => {
+                                (t!("billing-card-on-file", brand = &c.brand, last4 = &c.last4, expiry = format!("{:02}/{}", c.exp_month, c.exp_year)))
+                            }
+                            None => { (t!("billing-no-card")) }
                         }
                     }
                 }
-                p.actions { a.button href="/admin/subscription/edit" #change-offer { "Change the offer" } }
+                p.actions { a.button href="/admin/subscription/edit" #change-offer { (t!("billing-change-offer")) } }
             }
             section.card {
-                h2 { "Prices" }
+                h2 { (t!("billing-prices")) }
                 (seat_prices(&s.prices))
             }
             section.card #invoices {
-                h2 { "Invoices" }
+                h2 { (t!("billing-invoices")) }
                 @if s.invoices.is_empty() {
-                    p.muted { "No invoices yet." }
+                    p.muted { (t!("billing-no-invoices")) }
                 } @else {
                     table {
-                        thead { tr { th { "Number" } th { "Date" } th { "Total" } } }
+                        thead { tr { th { (t!("billing-col-number")) } th { (t!("billing-col-date")) } th { (t!("billing-col-total")) } } }
                         tbody {
                             @for i in &s.invoices {
                                 tr {
-                                    td { a href={"/admin/invoices/" (i.number)} { "Invoice " (i.number) } }
+                                    td { a href={"/admin/invoices/" (i.number)} { (t!("billing-invoice-number", number = i.number)) } }
                                     td { (date(i.issued_on)) }
                                     td { (money(i.total_cents, &i.currency)) }
                                 }
@@ -188,15 +197,11 @@ pub struct OfferQuery {
 pub(super) fn offer_of(seats: Option<&str>, period: Option<&str>, fallback: Offer) -> Result<Offer, (String, &'static str)> {
     let seats = match seats.map(str::trim).filter(|s| !s.is_empty()) {
         None => fallback.seats,
-        Some(s) => s
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=100_000).contains(n))
-            .ok_or_else(|| (format!("\"{s}\" is not a number of seats (1 to 100,000)"), "seats"))?,
+        Some(s) => s.parse::<u32>().ok().filter(|n| (1..=100_000).contains(n)).ok_or_else(|| (t!("billing-bad-seats", value = s), "seats"))?,
     };
     let period = match period.map(str::trim).filter(|s| !s.is_empty()) {
         None => fallback.period,
-        Some(p) => p.parse::<Period>().map_err(|e| (e, "period"))?,
+        Some(p) => p.parse::<Period>().map_err(|_| (t!("err-bad-period", value = p), "period"))?,
     };
     Ok(Offer { seats, period })
 }
@@ -209,9 +214,9 @@ pub(super) fn current_offer(s: &billing::Subscription) -> Offer {
 pub(super) fn quote_box(quote: &Quote, amount: Option<&Amount>, currency: &str) -> Markup {
     html! {
         div.quote #quote {
-            h2 { "What you will pay" }
+            h2 { (t!("billing-what-you-pay")) }
             @if quote.lines.is_empty() {
-                p #charged-now { "Nothing is charged now." }
+                p #charged-now { (t!("billing-nothing-now")) }
             } @else {
                 table {
                     tbody {
@@ -220,12 +225,12 @@ pub(super) fn quote_box(quote: &Quote, amount: Option<&Amount>, currency: &str) 
                     tfoot {
                         @match amount {
                             Some(a) => {
-                                tr { td { "Total before VAT" } td.amount { (money(a.net_cents, currency)) } }
+                                tr { td { (t!("billing-total-before-vat")) } td.amount { (money(a.net_cents, currency)) } }
                                 tr { td { (vat_text(a.vat)) } td.amount { (money(a.vat_cents, currency)) } }
-                                tr.total { td { "Charged now" } td.amount #charged-now { (money(a.total_cents, currency)) } }
+                                tr.total { td { (t!("billing-charged-now")) } td.amount #charged-now { (money(a.total_cents, currency)) } }
                             }
                             None => {
-                                tr.total { td { "Charged now, before VAT" } td.amount #charged-now { (money(quote.net_cents, currency)) } }
+                                tr.total { td { (t!("billing-charged-now-before-vat")) } td.amount #charged-now { (money(quote.net_cents, currency)) } }
                             }
                         }
                     }
@@ -233,10 +238,18 @@ pub(super) fn quote_box(quote: &Quote, amount: Option<&Amount>, currency: &str) 
             }
             @let r = &quote.next_renewal;
             p #next-renewal {
-                "Next renewal on " strong { (date(r.on)) } ": " (seats(r.offer.seats)) ", " (period_word(r.offer.period)) " payment, "
-                (money(r.net_cents, currency)) " before VAT."
+                (spliced(
+                    &t!(
+                        "billing-next-renewal-on",
+                        mark = MARKS[0],
+                        seats = seats(r.offer.seats),
+                        period = period_word(r.offer.period),
+                        amount = money(r.net_cents, currency)
+                    ),
+                    &[html! { strong { (date(r.on)) } }],
+                ))
             }
-            @if quote.seats_now > 0 { p.muted.small { "Seats usable once paid: " (quote.seats_now) "." } }
+            @if quote.seats_now > 0 { p.muted.small { (t!("billing-seats-usable", count = quote.seats_now)) } }
         }
     }
 }
@@ -262,38 +275,41 @@ pub async fn edit(State(web): State<Web>, Admin(session): Admin, Query(query): Q
     let (message, field) = error.as_ref().map_or((None, None), |(m, f)| (Some(m.as_str()), *f));
     let currency = &s.prices.currency;
     Ok(page(
-        "Change the offer",
+        &t!("billing-change-offer"),
         Some(&session),
         html! {
-            h1 { "Change the offer" }
+            h1 { (t!("billing-change-offer")) }
             @if let (Some(m), None) = (message, field) { p.error role="alert" { (m) } }
             section.card {
                 (seat_prices(&s.prices))
                 form method="get" action="/admin/subscription/edit" #edit-offer {
-                    label for="seats" { "Number of users (seats)" }
+                    label for="seats" { (t!("billing-seats-field")) }
                     input #seats type="number" name="seats" min="1" max="100000" value=(offer.seats) required aria-invalid=(field == Some("seats"))
                         aria-describedby="seats-help";
-                    p.muted.small #seats-help { (seats(s.seats_in_use)) " in use now: you cannot go below that without deactivating users first. Fewer seats take effect at the next renewal." }
+                    p.muted.small #seats-help { (t!("billing-seats-help", count = s.seats_in_use)) }
                     (field_error(field, "seats", message))
                     fieldset {
-                        legend { "Payment" }
+                        legend { (t!("billing-payment")) }
                         @for p in Period::ALL {
                             label.check {
                                 input type="radio" name="period" value=(p.as_str()) checked[offer.period == p];
-                                " " @if p == Period::Monthly { "Monthly, " (money(s.prices.monthly_seat_cents, currency)) " per seat a month" }
-                                @else { "Annual, " (money(s.prices.annual_seat_cents, currency)) " per seat a year (save " (s.prices.annual_saving_percent()) "%)" }
+                                " "
+                                @if p == Period::Monthly { (t!("billing-option-monthly", amount = money(s.prices.monthly_seat_cents, currency))) }
+                                @else {
+                                    (t!("billing-option-annual", amount = money(s.prices.annual_seat_cents, currency), percent = s.prices.annual_saving_percent()))
+                                }
                             }
                         }
                         (field_error(field, "period", message))
                     }
-                    p.actions { button.secondary type="submit" #review { "Show the price" } " " a href="/admin/subscription" { "Cancel" } }
+                    p.actions { button.secondary type="submit" #review { (t!("billing-show-price")) } " " a href="/admin/subscription" { (t!("billing-cancel")) } }
                 }
             }
             @if let Some(q) = &quote {
                 section.card {
                     (quote_box(q, None, currency))
                     p.actions {
-                        a.button #continue href={"/admin/subscription/order?seats=" (offer.seats) "&period=" (offer.period.as_str())} { "Continue to the order" }
+                        a.button #continue href={"/admin/subscription/order?seats=" (offer.seats) "&period=" (offer.period.as_str())} { (t!("billing-continue")) }
                     }
                 }
             }
@@ -305,40 +321,45 @@ pub async fn invoice(State(web): State<Web>, Admin(session): Admin, Path(number)
     let invoice = billing::invoice(&web, &session, number).await?;
     let c = &invoice.currency;
     Ok(page(
-        &format!("Invoice {}", invoice.number),
+        &t!("billing-invoice-number", number = invoice.number),
         Some(&session),
         html! {
             article.invoice #invoice {
                 header.invoice-head {
-                    h1 { "Invoice " (invoice.number) }
-                    p { "Date: " (date(invoice.issued_on)) }
-                    p.muted.small { "Order " (invoice.order_id) " · payment " (invoice.payment_id) }
+                    h1 { (t!("billing-invoice-number", number = invoice.number)) }
+                    p { (t!("billing-invoice-date", date = date(invoice.issued_on))) }
+                    p.muted.small { (t!("billing-invoice-refs", order = invoice.order_id.to_string(), payment = &invoice.payment_id)) }
                 }
                 div.parties {
                     section {
-                        h2 { "Seller" }
-                        p { strong { (invoice.seller.name) } br; (invoice.seller.address) br; (invoice.seller.country) br; "VAT number " (invoice.seller.vat_number) }
+                        h2 { (t!("billing-seller")) }
+                        p {
+                            strong { (invoice.seller.name) } br; (invoice.seller.address) br; (invoice.seller.country) br;
+                            (t!("billing-vat-number", number = &invoice.seller.vat_number))
+                        }
                     }
                     section {
-                        h2 { "Buyer" }
+                        h2 { (t!("billing-buyer")) }
                         p {
                             strong { (invoice.buyer.company) } br; (invoice.buyer.name) br; (invoice.buyer.address) br; (invoice.buyer.country)
-                            @if let Some(v) = &invoice.buyer.vat_number { br; "VAT number " (v) }
+                            @if let Some(v) = &invoice.buyer.vat_number { br; (t!("billing-vat-number", number = v)) }
                             br; (invoice.buyer.email)
                         }
                     }
                 }
                 table.lines {
-                    thead { tr { th { "Description" } th.amount { "Amount" } } }
+                    thead { tr { th { (t!("billing-col-description")) } th.amount { (t!("billing-col-amount")) } } }
                     tbody { @for l in &invoice.lines { tr { td { (line_text(l)) } td.amount { (money(l.cents, c)) } } } }
                     tfoot {
-                        tr { td { "Total before VAT" } td.amount { (money(invoice.amount.net_cents, c)) } }
+                        tr { td { (t!("billing-total-before-vat")) } td.amount { (money(invoice.amount.net_cents, c)) } }
                         tr { td { (vat_text(invoice.amount.vat)) } td.amount { (money(invoice.amount.vat_cents, c)) } }
-                        tr.total { td { "Total paid" } td.amount #invoice-total { (money(invoice.amount.total_cents, c)) } }
+                        tr.total { td { (t!("billing-total-paid")) } td.amount #invoice-total { (money(invoice.amount.total_cents, c)) } }
                     }
                 }
-                p { "Paid by " (invoice.card.brand) " ending in " (invoice.card.last4) " on " (date(invoice.issued_on)) "." }
-                p.no-print { button.secondary type="button" data-print="" { "Print" } " " a href="/admin/subscription" { "Back to the subscription" } }
+                p { (t!("billing-paid-by", brand = &invoice.card.brand, last4 = &invoice.card.last4, date = date(invoice.issued_on))) }
+                p.no-print {
+                    button.secondary type="button" data-print="" { (t!("billing-print")) } " " a href="/admin/subscription" { (t!("billing-back-to-subscription")) }
+                }
             }
             script type="module" { (PreEscaped("document.querySelector('[data-print]')?.addEventListener('click', () => print());")) }
         },

@@ -7,12 +7,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::CookieJar;
 use domain::user::{Profile, MAX_CHATS_LIMIT};
 use domain::UserId;
+use locale::t;
 use maud::{html, Markup};
 use projections::users::{Status, UserRow};
 use serde::Deserialize;
 
 use super::flash::{self, Flash};
 use super::layout::{field_error, page};
+use super::users::status_name;
 use super::{ConfirmForm, Form, Path};
 use crate::auth::{check_csrf, Admin};
 use crate::error::{refusal, AppError, Refusal};
@@ -40,14 +42,14 @@ fn frame(session: &Session, user: &UserRow, tab: Tab, notice: Option<&str>, erro
         &user.profile.full_name(),
         Some(session),
         html! {
-            p { a href="/admin/users" { "← Users" } }
-            h1 { (user.profile.full_name()) " " span class={"status " (user.status.as_str())} { (user.status.as_str()) } }
+            p { a href="/admin/users" { (t!("users-back-to-list")) } }
+            h1 { (user.profile.full_name()) " " span class={"status " (user.status.as_str())} { (status_name(user.status)) } }
             @if let Some(n) = notice { p.notice role="status" { (n) } }
             @if let Some(e) = error { p.error role="alert" { (e) } }
             nav.tabs {
-                (tab_link(Tab::Profile, base.clone(), "Profile"))
-                (tab_link(Tab::Settings, format!("{base}/settings"), "Settings"))
-                (tab_link(Tab::History, format!("{base}/history"), "History"))
+                (tab_link(Tab::Profile, base.clone(), &t!("users-tab-profile")))
+                (tab_link(Tab::Settings, format!("{base}/settings"), &t!("users-tab-settings")))
+                (tab_link(Tab::History, format!("{base}/history"), &t!("users-tab-history")))
             }
             (body)
             (actions(session, user))
@@ -59,33 +61,33 @@ fn actions(session: &Session, user: &UserRow) -> Markup {
     let base = format!("/admin/users/{}", user.user_id);
     html! {
         section.card.actions {
-            h2 { "Account" }
+            h2 { (t!("users-account")) }
             @if user.status == Status::Invited {
                 form.inline method="post" action={(base) "/invitation"} {
                     input type="hidden" name="csrf" value=(session.csrf);
-                    button.secondary type="submit" { "Resend the invitation" }
+                    button.secondary type="submit" { (t!("users-resend")) }
                 }
                 @if let Some(expires) = user.invitation_expires_at {
-                    span.muted { " The current link expires " (expires.format("%Y-%m-%d %H:%M UTC")) "." }
+                    span.muted { " " (t!("users-link-expires", when = locale::reader().date_time(expires))) }
                 }
             }
             @if user.status == Status::Active {
                 form.inline method="post" action={(base) "/password-reset"} #send-reset {
                     input type="hidden" name="csrf" value=(session.csrf);
-                    button.secondary type="submit" { "Send a password reset link" }
+                    button.secondary type="submit" { (t!("users-send-reset")) }
                 }
-                span.muted { " Mails the user a link, valid one hour, to choose a new password." }
+                span.muted { " " (t!("users-send-reset-help")) }
                 br;
             }
             @if user.status == Status::Deactivated {
                 form.inline method="post" action={(base) "/reactivate"} {
                     input type="hidden" name="csrf" value=(session.csrf);
-                    button type="submit" { "Reactivate" }
+                    button type="submit" { (t!("users-reactivate")) }
                 }
-                span.muted { " Reactivating takes a seat." }
+                span.muted { " " (t!("users-reactivate-help")) }
             } @else {
-                a.button.danger href={(base) "/deactivate"} #deactivate { "Deactivate…" }
-                span.muted { " A deactivated user cannot log in and frees a seat; nothing is deleted." }
+                a.button.danger href={(base) "/deactivate"} #deactivate { (t!("users-deactivate-button")) }
+                span.muted { " " (t!("users-deactivate-help")) }
             }
         }
     }
@@ -128,13 +130,13 @@ fn profile_form(session: &Session, user: &UserRow, form: &ProfileForm, error: Op
         form.card method="post" action={"/admin/users/" (user.user_id)} #profile {
             input type="hidden" name="csrf" value=(session.csrf);
             @if let (Some(m), None) = (message, field) { p.error role="alert" { (m) } }
-            (text("first_name", "First name", &form.profile.first_name, true, "text"))
-            (text("last_name", "Last name", &form.profile.last_name, true, "text"))
-            (text("email", "E-mail", &form.email, true, "email"))
-            (text("display_name", "Name shown to visitors", &form.profile.display_name, false, "text"))
-            (text("phone", "Phone", &form.profile.phone, false, "text"))
-            (text("job_title", "Job title", &form.profile.job_title, false, "text"))
-            p { button type="submit" { "Save" } }
+            (text("first_name", &t!("users-field-first-name"), &form.profile.first_name, true, "text"))
+            (text("last_name", &t!("users-field-last-name"), &form.profile.last_name, true, "text"))
+            (text("email", &t!("users-field-email"), &form.email, true, "email"))
+            (text("display_name", &t!("users-field-display-name"), &form.profile.display_name, false, "text"))
+            (text("phone", &t!("users-field-phone"), &form.profile.phone, false, "text"))
+            (text("job_title", &t!("users-field-job-title"), &form.profile.job_title, false, "text"))
+            p { button type="submit" { (t!("users-save")) } }
         }
     }
 }
@@ -150,7 +152,7 @@ pub async fn save_profile(
     let user = load(&web, &session, user_id).await?;
     let profile = form.profile.clone();
     match admin::update_profile(&web, &session, user_id, profile, &form.email).await {
-        Ok(()) => Ok(flash::done(jar, &format!("/admin/users/{user_id}"), "Saved.")),
+        Ok(()) => Ok(flash::done(jar, &format!("/admin/users/{user_id}"), &t!("users-saved"))),
         Err(e) => {
             let Refusal { status, message, field } = refusal(e)?;
             Ok((status, frame(&session, &user, Tab::Profile, None, None, profile_form(&session, &user, &form, Some((&message, field)))))
@@ -170,11 +172,11 @@ fn settings_form(session: &Session, user: &UserRow, value: &str, error: Option<&
     html! {
         form.card method="post" action={"/admin/users/" (user.user_id) "/settings"} #settings {
             input type="hidden" name="csrf" value=(session.csrf);
-            label for="max_chats" { "Maximum number of simultaneous chats (1–" (MAX_CHATS_LIMIT) ")" }
+            label for="max_chats" { (t!("users-max-chats-settings-label", limit = MAX_CHATS_LIMIT)) }
             input #max_chats type="number" name="max_chats" min="1" max=(MAX_CHATS_LIMIT) value=(value) aria-invalid=(error.is_some());
             (field_error(error.map(|_| "max_chats"), "max_chats", error))
-            p.muted.small { "How many conversations this agent may hold at once. New chats go to agents with a free slot." }
-            p { button type="submit" { "Save" } }
+            p.muted.small { (t!("users-max-chats-help")) }
+            p { button type="submit" { (t!("users-save")) } }
         }
     }
 }
@@ -198,10 +200,10 @@ pub async fn save_settings(
     let user = load(&web, &session, user_id).await?;
     let result = match form.max_chats.trim().parse::<i64>() {
         Ok(n) => admin::set_max_chats(&web, &session, user_id, n).await,
-        Err(_) => Err(app::Error::invalid("max_chats", "The maximum number of chats must be a whole number.")),
+        Err(_) => Err(app::Error::invalid("max_chats", t!("users-max-chats-whole"))),
     };
     match result {
-        Ok(()) => Ok(flash::done(jar, &format!("/admin/users/{user_id}/settings"), "Saved.")),
+        Ok(()) => Ok(flash::done(jar, &format!("/admin/users/{user_id}/settings"), &t!("users-saved"))),
         Err(e) => {
             let Refusal { status, message, .. } = refusal(e)?;
             Ok((status, frame(&session, &user, Tab::Settings, None, None, settings_form(&session, &user, &form.max_chats, Some(&message))))
@@ -221,10 +223,10 @@ pub async fn history(State(web): State<Web>, Admin(session): Admin, Path(user_id
         None,
         html! {
             table.card #history {
-                thead { tr { th { "When (UTC)" } th { "Who" } th { "What" } } }
+                thead { tr { th { (t!("users-history-when", zone = locale::reader().tz.name())) } th { (t!("users-history-who")) } th { (t!("users-history-what")) } } }
                 tbody {
                     @for e in &entries {
-                        tr { td { (e.occurred_at.format("%Y-%m-%d %H:%M:%S")) } td { (e.who()) } td { (e.describe()) } }
+                        tr { td { time datetime=(e.occurred_at.to_rfc3339()) { (locale::reader().date_time(e.occurred_at)) } } td { (e.who()) } td { (e.describe()) } }
                     }
                 }
             }
@@ -261,20 +263,20 @@ pub async fn confirm_deactivate(State(web): State<Web>, Admin(session): Admin, P
     let user = load(&web, &session, user_id).await?;
     let name = user.profile.full_name();
     Ok(page(
-        "Deactivate a user",
+        &t!("users-deactivate-title"),
         Some(&session),
         html! {
             section.card.narrow #confirm-deactivate {
-                h1 { "Deactivate " (name) "?" }
+                h1 { (t!("users-deactivate-question", name = name.as_str())) }
                 ul {
-                    li { (name) " (" (user.email) ") is logged out at once and can no longer log in." }
-                    li { "They are offered no new chats; their place on sites is kept for when they come back." }
-                    li { "Their seat is freed. Nothing is deleted: their history stays, and reactivating them later takes a seat again." }
+                    li { (t!("users-deactivate-logged-out", name = name.as_str(), email = user.email.as_str())) }
+                    li { (t!("users-deactivate-no-chats")) }
+                    li { (t!("users-deactivate-seat")) }
                 }
                 form method="post" action={"/admin/users/" (user_id) "/deactivate"} {
                     input type="hidden" name="csrf" value=(session.csrf);
                     input type="hidden" name="confirm" value="yes";
-                    p { button.danger type="submit" { "Deactivate " (name) } " " a href={"/admin/users/" (user_id)} { "Cancel" } }
+                    p { button.danger type="submit" { (t!("users-deactivate-confirm", name = name.as_str())) } " " a href={"/admin/users/" (user_id)} { (t!("users-cancel")) } }
                 }
             }
         },
@@ -295,7 +297,7 @@ pub async fn deactivate(
         return Ok(Redirect::to(&format!("/admin/users/{user_id}/deactivate")).into_response());
     }
     let result = admin::set_active(&web, &session, user_id, false).await;
-    act(jar, user_id, "The user is deactivated.", result)
+    act(jar, user_id, &t!("users-deactivated"), result)
 }
 
 pub async fn reactivate(
@@ -307,7 +309,7 @@ pub async fn reactivate(
 ) -> Result<Response, AppError> {
     check_csrf(&session, &form.csrf)?;
     let result = admin::set_active(&web, &session, user_id, true).await;
-    act(jar, user_id, "The user is active again.", result)
+    act(jar, user_id, &t!("users-reactivated"), result)
 }
 
 pub async fn resend(
@@ -319,7 +321,7 @@ pub async fn resend(
 ) -> Result<Response, AppError> {
     check_csrf(&session, &form.csrf)?;
     let result = admin::resend_invitation(&web, &session, user_id).await;
-    act(jar, user_id, "A new invitation is on its way; the previous link no longer works.", result)
+    act(jar, user_id, &t!("users-invitation-resent"), result)
 }
 
 pub async fn send_password_reset(
@@ -331,7 +333,7 @@ pub async fn send_password_reset(
 ) -> Result<Response, AppError> {
     check_csrf(&session, &form.csrf)?;
     let result = app::auth::password_reset::send_to(&web, &session, user_id).await;
-    act(jar, user_id, "A password reset link is on its way to the user; it works once, for one hour.", result)
+    act(jar, user_id, &t!("users-reset-sent"), result)
 }
 
 /// Old links to a user page, kept working.

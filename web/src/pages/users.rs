@@ -7,12 +7,14 @@ use axum_extra::extract::cookie::CookieJar;
 use domain::company::Role;
 use domain::user::{Profile, DEFAULT_MAX_CHATS, MAX_CHATS_LIMIT};
 use domain::UserId;
+use locale::t;
 use maud::{html, Markup};
-use projections::users::UserRow;
+use projections::audit::role_name;
+use projections::users::{Status, UserRow};
 use serde::Deserialize;
 
 use super::flash::{self, Flash};
-use super::layout::{count, field_error, page, urlencode};
+use super::layout::{field_error, page, strings, urlencode};
 use super::{Form, Query};
 use crate::auth::{check_csrf, Admin};
 use crate::error::{refusal, AppError, Refusal};
@@ -60,60 +62,60 @@ async fn render_list(web: &Web, session: &Session, query: &ListQuery, flash: &Fl
     let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let back = query.href();
     Ok(page(
-        "Users",
+        &t!("users-title"),
         Some(session),
         html! {
             @if let Some(l) = &licence {
                 @if l.exhausted() {
                     div.banner-bad role="alert" #seats-banner {
-                        span { "All " (l.seats) " seats are in use: no user can be added, invited, imported or reactivated until a seat is free." }
-                        a.button href="/admin/subscription/edit" { "Add" }
+                        span { (t!("users-seats-exhausted", seats = l.seats)) }
+                        a.button href="/admin/subscription/edit" { (t!("users-seats-add")) }
                     }
                 }
                 @if let Some(since) = l.past_due_since {
                     div.banner-bad role="alert" #past-due-banner {
-                        span { "The subscription's renewal could not be charged since " (since.format("%-d %B %Y")) ". It is tried again every day and nobody loses access; pay with another card to settle it." }
-                        a.button href="/admin/subscription" { "Subscription" }
+                        span { (t!("users-past-due", since = locale::reader().day(since))) }
+                        a.button href="/admin/subscription" { (t!("users-subscription")) }
                     }
                 }
             }
             @if let Some(n) = query.paid {
                 p.notice role="status" #paid {
-                    "Payment received: " @if let Some(l) = &licence { (l.seats) " seats are yours" } "."
-                    @if n > 0 { " " a href={"/admin/invoices/" (n)} { "Invoice " (n) } }
+                    @if let Some(l) = &licence { (t!("users-paid-seats", seats = l.seats)) } @else { (t!("users-paid")) }
+                    @if n > 0 { " " a href={"/admin/invoices/" (n)} { (t!("users-paid-invoice", number = n)) } }
                 }
             }
             @if let Some(e) = error { p.error role="alert" #list-error { (e) } }
             @if let Some(n) = &flash.notice { p.notice role="status" { (n) } }
-            @if query.added.is_some() { p.notice role="status" { "The user was added." } }
-            h1 { "Users" }
+            @if query.added.is_some() { p.notice role="status" { (t!("users-added")) } }
+            h1 { (t!("users-title")) }
             div.toolbar {
                 form method="get" action="/admin/users" role="search" {
-                    input type="search" name="q" value=(query.q) placeholder="Search by name or e-mail" aria-label="Search users";
-                    button.secondary type="submit" { "Search" }
+                    input type="search" name="q" value=(query.q) placeholder=(t!("users-search-placeholder")) aria-label=(t!("users-search-label"));
+                    button.secondary type="submit" { (t!("users-search")) }
                 }
-                a.button href="/admin/users/new" { "Add user" }
-                a.button.secondary href="/admin/users/import" { "Import from CSV" }
-                @if let Some(l) = &licence { span.muted #seats { (l.seats_in_use) " of " (l.seats) " seats in use" } }
+                a.button href="/admin/users/new" { (t!("users-add-user")) }
+                a.button.secondary href="/admin/users/import" { (t!("users-import")) }
+                @if let Some(l) = &licence { span.muted #seats { (t!("users-seats-in-use", in_use = l.seats_in_use, seats = l.seats)) } }
             }
-            p.muted.small { "Roles: only Agent and Supervisor matter for chat (agents answer, supervisors watch). Expert is not used by chat." }
+            p.muted.small { (t!("users-roles-help")) }
             table #users {
                 thead {
                     tr {
-                        th { "Name" } th { "E-mail" } th { "Status" }
-                        @for role in Role::ALL { th { (role.as_str()) } }
-                        th { "Max chats" } th { span.visually-hidden { "Edit" } }
+                        th { (t!("users-col-name")) } th { (t!("users-col-email")) } th { (t!("users-col-status")) }
+                        @for role in Role::ALL { th { (role_name(role)) } }
+                        th { (t!("users-col-max-chats")) } th { span.visually-hidden { (t!("users-edit")) } }
                     }
                 }
                 tbody {
                     @for u in &users { (row(session, u, &back)) }
-                    @if users.is_empty() { tr { td colspan="9" .muted { "No users match." } } }
+                    @if users.is_empty() { tr { td colspan="9" .muted { (t!("users-none-match")) } } }
                 }
             }
             div.pager {
-                @if page_no > 1 { a href={"/admin/users?page=" (page_no - 1) "&q=" (urlencode(&query.q))} { "← Previous" } }
-                span.muted { "Page " (page_no) " of " (pages) " · " (count(total, "user", "users")) }
-                @if page_no < pages { a href={"/admin/users?page=" (page_no + 1) "&q=" (urlencode(&query.q))} { "Next →" } }
+                @if page_no > 1 { a href={"/admin/users?page=" (page_no - 1) "&q=" (urlencode(&query.q))} { (t!("users-previous")) } }
+                span.muted { (t!("users-page", page = page_no, pages = pages, count = total)) }
+                @if page_no < pages { a href={"/admin/users?page=" (page_no + 1) "&q=" (urlencode(&query.q))} { (t!("users-next")) } }
             }
         },
     ))
@@ -123,25 +125,25 @@ fn row(session: &Session, u: &UserRow, back: &str) -> Markup {
     let name = u.profile.full_name();
     html! {
         tr data-email=(u.email) {
-            td { (name) }
+            td.name { (name) }
             td { (u.email) }
-            td { span class={"status " (u.status.as_str())} { (u.status.as_str()) } }
+            td data-label=(t!("users-col-status")) { span class={"status " (u.status.as_str())} { (status_name(u.status)) } }
             @for role in Role::ALL {
                 @let on = u.roles.iter().any(|r| r == role.as_str());
-                td {
+                td data-label=(role_name(role)) {
                     form.inline method="post" action={"/admin/users/" (u.user_id) "/roles"} {
                         input type="hidden" name="csrf" value=(session.csrf);
                         input type="hidden" name="role" value=(role.as_str());
                         input type="hidden" name="on" value=(if on { "false" } else { "true" });
                         input type="hidden" name="back" value=(back);
                         button class={"toggle" @if on { " on" }} type="submit" aria-pressed=(on)
-                            aria-label={(role.as_str()) " role for " (name) ": " (if on { "on" } else { "off" })}
-                            data-role=(role.as_str()) { (if on { "ON" } else { "OFF" }) }
+                            aria-label=(if on { t!("users-role-on-label", role = role_name(role), name = name.as_str()) } else { t!("users-role-off-label", role = role_name(role), name = name.as_str()) })
+                            data-role=(role.as_str()) { (if on { t!("users-toggle-on") } else { t!("users-toggle-off") }) }
                     }
                 }
             }
-            td { (u.max_chats) }
-            td { a.pencil href={"/admin/users/" (u.user_id)} aria-label={"Edit " (name)} title="Edit" { "✎" } }
+            td data-label=(t!("users-col-max-chats")) { (u.max_chats) }
+            td.edit { a.pencil href={"/admin/users/" (u.user_id)} aria-label=(t!("users-edit-name", name = name.as_str())) title=(t!("users-edit")) { "✎" } }
         }
     }
 }
@@ -177,6 +179,15 @@ pub async fn toggle_role(
             let Refusal { message, .. } = refusal(e)?;
             Ok(flash::refused(jar, &back, &message))
         }
+    }
+}
+
+/// A user's status as people read it.
+pub fn status_name(status: Status) -> String {
+    match status {
+        Status::Invited => t!("users-status-invited"),
+        Status::Active => t!("users-status-active"),
+        Status::Deactivated => t!("users-status-deactivated"),
     }
 }
 
@@ -232,7 +243,7 @@ impl NewUserForm {
     fn input(&self) -> Result<UserInput, app::Error> {
         let max_chats = match self.max_chats.trim() {
             "" => None,
-            text => Some(text.parse::<i64>().map_err(|_| app::Error::invalid("max_chats", "The maximum number of chats must be a whole number."))?),
+            text => Some(text.parse::<i64>().map_err(|_| app::Error::invalid("max_chats", t!("users-max-chats-whole")))?),
         };
         let access = match (self.action.as_str(), self.access.as_str()) {
             ("generate", _) => AccessInput::GeneratePassword,
@@ -260,48 +271,48 @@ fn new_user_page(session: &Session, form: &NewUserForm, error: Option<(&str, Opt
     };
     let access = if form.access.is_empty() { "invite" } else { form.access.as_str() };
     page(
-        "Add a user",
+        &t!("users-new-title"),
         Some(session),
         html! {
-            h1 { "Add a user" }
+            h1 { (t!("users-new-title")) }
             @if let (Some(m), None) = (message, field) { p.error role="alert" { (m) } }
             form.card method="post" action="/admin/users/new" #new-user {
                 input type="hidden" name="csrf" value=(session.csrf);
-                (text("email", "E-mail", &form.email, true, "email"))
-                (text("first_name", "First name", &form.profile.first_name, true, "text"))
-                (text("last_name", "Last name", &form.profile.last_name, true, "text"))
-                (text("display_name", "Name shown to visitors (optional)", &form.profile.display_name, false, "text"))
-                (text("phone", "Phone (optional)", &form.profile.phone, false, "text"))
-                (text("job_title", "Job title (optional)", &form.profile.job_title, false, "text"))
+                (text("email", &t!("users-field-email"), &form.email, true, "email"))
+                (text("first_name", &t!("users-field-first-name"), &form.profile.first_name, true, "text"))
+                (text("last_name", &t!("users-field-last-name"), &form.profile.last_name, true, "text"))
+                (text("display_name", &t!("users-field-display-name-optional"), &form.profile.display_name, false, "text"))
+                (text("phone", &t!("users-field-phone-optional"), &form.profile.phone, false, "text"))
+                (text("job_title", &t!("users-field-job-title-optional"), &form.profile.job_title, false, "text"))
                 fieldset {
-                    legend { "Roles" }
+                    legend { (t!("users-roles")) }
                     @for role in Role::ALL {
                         @let name = format!("role_{}", role.as_str().to_lowercase());
-                        label.check { input type="checkbox" name=(name) checked[form.roles().contains(&role)]; " " (role.as_str()) }
+                        label.check { input type="checkbox" name=(name) checked[form.roles().contains(&role)]; " " (role_name(role)) }
                     }
-                    p.muted.small { "Only Agent and Supervisor matter for chat. Expert is not used by chat." }
+                    p.muted.small { (t!("users-roles-chat-help")) }
                     (field_error(field, "roles", message))
                 }
-                label for="max_chats" { "Maximum simultaneous chats (1–" (MAX_CHATS_LIMIT) ")" }
+                label for="max_chats" { (t!("users-max-chats-label", limit = MAX_CHATS_LIMIT)) }
                 input #max_chats type="number" name="max_chats" min="1" max=(MAX_CHATS_LIMIT)
                     value=(if form.max_chats.is_empty() { DEFAULT_MAX_CHATS.to_string() } else { form.max_chats.clone() })
                     aria-invalid=(field == Some("max_chats"));
                 (field_error(field, "max_chats", message))
                 fieldset {
-                    legend { "Access" }
-                    label.check { input type="radio" name="access" value="invite" checked[access == "invite"]; " Send an invitation e-mail: the user chooses a password (link valid 72 hours)" }
-                    label.check { input type="radio" name="access" value="invite_later" checked[access == "invite_later"]; " Create the invitation now, send the e-mail later" }
-                    label.check { input type="radio" name="access" value="password" checked[access == "password"]; " Set a password now, without e-mail" }
-                    label for="password" { "Password (at least 8 characters)" }
+                    legend { (t!("users-access")) }
+                    label.check { input type="radio" name="access" value="invite" checked[access == "invite"]; " " (t!("users-access-invite")) }
+                    label.check { input type="radio" name="access" value="invite_later" checked[access == "invite_later"]; " " (t!("users-access-invite-later")) }
+                    label.check { input type="radio" name="access" value="password" checked[access == "password"]; " " (t!("users-access-password")) }
+                    label for="password" { (t!("users-password-label")) }
                     input #password type="password" name="password" autocomplete="new-password" aria-invalid=(field == Some("password"));
                     (field_error(field, "password", message))
                 }
                 p.actions {
-                    button type="submit" name="action" value="add" { "Add user" }
+                    button type="submit" name="action" value="add" { (t!("users-add-user")) }
                     " "
-                    button.secondary type="submit" name="action" value="generate" title="Creates the user with a strong random password, shown once" { "Generate a password and add" }
+                    button.secondary type="submit" name="action" value="generate" title=(t!("users-generate-title")) { (t!("users-generate")) }
                     " "
-                    a href="/admin/users" { "Cancel" }
+                    a href="/admin/users" { (t!("users-cancel")) }
                 }
             }
         },
@@ -328,19 +339,20 @@ pub async fn create(State(web): State<Web>, Admin(session): Admin, Form(form): F
 
 fn generated_password_page(session: &Session, email: &str, user_id: UserId, password: &str) -> Markup {
     page(
-        "User added",
+        &t!("users-created-title"),
         Some(session),
         html! {
             section.card {
-                h1 { "User added" }
-                p { "Give " (email) " this password. It is shown only now: copy it before leaving this page." }
+                h1 { (t!("users-created-title")) }
+                p { (t!("users-give-password", email = email)) }
                 p.secret {
                     code #generated-password { (password) }
                     " "
-                    button.secondary type="button" data-copy="#generated-password" { "Copy" }
+                    button.secondary type="button" data-copy="#generated-password" { (t!("users-copy")) }
                 }
-                p { a href={"/admin/users/" (user_id)} { "Open the user" } " · " a href="/admin/users" { "Back to users" } }
+                p { a href={"/admin/users/" (user_id)} { (t!("users-open-user")) } " · " a href="/admin/users" { (t!("users-back")) } }
             }
+            (strings(&["copy-done", "copy-manual"]))
             script type="module" src="/static/copy.js" {}
         },
     )

@@ -1,0 +1,12 @@
+## The e-mails, written in their recipient's language: an invitation, a password reset link.
+
+mail-hello = Hello { $first_name },
+
+mail-invitation-subject = You are invited to { $company } on Switchboard
+mail-invitation-intro = { $company } has created a Switchboard account for you. Choose your password here:
+mail-invitation-expiry = The link works once and expires on { $expires_at }. If it has expired, ask your administrator to send a new one.
+
+mail-reset-subject = Reset your Switchboard password
+mail-reset-intro = Someone asked to reset the password of your Switchboard account. Choose a new password here:
+mail-reset-expiry = The link works once and expires on { $expires_at }. Choosing a new password logs you out everywhere else.
+mail-reset-not-you = If you did not ask for this, ignore this e-mail: your password stays as it is.

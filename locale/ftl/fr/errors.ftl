@@ -1,0 +1,89 @@
+## Refus et erreurs, tels que les pages et le `message` de l’API JSON les disent.
+
+field-first-name = le prénom
+field-last-name = le nom
+field-display-name = le nom affiché
+field-phone = le numéro de téléphone
+field-job-title = la fonction
+field-name = le nom
+
+err-not-found = introuvable
+err-page-not-found = Il n’y a rien ici.
+err-unauthenticated = Veuillez vous connecter.
+err-invalid-credentials = E-mail ou mot de passe incorrect.
+err-forbidden = Votre rôle ne permet pas cette action.
+err-internal = Une erreur s’est produite de notre côté.
+err-unavailable = La base de données ne répond pas ; réessayez dans un instant.
+err-catching-up = Enregistré. La liste « { $list } » se met à jour et montrera le changement dans un instant.
+err-stream-unreadable = cet enregistrement contient un événement que cette version ne sait pas lire ({ $reason }) : un opérateur a été prévenu ; les autres enregistrements ne sont pas touchés
+err-contention = quelqu’un d’autre modifie cet enregistrement en ce moment ; réessayez
+err-csrf = Ce formulaire a expiré (contrôle de sécurité). Rechargez la page et réessayez.
+err-form-unreadable = Le formulaire n’a pas pu être lu : { $detail }
+err-query-unreadable = L’adresse n’a pas pu être lue : { $detail }
+err-json-unreadable = Le corps de la requête n’a pas pu être lu : { $detail }
+err-confirm-unticked = Cochez la case pour confirmer.
+
+err-agent-not-online = l’agent n’est pas en ligne
+err-agent-at-capacity = l’agent a déjà { $max } conversations, son maximum
+err-no-agent-available = aucun autre agent de ce site n’est en ligne avec une place libre
+err-email-taken = cette adresse e-mail appartient déjà à un compte
+err-invalid-email = « { $value } » n’est pas une adresse e-mail valide
+
+err-company-not-registered = la société n’existe pas
+err-company-already-registered = la société existe déjà
+err-company-name-missing = le nom de la société ne doit pas être vide
+err-company-no-seats = une société a besoin d’au moins une licence
+err-seats-exhausted = les { $seats } licences sont toutes utilisées : désactivez un utilisateur ou achetez des licences
+err-seats-below-usage = { $in_use } licences sont utilisées, plus que les { $seats } demandées : désactivez d’abord des utilisateurs
+err-not-a-member = cet utilisateur n’est pas membre de la société
+err-already-a-member = cet utilisateur est déjà membre de la société
+err-last-administrator = la société doit garder au moins un administrateur actif
+err-nothing-to-change = cette commande ne change rien : c’est l’offre en vigueur
+err-renewal-due = l’abonnement est en cours de renouvellement : réessayez dans une minute
+err-order-in-progress = une autre commande est en cours de paiement : attendez qu’elle se termine
+err-order-id-reused = ce numéro de commande a déjà servi pour une autre commande
+err-amount-changed = le montant est maintenant de { $actual }, et non de { $expected } comme affiché : vérifiez le nouveau montant et validez à nouveau
+err-card-missing = une carte est nécessaire pour payer cette commande
+err-unknown-order = cette commande n’existe pas
+err-no-card-on-file = aucune carte n’est enregistrée pour renouveler l’abonnement
+
+err-user-already-registered = cet utilisateur existe déjà
+err-user-not-registered = cet utilisateur n’existe pas
+err-first-name-missing = le prénom est obligatoire
+err-last-name-missing = le nom est obligatoire
+err-too-long = { $field } dépasse { $max } caractères
+err-max-chats = le nombre maximal de chats simultanés doit être compris entre 1 et { $max }, et non { $value }
+err-not-invited = cet utilisateur n’a pas d’invitation en attente
+err-invitation-expired = ce lien d’invitation a expiré ; demandez à votre administrateur de vous en envoyer un nouveau
+err-invitation-used = ce lien d’invitation a déjà été utilisé
+err-invitation-replaced = ce lien d’invitation a été remplacé par un plus récent ; utilisez le dernier e-mail reçu
+err-invitation-unknown = ce lien d’invitation n’est pas valide
+err-no-password-yet = cet utilisateur n’a pas encore choisi de mot de passe : renvoyez plutôt l’invitation
+err-no-password-reset = aucune réinitialisation de mot de passe n’est en cours pour cet utilisateur
+err-reset-link-expired = ce lien de réinitialisation a expiré ; demandez-en un nouveau
+err-reset-link-used = ce lien de réinitialisation a déjà été utilisé ; demandez-en un nouveau si besoin
+err-reset-link-replaced = ce lien de réinitialisation a été remplacé par un plus récent ; utilisez le dernier e-mail reçu
+err-reset-link-unknown = ce lien de réinitialisation n’est pas valide
+
+err-site-not-found = ce site n’existe pas
+err-site-already-exists = ce site existe déjà
+err-site-deleted = ce site a été supprimé
+err-site-name-missing = le site doit avoir un nom
+err-site-no-url = indiquez au moins une adresse du site
+err-site-too-many-urls = indiquez au plus { $max } adresses
+err-site-bad-url = « { $value } » n’est pas une adresse web : indiquez un hôte comme www.exemple.fr, éventuellement avec https:// et un chemin
+err-site-bad-colour = la couleur doit ressembler à #1a2b3c, et non « { $value } »
+err-site-bad-weight = les poids de priorité doivent être compris entre 1 et 100
+err-site-not-an-agent = seuls les utilisateurs ayant le rôle Agent peuvent être affectés à un site
+
+err-conversation-not-found = cette conversation n’existe pas
+err-conversation-already-started = cette conversation existe déjà
+err-conversation-closed = cette conversation est terminée
+err-message-empty = le message est vide
+err-message-too-long = le message dépasse { $max } caractères
+err-conversation-not-yours = cette conversation ne vous est pas attribuée
+err-conversation-already-assigned = cette conversation a déjà un agent
+err-conversation-not-assigned = cette conversation n’a pas d’agent
+err-visitor-name-too-long = le nom dépasse 100 caractères
+err-bad-priority = priorité « { $value } » inconnue (valeurs attendues : high, normal ou low)
+err-bad-period = période de facturation « { $value } » inconnue (valeurs attendues : monthly ou annual)

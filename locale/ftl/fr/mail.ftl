@@ -1,0 +1,12 @@
+## Les e-mails, écrits dans la langue de leur destinataire : une invitation, un lien pour réinitialiser le mot de passe.
+
+mail-hello = Bonjour { $first_name },
+
+mail-invitation-subject = { $company } vous invite sur Switchboard
+mail-invitation-intro = { $company } vous a créé un compte Switchboard. Choisissez votre mot de passe ici :
+mail-invitation-expiry = Le lien ne fonctionne qu’une fois et expire le { $expires_at }. S’il a expiré, demandez à votre administrateur de vous en envoyer un nouveau.
+
+mail-reset-subject = Réinitialisez votre mot de passe Switchboard
+mail-reset-intro = Quelqu’un a demandé la réinitialisation du mot de passe de votre compte Switchboard. Choisissez un nouveau mot de passe ici :
+mail-reset-expiry = Le lien ne fonctionne qu’une fois et expire le { $expires_at }. Choisir un nouveau mot de passe ferme toutes vos autres sessions.
+mail-reset-not-you = Si vous n’êtes pas à l’origine de cette demande, ignorez cet e-mail : votre mot de passe reste inchangé.

@@ -1,0 +1,167 @@
+//! Every page in English and in French: none names a message a catalogue lacks, each says
+//! which language it is in, and the French one is not the English one. Then the language a
+//! reader gets: their own choice, else their browser's, else their company's default.
+
+use domain::company::Role;
+use domain::site::Priority;
+use serde_json::json;
+use testkit::chat::{console, says, visitor};
+use testkit::server::{assert_no_missing_words, hidden_field, Browserless};
+use testkit::{TestDb, TestServer};
+
+use testkit::chat::PASSWORD;
+
+async fn logged_in(server: &TestServer, lang: Option<&str>, email: &str, password: &str) -> Browserless {
+    let browser = Browserless::speaking(server, lang);
+    assert_eq!(browser.login(email, password).await.status(), 303, "{email} logs in");
+    browser
+}
+
+/// The page at `path`, checked: its status, its language, no missing message.
+async fn page(browser: &Browserless, path: &str, lang: &str) -> String {
+    let response = browser.get(path).await;
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let expected = if path.starts_with("/nowhere") || path.ends_with("/unknown-token") { 404 } else { 200 };
+    assert_eq!(status, expected, "{path} in {lang}: {text}");
+    assert!(text.contains(&format!("<html lang=\"{lang}\"")), "{path} does not say it is in {lang}");
+    assert_no_missing_words(&format!("{path} in {lang}"), &text);
+    text
+}
+
+#[tokio::test]
+async fn every_page_renders_in_both_languages_with_every_message() {
+    let db = TestDb::new().await;
+    let server = TestServer::start(&db).await;
+    let chat = server.chat_site("Acme", 5).await;
+    let ann = server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
+    server.user(chat.company, "sue@acme.test", PASSWORD, &[Role::Supervisor]).await;
+    // A finished conversation, for the history and its transcript.
+    let (mut console_ws, _) = console(&server.url(""), "ann@acme.test").await;
+    console_ws.send(json!({ "type": "status", "status": "online" })).await;
+    console_ws.until("online", |f| f["type"] == "state" && f["status"] == "online").await;
+    server.settle().await;
+    let (mut v, _) = visitor(&server.url(""), &chat.key, None, 0).await;
+    v.send(says("Bonjour").1).await;
+    let conversation = console_ws.until_type("conversation").await["id"].as_str().unwrap().to_owned();
+    console_ws.send(json!({ "type": "close", "conversation_id": conversation })).await;
+    console_ws.until_type("closed").await;
+    server.settle().await;
+
+    let site = chat.site.0;
+    let admin_pages = [
+        "/account".to_owned(),
+        "/admin/company".into(),
+        "/admin/users".into(),
+        "/admin/users/new".into(),
+        format!("/admin/users/{}", ann.0),
+        format!("/admin/users/{}/settings", ann.0),
+        format!("/admin/users/{}/history", ann.0),
+        format!("/admin/users/{}/deactivate", ann.0),
+        "/admin/users/import".into(),
+        "/admin/subscription".into(),
+        "/admin/subscription/edit".into(),
+        "/admin/subscription/order?seats=6&period=annual".into(),
+        "/admin/audit".into(),
+        "/admin/sites".into(),
+        "/admin/sites/new".into(),
+        format!("/admin/sites/{site}"),
+        format!("/admin/sites/{site}/key"),
+        format!("/admin/sites/{site}/delete"),
+        format!("/admin/sites/{site}/install"),
+        format!("/admin/sites/{site}/test"),
+        format!("/admin/sites/{site}/agents"),
+        "/history".into(),
+        format!("/history/{conversation}"),
+        format!("/history/{conversation}/erase"),
+        "/nowhere".into(),
+    ];
+    let public_pages = ["/login", "/password-reset", "/password-reset/sent", "/password-reset/unknown-token", "/invitation/unknown-token"];
+    let mut checked = 0;
+    for (header, lang) in [(None, "en"), (Some("fr-FR,fr;q=0.9"), "fr")] {
+        let admin = logged_in(&server, header, "admin@acme.test", "admin-password").await;
+        let agent = logged_in(&server, header, "ann@acme.test", PASSWORD).await;
+        let supervisor = logged_in(&server, header, "sue@acme.test", PASSWORD).await;
+        let anonymous = Browserless::speaking(&server, header);
+        let mut all: Vec<(&Browserless, String)> = admin_pages.iter().map(|p| (&admin, p.clone())).collect();
+        all.extend(public_pages.iter().map(|p| (&anonymous, p.to_string())));
+        all.extend([(&agent, "/console".to_owned()), (&agent, "/account".into()), (&agent, "/history".into())]);
+        all.extend([(&supervisor, "/supervisor".to_owned()), (&supervisor, "/history".into())]);
+        for (browser, path) in all {
+            let text = page(browser, &path, lang).await;
+            if lang == "fr" {
+                // Not the English page with a French attribute: the frame at least is French.
+                let english = page(&Browserless::speaking(&server, None), "/login", "en").await;
+                assert_ne!(text, english);
+                assert!(!text.contains(">Log out<") && !text.contains(">Log in<"), "{path} still says English words in French");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2 * 34, "only {checked} pages checked");
+}
+
+#[tokio::test]
+async fn the_language_is_the_users_choice_else_the_browsers_else_the_companys() {
+    let db = TestDb::new().await;
+    let server = TestServer::start(&db).await;
+    let chat = server.chat_site("Acme", 5).await;
+    server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
+
+    // A German browser: nothing this product speaks, so the company's default decides.
+    let german = Some("de-DE,de;q=0.9");
+    let ann = logged_in(&server, german, "ann@acme.test", PASSWORD).await;
+    assert!(ann.get_text("/account").await.contains("<html lang=\"en\" data-tz=\"UTC\""));
+
+    let admin = logged_in(&server, None, "admin@acme.test", "admin-password").await;
+    let csrf = admin.csrf().await;
+    let refused = admin.post_form("/admin/company", &[("csrf", &csrf), ("language", "fr"), ("time_zone", "Mars/Olympus")]).await;
+    assert_eq!(refused.status(), 422);
+    let text = refused.text().await.unwrap();
+    assert!(text.contains("&quot;Mars/Olympus&quot; is not a time zone") && text.contains("id=\"time_zone-error\""), "{text}");
+    let saved = admin.post_form("/admin/company", &[("csrf", &csrf), ("language", "fr"), ("time_zone", "Europe/Paris")]).await;
+    assert_eq!(saved.status(), 303);
+    // The administrator's own browser sent no language: the company's default is theirs too.
+    assert!(admin.get_text("/admin/company").await.contains("La langue et le fuseau horaire de la société sont enregistrés."));
+
+    let account = ann.get_text("/account").await;
+    assert!(account.contains("<html lang=\"fr\" data-tz=\"Europe/Paris\"") && account.contains("Votre compte"), "{account}");
+    // An English browser wins over the company's default…
+    let english = logged_in(&server, Some("en-GB"), "ann@acme.test", PASSWORD).await;
+    assert!(english.get_text("/account").await.contains("<html lang=\"en\" data-tz=\"Europe/Paris\""));
+    // …and the user's own choice over both, remembered on every device.
+    let csrf = english.csrf().await;
+    let chose = english.post_form("/account/preferences", &[("csrf", &csrf), ("language", "fr"), ("time_zone", "America/Toronto")]).await;
+    assert_eq!(chose.status(), 303);
+    let page = english.get_text("/account").await;
+    assert!(
+        page.contains("<html lang=\"fr\" data-tz=\"America/Toronto\"") && page.contains("Votre langue et votre fuseau horaire sont enregistrés.")
+    );
+    assert!(page.contains(r#"<option value="fr" lang="fr" selected>Français</option>"#), "the choice shows as chosen");
+    let elsewhere = logged_in(&server, Some("en-US"), "ann@acme.test", PASSWORD).await;
+    assert!(elsewhere.get_text("/account").await.contains("<html lang=\"fr\" data-tz=\"America/Toronto\""));
+    assert_eq!(hidden_field(&page, "csrf").as_deref(), Some(csrf.as_str()));
+
+    // Back to automatic: the browser's language again, the company's zone.
+    let csrf = elsewhere.csrf().await;
+    let chose = elsewhere.post_form("/account/preferences", &[("csrf", &csrf), ("language", ""), ("time_zone", "")]).await;
+    assert_eq!(chose.status(), 303);
+    assert!(elsewhere.get_text("/account").await.contains("<html lang=\"en\" data-tz=\"Europe/Paris\""));
+    // A bad choice is refused with a reason, and nothing changes.
+    let bad = elsewhere.post_form("/account/preferences", &[("csrf", &csrf), ("language", "klingon"), ("time_zone", "")]).await;
+    assert_eq!(bad.status(), 303);
+    let after = elsewhere.get_text("/account").await;
+    assert!(
+        after.contains("the language &quot;klingon&quot; is not one Switchboard speaks") || after.contains("The language &quot;klingon&quot;"),
+        "{after}"
+    );
+    assert!(after.contains("<html lang=\"en\""));
+
+    // The JSON API's messages follow the reader too; its codes do not.
+    let api = Browserless::speaking(&server, Some("fr"));
+    let answer = api.http.get(api.url("/api/v1/users")).send().await.unwrap();
+    assert_eq!(answer.status(), 401);
+    let body: serde_json::Value = answer.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "unauthenticated");
+    assert_eq!(body["error"]["message"], "Veuillez vous connecter.");
+}
