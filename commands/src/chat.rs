@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use domain::agent::{self, Agent, Status};
 use domain::conversation::{self, Conversation, Decision, Sender};
 use domain::visitor::{self, Visitor};
+use domain::visitor_details::VisitorDetails;
 use domain::EventPayload;
 use domain::{Actor, CompanyId, ConversationId, Metadata, SiteId, UserId, VisitorId};
 use store::{EventStore, Keyring, Position, Sealer};
@@ -74,7 +75,14 @@ impl<S: EventStore> ChatStreams<S> {
     /// A new conversation for a visitor, waiting for an agent.
     pub async fn start(&self, site_id: SiteId, company_id: CompanyId, visitor_id: VisitorId, page_url: &str) -> Result<ConversationId, Error> {
         let conversation_id = ConversationId::new();
-        let command = conversation::Command::Start { conversation_id, site_id, company_id, visitor_id, page_url: page_url.to_owned() };
+        let command = conversation::Command::Start {
+            conversation_id,
+            site_id,
+            company_id,
+            visitor_id,
+            page_url: page_url.to_owned(),
+            visitor: VisitorDetails::default(),
+        };
         let metadata = Metadata::new(Some(company_id), Actor::Visitor(visitor_id.0));
         let sealer = self.keyring.sealer(company_id, visitor_id).await?;
         self.on_conversation_sealed(conversation_id, &command, &metadata, Some(&sealer)).await?;
@@ -83,12 +91,14 @@ impl<S: EventStore> ChatStreams<S> {
 
     /// A visitor's first message and the conversation it starts, in one append: a failure
     /// leaves neither.
+    #[allow(clippy::too_many_arguments)]
     pub async fn start_with_message(
         &self,
         site_id: SiteId,
         company_id: CompanyId,
         visitor_id: VisitorId,
         page_url: &str,
+        visitor: &VisitorDetails,
         client_id: Uuid,
         text: &str,
     ) -> Result<(ConversationId, Posted), Error> {
@@ -99,6 +109,7 @@ impl<S: EventStore> ChatStreams<S> {
             company_id,
             visitor_id,
             page_url: page_url.to_owned(),
+            visitor: visitor.clone(),
             client_id,
             text: text.to_owned(),
         };
@@ -154,6 +165,7 @@ impl<S: EventStore> ChatStreams<S> {
         email: &str,
         message: &str,
         page_url: &str,
+        visitor: &VisitorDetails,
     ) -> Result<ConversationId, Error> {
         let conversation_id = ConversationId::new();
         let command = conversation::Command::LeaveOfflineMessage {
@@ -164,11 +176,26 @@ impl<S: EventStore> ChatStreams<S> {
             email: email.to_owned(),
             message: message.to_owned(),
             page_url: page_url.to_owned(),
+            visitor: visitor.clone(),
         };
         let metadata = Metadata::new(Some(company_id), Actor::Visitor(visitor_id.0));
         let sealer = self.keyring.sealer(company_id, visitor_id).await?;
         self.on_conversation_sealed(conversation_id, &command, &metadata, Some(&sealer)).await?;
         Ok(conversation_id)
+    }
+
+    /// The visitor of an open conversation is on another page (sealed with their key).
+    pub async fn note_page(
+        &self,
+        id: ConversationId,
+        company_id: CompanyId,
+        visitor_id: VisitorId,
+        page_url: &str,
+    ) -> Result<Outcome<conversation::Event>, Error> {
+        let command = conversation::Command::NotePage { page_url: page_url.to_owned() };
+        let metadata = Metadata::new(Some(company_id), Actor::Visitor(visitor_id.0));
+        let sealer = self.keyring.sealer(company_id, visitor_id).await?;
+        self.on_conversation_sealed(id, &command, &metadata, Some(&sealer)).await
     }
 
     /// Erases the visitor's personal data: destroys their keys, then records who did it.

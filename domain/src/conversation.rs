@@ -12,6 +12,7 @@ use crate::codec::EventPayload;
 use crate::ids::{CompanyId, ConversationId, SiteId, UserId, VisitorId};
 use crate::personal::Personal;
 use crate::routing::Candidate;
+use crate::visitor_details::VisitorDetails;
 use crate::Decider;
 
 pub fn stream(id: ConversationId) -> String {
@@ -56,6 +57,9 @@ pub enum Event {
         company_id: CompanyId,
         visitor_id: VisitorId,
         page_url: Personal,
+        /// Absent from conversations started before details were kept.
+        #[serde(default)]
+        visitor: VisitorDetails,
     },
     /// Whoever wrote it, its text is sealed with the visitor's key: an answer can quote them.
     MessagePosted {
@@ -85,6 +89,12 @@ pub enum Event {
         email: Personal,
         message: Personal,
         page_url: Personal,
+        #[serde(default)]
+        visitor: VisitorDetails,
+    },
+    /// The visitor opened another page of the site while the conversation was open.
+    VisitorNavigated {
+        page_url: Personal,
     },
 }
 
@@ -93,9 +103,10 @@ impl EventPayload for Event {
 
     fn personal_mut(&mut self) -> Vec<&mut Personal> {
         match self {
-            Event::ConversationStarted { page_url, .. } => vec![page_url],
+            Event::ConversationStarted { page_url, visitor, .. } => vec![page_url, &mut visitor.referrer],
             Event::MessagePosted { text, .. } => vec![text],
-            Event::OfflineMessageLeft { name, email, message, page_url, .. } => vec![name, email, message, page_url],
+            Event::OfflineMessageLeft { name, email, message, page_url, visitor, .. } => vec![name, email, message, page_url, &mut visitor.referrer],
+            Event::VisitorNavigated { page_url } => vec![page_url],
             Event::ConversationAssigned { .. } | Event::ConversationRequeued { .. } | Event::ConversationClosed { .. } => vec![],
         }
     }
@@ -109,6 +120,7 @@ pub enum Command {
         company_id: CompanyId,
         visitor_id: VisitorId,
         page_url: String,
+        visitor: VisitorDetails,
     },
     PostMessage {
         client_id: Uuid,
@@ -122,6 +134,7 @@ pub enum Command {
         company_id: CompanyId,
         visitor_id: VisitorId,
         page_url: String,
+        visitor: VisitorDetails,
         client_id: Uuid,
         text: String,
     },
@@ -144,6 +157,12 @@ pub enum Command {
         name: String,
         email: String,
         message: String,
+        page_url: String,
+        visitor: VisitorDetails,
+    },
+    /// The visitor is on another page (a new connection from it): recorded while the
+    /// conversation is open, ignored once it has ended.
+    NotePage {
         page_url: String,
     },
 }
@@ -210,7 +229,7 @@ impl Decider for Conversation {
 
     fn decide(state: &State, command: &Command) -> Result<Vec<Event>, Error> {
         match command {
-            Command::Start { conversation_id, site_id, company_id, visitor_id, page_url } => {
+            Command::Start { conversation_id, site_id, company_id, visitor_id, page_url, visitor } => {
                 if state.started {
                     return Err(Error::AlreadyStarted);
                 }
@@ -220,22 +239,24 @@ impl Decider for Conversation {
                     company_id: *company_id,
                     visitor_id: *visitor_id,
                     page_url: checked_url(page_url),
+                    visitor: visitor.checked(),
                 }])
             }
-            Command::StartWithMessage { conversation_id, site_id, company_id, visitor_id, page_url, client_id, text } => {
+            Command::StartWithMessage { conversation_id, site_id, company_id, visitor_id, page_url, visitor, client_id, text } => {
                 let start = Command::Start {
                     conversation_id: *conversation_id,
                     site_id: *site_id,
                     company_id: *company_id,
                     visitor_id: *visitor_id,
                     page_url: page_url.clone(),
+                    visitor: visitor.clone(),
                 };
                 let mut events = Self::decide(state, &start)?;
                 let started = events.iter().fold(state.clone(), Self::evolve);
                 events.extend(Self::decide(&started, &Command::PostMessage { client_id: *client_id, from: Sender::Visitor, text: text.clone() })?);
                 Ok(events)
             }
-            Command::LeaveOfflineMessage { site_id, company_id, visitor_id, name, email, message, page_url } => {
+            Command::LeaveOfflineMessage { site_id, company_id, visitor_id, name, email, message, page_url, visitor } => {
                 if state.started {
                     return Err(Error::AlreadyStarted);
                 }
@@ -251,6 +272,7 @@ impl Decider for Conversation {
                     email: email.to_string().into(),
                     message: checked_text(message)?.into(),
                     page_url: checked_url(page_url),
+                    visitor: visitor.checked(),
                 }])
             }
             _ if !state.started => Err(Error::NotFound),
@@ -292,6 +314,11 @@ impl Decider for Conversation {
                 Ok(vec![Event::ConversationRequeued { from: *from, reason: reason.clone() }])
             }
             Command::Close { by } => Ok(if state.closed { vec![] } else { vec![Event::ConversationClosed { by: by.clone() }] }),
+            Command::NotePage { page_url } => Ok(if state.closed || page_url.trim().is_empty() {
+                vec![]
+            } else {
+                vec![Event::VisitorNavigated { page_url: checked_url(page_url) }]
+            }),
         }
     }
 
@@ -317,6 +344,7 @@ impl Decider for Conversation {
             Event::ConversationAssigned { agent_id, .. } => state.agent = Some(*agent_id),
             Event::ConversationRequeued { .. } => state.agent = None,
             Event::ConversationClosed { .. } => state.closed = true,
+            Event::VisitorNavigated { .. } => {}
         }
         state
     }
@@ -334,6 +362,7 @@ mod tests {
             company_id: CompanyId::new(),
             visitor_id: VisitorId::new(),
             page_url: "https://shop.example.com/cart".into(),
+            visitor: VisitorDetails::default(),
         }
     }
 
@@ -365,12 +394,14 @@ mod tests {
             company_id: CompanyId::new(),
             visitor_id: VisitorId::new(),
             page_url: "https://shop.example.com/".into(),
+            visitor: VisitorDetails { browser: " Firefox 133 ".into(), time_zone: "Mars/Olympus".into(), ..VisitorDetails::default() },
             client_id,
             text: text.into(),
         };
-        given::<Conversation>([])
-            .when(first(" Hello "))
-            .then_matches(|e| matches!(e, [Event::ConversationStarted { .. }, Event::MessagePosted { text, .. }] if text.text() == Some("Hello")));
+        given::<Conversation>([]).when(first(" Hello ")).then_matches(|e| {
+            matches!(e, [Event::ConversationStarted { visitor, .. }, Event::MessagePosted { text, .. }]
+                if text.text() == Some("Hello") && visitor.browser == "Firefox 133" && visitor.time_zone.is_empty())
+        });
         given::<Conversation>([]).when(first("   ")).then_error(Error::EmptyMessage);
         given::<Conversation>([started()]).when(first("Hello")).then_error(Error::AlreadyStarted);
     }
@@ -452,9 +483,21 @@ mod tests {
             email: email.into(),
             message: message.into(),
             page_url: "https://shop.example.com".into(),
+            visitor: VisitorDetails::default(),
         };
         given::<Conversation>([]).when(leave("ada@example.com", "Call me")).then_matches(|e| matches!(&e[0], Event::OfflineMessageLeft { .. }));
         given::<Conversation>([]).when(leave("nope", "Call me")).then_error(Error::BadEmail("nope".into()));
         given::<Conversation>([]).when(leave("ada@example.com", "  ")).then_error(Error::EmptyMessage);
+    }
+
+    #[test]
+    fn the_page_a_visitor_moves_to_is_recorded_while_the_conversation_is_open() {
+        let to = |url: &str| Command::NotePage { page_url: url.into() };
+        given::<Conversation>([started()])
+            .when(to("https://shop.example.com/checkout"))
+            .then([Event::VisitorNavigated { page_url: "https://shop.example.com/checkout".into() }]);
+        given::<Conversation>([started(), Event::ConversationClosed { by: "visitor".into() }]).when(to("https://shop.example.com/")).then([]);
+        given::<Conversation>([started()]).when(to("  ")).then([]);
+        given::<Conversation>([]).when(to("https://shop.example.com/")).then_error(Error::NotFound);
     }
 }

@@ -17,6 +17,7 @@ pub mod site;
 pub mod subscription;
 pub mod user;
 pub mod visitor;
+pub mod visitor_details;
 
 #[cfg(test)]
 mod testing;

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use domain::conversation::{self, Sender};
+use domain::visitor_details::VisitorDetails;
 use domain::{agent, visitor, CompanyId, ConversationId, Event, Personal, SiteId, UserId, VisitorId};
 use serde::Serialize;
 use store::RecordedEvent;
@@ -39,7 +40,7 @@ pub struct Conversations;
 
 impl Projection for Conversations {
     const NAME: &'static str = "conversations";
-    const TABLES: &'static [&'static str] = &["conversations", "messages"];
+    const TABLES: &'static [&'static str] = &["conversations", "messages", "visitor_numbers"];
     const READS_PERSONAL_DATA: bool = true;
 
     fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) -> Result<(), ProjectionError> {
@@ -58,12 +59,17 @@ impl Projection for Conversations {
         let text = |p: &Personal| p.text_or_empty().to_owned();
         let named = |p: &Personal| p.text().map(str::to_owned);
         match e {
-            conversation::Event::ConversationStarted { site_id, company_id, visitor_id, page_url, .. } => writes.push(
-                "INSERT INTO conversations (conversation_id, company_id, site_id, visitor_id, state, page_url, started_at, queued_at, visitor_erased)
-                 VALUES ($1, $2, $3, $4, 'waiting', $5, $6, $6, $7)",
-                params![id, company_id.0, site_id.0, visitor_id.0, text(page_url), at, page_url.is_erased()],
-            ),
-            conversation::Event::OfflineMessageLeft { site_id, company_id, visitor_id, name, email, message, page_url } => {
+            conversation::Event::ConversationStarted { site_id, company_id, visitor_id, page_url, visitor, .. } => {
+                number_visitor(writes, *company_id, *visitor_id);
+                writes.push(
+                    "INSERT INTO conversations (conversation_id, company_id, site_id, visitor_id, state, page_url, started_at, queued_at, visitor_erased)
+                     VALUES ($1, $2, $3, $4, 'waiting', $5, $6, $6, $7)",
+                    params![id, company_id.0, site_id.0, visitor_id.0, text(page_url), at, page_url.is_erased()],
+                );
+                note_details(writes, id, *company_id, *visitor_id, visitor);
+            }
+            conversation::Event::OfflineMessageLeft { site_id, company_id, visitor_id, name, email, message, page_url, visitor } => {
+                number_visitor(writes, *company_id, *visitor_id);
                 writes.push(
                     "INSERT INTO conversations (conversation_id, company_id, site_id, visitor_id, visitor_name, visitor_email, state,
                          page_url, started_at, closed_at, closed_by, last_message_at, messages, preview, visitor_erased)
@@ -81,6 +87,7 @@ impl Projection for Conversations {
                         message.is_erased()
                     ],
                 );
+                note_details(writes, id, *company_id, *visitor_id, visitor);
                 writes.push(
                     "INSERT INTO messages (conversation_id, seq, client_id, sender, text, posted_at, erased) VALUES ($1, $2, $3, 'visitor', $4, $5, $6)",
                     params![id, event.version as i64, event.event_id, text(message), at, message.is_erased()],
@@ -116,9 +123,42 @@ impl Projection for Conversations {
                 "UPDATE conversations SET state = 'closed', closed_at = $2, closed_by = $3 WHERE conversation_id = $1",
                 params![id, at, by.clone()],
             ),
+            conversation::Event::VisitorNavigated { page_url } => {
+                writes.push("UPDATE conversations SET page_url = $2 WHERE conversation_id = $1", params![id, text(page_url)])
+            }
         }
         Ok(())
     }
+}
+
+/// The visitor's number in their company: the next one when this is their first
+/// conversation or message there. Numbers follow the log's order, so a replay gives the
+/// same ones.
+fn number_visitor(writes: &mut Writes, company: CompanyId, visitor: VisitorId) {
+    writes.push(
+        "INSERT INTO visitor_numbers (company_id, visitor_id, number)
+         SELECT $1, $2, coalesce(max(number), 0) + 1 FROM visitor_numbers WHERE company_id = $1
+         ON CONFLICT (company_id, visitor_id) DO NOTHING",
+        params![company.0, visitor.0],
+    );
+}
+
+fn note_details(writes: &mut Writes, id: uuid::Uuid, company: CompanyId, visitor: VisitorId, details: &VisitorDetails) {
+    writes.push(
+        "UPDATE conversations SET referrer = $2, browser = $3, system = $4, visitor_language = $5, visitor_time_zone = $6,
+             visitor_number = (SELECT number FROM visitor_numbers WHERE company_id = $7 AND visitor_id = $8)
+         WHERE conversation_id = $1",
+        params![
+            id,
+            details.referrer.text_or_empty().to_owned(),
+            details.browser.clone(),
+            details.system.clone(),
+            details.language.clone(),
+            details.time_zone.clone(),
+            company.0,
+            visitor.0
+        ],
+    );
 }
 
 /// Blanks what the read models show of an erased visitor: exactly what a replay, finding
@@ -130,7 +170,7 @@ fn erase_visitor(writes: &mut Writes, company: CompanyId, visitor: VisitorId) {
         params![company.0, visitor.0],
     );
     writes.push(
-        "UPDATE conversations SET visitor_name = NULL, visitor_email = NULL, page_url = '', preview = '', visitor_erased = true
+        "UPDATE conversations SET visitor_name = NULL, visitor_email = NULL, page_url = '', referrer = '', preview = '', visitor_erased = true
          WHERE company_id = $1 AND visitor_id = $2",
         params![company.0, visitor.0],
     );
@@ -180,6 +220,8 @@ pub struct ConversationRow {
     pub site_id: SiteId,
     pub site: String,
     pub visitor_id: uuid::Uuid,
+    /// Their number in the company (none only for a conversation not yet projected).
+    pub visitor_number: Option<i32>,
     pub visitor_name: Option<String>,
     pub visitor_email: Option<String>,
     pub state: String,
@@ -194,10 +236,17 @@ pub struct ConversationRow {
     pub decision: Option<serde_json::Value>,
     /// The visitor was erased: name, e-mail, page and messages are gone.
     pub visitor_erased: bool,
+    /// What their browser said when they started (empty when it said nothing).
+    pub referrer: String,
+    pub browser: String,
+    pub system: String,
+    pub visitor_language: String,
+    pub visitor_time_zone: String,
 }
 
 const COLUMNS: &str = "c.conversation_id, c.company_id, c.site_id, s.name, c.visitor_id, c.visitor_name, c.visitor_email, c.state,
-    c.agent_id, c.agent_name, c.page_url, c.started_at, c.queued_at, c.closed_at, c.messages, c.preview, c.decision, c.visitor_erased";
+    c.agent_id, c.agent_name, c.page_url, c.started_at, c.queued_at, c.closed_at, c.messages, c.preview, c.decision, c.visitor_erased,
+    c.visitor_number, c.referrer, c.browser, c.system, c.visitor_language, c.visitor_time_zone";
 
 fn to_row(r: &tokio_postgres::Row) -> ConversationRow {
     ConversationRow {
@@ -219,6 +268,12 @@ fn to_row(r: &tokio_postgres::Row) -> ConversationRow {
         preview: r.get(15),
         decision: r.get(16),
         visitor_erased: r.get(17),
+        visitor_number: r.get(18),
+        referrer: r.get(19),
+        browser: r.get(20),
+        system: r.get(21),
+        visitor_language: r.get(22),
+        visitor_time_zone: r.get(23),
     }
 }
 
@@ -265,25 +320,68 @@ pub async fn history(
     let pattern = format!("%{}%", filter.visitor.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let agent = filter.agent.map(|a| a.0);
     let site = filter.site.map(|s| s.0);
+    let number = visitor_number(&filter.visitor);
     let clause = "c.company_id = $1
-        AND ($2 = '%%' OR c.visitor_name ILIKE $2 OR c.visitor_email ILIKE $2 OR c.visitor_id::text = trim(both '%' from $2)
+        AND ($2 = '%%' OR c.visitor_name ILIKE $2 OR c.visitor_email ILIKE $2 OR c.visitor_id::text = trim(both '%' from $2) OR c.visitor_number = $7
              OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.conversation_id AND m.sender = 'visitor' AND m.text ILIKE $2))
         AND ($3::uuid IS NULL OR $3 = ANY(c.handled_by)) AND ($4::uuid IS NULL OR c.site_id = $4)
         AND ($5::timestamptz IS NULL OR c.started_at >= $5) AND ($6::timestamptz IS NULL OR c.started_at < $6)";
     let rows = client
         .query(
-            &format!("SELECT {COLUMNS} FROM conversations c JOIN sites s ON s.site_id = c.site_id WHERE {clause} ORDER BY c.started_at DESC OFFSET $7 LIMIT $8"),
-            &[&company.0, &pattern, &agent, &site, &filter.from, &filter.until, &offset, &limit],
+            &format!("SELECT {COLUMNS} FROM conversations c JOIN sites s ON s.site_id = c.site_id WHERE {clause} ORDER BY c.started_at DESC OFFSET $8 LIMIT $9"),
+            &[&company.0, &pattern, &agent, &site, &filter.from, &filter.until, &number, &offset, &limit],
         )
         .await?;
     let total: i64 = client
         .query_one(
             &format!("SELECT count(*) FROM conversations c WHERE {clause}"),
-            &[&company.0, &pattern, &agent, &site, &filter.from, &filter.until],
+            &[&company.0, &pattern, &agent, &site, &filter.from, &filter.until, &number],
         )
         .await?
         .get(0);
     Ok((rows.iter().map(to_row).collect(), total))
+}
+
+/// The visitor's other conversations in the company, newest first: what an agent sees of
+/// their past beside the conversation.
+pub async fn others_of_visitor(
+    client: &impl GenericClient,
+    row: &ConversationRow,
+    limit: i64,
+) -> Result<Vec<ConversationRow>, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            &format!(
+                "SELECT {COLUMNS} FROM conversations c JOIN sites s ON s.site_id = c.site_id
+                 WHERE c.company_id = $1 AND c.visitor_id = $2 AND c.conversation_id <> $3 ORDER BY c.started_at DESC LIMIT $4"
+            ),
+            &[&row.company_id.0, &row.visitor_id, &row.conversation_id.0, &limit],
+        )
+        .await?;
+    Ok(rows.iter().map(to_row).collect())
+}
+
+/// Whether `agent` holds an open conversation with this visitor of the company.
+pub async fn holds_conversation_with(
+    client: &impl GenericClient,
+    company: CompanyId,
+    visitor: uuid::Uuid,
+    agent: UserId,
+) -> Result<bool, tokio_postgres::Error> {
+    let row = client
+        .query_opt(
+            "SELECT 1 FROM conversations WHERE company_id = $1 AND visitor_id = $2 AND agent_id = $3 AND state = 'assigned' LIMIT 1",
+            &[&company.0, &visitor, &agent.0],
+        )
+        .await?;
+    Ok(row.is_some())
+}
+
+/// A visitor's number as people type it in a search: `128`, `#128`, `n°128`, `no 128`.
+fn visitor_number(search: &str) -> Option<i32> {
+    let s = search.trim().to_lowercase();
+    let s = ["#", "n°", "nº", "no.", "no", "n"].iter().find_map(|p| s.strip_prefix(p)).unwrap_or(&s).trim();
+    s.parse::<i32>().ok().filter(|n| *n > 0)
 }
 
 /// Waiting conversations of a site, longest-waiting first.
@@ -450,4 +548,17 @@ pub async fn agents_holding_more_than_they_answer(client: &impl GenericClient) -
         )
         .await?;
     Ok(rows.iter().map(|r| UserId(r.get(0))).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_visitor_number_is_found_however_it_is_typed() {
+        for typed in ["128", " #128 ", "n°128", "N° 128", "no 128", "No.128"] {
+            assert_eq!(super::visitor_number(typed), Some(128), "{typed}");
+        }
+        for typed in ["", "ada", "nice", "#0", "12a"] {
+            assert_eq!(super::visitor_number(typed), None, "{typed}");
+        }
+    }
 }

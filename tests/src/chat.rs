@@ -165,6 +165,7 @@ pub async fn killed_mid_chat(store: &store::PgEventStore, chat: &ChatSite, text:
         company_id: chat.company,
         visitor_id,
         page_url: "https://shop.example.test/".into(),
+        visitor: Default::default(),
     };
     commands::execute::<Conversation, _>(store, &stream, &start, &visitor).await.unwrap();
     let post = conversation::Command::PostMessage { client_id: uuid::Uuid::new_v4(), from: Sender::Visitor, text: text.into() };

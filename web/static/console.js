@@ -57,10 +57,12 @@ function init(root) {
   const typingLine = h("p", { id: "visitor-typing", class: "typing muted", hidden: true }, tr("console-visitor-typing"));
   const input = h("textarea", { name: "text", rows: 3, "aria-label": tr("console-answer"), placeholder: tr("console-answer-placeholder") });
   const reply = h("form", { id: "reply", class: "reply" }, input, h("button", { id: "send", type: "submit" }, tr("console-send")));
+  const facts = h("dl", { class: "facts" });
+  const about = h("details", { id: "visitor-panel", class: "visitor-panel", open: true }, h("summary", {}, tr("visitor-about")), facts);
   const chat = h("section", { id: "chat", class: "chat card", hidden: true },
     h("header", { class: "chat-head" }, h("div", {}, title, h("p", { class: "muted small" }, tr("console-on"), " ", pageUrl)),
       h("div", { class: "chat-actions" }, transferButton, closeButton)),
-    transferBox, transcript, typingLine, reply);
+    about, transferBox, transcript, typingLine, reply);
   const noChat = h("p", { class: "no-chat card muted" }, tr("console-select"));
   root.append(
     h("div", { class: "console-bar card" }, connection,
@@ -97,6 +99,30 @@ function init(root) {
       own ? h("span", { class: "state" }, m.pending ? tr("console-sending") : tr("console-delivered")) : null);
   }
 
+  // What the visitor's browser said, and their earlier conversations (links to the history).
+  const link = (url) => /^https?:/i.test(url) ? h("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, url) : url;
+  const localTime = (zone) => { try { return new Intl.DateTimeFormat(lang, { timeStyle: "short", timeZone: zone }).format(new Date()); } catch { return ""; } };
+  const day = (at) => { const d = new Date(at); return isNaN(d) ? "" : new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short", timeZone }).format(d); };
+  function renderFacts(c) {
+    const v = c.details || {};
+    const rows = [];
+    const row = (key, value, name) => { if (value) rows.push(h("dt", {}, tr(key)), h("dd", name ? { "data-fact": name } : {}, value)); };
+    if (Number.isInteger(v.number)) row("visitor-facts-number", tr("visitor-number-short", { number: v.number }), "number");
+    row("visitor-facts-name", v.name, "name");
+    row("visitor-facts-email", v.email, "email");
+    row("visitor-facts-page", c.pageUrl && link(c.pageUrl), "page");
+    row("visitor-facts-referrer", v.referrer && link(v.referrer), "referrer");
+    row("visitor-facts-browser", v.browser && v.system ? tr("visitor-browser-on", { browser: v.browser, system: v.system }) : v.browser || v.system, "browser");
+    row("visitor-facts-language", v.language, "language");
+    row("visitor-facts-local-time", v.time_zone && `${localTime(v.time_zone)} (${v.time_zone})`, "local-time");
+    const earlier = Array.isArray(v.earlier) ? v.earlier : [];
+    row("visitor-facts-earlier", earlier.length
+      ? h("ul", { class: "earlier" }, ...earlier.map((e) => h("li", {}, h("a", { href: `/history/${encodeURIComponent(e.id)}` }, day(e.started_at)),
+        " · ", tr(`chat-state-${e.state}`), e.preview ? h("span", { class: "muted" }, ` · ${e.preview}`) : null)))
+      : tr("visitor-first-conversation"), "earlier");
+    facts.replaceChildren(...rows);
+  }
+
   function renderChat(scroll = false) {
     const c = convs.get(selected);
     chat.hidden = !c;
@@ -112,6 +138,7 @@ function init(root) {
     if (scroll || atBottom) transcript.scrollTop = transcript.scrollHeight;
     typingLine.textContent = tr("console-typing", { name: visitorName(c) });
     typingLine.hidden = !c.typing;
+    renderFacts(c);
   }
 
   function renderAll(scroll) {
@@ -142,7 +169,7 @@ function init(root) {
   function upsert(o, count) {
     let c = convs.get(o.id);
     if (!c) convs.set(o.id, (c = { id: o.id, messages: [], lastSeen: 0, unread: 0, typing: false }));
-    Object.assign(c, { site: o.site || "", visitor: o.visitor?.name || "", pageUrl: o.page_url || "" });
+    Object.assign(c, { site: o.site || "", visitor: o.visitor?.label || "", details: o.visitor || {}, pageUrl: o.page_url || "" });
     for (const m of Array.isArray(o.messages) ? o.messages : []) {
       if (addMessage(c, m) && count && m.from === "visitor" && c.id !== selected) c.unread++;
     }
@@ -234,8 +261,13 @@ function init(root) {
         if (!f.id) return;
         upsert(f, true);
         if (!selected) autoSelect();
-        else notify(tr("console-new-conversation", { visitor: f.visitor?.name || tr("chat-visitor"), site: f.site || tr("console-a-site") }));
+        else notify(tr("console-new-conversation", { visitor: f.visitor?.label || tr("chat-visitor"), site: f.site || tr("console-a-site") }));
         renderAll();
+        break;
+      case "page":
+        if (!c || typeof f.page_url !== "string") return;
+        c.pageUrl = f.page_url;
+        if (c.id === selected) renderChat();
         break;
       case "message":
         if (!c) return;

@@ -384,6 +384,20 @@
       if (closeWanted && chat.open) out({ type: "close" });
     }
 
+    // What the agent sees of the visitor: where they came from (the first page of another
+    // site, kept for the visit), their language and time zone.
+    function about() {
+      let referrer = "";
+      try {
+        const from = document.referrer && new URL(document.referrer);
+        if (from && from.origin !== location.origin) sessionStorage.setItem("switchboard:referrer", from.href.slice(0, 2000));
+        referrer = sessionStorage.getItem("switchboard:referrer") || "";
+      } catch { /* storage off or an odd referrer: none */ }
+      let timeZone = "";
+      try { timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch { /* none */ }
+      return { referrer, language: navigator.language || "", time_zone: timeZone };
+    }
+
     function ensure() {
       if (!ws && !retryTimer) connect();
     }
@@ -398,7 +412,7 @@
         // A conversation started on this page has no known id yet: ask for all of it, so that
         // a different one (with seqs below ours) is noticed and nothing of it is skipped.
         lastSeen = chat.conversation ? chat.last_seen : 0;
-        socket.send(JSON.stringify({ type: "hello", visitor_token: token || null, last_seen: lastSeen, page_url: location.href.slice(0, 2000) }));
+        socket.send(JSON.stringify({ type: "hello", visitor_token: token || null, last_seen: lastSeen, page_url: location.href.slice(0, 2000), ...about() }));
       };
       socket.onmessage = (e) => {
         if (socket !== ws) return;

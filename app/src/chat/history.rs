@@ -73,14 +73,30 @@ pub async fn search(app: &App, session: &Session, search: &Search, offset: i64, 
 }
 
 /// A conversation of the session's company that it may read: supervisors and
-/// administrators any, an agent those they hold or once held. Anything else is not found.
+/// administrators any, an agent those they hold or once held, and the other conversations
+/// of a visitor they are talking to now (what that visitor asked before). Anything else is
+/// not found.
 pub async fn readable(app: &App, session: &Session, id: ConversationId) -> Result<ConversationRow> {
     let own = scope(session)?;
     let c = super::conversation_row(app, id).await?.filter(|c| c.company_id == session.company_id()).ok_or(Error::NotFound)?;
-    if own.is_some() && c.agent_id != own && !agent_handled(app, id, session.user.user_id).await {
-        return Err(Error::NotFound);
+    if let Some(agent) = own.filter(|a| c.agent_id != Some(*a)) {
+        let client = app.pool().get().await?;
+        let talking = projections::chat::holds_conversation_with(&**client, c.company_id, c.visitor_id, agent).await?;
+        if !talking && !agent_handled(app, id, agent).await {
+            return Err(Error::NotFound);
+        }
     }
     Ok(c)
+}
+
+/// How many earlier conversations of a visitor are shown beside one of theirs.
+const EARLIER_SHOWN: i64 = 5;
+
+/// The visitor's other conversations in the company, newest first, beside `c` (a
+/// conversation the reader may read, so they may read these too).
+pub async fn others_of_visitor(app: &App, c: &ConversationRow) -> Result<Vec<ConversationRow>> {
+    let client = app.pool().get().await?;
+    Ok(projections::chat::others_of_visitor(&**client, c, EARLIER_SHOWN).await?)
 }
 
 /// A readable conversation and every message, in order.

@@ -76,3 +76,60 @@ pub async fn erase(app: &App, company: CompanyId, visitor: VisitorId, metadata: 
     let keys = outcome.events.iter().map(|domain::visitor::Event::VisitorErased { keys, .. }| *keys).sum();
     Ok(Erasure { visitor_id: visitor, keys, conversations })
 }
+
+/// The browser and the system a `User-Agent` names, with their major versions where they
+/// tell the truth about them (`Firefox 133`, `Android 14`); empty when unknown. Order
+/// matters: Edge and Opera say "Chrome", Chrome says "Safari".
+pub fn browser_and_system(user_agent: &str) -> (String, String) {
+    let version = |marker: &str| -> Option<String> {
+        let rest = &user_agent[user_agent.find(marker)? + marker.len()..];
+        Some(rest.chars().take_while(|c| c.is_ascii_digit()).collect::<String>()).filter(|v| !v.is_empty())
+    };
+    let named = |name: &str, marker: &str| version(marker).map(|v| format!("{name} {v}"));
+    let browser = named("Edge", "Edg/")
+        .or_else(|| named("Opera", "OPR/"))
+        .or_else(|| named("Samsung Internet", "SamsungBrowser/"))
+        .or_else(|| named("Firefox", "Firefox/"))
+        .or_else(|| named("Firefox", "FxiOS/"))
+        .or_else(|| named("Chrome", "CriOS/"))
+        .or_else(|| named("Chrome", "Chrome/"))
+        .or_else(|| user_agent.contains("Safari/").then(|| named("Safari", "Version/")).flatten())
+        .unwrap_or_default();
+    let system = if user_agent.contains("Windows") {
+        "Windows".to_owned()
+    } else if let Some(v) = version("Android ") {
+        format!("Android {v}")
+    } else if user_agent.contains("iPhone") || user_agent.contains("iPad") {
+        version("OS ").map_or("iOS".to_owned(), |v| format!("iOS {v}"))
+    } else if user_agent.contains("CrOS") {
+        "ChromeOS".to_owned()
+    } else if user_agent.contains("Mac OS X") {
+        "macOS".to_owned()
+    } else if user_agent.contains("Linux") {
+        "Linux".to_owned()
+    } else {
+        String::new()
+    };
+    (browser, system)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::browser_and_system;
+
+    #[test]
+    fn the_common_browsers_and_systems_are_named() {
+        for (agent, browser, system) in [
+            ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", "Chrome 131", "Windows"),
+            ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0", "Edge 131", "Windows"),
+            ("Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0", "Firefox 133", "Linux"),
+            ("Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15", "Safari 18", "macOS"),
+            ("Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1", "Safari 18", "iOS 18"),
+            ("Mozilla/5.0 (Linux; Android 14; SM-S918B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/26.0 Chrome/122.0.0.0 Mobile Safari/537.36", "Samsung Internet 26", "Android 14"),
+            ("curl/8.5.0", "", ""),
+            ("", "", ""),
+        ] {
+            assert_eq!(browser_and_system(agent), (browser.to_owned(), system.to_owned()), "{agent}");
+        }
+    }
+}

@@ -3,7 +3,7 @@
 
 ## Shared by the chat pages and scripts.
 chat-visitor = Visitor
-chat-visitor-short = Visitor { $id }
+chat-visitor-number = Visitor #{ $number }
 chat-visitor-erased = Erased visitor
 chat-agent = Agent
 chat-site = Site
@@ -149,3 +149,19 @@ chat-error-not-a-frame = a frame is a JSON object with a `type`
 chat-error-hello-first = the first frame must be hello
 chat-error-hello-once = hello is sent once, at the start
 chat-error-unknown-status = unknown status "{ $status }" (expected online, away or offline)
+
+## The visitor beside a conversation (console and transcript)
+visitor-about = About the visitor
+visitor-number-short = #{ $number }
+visitor-facts-number = Visitor number
+visitor-facts-name = Name
+visitor-facts-email = E-mail
+visitor-facts-page = Current page
+visitor-facts-referrer = Came from
+visitor-facts-browser = Browser
+visitor-browser-on = { $browser } on { $system }
+visitor-facts-language = Language
+visitor-facts-local-time = Local time
+visitor-facts-time-zone = Time zone
+visitor-facts-earlier = Earlier conversations
+visitor-first-conversation = This is their first conversation.

@@ -3,7 +3,7 @@
 
 ## Communs aux pages et aux scripts de discussion.
 chat-visitor = Visiteur
-chat-visitor-short = Visiteur { $id }
+chat-visitor-number = Visiteur n° { $number }
 chat-visitor-erased = Visiteur effacé
 chat-agent = Conseiller
 chat-site = Site
@@ -149,3 +149,19 @@ chat-error-not-a-frame = une trame est un objet JSON avec un champ `type`
 chat-error-hello-first = la première trame doit être hello
 chat-error-hello-once = hello n’est envoyé qu’une fois, au début
 chat-error-unknown-status = statut « { $status } » inconnu (attendu : online, away ou offline)
+
+## Le visiteur à côté d’une conversation (console et transcription)
+visitor-about = À propos du visiteur
+visitor-number-short = n° { $number }
+visitor-facts-number = Numéro de visiteur
+visitor-facts-name = Nom
+visitor-facts-email = Adresse e-mail
+visitor-facts-page = Page actuelle
+visitor-facts-referrer = Arrivé depuis
+visitor-facts-browser = Navigateur
+visitor-browser-on = { $browser } sous { $system }
+visitor-facts-language = Langue
+visitor-facts-local-time = Heure locale
+visitor-facts-time-zone = Fuseau horaire
+visitor-facts-earlier = Conversations précédentes
+visitor-first-conversation = C’est sa première conversation.

@@ -233,7 +233,7 @@ async fn a_visitor_on_a_customer_page_and_an_agent_in_the_console_talk_in_real_b
     let console = run(&agent, "return [...document.querySelectorAll('ol#transcript li.msg')].map((m) => [m.classList[1], m.querySelector('.who').textContent, m.querySelector('.text').textContent]);").await;
     assert_eq!(
         console,
-        json!([["from-visitor", "Visitor", hostile], ["from-visitor", "Visitor", "Blue, if possible."], ["from-agent", "ann", answer]])
+        json!([["from-visitor", "Visitor #1", hostile], ["from-visitor", "Visitor #1", "Blue, if possible."], ["from-agent", "ann", answer]])
     );
 
     // ---- The HTML stayed text, in both pages; nothing ran. ----
@@ -311,8 +311,8 @@ async fn a_visitor_on_a_customer_page_and_an_agent_in_the_console_talk_in_real_b
     assert_eq!(
         transcript,
         json!([
-            ["msg from-visitor", "Visitor", hostile],
-            ["msg from-visitor", "Visitor", "Blue, if possible."],
+            ["msg from-visitor", "Visitor #1", hostile],
+            ["msg from-visitor", "Visitor #1", "Blue, if possible."],
             ["msg from-agent", "ann", answer],
             ["msg from-agent", "ann", "Found one."],
         ])

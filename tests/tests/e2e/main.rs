@@ -38,5 +38,6 @@ mod settings;
 mod sites_api;
 mod store_contract;
 mod user_pages;
+mod visitor_details;
 mod widget_csp;
 mod wordpress_plugin;

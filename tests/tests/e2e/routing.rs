@@ -189,7 +189,8 @@ async fn processes_deciding_on_their_cached_state_still_see_each_others_writes()
     let stream = conversation::stream(id);
     let meta = Metadata::new(None, Actor::System("test".into()));
     let (site_id, company_id, visitor_id) = (domain::SiteId::new(), domain::CompanyId::new(), VisitorId::new());
-    let start = Command::Start { conversation_id: id, site_id, company_id, visitor_id, page_url: "https://shop.test/".into() };
+    let start =
+        Command::Start { conversation_id: id, site_id, company_id, visitor_id, page_url: "https://shop.test/".into(), visitor: Default::default() };
     execute_cached::<Conversation, _>(&store, &stream, &start, &meta, Some(&one)).await.unwrap();
     let mut client_ids = Vec::new();
     for n in 0..6 {

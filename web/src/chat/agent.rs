@@ -215,7 +215,7 @@ impl AgentSocket {
         let mut frames = Vec::new();
         for id in agent.held.iter().copied() {
             if !self.held.contains_key(&id) && self.holds(id).await {
-                frames.extend(self.follow(id, 0).await.map(ToAgent::Conversation));
+                frames.extend(self.follow(id, 0).await.map(|c| ToAgent::Conversation(Box::new(c))));
             }
         }
         for (id, held) in self.held.iter_mut() {
@@ -287,6 +287,7 @@ impl AgentSocket {
                     page_url = p.text_or_empty().to_owned();
                     started_at = Some(at);
                 }
+                conversation::Event::VisitorNavigated { page_url: p } => page_url = p.text_or_empty().to_owned(),
                 conversation::Event::MessagePosted { .. } if version > after => {
                     messages.extend(Message::of(Some(id), version, &event, at));
                     sent = sent.max(version);
@@ -295,6 +296,10 @@ impl AgentSocket {
             }
         }
         let site_id = site_id.or(row.as_ref().map(|r| r.site_id))?;
+        let visitor = match &row {
+            Some(r) => VisitorRef::of(r, &app::chat::history::others_of_visitor(&self.web, r).await.unwrap_or_default()),
+            None => VisitorRef { label: locale::t!("chat-visitor"), ..VisitorRef::default() },
+        };
         match self.held.get_mut(&id) {
             Some(held) => held.sent = held.sent.max(sent),
             None => {
@@ -306,7 +311,7 @@ impl AgentSocket {
             id,
             site_id,
             site: row.as_ref().map(|r| r.site.clone()).unwrap_or_default(),
-            visitor: VisitorRef { id: row.as_ref().map(|r| r.visitor_id), name: row.as_ref().and_then(|r| r.visitor_name.clone()) },
+            visitor,
             page_url,
             state: "assigned",
             started_at: started_at.or(row.as_ref().map(|r| r.started_at)),
@@ -320,6 +325,14 @@ impl AgentSocket {
             Notice::Event(recorded, decoded) => match &*decoded {
                 Event::Conversation(e) => {
                     let Ok(id) = conversation::id_from_stream(&recorded.stream) else { return vec![] };
+                    if matches!(e, conversation::Event::ConversationAssigned { agent_id, .. } if *agent_id == self.me) {
+                        // Who the visitor is (their number, their earlier conversations) comes
+                        // from the read model: let it reach this event first.
+                        let caught_up = self.web.read_your_writes(projections::Registered::Conversations, Some(recorded.position)).await;
+                        if let Err(e) = caught_up {
+                            tracing::warn!(error = %e, "the conversations read model lags; the visitor is shown without their details");
+                        }
+                    }
                     self.conversation_changed(id, e, recorded.version, recorded.occurred_at).await
                 }
                 Event::Agent(domain::agent::Event::StatusChanged { status, .. }) if self.status_sent != Some(*status) => {
@@ -351,7 +364,7 @@ impl AgentSocket {
                 if self.held.contains_key(&id) {
                     return vec![];
                 }
-                self.follow(id, 0).await.map(ToAgent::Conversation).into_iter().collect()
+                self.follow(id, 0).await.map(|c| ToAgent::Conversation(Box::new(c))).into_iter().collect()
             }
             conversation::Event::ConversationAssigned { decision, .. } if self.held.contains_key(&id) => {
                 self.held.remove(&id);
@@ -361,6 +374,9 @@ impl AgentSocket {
             conversation::Event::ConversationRequeued { from, .. } if *from == self.me => {
                 self.held.remove(&id);
                 vec![ToAgent::Removed { conversation_id: id, reason: "requeued" }]
+            }
+            conversation::Event::VisitorNavigated { page_url } if self.held.contains_key(&id) => {
+                vec![ToAgent::Page { conversation_id: id, page_url: page_url.text_or_empty().to_owned() }]
             }
             conversation::Event::ConversationClosed { by } if self.held.remove(&id).is_some() => {
                 vec![ToAgent::Closed { conversation_id: id, by: by.clone() }]

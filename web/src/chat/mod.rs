@@ -25,6 +25,19 @@ pub const MAX_FRAME: usize = 16 * 1024;
 /// MAX_FRAME so that a too-large frame is refused with a close code the client can read.
 pub const READ_LIMIT: usize = 4 * MAX_FRAME;
 
+/// How staff screens name a visitor: the name they gave, else their e-mail address, else
+/// their number in the company ("Visitor #128").
+pub fn visitor_label(c: &projections::chat::ConversationRow) -> String {
+    if c.visitor_erased {
+        return locale::t!("chat-visitor-erased");
+    }
+    let given = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
+    given(&c.visitor_name).or_else(|| given(&c.visitor_email)).unwrap_or_else(|| match c.visitor_number {
+        Some(n) => locale::t!("chat-visitor-number", number = n.to_string()),
+        None => locale::t!("chat-visitor"),
+    })
+}
+
 /// Sends one JSON frame.
 pub async fn send(socket: &mut axum::extract::ws::WebSocket, frame: &impl Serialize) -> Result<(), axum::Error> {
     let text = serde_json::to_string(frame).expect("frames serialise");

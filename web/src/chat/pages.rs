@@ -11,6 +11,7 @@ use maud::{html, Markup};
 use projections::chat::ConversationRow;
 use serde::Deserialize;
 
+use super::visitor_label;
 use crate::auth::User;
 use crate::error::AppError;
 use crate::pages::layout::{page_with_head, strings, urlencode};
@@ -144,23 +145,12 @@ pub async fn history(State(web): State<Web>, User(session): User, Query(q): Quer
     ))
 }
 
-fn visitor_label(c: &ConversationRow) -> String {
-    if c.visitor_erased {
-        return t!("chat-visitor-erased");
-    }
-    match (&c.visitor_name, &c.visitor_email) {
-        (Some(name), Some(email)) if !name.is_empty() => format!("{name} <{email}>"),
-        (_, Some(email)) => email.clone(),
-        _ => t!("chat-visitor-short", id = &c.visitor_id.to_string()[..8]),
-    }
-}
-
 fn row(c: &ConversationRow) -> Markup {
     html! {
         tr data-conversation-id=(c.conversation_id) {
             td { a href={"/history/" (c.conversation_id)} { (reader().date_time(c.started_at)) } }
             td { (c.site) }
-            td { (visitor_label(c)) }
+            td { (visitor_label(c)) @if c.visitor_name.as_deref().is_some_and(|n| !n.trim().is_empty()) { @if let Some(e) = &c.visitor_email { br; span.muted.small { (e) } } } }
             td { (c.agent_name.clone().unwrap_or_default()) }
             td { span class={"status " (c.state)} { (state_name(&c.state)) } }
             td.preview { (c.preview) }
@@ -170,6 +160,7 @@ fn row(c: &ConversationRow) -> Markup {
 
 pub async fn transcript(State(web): State<Web>, User(session): User, Path(id): Path<ConversationId>) -> Result<Markup, AppError> {
     let (c, messages) = history::transcript(&web, &session, id).await?;
+    let earlier = history::others_of_visitor(&web, &c).await?;
     let names = match &c.decision {
         Some(decision) => history::decision_names(&web, &session, decision).await?,
         None => Default::default(),
@@ -185,10 +176,12 @@ pub async fn transcript(State(web): State<Web>, User(session): User, Path(id): P
             @if c.visitor_erased {
                 p.notice #erased { (t!("transcript-erased")) }
             }
+            (about_visitor(&c, &earlier))
+            @let visitor = visitor_label(&c);
             ol.transcript #transcript {
                 @for m in &messages {
                     li class={"msg from-" (m.from)} {
-                        span.who { @match m.from.as_str() { "agent" => (m.agent_name.clone().unwrap_or_default()), "system" => (t!("chat-switchboard")), _ => (t!("chat-visitor")) } }
+                        span.who { @match m.from.as_str() { "agent" => (m.agent_name.clone().unwrap_or_default()), "system" => (t!("chat-switchboard")), _ => (visitor) } }
                         " " span.when { (reader().time(m.at)) }
                         @if m.erased { p.text.erased { em { (t!("chat-message-erased")) } } } @else { p.text { (m.text) } }
                     }
@@ -240,6 +233,47 @@ fn why(decision: &serde_json::Value, names: &HashMap<uuid::Uuid, String>) -> Mar
 }
 
 /// A conversation's state as the reader says it (the class keeps the stored word).
+/// What the visitor's browser said and their other conversations, as the console shows them.
+fn about_visitor(c: &ConversationRow, earlier: &[ConversationRow]) -> Markup {
+    let given = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
+    let browser = match (c.browser.as_str(), c.system.as_str()) {
+        ("", system) => system.to_owned(),
+        (browser, "") => browser.to_owned(),
+        (browser, system) => t!("visitor-browser-on", browser = browser, system = system),
+    };
+    let facts: Vec<(String, Markup)> = [
+        c.visitor_number.map(|n| (t!("visitor-facts-number"), html! { (t!("visitor-number-short", number = n.to_string())) })),
+        given(&c.visitor_name).map(|n| (t!("visitor-facts-name"), html! { (n) })),
+        given(&c.visitor_email).map(|e| (t!("visitor-facts-email"), html! { (e) })),
+        (!c.referrer.is_empty()).then(|| (t!("visitor-facts-referrer"), html! { (c.referrer) })),
+        (!browser.is_empty()).then(|| (t!("visitor-facts-browser"), html! { (browser) })),
+        (!c.visitor_language.is_empty()).then(|| (t!("visitor-facts-language"), html! { (c.visitor_language) })),
+        (!c.visitor_time_zone.is_empty()).then(|| (t!("visitor-facts-time-zone"), html! { (c.visitor_time_zone) })),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    html! {
+        section.card #about-visitor {
+            h2 { (t!("visitor-about")) }
+            dl.facts {
+                @for (name, value) in &facts { dt { (name) } dd { (value) } }
+                dt { (t!("visitor-facts-earlier")) }
+                dd {
+                    @if earlier.is_empty() { (t!("visitor-first-conversation")) }
+                    @else {
+                        ul.earlier {
+                            @for e in earlier {
+                                li { a href={"/history/" (e.conversation_id)} { (reader().date_time(e.started_at)) } " · " (state_name(&e.state)) @if !e.preview.is_empty() { span.muted { " · " (e.preview) } } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn state_name(state: &str) -> String {
     match state {
         "waiting" => t!("chat-state-waiting"),
@@ -295,6 +329,19 @@ const CONSOLE_STRINGS: &[&str] = &[
     "console-send",
     "console-on",
     "console-unknown-page",
+    "visitor-about",
+    "visitor-number-short",
+    "visitor-facts-number",
+    "visitor-facts-name",
+    "visitor-facts-email",
+    "visitor-facts-page",
+    "visitor-facts-referrer",
+    "visitor-facts-browser",
+    "visitor-browser-on",
+    "visitor-facts-language",
+    "visitor-facts-local-time",
+    "visitor-facts-earlier",
+    "visitor-first-conversation",
     "console-select",
     "console-sending",
     "console-delivered",
@@ -315,6 +362,10 @@ const CONSOLE_STRINGS: &[&str] = &[
     "console-not-closed",
     "console-try-again",
     "console-not-transferred",
+    "chat-state-waiting",
+    "chat-state-assigned",
+    "chat-state-closed",
+    "chat-state-offline",
 ];
 
 /// The words supervisor.js shows.

@@ -108,6 +108,15 @@ pub enum FromVisitor {
         last_seen: u64,
         #[serde(default)]
         page_url: String,
+        /// The page before the site's, when the visitor came from elsewhere.
+        #[serde(default)]
+        referrer: String,
+        /// `navigator.language`.
+        #[serde(default)]
+        language: String,
+        /// The browser's IANA time zone.
+        #[serde(default)]
+        time_zone: String,
     },
     Message {
         client_id: Uuid,
@@ -219,7 +228,7 @@ pub enum ToAgent {
         conversations: Vec<ConsoleConversation>,
         queues: Vec<Queue>,
     },
-    Conversation(ConsoleConversation),
+    Conversation(Box<ConsoleConversation>),
     Ack {
         conversation_id: ConversationId,
         client_id: Uuid,
@@ -245,6 +254,11 @@ pub enum ToAgent {
         conversation_id: ConversationId,
         agents: Vec<TransferTarget>,
     },
+    /// The visitor of a held conversation opened another page.
+    Page {
+        conversation_id: ConversationId,
+        page_url: String,
+    },
     Error(ErrorFrame),
     /// Carries its own `type`.
     #[serde(untagged)]
@@ -264,10 +278,54 @@ pub struct ConsoleConversation {
     pub messages: Vec<Message>,
 }
 
-#[derive(Debug, Serialize)]
+/// Who the visitor is, as the console shows them beside the conversation.
+#[derive(Debug, Default, Serialize)]
 pub struct VisitorRef {
     pub id: Option<Uuid>,
+    /// What staff screens call them: the name or e-mail they gave, else "Visitor #128".
+    pub label: String,
+    pub number: Option<i32>,
     pub name: Option<String>,
+    pub email: Option<String>,
+    /// What their browser said when the conversation started (empty: it said nothing).
+    pub referrer: String,
+    pub browser: String,
+    pub system: String,
+    pub language: String,
+    /// IANA name: the console shows their local time from it.
+    pub time_zone: String,
+    /// Their other conversations in the company, newest first.
+    pub earlier: Vec<EarlierConversation>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EarlierConversation {
+    pub id: ConversationId,
+    pub started_at: DateTime<Utc>,
+    pub state: String,
+    /// Their first message.
+    pub preview: String,
+}
+
+impl VisitorRef {
+    pub fn of(c: &projections::chat::ConversationRow, earlier: &[projections::chat::ConversationRow]) -> VisitorRef {
+        VisitorRef {
+            id: Some(c.visitor_id),
+            label: super::visitor_label(c),
+            number: c.visitor_number,
+            name: c.visitor_name.clone(),
+            email: c.visitor_email.clone(),
+            referrer: c.referrer.clone(),
+            browser: c.browser.clone(),
+            system: c.system.clone(),
+            language: c.visitor_language.clone(),
+            time_zone: c.visitor_time_zone.clone(),
+            earlier: earlier
+                .iter()
+                .map(|e| EarlierConversation { id: e.conversation_id, started_at: e.started_at, state: e.state.clone(), preview: e.preview.clone() })
+                .collect(),
+        }
+    }
 }
 
 /// Another online agent of the site with a free slot.
@@ -327,7 +385,7 @@ pub struct BoardConversation {
     pub site: String,
     /// Null while waiting.
     pub agent_name: Option<String>,
-    /// A display string: the visitor's name, or "Visitor" and the start of their id.
+    /// A display string: the name or e-mail the visitor gave, else their number ("Visitor #128").
     pub visitor: String,
     pub started_at: DateTime<Utc>,
     pub state: String,

@@ -57,7 +57,7 @@ pub async fn board(web: &Web, session: &Session) -> ToSupervisor {
             id: c.conversation_id,
             site: c.site.clone(),
             agent_name: c.agent_name.clone(),
-            visitor: c.visitor_name.clone().unwrap_or_else(|| locale::t!("chat-visitor-short", id = &c.visitor_id.to_string()[..8])),
+            visitor: super::visitor_label(c),
             started_at: c.started_at,
             state: c.state.clone(),
         })

@@ -9,6 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use domain::conversation::{self, Sender};
+use domain::visitor_details::VisitorDetails;
 use domain::{Actor, ConversationId, Event, Metadata, VisitorId};
 use projections::sites::SiteRow;
 use serde::Deserialize;
@@ -28,13 +29,14 @@ pub struct Params {
 
 pub async fn upgrade(State(web): State<Web>, Query(params): Query<Params>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
     let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()).map(str::to_owned);
+    let user_agent = headers.get(header::USER_AGENT).and_then(|o| o.to_str().ok()).unwrap_or_default().to_owned();
     ws.max_message_size(READ_LIMIT).max_frame_size(READ_LIMIT).read_buffer_size(4096).write_buffer_size(4096).on_upgrade(move |socket| async move {
         let mut socket = socket;
         match app::widget::admit(&web, &params.site, origin.as_deref()).await {
             // A visitor reads the site's language, whatever their browser says.
             Ok(site) => {
                 let reader = locale::Reader::new(crate::widget::lang(&site.settings), locale::Tz::UTC);
-                locale::scope(reader, Visitor::new(web, site).run(socket)).await
+                locale::scope(reader, Visitor::new(web, site, &user_agent).run(socket)).await
             }
             Err(e) => {
                 let (code, reason) = close_code(&e);
@@ -67,6 +69,8 @@ struct Visitor {
     site: SiteRow,
     visitor_id: VisitorId,
     page_url: String,
+    /// What the browser said of itself, kept with a conversation it starts.
+    details: VisitorDetails,
     conversation: Option<ConversationId>,
     /// Highest message seq sent to the widget.
     sent: u64,
@@ -81,13 +85,15 @@ struct Visitor {
 }
 
 impl Visitor {
-    fn new(web: Web, site: SiteRow) -> Self {
+    fn new(web: Web, site: SiteRow, user_agent: &str) -> Self {
         let (outbox, inbox) = Outbox::new();
+        let (browser, system) = app::chat::visitors::browser_and_system(user_agent);
         Visitor {
             web,
             site,
             visitor_id: VisitorId::default(),
             page_url: String::new(),
+            details: VisitorDetails { browser, system, ..VisitorDetails::default() },
             conversation: None,
             sent: 0,
             last_queue: None,
@@ -108,13 +114,15 @@ impl Visitor {
         // The first frame must be `hello`, soon.
         let hello = tokio::time::timeout(Duration::from_secs(15), super::next_text(&mut socket)).await;
         let Ok(Some(text)) = hello else { return };
-        let Ok(FromVisitor::Hello { visitor_token, last_seen, page_url }) = parse_frame::<FromVisitor>(&text) else {
+        let Ok(FromVisitor::Hello { visitor_token, last_seen, page_url, referrer, language, time_zone }) = parse_frame::<FromVisitor>(&text) else {
             let _ = send(&mut socket, &error("invalid_frame", &locale::t!("chat-error-hello-first"))).await;
             return;
         };
         self.page_url = page_url;
+        (self.details.referrer, self.details.language, self.details.time_zone) = (referrer.into(), language, time_zone);
         self.sent = last_seen;
         let Ok(token) = self.identify(visitor_token).await else { return };
+        self.note_page().await;
         self.registrations.push(self.web.hub().register(Interest::Site(self.site.site_id), self.outbox.clone()));
         let welcome = self.welcome(token).await;
         if send(&mut socket, &welcome).await.is_err() || self.catch_up(&mut socket).await.is_err() {
@@ -172,6 +180,18 @@ impl Visitor {
             self.follow(open);
         }
         Ok(visitor.token)
+    }
+
+    /// A visitor back with an open conversation, on another page: the agent sees where.
+    async fn note_page(&self) {
+        let Some(id) = self.conversation else { return };
+        let known = app::chat::conversation_row(&self.web, id).await.ok().flatten().map(|c| c.page_url);
+        if self.page_url.trim().is_empty() || known.as_deref() == Some(self.page_url.as_str()) {
+            return;
+        }
+        if let Err(e) = self.web.chat.streams().note_page(id, self.site.company_id, self.visitor_id, &self.page_url).await {
+            tracing::warn!(error = %e, "the visitor's page was not recorded");
+        }
     }
 
     fn follow(&mut self, id: ConversationId) {
@@ -247,7 +267,7 @@ impl Visitor {
                     .web
                     .chat
                     .streams()
-                    .leave_offline_message(site.site_id, site.company_id, self.visitor_id, &name, &email, &message, &self.page_url)
+                    .leave_offline_message(site.site_id, site.company_id, self.visitor_id, &name, &email, &message, &self.page_url, &self.details)
                     .await;
                 match left {
                     Ok(_) => vec![ToVisitor::OfflineReceived { client_id }],
@@ -308,8 +328,12 @@ impl Visitor {
     /// neither), followed from now on.
     async fn start_with(&mut self, client_id: Uuid, text: &str) -> Result<commands::chat::Posted, commands::Error> {
         let (site, visitor) = (&self.site, self.visitor_id);
-        let (id, posted) =
-            self.web.chat.streams().start_with_message(site.site_id, site.company_id, visitor, &self.page_url, client_id, text).await?;
+        let (id, posted) = self
+            .web
+            .chat
+            .streams()
+            .start_with_message(site.site_id, site.company_id, visitor, &self.page_url, &self.details, client_id, text)
+            .await?;
         self.follow(id);
         self.sent = 0;
         Ok(posted)
