@@ -244,6 +244,18 @@ pub struct ConversationRow {
     pub visitor_time_zone: String,
 }
 
+impl ConversationRow {
+    /// The name the visitor gave, if they gave one that is not blank.
+    pub fn given_name(&self) -> Option<&str> {
+        self.visitor_name.as_deref().filter(|n| !n.trim().is_empty())
+    }
+
+    /// The e-mail address the visitor gave, if any.
+    pub fn given_email(&self) -> Option<&str> {
+        self.visitor_email.as_deref().filter(|e| !e.trim().is_empty())
+    }
+}
+
 const COLUMNS: &str = "c.conversation_id, c.company_id, c.site_id, s.name, c.visitor_id, c.visitor_name, c.visitor_email, c.state,
     c.agent_id, c.agent_name, c.page_url, c.started_at, c.queued_at, c.closed_at, c.messages, c.preview, c.decision, c.visitor_erased,
     c.visitor_number, c.referrer, c.browser, c.system, c.visitor_language, c.visitor_time_zone";

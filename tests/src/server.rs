@@ -144,7 +144,12 @@ impl TestServer {
 
     /// A client logged in as `email`.
     pub async fn login(&self, email: &str, password: &str) -> Browserless {
-        let client = Browserless::new(self);
+        self.login_speaking(None, email, password).await
+    }
+
+    /// A client logged in as `email` whose `Accept-Language` asks for `lang`.
+    pub async fn login_speaking(&self, lang: Option<&str>, email: &str, password: &str) -> Browserless {
+        let client = Browserless::speaking(self, lang);
         let response = client.login(email, password).await;
         assert_eq!(response.status(), 303, "login as {email} failed: {}", response.text().await.unwrap_or_default());
         client
@@ -170,8 +175,7 @@ pub struct Browserless {
 
 impl Browserless {
     pub fn new(server: &TestServer) -> Self {
-        let http = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
-        Browserless { http, base: server.url("") }
+        Self::speaking(server, None)
     }
 
     /// A browser whose `Accept-Language` asks for `lang` (`None`: sends no such header).

@@ -11,12 +11,6 @@ use testkit::{TestDb, TestServer};
 
 use testkit::chat::PASSWORD;
 
-async fn logged_in(server: &TestServer, lang: Option<&str>, email: &str, password: &str) -> Browserless {
-    let browser = Browserless::speaking(server, lang);
-    assert_eq!(browser.login(email, password).await.status(), 303, "{email} logs in");
-    browser
-}
-
 /// The page at `path`, checked: its status, its language, no missing message.
 async fn page(browser: &Browserless, path: &str, lang: &str) -> String {
     let response = browser.get(path).await;
@@ -79,9 +73,9 @@ async fn every_page_renders_in_both_languages_with_every_message() {
     let public_pages = ["/login", "/password-reset", "/password-reset/sent", "/password-reset/unknown-token", "/invitation/unknown-token"];
     let mut checked = 0;
     for (header, lang) in [(None, "en"), (Some("fr-FR,fr;q=0.9"), "fr")] {
-        let admin = logged_in(&server, header, "admin@acme.test", "admin-password").await;
-        let agent = logged_in(&server, header, "ann@acme.test", PASSWORD).await;
-        let supervisor = logged_in(&server, header, "sue@acme.test", PASSWORD).await;
+        let admin = server.login_speaking(header, "admin@acme.test", "admin-password").await;
+        let agent = server.login_speaking(header, "ann@acme.test", PASSWORD).await;
+        let supervisor = server.login_speaking(header, "sue@acme.test", PASSWORD).await;
         let anonymous = Browserless::speaking(&server, header);
         let mut all: Vec<(&Browserless, String)> = admin_pages.iter().map(|p| (&admin, p.clone())).collect();
         all.extend(public_pages.iter().map(|p| (&anonymous, p.to_string())));
@@ -110,10 +104,10 @@ async fn the_language_is_the_users_choice_else_the_browsers_else_the_companys() 
 
     // A German browser: nothing this product speaks, so the company's default decides.
     let german = Some("de-DE,de;q=0.9");
-    let ann = logged_in(&server, german, "ann@acme.test", PASSWORD).await;
+    let ann = server.login_speaking(german, "ann@acme.test", PASSWORD).await;
     assert!(ann.get_text("/account").await.contains("<html lang=\"en\" data-tz=\"UTC\""));
 
-    let admin = logged_in(&server, None, "admin@acme.test", "admin-password").await;
+    let admin = server.login_speaking(None, "admin@acme.test", "admin-password").await;
     let csrf = admin.csrf().await;
     let refused = admin.post_form("/admin/company", &[("csrf", &csrf), ("language", "fr"), ("time_zone", "Mars/Olympus")]).await;
     assert_eq!(refused.status(), 422);
@@ -127,7 +121,7 @@ async fn the_language_is_the_users_choice_else_the_browsers_else_the_companys() 
     let account = ann.get_text("/account").await;
     assert!(account.contains("<html lang=\"fr\" data-tz=\"Europe/Paris\"") && account.contains("Votre compte"), "{account}");
     // An English browser wins over the company's default…
-    let english = logged_in(&server, Some("en-GB"), "ann@acme.test", PASSWORD).await;
+    let english = server.login_speaking(Some("en-GB"), "ann@acme.test", PASSWORD).await;
     assert!(english.get_text("/account").await.contains("<html lang=\"en\" data-tz=\"Europe/Paris\""));
     // …and the user's own choice over both, remembered on every device.
     let csrf = english.csrf().await;
@@ -138,7 +132,7 @@ async fn the_language_is_the_users_choice_else_the_browsers_else_the_companys() 
         page.contains("<html lang=\"fr\" data-tz=\"America/Toronto\"") && page.contains("Votre langue et votre fuseau horaire sont enregistrés.")
     );
     assert!(page.contains(r#"<option value="fr" lang="fr" selected>Français</option>"#), "the choice shows as chosen");
-    let elsewhere = logged_in(&server, Some("en-US"), "ann@acme.test", PASSWORD).await;
+    let elsewhere = server.login_speaking(Some("en-US"), "ann@acme.test", PASSWORD).await;
     assert!(elsewhere.get_text("/account").await.contains("<html lang=\"fr\" data-tz=\"America/Toronto\""));
     assert_eq!(hidden_field(&page, "csrf").as_deref(), Some(csrf.as_str()));
 

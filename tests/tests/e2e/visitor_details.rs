@@ -5,7 +5,6 @@
 use domain::site::Priority;
 use serde_json::{json, Value};
 use testkit::chat::{console, says, PASSWORD};
-use testkit::server::Browserless;
 use testkit::ws::Ws;
 use testkit::{TestDb, TestServer};
 
@@ -19,12 +18,6 @@ async fn widget(server: &TestServer, key: &str, token: Option<&str>, page: &str)
     .await;
     let welcome = ws.until_type("welcome").await;
     (ws, welcome)
-}
-
-async fn logged_in(server: &TestServer, lang: Option<&str>, email: &str, password: &str) -> Browserless {
-    let browser = Browserless::speaking(server, lang);
-    assert_eq!(browser.login(email, password).await.status(), 303, "{email} logs in");
-    browser
 }
 
 #[tokio::test]
@@ -81,7 +74,7 @@ async fn each_visitor_has_a_number_and_the_agent_sees_who_they_are_and_where() {
     server.settle().await;
 
     // The history finds a visitor by number, and says it in the reader's language.
-    let admin = logged_in(&server, Some("fr"), "admin@acme.test", "admin-password").await;
+    let admin = server.login_speaking(Some("fr"), "admin@acme.test", "admin-password").await;
     let found = admin.get_text("/history?visitor=n%C2%B0+1").await;
     assert_eq!(found.matches("data-conversation-id=").count(), 2, "{found}");
     assert!(found.contains("Visiteur n°\u{a0}1") && !found.contains("Visiteur n°\u{a0}2"), "{found}");
@@ -92,11 +85,15 @@ async fn each_visitor_has_a_number_and_the_agent_sees_who_they_are_and_where() {
         assert!(transcript.contains(fact), "{fact} missing from the transcript page");
     }
     // Numbers are per company: Globex's offline visitor is its #1, named by the address given.
-    let globex = logged_in(&server, None, "admin@globex.test", "admin-password").await;
+    let globex = server.login_speaking(None, "admin@globex.test", "admin-password").await;
     let theirs = globex.get_text("/history?visitor=%231").await;
     assert!(theirs.contains("eve@globex.test") && !theirs.contains("Acme"), "{theirs}");
 
     // The agent talking to Ada may read what she asked before; nothing of another company.
-    let agent = logged_in(&server, None, "ann@acme.test", PASSWORD).await;
+    let agent = server.login_speaking(None, "ann@acme.test", PASSWORD).await;
     assert_eq!(agent.get(&format!("/history/{first_id}")).await.status(), 200);
+
+    // Rebuilt from the log, the numbers, details and pages are exactly the live ones.
+    let (ok, stdout, stderr) = testkit::process::run(&["replay", "--verify", "conversations"], Some(&db.url()), "").await;
+    assert!(ok && stdout.contains("conversations: matches the log") && stdout.contains("table visitor_numbers: same"), "{stdout}\n{stderr}");
 }

@@ -31,8 +31,7 @@ pub fn visitor_label(c: &projections::chat::ConversationRow) -> String {
     if c.visitor_erased {
         return locale::t!("chat-visitor-erased");
     }
-    let given = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
-    given(&c.visitor_name).or_else(|| given(&c.visitor_email)).unwrap_or_else(|| match c.visitor_number {
+    c.given_name().or(c.given_email()).map(str::to_owned).unwrap_or_else(|| match c.visitor_number {
         Some(n) => locale::t!("chat-visitor-number", number = n.to_string()),
         None => locale::t!("chat-visitor"),
     })

@@ -33,7 +33,7 @@ pub async fn console(User(session): User) -> Result<Markup, AppError> {
         Some(&session),
         live_head(),
         html! {
-            (strings(CONSOLE_STRINGS))
+            (strings(&[LIVE_STRINGS, CONSOLE_STRINGS].concat()))
             div #console data-ws="/console/ws" data-user-id=(session.user.user_id) data-user-name=(name) {}
             script type="module" src="/static/console.js" {}
         },
@@ -50,7 +50,7 @@ pub async fn board(User(session): User) -> Result<Markup, AppError> {
         live_head(),
         html! {
             h1 { (t!("board-title")) }
-            (strings(BOARD_STRINGS))
+            (strings(&[LIVE_STRINGS, BOARD_STRINGS].concat()))
             div #board data-ws="/supervisor/ws" {}
             script type="module" src="/static/supervisor.js" {}
         },
@@ -150,7 +150,7 @@ fn row(c: &ConversationRow) -> Markup {
         tr data-conversation-id=(c.conversation_id) {
             td { a href={"/history/" (c.conversation_id)} { (reader().date_time(c.started_at)) } }
             td { (c.site) }
-            td { (visitor_label(c)) @if c.visitor_name.as_deref().is_some_and(|n| !n.trim().is_empty()) { @if let Some(e) = &c.visitor_email { br; span.muted.small { (e) } } } }
+            td { (visitor_label(c)) @if c.given_name().is_some() { @if let Some(e) = c.given_email() { br; span.muted.small { (e) } } } }
             td { (c.agent_name.clone().unwrap_or_default()) }
             td { span class={"status " (c.state)} { (state_name(&c.state)) } }
             td.preview { (c.preview) }
@@ -235,7 +235,6 @@ fn why(decision: &serde_json::Value, names: &HashMap<uuid::Uuid, String>) -> Mar
 /// A conversation's state as the reader says it (the class keeps the stored word).
 /// What the visitor's browser said and their other conversations, as the console shows them.
 fn about_visitor(c: &ConversationRow, earlier: &[ConversationRow]) -> Markup {
-    let given = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
     let browser = match (c.browser.as_str(), c.system.as_str()) {
         ("", system) => system.to_owned(),
         (browser, "") => browser.to_owned(),
@@ -243,8 +242,8 @@ fn about_visitor(c: &ConversationRow, earlier: &[ConversationRow]) -> Markup {
     };
     let facts: Vec<(String, Markup)> = [
         c.visitor_number.map(|n| (t!("visitor-facts-number"), html! { (t!("visitor-number-short", number = n.to_string())) })),
-        given(&c.visitor_name).map(|n| (t!("visitor-facts-name"), html! { (n) })),
-        given(&c.visitor_email).map(|e| (t!("visitor-facts-email"), html! { (e) })),
+        c.given_name().map(|n| (t!("visitor-facts-name"), html! { (n) })),
+        c.given_email().map(|e| (t!("visitor-facts-email"), html! { (e) })),
         (!c.referrer.is_empty()).then(|| (t!("visitor-facts-referrer"), html! { (c.referrer) })),
         (!browser.is_empty()).then(|| (t!("visitor-facts-browser"), html! { (browser) })),
         (!c.visitor_language.is_empty()).then(|| (t!("visitor-facts-language"), html! { (c.visitor_language) })),
@@ -293,8 +292,8 @@ fn priority_name(priority: &str) -> String {
     }
 }
 
-/// The words console.js shows.
-const CONSOLE_STRINGS: &[&str] = &[
+/// The words live.js and both live pages show.
+const LIVE_STRINGS: &[&str] = &[
     "chat-visitor",
     "chat-switchboard",
     "chat-message-erased",
@@ -304,6 +303,14 @@ const CONSOLE_STRINGS: &[&str] = &[
     "chat-role-removed",
     "chat-dismiss",
     "chat-something-wrong",
+    "chat-state-waiting",
+    "chat-state-assigned",
+    "chat-state-closed",
+    "chat-state-offline",
+];
+
+/// The words console.js shows.
+const CONSOLE_STRINGS: &[&str] = &[
     "console-my-status",
     "console-status",
     "console-online",
@@ -362,29 +369,12 @@ const CONSOLE_STRINGS: &[&str] = &[
     "console-not-closed",
     "console-try-again",
     "console-not-transferred",
-    "chat-state-waiting",
-    "chat-state-assigned",
-    "chat-state-closed",
-    "chat-state-offline",
 ];
 
 /// The words supervisor.js shows.
 const BOARD_STRINGS: &[&str] = &[
-    "chat-visitor",
     "chat-agent",
     "chat-site",
-    "chat-switchboard",
-    "chat-message-erased",
-    "chat-connecting",
-    "chat-connected",
-    "chat-reconnecting",
-    "chat-role-removed",
-    "chat-dismiss",
-    "chat-something-wrong",
-    "chat-state-waiting",
-    "chat-state-assigned",
-    "chat-state-closed",
-    "chat-state-offline",
     "chat-status-online",
     "chat-status-away",
     "chat-status-offline",
