@@ -112,8 +112,8 @@ impl App {
         &self.store
     }
 
-    /// Runs the projections, the invitation and password reset mailers and housekeeping until the returned set
-    /// is dropped.
+    /// Runs the projections, the mailers (invitations, password resets, offline messages) and
+    /// housekeeping until the returned set is dropped.
     pub fn start_background(&self) -> JoinSet<()> {
         let mut set = JoinSet::new();
         for projection in Registered::ALL {
@@ -133,6 +133,14 @@ impl App {
             public_url: self.settings.public_url.clone(),
         };
         set.spawn(resets.run());
+        let offline = commands::offline_mailer::OfflineMessageMailer {
+            accounts: self.accounts.clone(),
+            keyring: self.keyring.clone(),
+            pool: self.pool.clone(),
+            transport: self.settings.mail.clone(),
+            public_url: self.settings.public_url.clone(),
+        };
+        set.spawn(offline.run());
         let app = self.clone();
         set.spawn(async move { import::mark_interrupted(&app).await });
         set.spawn(chat::presence::Presence::heartbeat(self.clone()));

@@ -116,6 +116,7 @@ pub fn conversation(e: &conversation::Error) -> String {
         C::NotAssigned => t!("err-conversation-not-assigned"),
         C::BadEmail(value) => t!("err-invalid-email", value = value.as_str()),
         C::NameTooLong => t!("err-visitor-name-too-long"),
+        C::NotAnOfflineMessage => t!("err-not-an-offline-message"),
     }
 }
 

@@ -184,6 +184,23 @@ impl<S: EventStore> ChatStreams<S> {
         Ok(conversation_id)
     }
 
+    /// An agent's answer to an offline message, to be mailed to the visitor (sealed with
+    /// their key); the same `answer_id` again is stored once.
+    pub async fn answer_by_email(
+        &self,
+        id: ConversationId,
+        answer_id: Uuid,
+        (agent_id, agent_name): (UserId, &str),
+        text: &str,
+        metadata: &Metadata,
+    ) -> Result<Outcome<conversation::Event>, Error> {
+        let state = self.conversation(id).await?;
+        let (Some(company), Some(visitor)) = (state.company_id, state.visitor_id) else { return Err(conversation::Error::NotFound.into()) };
+        let command = conversation::Command::AnswerByEmail { answer_id, agent_id, agent_name: agent_name.to_owned(), text: text.to_owned() };
+        let sealer = self.keyring.sealer(company, visitor).await?;
+        self.on_conversation_sealed(id, &command, metadata, Some(&sealer)).await
+    }
+
     /// The visitor of an open conversation is on another page (sealed with their key).
     pub async fn note_page(
         &self,

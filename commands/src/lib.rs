@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod chat;
 pub mod mailer;
+pub mod offline_mailer;
 pub mod outbox;
 pub mod password_reset_mailer;
 pub mod secrets;

@@ -75,13 +75,21 @@ impl Transport {
     }
 
     pub(crate) async fn send(&self, to: &str, subject: &str, text: String) -> Result<(), MailError> {
+        self.send_replying_to(to, None, subject, text).await
+    }
+
+    /// A mail whose answers go to `reply_to` (an agent writing to a visitor) rather than to
+    /// Switchboard's own address.
+    pub(crate) async fn send_replying_to(&self, to: &str, reply_to: Option<&str>, subject: &str, text: String) -> Result<(), MailError> {
         let from = match self {
             Transport::Smtp { from, .. } | Transport::Files { from, .. } => from.clone(),
         };
-        let to: Mailbox = to.parse().map_err(|e: lettre::address::AddressError| MailError::Build(e.to_string()))?;
-        let message = Message::builder()
-            .from(from)
-            .to(to)
+        let mailbox = |a: &str| a.parse::<Mailbox>().map_err(|e| MailError::Build(e.to_string()));
+        let mut message = Message::builder().from(from).to(mailbox(to)?);
+        if let Some(reply_to) = reply_to {
+            message = message.reply_to(mailbox(reply_to)?);
+        }
+        let message = message
             .subject(subject)
             .header(lettre::message::header::ContentType::TEXT_PLAIN)
             .body(text)

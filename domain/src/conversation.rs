@@ -96,6 +96,14 @@ pub enum Event {
     VisitorNavigated {
         page_url: Personal,
     },
+    /// An agent answered an offline message; the answer is mailed to the address the
+    /// visitor left (sealed with their key like every message).
+    OfflineMessageAnswered {
+        answer_id: Uuid,
+        agent_id: UserId,
+        agent_name: String,
+        text: Personal,
+    },
 }
 
 impl EventPayload for Event {
@@ -107,6 +115,7 @@ impl EventPayload for Event {
             Event::MessagePosted { text, .. } => vec![text],
             Event::OfflineMessageLeft { name, email, message, page_url, visitor, .. } => vec![name, email, message, page_url, &mut visitor.referrer],
             Event::VisitorNavigated { page_url } => vec![page_url],
+            Event::OfflineMessageAnswered { text, .. } => vec![text],
             Event::ConversationAssigned { .. } | Event::ConversationRequeued { .. } | Event::ConversationClosed { .. } => vec![],
         }
     }
@@ -165,6 +174,13 @@ pub enum Command {
     NotePage {
         page_url: String,
     },
+    /// An answer to an offline message, by e-mail; the same `answer_id` again is stored once.
+    AnswerByEmail {
+        answer_id: Uuid,
+        agent_id: UserId,
+        agent_name: String,
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -189,6 +205,8 @@ pub enum Error {
     BadEmail(String),
     #[error("the name is longer than 100 characters")]
     NameTooLong,
+    #[error("only an offline message is answered by e-mail")]
+    NotAnOfflineMessage,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -200,6 +218,7 @@ pub struct State {
     pub agent: Option<UserId>,
     pub closed: bool,
     pub offline: bool,
+    /// The client ids of its messages and the ids of its e-mailed answers: each stored once.
     pub client_ids: HashSet<Uuid>,
 }
 
@@ -319,6 +338,20 @@ impl Decider for Conversation {
             } else {
                 vec![Event::VisitorNavigated { page_url: checked_url(page_url) }]
             }),
+            Command::AnswerByEmail { answer_id, agent_id, agent_name, text } => {
+                if !state.offline {
+                    return Err(Error::NotAnOfflineMessage);
+                }
+                if state.client_ids.contains(answer_id) {
+                    return Ok(vec![]);
+                }
+                Ok(vec![Event::OfflineMessageAnswered {
+                    answer_id: *answer_id,
+                    agent_id: *agent_id,
+                    agent_name: agent_name.clone(),
+                    text: checked_text(text)?.into(),
+                }])
+            }
         }
     }
 
@@ -338,7 +371,7 @@ impl Decider for Conversation {
                 state.company_id = Some(*company_id);
                 state.visitor_id = Some(*visitor_id);
             }
-            Event::MessagePosted { client_id, .. } => {
+            Event::MessagePosted { client_id, .. } | Event::OfflineMessageAnswered { answer_id: client_id, .. } => {
                 state.client_ids.insert(*client_id);
             }
             Event::ConversationAssigned { agent_id, .. } => state.agent = Some(*agent_id),
@@ -499,5 +532,27 @@ mod tests {
         given::<Conversation>([started(), Event::ConversationClosed { by: "visitor".into() }]).when(to("https://shop.example.com/")).then([]);
         given::<Conversation>([started()]).when(to("  ")).then([]);
         given::<Conversation>([]).when(to("https://shop.example.com/")).then_error(Error::NotFound);
+    }
+
+    #[test]
+    fn an_offline_message_is_answered_by_e_mail_once_and_a_chat_is_not() {
+        let (agent, answer_id) = (UserId::new(), Uuid::now_v7());
+        let left = Event::OfflineMessageLeft {
+            site_id: SiteId::new(),
+            company_id: CompanyId::new(),
+            visitor_id: VisitorId::new(),
+            name: "Ada".into(),
+            email: "ada@example.com".into(),
+            message: "Call me".into(),
+            page_url: "".into(),
+            visitor: VisitorDetails::default(),
+        };
+        let answer = |text: &str| Command::AnswerByEmail { answer_id, agent_id: agent, agent_name: "Bob".into(), text: text.into() };
+        let answered = Event::OfflineMessageAnswered { answer_id, agent_id: agent, agent_name: "Bob".into(), text: "Done".into() };
+        given::<Conversation>([left.clone()]).when(answer("  Done ")).then([answered.clone()]);
+        given::<Conversation>([left.clone(), answered]).when(answer("Done")).then([]);
+        given::<Conversation>([left]).when(answer(" ")).then_error(Error::EmptyMessage);
+        given::<Conversation>([started()]).when(answer("Done")).then_error(Error::NotAnOfflineMessage);
+        given::<Conversation>([]).when(answer("Done")).then_error(Error::NotFound);
     }
 }

@@ -126,6 +126,18 @@ impl Projection for Conversations {
             conversation::Event::VisitorNavigated { page_url } => {
                 writes.push("UPDATE conversations SET page_url = $2 WHERE conversation_id = $1", params![id, text(page_url)])
             }
+            conversation::Event::OfflineMessageAnswered { answer_id, agent_id, agent_name, text: answer } => {
+                writes.push(
+                    "INSERT INTO messages (conversation_id, seq, client_id, sender, agent_id, agent_name, text, posted_at, erased, by_email)
+                     VALUES ($1, $2, $3, 'agent', $4, $5, $6, $7, $8, true)",
+                    params![id, event.version as i64, *answer_id, agent_id.0, agent_name.clone(), text(answer), at, answer.is_erased()],
+                );
+                writes.push(
+                    "UPDATE conversations SET messages = messages + 1, last_message_at = $2,
+                         handled_by = CASE WHEN $3 = ANY(handled_by) THEN handled_by ELSE handled_by || $3 END WHERE conversation_id = $1",
+                    params![id, at, agent_id.0],
+                );
+            }
         }
         Ok(())
     }
@@ -187,6 +199,8 @@ pub struct Message {
     pub at: DateTime<Utc>,
     /// The visitor was erased: `text` is empty and who wrote it, and when, is all there is.
     pub erased: bool,
+    /// An agent's answer to an offline message, sent by e-mail.
+    pub by_email: bool,
 }
 
 /// A conversation's messages, in order. An offline message is its conversation's first
@@ -194,7 +208,7 @@ pub struct Message {
 pub async fn messages(client: &impl GenericClient, conversation_id: ConversationId) -> Result<Vec<Message>, tokio_postgres::Error> {
     let rows = client
         .query(
-            "SELECT seq, client_id, sender, agent_id, agent_name, text, posted_at, erased FROM messages WHERE conversation_id = $1 ORDER BY seq",
+            "SELECT seq, client_id, sender, agent_id, agent_name, text, posted_at, erased, by_email FROM messages WHERE conversation_id = $1 ORDER BY seq",
             &[&conversation_id.0],
         )
         .await?;
@@ -209,6 +223,7 @@ pub async fn messages(client: &impl GenericClient, conversation_id: Conversation
             text: r.get(5),
             at: r.get(6),
             erased: r.get(7),
+            by_email: r.get(8),
         })
         .collect())
 }
@@ -317,6 +332,8 @@ pub struct HistoryFilter {
     pub visitor: String,
     /// Conversations this agent held at some point (reassigned or transferred ones too).
     pub agent: Option<UserId>,
+    /// With `agent`: also the offline messages left on the sites this agent answers.
+    pub offline_for: Option<UserId>,
     pub site: Option<SiteId>,
     pub from: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
@@ -331,23 +348,25 @@ pub async fn history(
 ) -> Result<(Vec<ConversationRow>, i64), tokio_postgres::Error> {
     let pattern = format!("%{}%", filter.visitor.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let agent = filter.agent.map(|a| a.0);
+    let offline_for = filter.offline_for.map(|a| a.0);
     let site = filter.site.map(|s| s.0);
     let number = visitor_number(&filter.visitor);
     let clause = "c.company_id = $1
         AND ($2 = '%%' OR c.visitor_name ILIKE $2 OR c.visitor_email ILIKE $2 OR c.visitor_id::text = trim(both '%' from $2) OR c.visitor_number = $7
              OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.conversation_id AND m.sender = 'visitor' AND m.text ILIKE $2))
-        AND ($3::uuid IS NULL OR $3 = ANY(c.handled_by)) AND ($4::uuid IS NULL OR c.site_id = $4)
+        AND ($3::uuid IS NULL OR $3 = ANY(c.handled_by)
+             OR (c.state = 'offline' AND EXISTS (SELECT 1 FROM site_agents sa WHERE sa.site_id = c.site_id AND sa.user_id = $8))) AND ($4::uuid IS NULL OR c.site_id = $4)
         AND ($5::timestamptz IS NULL OR c.started_at >= $5) AND ($6::timestamptz IS NULL OR c.started_at < $6)";
     let rows = client
         .query(
-            &format!("SELECT {COLUMNS} FROM conversations c JOIN sites s ON s.site_id = c.site_id WHERE {clause} ORDER BY c.started_at DESC OFFSET $8 LIMIT $9"),
-            &[&company.0, &pattern, &agent, &site, &filter.from, &filter.until, &number, &offset, &limit],
+            &format!("SELECT {COLUMNS} FROM conversations c JOIN sites s ON s.site_id = c.site_id WHERE {clause} ORDER BY c.started_at DESC OFFSET $9 LIMIT $10"),
+            &[&company.0, &pattern, &agent, &site, &filter.from, &filter.until, &number, &offline_for, &offset, &limit],
         )
         .await?;
     let total: i64 = client
         .query_one(
             &format!("SELECT count(*) FROM conversations c WHERE {clause}"),
-            &[&company.0, &pattern, &agent, &site, &filter.from, &filter.until, &number],
+            &[&company.0, &pattern, &agent, &site, &filter.from, &filter.until, &number, &offline_for],
         )
         .await?
         .get(0);

@@ -95,6 +95,7 @@ registry! {
     Conversations => chat::Conversations, rebuildable: true;
     InvitationOutbox => outbox::InvitationOutbox, rebuildable: false;
     PasswordResetOutbox => outbox::PasswordResetOutbox, rebuildable: false;
+    OfflineMessageOutbox => outbox::OfflineMessageOutbox, rebuildable: false;
 }
 
 fn projection_name<P: Projection>(_: &P) -> &'static str {
@@ -169,7 +170,20 @@ mod tests {
     #[test]
     fn every_projection_has_one_entry_and_a_distinct_name() {
         let mut names: Vec<&str> = Registered::ALL.iter().map(|p| p.name()).collect();
-        assert_eq!(names, ["users", "licences", "audit", "sites", "agent-load", "conversations", "invitation-outbox", "password-reset-outbox"]);
+        assert_eq!(
+            names,
+            [
+                "users",
+                "licences",
+                "audit",
+                "sites",
+                "agent-load",
+                "conversations",
+                "invitation-outbox",
+                "password-reset-outbox",
+                "offline-message-outbox"
+            ]
+        );
         names.sort();
         names.dedup();
         assert_eq!(names.len(), Registered::ALL.len());

@@ -201,3 +201,9 @@ pub async fn sites_of_agents(client: &impl GenericClient, agents: &[UserId]) -> 
         .await?;
     Ok(rows.iter().map(|r| SiteId(r.get(0))).collect())
 }
+
+/// Whether `agent` answers the chats of `site`.
+pub async fn answers_on(client: &impl GenericClient, site: SiteId, agent: UserId) -> Result<bool, tokio_postgres::Error> {
+    let row = client.query_opt("SELECT 1 FROM site_agents WHERE site_id = $1 AND user_id = $2", &[&site.0, &agent.0]).await?;
+    Ok(row.is_some())
+}

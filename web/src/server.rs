@@ -143,6 +143,7 @@ impl Web {
             .route("/supervisor/ws", get(chat::supervisor::upgrade))
             .route("/history", get(chat::pages::history))
             .route("/history/{id}", get(chat::pages::transcript))
+            .route("/history/{id}/answer", post(chat::pages::answer))
             .route("/history/{id}/erase", get(erasure::confirm_form).post(erasure::erase))
             .route("/widget/ws", get(chat::visitor::upgrade))
             .route("/widget.js", get(widget::script))

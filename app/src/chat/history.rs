@@ -58,6 +58,7 @@ impl Search {
         Ok(HistoryFilter {
             visitor: self.visitor.clone(),
             agent: own.or(id("agent", &self.agent)?.map(UserId)),
+            offline_for: own,
             site: id("site", &self.site)?.map(SiteId),
             from: day("from", &self.from, false)?,
             until: day("until", &self.until, true)?,
@@ -73,16 +74,17 @@ pub async fn search(app: &App, session: &Session, search: &Search, offset: i64, 
 }
 
 /// A conversation of the session's company that it may read: supervisors and
-/// administrators any, an agent those they hold or once held, and the other conversations
-/// of a visitor they are talking to now (what that visitor asked before). Anything else is
-/// not found.
+/// administrators any, an agent those they hold or once held, the offline messages left on
+/// their sites, and the other conversations of a visitor they are talking to now (what that
+/// visitor asked before). Anything else is not found.
 pub async fn readable(app: &App, session: &Session, id: ConversationId) -> Result<ConversationRow> {
     let own = scope(session)?;
     let c = super::conversation_row(app, id).await?.filter(|c| c.company_id == session.company_id()).ok_or(Error::NotFound)?;
     if let Some(agent) = own.filter(|a| c.agent_id != Some(*a)) {
         let client = app.pool().get().await?;
         let talking = projections::chat::holds_conversation_with(&**client, c.company_id, c.visitor_id, agent).await?;
-        if !talking && !agent_handled(app, id, agent).await {
+        let their_site = c.state == "offline" && projections::sites::answers_on(&**client, c.site_id, agent).await?;
+        if !talking && !their_site && !agent_handled(app, id, agent).await {
             return Err(Error::NotFound);
         }
     }
@@ -104,6 +106,20 @@ pub async fn transcript(app: &App, session: &Session, id: ConversationId) -> Res
     let conversation = readable(app, session, id).await?;
     let client = app.pool().get().await?;
     Ok((conversation, projections::chat::messages(&**client, id).await?))
+}
+
+/// Answers an offline message by e-mail, as the session's user: recorded on the
+/// conversation, then mailed to the visitor by the offline message mailer. The form's
+/// `answer_id` makes a second submission of the same answer store nothing.
+pub async fn answer_by_email(app: &App, session: &Session, id: ConversationId, answer_id: uuid::Uuid, text: &str) -> Result<()> {
+    let c = readable(app, session, id).await?;
+    if c.visitor_erased || c.given_email().is_none() {
+        return Err(Error::NotFound);
+    }
+    let me = (session.user.user_id, session.signature());
+    let outcome = app.chat.streams().answer_by_email(id, answer_id, (me.0, &me.1), text, &session.metadata()).await?;
+    app.read_your_writes(projections::Registered::Conversations, outcome.position).await?;
+    Ok(())
 }
 
 /// The names of the people a routing decision mentions (the candidates, the supervisor

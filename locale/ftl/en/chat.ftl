@@ -138,6 +138,12 @@ transcript-load = Load
 transcript-transferred = Transferred by { $name }, the previous agent.
 transcript-reassigned = Reassigned by { $name } (supervisor).
 transcript-reassigned-from = Reassigned by { $name } (supervisor), from { $from }.
+transcript-by-email = sent by e-mail
+transcript-answer-title = Answer by e-mail
+transcript-answer-label = Your answer, sent to { $email }
+transcript-answer-help = The visitor receives it from Switchboard's address in the site's language, with your own address to reply to; it is kept in this conversation.
+transcript-answer-send = Send the answer
+transcript-answer-sent = The answer is on its way to the visitor.
 
 ## The chat sockets' error messages (their codes do not change).
 chat-error-not-assigned = This conversation is not assigned to you.

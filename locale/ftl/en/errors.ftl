@@ -86,5 +86,6 @@ err-conversation-not-yours = this conversation is not assigned to you
 err-conversation-already-assigned = this conversation already has an agent
 err-conversation-not-assigned = this conversation has no agent
 err-visitor-name-too-long = the name is longer than 100 characters
+err-not-an-offline-message = only an offline message is answered by e-mail; answer a chat in the console
 err-bad-priority = unknown priority "{ $value }" (expected high, normal or low)
 err-bad-period = unknown billing period "{ $value }" (expected monthly or annual)

@@ -138,6 +138,12 @@ transcript-load = Charge
 transcript-transferred = Transférée par { $name }, le conseiller précédent.
 transcript-reassigned = Réattribuée par { $name } (superviseur).
 transcript-reassigned-from = Réattribuée par { $name } (superviseur), depuis { $from }.
+transcript-by-email = envoyé par e-mail
+transcript-answer-title = Répondre par e-mail
+transcript-answer-label = Votre réponse, envoyée à { $email }
+transcript-answer-help = Le visiteur la reçoit depuis l’adresse de Switchboard, dans la langue du site, avec votre adresse pour vous répondre ; elle est conservée dans cette conversation.
+transcript-answer-send = Envoyer la réponse
+transcript-answer-sent = La réponse part vers le visiteur.
 
 ## Les messages d’erreur des sockets de discussion (leurs codes ne changent pas).
 chat-error-not-assigned = Cette conversation ne vous est pas attribuée.

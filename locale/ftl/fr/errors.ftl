@@ -85,5 +85,6 @@ err-conversation-not-yours = cette conversation ne vous est pas attribuée
 err-conversation-already-assigned = cette conversation a déjà un agent
 err-conversation-not-assigned = cette conversation n’a pas d’agent
 err-visitor-name-too-long = le nom dépasse 100 caractères
+err-not-an-offline-message = seul un message hors ligne se répond par e-mail ; répondez à une discussion dans la console
 err-bad-priority = priorité « { $value } » inconnue (valeurs attendues : high, normal ou low)
 err-bad-period = période de facturation « { $value } » inconnue (valeurs attendues : monthly ou annual)

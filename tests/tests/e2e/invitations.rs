@@ -1,7 +1,6 @@
 //! Invitations by e-mail: the link, its single use and expiry, resending, and delivery
 //! through a real SMTP server, surviving an SMTP outage and a replay of the events.
 
-use commands::mailer::Transport;
 use domain::ids::InvitationId;
 use domain::user::{self, User};
 use domain::{Actor, Metadata, UserId};
@@ -127,10 +126,7 @@ async fn an_expired_link_gets_a_page_saying_so() {
 async fn invitations_reach_a_real_smtp_server_after_an_outage_and_a_replay_sends_nothing_twice() {
     let db = TestDb::new().await;
     let port = testkit::process::free_port();
-    let smtp_transport = || Transport::Smtp {
-        transport: lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous("127.0.0.1").port(port).build(),
-        from: "Switchboard <no-reply@switchboard.test>".parse().unwrap(),
-    };
+    let smtp_transport = || testkit::smtp::smtp_transport(port);
     let server = TestServer::start_with(&db, smtp_transport()).await;
     server.company("Acme", "admin@acme.test", "admin-password", 5).await;
     let api = Api::login(&server, "admin@acme.test", "admin-password").await;

@@ -26,6 +26,7 @@ mod french_users;
 mod invitations;
 mod login_and_health;
 mod logs;
+mod offline_messages;
 mod parked;
 mod password_reset;
 mod payment_gateways;

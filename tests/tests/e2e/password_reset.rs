@@ -2,20 +2,12 @@
 //! SMTP server, the same answer for known and unknown addresses, a rate limit, the other
 //! sessions logged out; and an administrator sending a link from the user's page or the API.
 
-use commands::mailer::Transport;
 use domain::company::Role;
 use reqwest::Method;
 use testkit::api::Api;
 use testkit::server::hidden_field;
-use testkit::smtp::{password_reset_link, wait_for, SmtpServer};
+use testkit::smtp::{password_reset_link, smtp_transport, wait_for, SmtpServer};
 use testkit::{Browserless, TestDb, TestServer};
-
-fn smtp_transport(port: u16) -> Transport {
-    Transport::Smtp {
-        transport: lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::builder_dangerous("127.0.0.1").port(port).build(),
-        from: "Switchboard <no-reply@switchboard.test>".parse().unwrap(),
-    }
-}
 
 /// Asks for a link on the "Forgot your password?" page, as a browser does.
 async fn ask(server: &TestServer, email: &str) -> reqwest::Response {

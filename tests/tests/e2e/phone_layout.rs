@@ -30,7 +30,16 @@ async fn every_admin_page_fits_a_390_px_phone_and_looks_like_what_it_does() {
     let (mut v, _) = visitor(&server.url(""), &chat.key, None, 0).await;
     v.send(says("Do you have this in blue?").1).await;
     let conversation = console.until_type("conversation").await["id"].as_str().unwrap().to_owned();
+    // An offline message on a site nobody answers, with its answer box.
+    let (_, blog_key) = server.site(&chat, "Blog", vec!["https://blog.acme.test".into()], false).await;
+    let (mut offline, _) = visitor(&server.url(""), &blog_key, None, 0).await;
+    let left =
+        json!({ "type": "offline_message", "client_id": uuid::Uuid::new_v4(), "email": "zoe@example.org", "message": "Call me back, please." });
+    offline.send(left).await;
+    offline.until_type("offline_received").await;
     server.settle().await;
+    let client = db.client().await;
+    let offline: uuid::Uuid = client.query_one("SELECT conversation_id FROM conversations WHERE state = 'offline'", &[]).await.unwrap().get(0);
 
     let browser = Browser::start().await;
     browser.client.set_window_size(390, 844).await.unwrap();
@@ -54,6 +63,7 @@ async fn every_admin_page_fits_a_390_px_phone_and_looks_like_what_it_does() {
         "/admin/audit".into(),
         "/history".into(),
         format!("/history/{conversation}"),
+        format!("/history/{offline}"),
     ] {
         browser.goto(&server.url(&path)).await;
         browser.find("main").await;

@@ -103,12 +103,23 @@ pub struct ApiMessage {
     pub text: String,
     /// The visitor was erased: who wrote the message and when is all that is left.
     pub erased: bool,
+    /// An agent's answer to an offline message, sent to the visitor by e-mail.
+    pub by_email: bool,
     pub at: DateTime<Utc>,
 }
 
 impl From<Message> for ApiMessage {
     fn from(m: Message) -> Self {
-        ApiMessage { seq: m.seq, from: m.from, agent_id: m.agent_id, agent_name: m.agent_name, text: m.text, erased: m.erased, at: m.at }
+        ApiMessage {
+            seq: m.seq,
+            from: m.from,
+            agent_id: m.agent_id,
+            agent_name: m.agent_name,
+            text: m.text,
+            erased: m.erased,
+            by_email: m.by_email,
+            at: m.at,
+        }
     }
 }
 

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use app::chat::history;
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
 use domain::company::Role;
 use domain::ConversationId;
 use maud::{html, Markup};
@@ -12,11 +14,13 @@ use projections::chat::ConversationRow;
 use serde::Deserialize;
 
 use super::visitor_label;
-use crate::auth::User;
-use crate::error::AppError;
-use crate::pages::layout::{page_with_head, strings, urlencode};
-use crate::pages::{Path, Query};
+use crate::auth::{check_csrf, User};
+use crate::error::{refusal, AppError, Refusal};
+use crate::pages::flash::{self, Flash};
+use crate::pages::layout::{field_error, page_with_head, strings, urlencode};
+use crate::pages::{Form, Path, Query};
 use crate::Web;
+use app::auth::Session;
 use locale::{reader, t};
 
 fn live_head() -> Markup {
@@ -158,18 +162,63 @@ fn row(c: &ConversationRow) -> Markup {
     }
 }
 
-pub async fn transcript(State(web): State<Web>, User(session): User, Path(id): Path<ConversationId>) -> Result<Markup, AppError> {
-    let (c, messages) = history::transcript(&web, &session, id).await?;
-    let earlier = history::others_of_visitor(&web, &c).await?;
+pub async fn transcript(State(web): State<Web>, User(session): User, jar: CookieJar, Path(id): Path<ConversationId>) -> Result<Response, AppError> {
+    let (jar, flash) = Flash::take(jar);
+    let feedback = Answer { notice: flash.notice, ..Default::default() };
+    Ok((jar, transcript_page(&web, &session, id, feedback).await?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AnswerForm {
+    csrf: String,
+    answer_id: String,
+    text: String,
+}
+
+/// An answer to an offline message, sent by e-mail: back to the transcript (303) saying
+/// so, or the transcript again with the refusal under the answer box and what was typed.
+pub async fn answer(
+    State(web): State<Web>,
+    User(session): User,
+    jar: CookieJar,
+    Path(id): Path<ConversationId>,
+    Form(form): Form<AnswerForm>,
+) -> Result<Response, AppError> {
+    check_csrf(&session, &form.csrf)?;
+    let answer_id = form.answer_id.parse().map_err(|_| app::Error::invalid("answer_id", t!("history-not-an-id", field = "answer_id")))?;
+    match history::answer_by_email(&web, &session, id, answer_id, &form.text).await {
+        Ok(()) => Ok(flash::done(jar, &format!("/history/{id}"), &t!("transcript-answer-sent"))),
+        Err(e) => {
+            let Refusal { status, message, .. } = refusal(e)?;
+            let feedback = Answer { text: form.text, error: Some(message), answer_id: Some(answer_id), ..Default::default() };
+            Ok((status, transcript_page(&web, &session, id, feedback).await?).into_response())
+        }
+    }
+}
+
+/// What the answer box shows: the notice after sending, or the refusal and what was typed.
+#[derive(Default)]
+struct Answer {
+    notice: Option<String>,
+    text: String,
+    error: Option<String>,
+    /// Kept when the same answer is tried again, so it is still stored once.
+    answer_id: Option<uuid::Uuid>,
+}
+
+async fn transcript_page(web: &Web, session: &Session, id: ConversationId, answer: Answer) -> Result<Markup, AppError> {
+    let (c, messages) = history::transcript(web, session, id).await?;
+    let earlier = history::others_of_visitor(web, &c).await?;
     let names = match &c.decision {
-        Some(decision) => history::decision_names(&web, &session, decision).await?,
+        Some(decision) => history::decision_names(web, session, decision).await?,
         None => Default::default(),
     };
     Ok(page_with_head(
         &t!("transcript-title"),
-        Some(&session),
+        Some(session),
         html! {},
         html! {
+            @if let Some(n) = &answer.notice { p.notice role="status" { (n) } }
             p { a href="/history" { (t!("transcript-back")) } }
             h1 { (c.site) ": " (visitor_label(&c)) }
             p.muted { (t!("transcript-started", date = reader().date_time(c.started_at))) @if !c.page_url.is_empty() { " " (t!("transcript-on", url = &c.page_url)) } " · " (state_name(&c.state)) }
@@ -183,9 +232,13 @@ pub async fn transcript(State(web): State<Web>, User(session): User, Path(id): P
                     li class={"msg from-" (m.from)} {
                         span.who { @match m.from.as_str() { "agent" => (m.agent_name.clone().unwrap_or_default()), "system" => (t!("chat-switchboard")), _ => (visitor) } }
                         " " span.when { (reader().time(m.at)) }
+                        @if m.by_email { " " span.muted.small.by-email { (t!("transcript-by-email")) } }
                         @if m.erased { p.text.erased { em { (t!("chat-message-erased")) } } } @else { p.text { (m.text) } }
                     }
                 }
+            }
+            @if let (true, false, Some(email)) = (c.state == "offline", c.visitor_erased, c.given_email()) {
+                (answer_form(session, &c, email, &answer))
             }
             @if session.has_role(Role::Administrator) && !c.visitor_erased {
                 p { a.button.secondary #erase-visitor href={"/history/" (c.conversation_id) "/erase"} { (t!("transcript-erase")) } }
@@ -193,6 +246,27 @@ pub async fn transcript(State(web): State<Web>, User(session): User, Path(id): P
             @if let Some(decision) = &c.decision { (why(decision, &names)) }
         },
     ))
+}
+
+/// The answer box under an offline message: the text goes to the visitor's address.
+fn answer_form(session: &Session, c: &ConversationRow, email: &str, answer: &Answer) -> Markup {
+    let answer_id = answer.answer_id.unwrap_or_else(uuid::Uuid::now_v7);
+    let error = answer.error.as_deref();
+    html! {
+        section.card #answer-by-email {
+            h2 { (t!("transcript-answer-title")) }
+            form method="post" action={"/history/" (c.conversation_id) "/answer"} {
+                input type="hidden" name="csrf" value=(session.csrf);
+                input type="hidden" name="answer_id" value=(answer_id);
+                label for="answer-text" { (t!("transcript-answer-label", email = email)) }
+                textarea #answer-text name="text" rows="6" required maxlength=(domain::conversation::MESSAGE_MAX_LEN)
+                    aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| "text-error")] { (answer.text) }
+                (field_error(error.map(|_| "text"), "text", error))
+                p.muted.small { (t!("transcript-answer-help")) }
+                button type="submit" { (t!("transcript-answer-send")) }
+            }
+        }
+    }
 }
 
 /// "Why did this agent get this chat?": the last routing decision, as recorded, naming the
