@@ -35,6 +35,13 @@ async fn an_administrator_adds_users_toggles_a_role_and_sees_the_seat_banner() {
     browser.click(&format!("{row} button[data-role=Supervisor]")).await;
     let toggled = browser.find(&format!("{row} button[data-role=Supervisor].on")).await;
     assert_eq!(toggled.text().await.unwrap(), "ON");
+    // The focus is still on that switch, not back at the top of the page.
+    let focused = browser
+        .client
+        .execute("const f = document.activeElement; return [f.dataset.role || f.tagName, f.closest('tr') && f.closest('tr').dataset.email];", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, serde_json::json!(["Supervisor", "grace@acme.test"]));
     assert!(browser.page().await.contains("only Agent and Supervisor matter for chat"));
 
     // A mistake is explained next to its field, and nothing is added.

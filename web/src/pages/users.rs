@@ -36,6 +36,9 @@ pub struct ListQuery {
     /// The number of the invoice just paid (0: paid, no invoice to show).
     #[serde(default)]
     pub paid: Option<u32>,
+    /// The role switch just used (`user-id:Role`), which keeps the focus after the reload.
+    #[serde(default)]
+    pub toggled: Option<String>,
 }
 
 impl ListQuery {
@@ -108,7 +111,7 @@ async fn render_list(web: &Web, session: &Session, query: &ListQuery, flash: &Fl
                     }
                 }
                 tbody {
-                    @for u in &users { (row(session, u, &back)) }
+                    @for u in &users { (row(session, u, &back, query.toggled.as_deref())) }
                     @if users.is_empty() { tr { td colspan="9" .muted { (t!("users-none-match")) } } }
                 }
             }
@@ -121,7 +124,7 @@ async fn render_list(web: &Web, session: &Session, query: &ListQuery, flash: &Fl
     ))
 }
 
-fn row(session: &Session, u: &UserRow, back: &str) -> Markup {
+fn row(session: &Session, u: &UserRow, back: &str, toggled: Option<&str>) -> Markup {
     let name = u.profile.full_name();
     html! {
         tr data-email=(u.email) {
@@ -130,13 +133,14 @@ fn row(session: &Session, u: &UserRow, back: &str) -> Markup {
             td data-label=(t!("users-col-status")) { span class={"status " (u.status.as_str())} { (status_name(u.status)) } }
             @for role in Role::ALL {
                 @let on = u.roles.iter().any(|r| r == role.as_str());
+                @let just_used = toggled == Some(format!("{}:{}", u.user_id, role.as_str()).as_str());
                 td data-label=(role_name(role)) {
                     form.inline method="post" action={"/admin/users/" (u.user_id) "/roles"} {
                         input type="hidden" name="csrf" value=(session.csrf);
                         input type="hidden" name="role" value=(role.as_str());
                         input type="hidden" name="on" value=(if on { "false" } else { "true" });
                         input type="hidden" name="back" value=(back);
-                        button class={"toggle" @if on { " on" }} type="submit" aria-pressed=(on)
+                        button class={"toggle" @if on { " on" }} type="submit" aria-pressed=(on) autofocus[just_used]
                             aria-label=(if on { t!("users-role-on-label", role = role_name(role), name = name.as_str()) } else { t!("users-role-off-label", role = role_name(role), name = name.as_str()) })
                             data-role=(role.as_str()) { (if on { t!("users-toggle-on") } else { t!("users-toggle-off") }) }
                     }
@@ -168,6 +172,10 @@ pub async fn toggle_role(
     check_csrf(&session, &form.csrf)?;
     let role = admin::parse_role(&form.role)?;
     let back = local_path(&form.back).unwrap_or_else(|| "/admin/users".into());
+    // Back to the same switch, focused (and so scrolled to), rather than to the top of the
+    // page. No `#fragment`: browsers skip `autofocus` on a page opened at one.
+    let separator = if back.contains('?') { '&' } else { '?' };
+    let back = format!("{back}{separator}toggled={user_id}:{}", role.as_str());
     match admin::set_role(&web, &session, user_id, role, form.on).await {
         Ok(()) => Ok(Redirect::to(&back).into_response()),
         // A refusal (the last administrator, say) is shown on the list it came from.
