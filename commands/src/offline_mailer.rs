@@ -48,7 +48,15 @@ struct OfflineMessage {
     email: Option<String>,
     message: String,
     at: DateTime<Utc>,
-    answers: Vec<(Uuid, UserId, String, String)>,
+    answers: Vec<Answer>,
+}
+
+/// An agent's answer to it, as recorded.
+struct Answer {
+    id: Uuid,
+    agent_id: UserId,
+    agent_name: String,
+    text: String,
 }
 
 impl<S: EventStore> OfflineMessageMailer<S> {
@@ -96,7 +104,7 @@ impl<S: EventStore> OfflineMessageMailer<S> {
                 }
                 C::OfflineMessageAnswered { answer_id, agent_id, agent_name, text } => {
                     if let Some(m) = found.as_mut() {
-                        m.answers.push((answer_id, agent_id, agent_name, text.text_or_empty().to_owned()));
+                        m.answers.push(Answer { id: answer_id, agent_id, agent_name, text: text.text_or_empty().to_owned() });
                     }
                 }
                 _ => {}
@@ -156,11 +164,11 @@ impl<S: EventStore> OfflineMessageMailer<S> {
     async fn answer(&self, claimed: &Claimed) -> Result<bool, Error> {
         let conversation_id = self.conversation_of(ANSWERS, claimed.id).await?;
         let Some(message) = self.offline_message(conversation_id).await? else { return Ok(false) };
-        let (Some(to), Some((_, agent_id, agent_name, text))) = (&message.email, message.answers.iter().find(|a| a.0 == claimed.id)) else {
+        let (Some(to), Some(answer)) = (&message.email, message.answers.iter().find(|a| a.id == claimed.id)) else {
             return Ok(false);
         };
         let (site, _) = load::<Site, S>(self.accounts.store(), &site::stream(message.site_id)).await?;
-        let agent = self.accounts.user_of(message.company_id, *agent_id).await?;
+        let agent = self.accounts.user_of(message.company_id, answer.agent_id).await?;
         let reply_to = agent.registration.as_ref().map(|r| r.email.to_string());
         let defaults = self.accounts.company(message.company_id).await?.defaults.clone();
         let lang = match site.settings.language {
@@ -170,9 +178,9 @@ impl<S: EventStore> OfflineMessageMailer<S> {
         // The site's language, the company's time zone: what its visitors read.
         let reader = Reader::new(lang, recipient(&Preferences::default(), &defaults).tz);
         let subject = tl!(lang, "mail-answer-subject", site = site.name.as_str());
-        let body = answer_text(reader, agent_name, &site.name, text, &message);
+        let body = answer_text(reader, answer, &site.name, &message);
         self.transport.send_replying_to(to, reply_to.as_deref(), &subject, body).await.map_err(|e| Error::Database(e.to_string()))?;
-        tracing::info!(%agent_id, %conversation_id, "offline message answer mailed");
+        tracing::info!(agent_id = %answer.agent_id, %conversation_id, "offline message answer mailed");
         Ok(true)
     }
 }
@@ -211,10 +219,11 @@ fn notice_text(reader: Reader, first_name: &str, site: &str, message: &OfflineMe
     )
 }
 
-fn answer_text(reader: Reader, agent: &str, site: &str, text: &str, message: &OfflineMessage) -> String {
+fn answer_text(reader: Reader, answer: &Answer, site: &str, message: &OfflineMessage) -> String {
     format!(
-        "{text}\n\n{}\n\n{}\n{}\n",
-        tl!(reader.lang, "mail-answer-signature", agent = agent, site = site),
+        "{}\n\n{}\n\n{}\n{}\n",
+        answer.text,
+        tl!(reader.lang, "mail-answer-signature", agent = answer.agent_name.as_str(), site = site),
         tl!(reader.lang, "mail-answer-you-wrote", at = reader.date_time(message.at)),
         quoted(&message.message),
     )
@@ -253,7 +262,8 @@ mod tests {
     #[test]
     fn a_french_answer_signs_with_the_agent_and_quotes_the_visitor_in_their_zone() {
         let reader = Reader::new(Lang::Fr, Tz::Europe__Paris);
-        let text = answer_text(reader, "Bob", "Boutique", "C’est fait.", &message());
+        let answer = Answer { id: Uuid::now_v7(), agent_id: UserId::new(), agent_name: "Bob".into(), text: "C’est fait.".into() };
+        let text = answer_text(reader, &answer, "Boutique", &message());
         assert!(text.starts_with("C’est fait.\n\nBob, Boutique"), "{text}");
         assert!(text.contains("Le 5 déc. 2026 à 10:30 CET, vous avez écrit :\n> Bonjour,\n> rappelez-moi"), "{text}");
         assert!(!text.contains('⟦'), "{text}");

@@ -116,8 +116,9 @@ pub async fn answer_by_email(app: &App, session: &Session, id: ConversationId, a
     if c.visitor_erased || c.given_email().is_none() {
         return Err(Error::NotFound);
     }
-    let me = (session.user.user_id, session.signature());
-    let outcome = app.chat.streams().answer_by_email(id, answer_id, (me.0, &me.1), text, &session.metadata()).await?;
+    let signature = session.signature();
+    let me = (session.user.user_id, signature.as_str());
+    let outcome = app.chat.streams().answer_by_email(id, answer_id, me, text, &session.metadata()).await?;
     app.read_your_writes(projections::Registered::Conversations, outcome.position).await?;
     Ok(())
 }

@@ -107,6 +107,11 @@ async fn an_offline_message_is_mailed_to_the_team_and_answered_by_e_mail_from_th
     assert_eq!(forged.status(), 404);
     assert!(!bob_browser.get_text("/history").await.contains(&conversation));
 
+    // Rebuilt from the log, the messages (the answer marked as e-mailed) are the live ones.
+    server.settle().await;
+    let (ok, stdout, stderr) = testkit::process::run(&["replay", "--verify", "conversations"], Some(&db.url()), "").await;
+    assert!(ok && stdout.contains("conversations: matches the log") && stdout.contains("table messages: same"), "{stdout}\n{stderr}");
+
     // A restart replays every event into the outbox: nothing is mailed again.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let mailed = smtp.messages().len();
