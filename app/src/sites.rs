@@ -49,10 +49,26 @@ pub fn split_urls(text: &str) -> Vec<String> {
     text.split(|c: char| c.is_whitespace() || c == ',').filter(|u| !u.is_empty()).map(str::to_owned).collect()
 }
 
+/// A new site's widget speaks the company's language (else its creator's) from the start,
+/// with the greeting and offline text in that language.
 pub async fn create(app: &App, session: &Session, name: &str, urls: Vec<String>, notes: &str, restrict: bool) -> Result<SiteId> {
     let (site_id, position) = app.sites.create(session.company_id(), name, urls, notes, restrict, &session.metadata()).await?;
     settle(app, Some(position)).await?;
+    let lang = session.company_language().unwrap_or_else(locale::lang);
+    if lang != locale::Lang::En {
+        settings(app, session, site_id, default_settings(lang)).await?;
+    }
     Ok(site_id)
+}
+
+/// The settings a new site starts with, in `lang`.
+pub fn default_settings(lang: locale::Lang) -> WidgetSettings {
+    let language = match lang {
+        locale::Lang::En => Language::En,
+        locale::Lang::Fr => Language::Fr,
+    };
+    let text = |key| locale::text(lang, key, &[]);
+    WidgetSettings { language, greeting: text("widget-greeting"), offline_text: text("widget-offline-text"), ..WidgetSettings::default() }
 }
 
 pub async fn change(app: &App, session: &Session, site_id: SiteId, name: &str, urls: Vec<String>, notes: &str, restrict: bool) -> Result<()> {

@@ -22,6 +22,11 @@ impl Browser {
     /// (`SWITCHBOARD_TEST_CHROMEDRIVER`, default /usr/bin/chromedriver); `./dev test`
     /// installs both.
     pub async fn start() -> Browser {
+        Self::start_speaking("en-US,en").await
+    }
+
+    /// A browser whose language settings (its `Accept-Language`) ask for `languages`.
+    pub async fn start_speaking(languages: &str) -> Browser {
         let chromium = program("SWITCHBOARD_TEST_CHROMIUM", "/usr/bin/chromium");
         let chromedriver = program("SWITCHBOARD_TEST_CHROMEDRIVER", "/usr/bin/chromedriver");
         assert!(
@@ -50,7 +55,8 @@ impl Browser {
                     "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--disable-quic",
                     "--window-size=1280,900", format!("--user-data-dir={}", profile.display())
-                ]
+                ],
+                "prefs": { "intl.accept_languages": languages }
             }),
         );
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();

@@ -75,7 +75,7 @@ fn command_parts(e: &commands::Error, msg: String) -> (StatusCode, &'static str,
     match e {
         E::Company(c) => match c {
             company::Error::SeatsExhausted { .. } => conflict("seats_exhausted"),
-            company::Error::SeatsBelowUsage { .. } => conflict("seats_below_usage"),
+            company::Error::SeatsBelowUsage { .. } => (StatusCode::CONFLICT, "seats_below_usage", msg.clone(), Some("seats")),
             company::Error::LastAdministrator => conflict("last_administrator"),
             company::Error::AlreadyAMember => conflict("already_a_member"),
             company::Error::AlreadyRegistered => conflict("already_registered"),

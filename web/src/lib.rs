@@ -11,5 +11,6 @@ pub mod pages;
 pub mod reader;
 pub mod server;
 pub mod widget;
+pub mod wordpress;
 
 pub use server::Web;

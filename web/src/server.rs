@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 
 use crate::chat::hub::Hub;
 use crate::chat::site_status::SiteWatch;
-use crate::{chat, health, pages, widget};
+use crate::{chat, health, pages, widget, wordpress};
 
 pub struct Inner {
     pub app: app::App,
@@ -148,6 +148,7 @@ impl Web {
             .route("/widget/ws", get(chat::visitor::upgrade))
             .route("/widget.js", get(widget::script))
             .route("/widget/config", get(widget::config).options(widget::preflight))
+            .route("/integrations/wordpress/switchboard-chat.zip", get(wordpress::plugin_zip))
             .route("/static/app.css", get(stylesheet))
             .route("/static/{file}", get(static_file))
             .nest("/api/v1", crate::api::router())

@@ -137,7 +137,6 @@ function init(root) {
   const pickUp = (li) => {
     const index = ORDER.indexOf(priorityOf(li));
     grabbed = { li, index };
-    li.setAttribute("aria-grabbed", "true");
     li.classList.add("grabbed");
     highlight(zoneFor(ORDER[index]));
     announce(tr("advisors-js-picked-up", { name: agentName(li) }));
@@ -147,7 +146,6 @@ function init(root) {
     if (!grabbed) return null;
     const { li, index } = grabbed;
     grabbed = null;
-    li.setAttribute("aria-grabbed", "false");
     li.classList.remove("grabbed");
     clearOver();
     return { li, target: ORDER[index] };

@@ -53,7 +53,7 @@ function init(root) {
   const transferEmpty = h("p", { id: "transfer-empty", class: "muted", hidden: true }, tr("console-transfer-none"));
   const transferCancel = h("button", { type: "button", class: "link" }, tr("console-cancel"));
   const transferBox = h("div", { id: "transfer-box", class: "transfer", hidden: true }, transferWait, transferTo, transferConfirm, transferEmpty, transferCancel);
-  const transcript = h("ol", { id: "transcript", class: "transcript", role: "log", "aria-live": "polite" });
+  const transcript = h("ol", { id: "transcript", class: "transcript", "aria-live": "polite", "aria-relevant": "additions" }); // a list, so no role="log"
   const typingLine = h("p", { id: "visitor-typing", class: "typing muted", hidden: true }, tr("console-visitor-typing"));
   const input = h("textarea", { name: "text", rows: 3, "aria-label": tr("console-answer"), placeholder: tr("console-answer-placeholder") });
   const reply = h("form", { id: "reply", class: "reply" }, input, h("button", { id: "send", type: "submit" }, tr("console-send")));

@@ -44,7 +44,7 @@ function init(root) {
   const conversations = table("board-conversations", [tr("chat-site"), tr("chat-visitor"), tr("chat-agent"), tr("board-started"), tr("board-state"), ""]);
   const watchedTitle = h("span", { id: "watched-title" });
   const stop = h("button", { type: "button", class: "secondary" }, tr("board-stop-reading"));
-  const transcript = h("ol", { id: "watched-transcript", class: "transcript", role: "log", "aria-live": "polite" });
+  const transcript = h("ol", { id: "watched-transcript", class: "transcript", "aria-live": "polite", "aria-relevant": "additions" }); // a list, so no role="log"
   const section = h("section", { id: "watched", class: "card", hidden: true },
     h("header", { class: "chat-head" }, h("h2", {}, tr("board-reading"), " ", watchedTitle), stop), transcript);
   root.append(

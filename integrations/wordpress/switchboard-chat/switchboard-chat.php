@@ -8,6 +8,7 @@
  * License:           MIT
  * License URI:       https://opensource.org/licenses/MIT
  * Text Domain:       switchboard-chat
+ * Domain Path:       /languages
  *
  * @package SwitchboardChat
  */
@@ -19,6 +20,15 @@ if ( ! defined( 'ABSPATH' ) ) {
 define( 'SWITCHBOARD_CHAT_VERSION', '1.0.0' );
 define( 'SWITCHBOARD_CHAT_OPTION', 'switchboard_chat' );
 define( 'SWITCHBOARD_CHAT_PAGE', 'switchboard-chat' );
+
+/**
+ * Loads the plugin's translations from its own languages/ folder: it is not on
+ * WordPress.org, so WordPress would only look in wp-content/languages/plugins/.
+ */
+function switchboard_chat_load_textdomain() {
+	load_plugin_textdomain( 'switchboard-chat', false, dirname( plugin_basename( __FILE__ ) ) . '/languages' );
+}
+add_action( 'init', 'switchboard_chat_load_textdomain' );
 
 /**
  * Default option values.

@@ -257,6 +257,10 @@ function admin_url( $path = '' ) {
 function plugin_basename( $file ) {
 	return basename( dirname( $file ) ) . '/' . basename( $file );
 }
+function load_plugin_textdomain( $domain, $deprecated = false, $plugin_rel_path = false ) {
+	$GLOBALS['wp_test']['textdomains'][ $domain ] = $plugin_rel_path;
+	return true;
+}
 
 // ---------------------------------------------------------------------------
 // Tiny assertion helpers.
@@ -316,8 +320,13 @@ check( ! empty( $GLOBALS['wp_test']['hooks']['wp_footer'] ), 'plugin hooks wp_fo
 check( ! empty( $GLOBALS['wp_test']['hooks']['admin_init'] ), 'plugin hooks admin_init' );
 check( ! empty( $GLOBALS['wp_test']['hooks']['admin_menu'] ), 'plugin hooks admin_menu' );
 
+do_action( 'init' );
 do_action( 'admin_menu' );
 do_action( 'admin_init' );
+
+// Translations: loaded from the plugin's own folder, where the French .mo ships.
+check_same( 'switchboard-chat/languages', $GLOBALS['wp_test']['textdomains']['switchboard-chat'] ?? null, 'init loads the switchboard-chat text domain from languages/' );
+check( is_file( dirname( __DIR__ ) . '/switchboard-chat/languages/switchboard-chat-fr_FR.mo' ), 'the French .mo ships in languages/' );
 
 $page = isset( $GLOBALS['wp_test']['pages']['switchboard-chat'] ) ? $GLOBALS['wp_test']['pages']['switchboard-chat'] : null;
 check( null !== $page, 'options page "switchboard-chat" registered with add_options_page()' );

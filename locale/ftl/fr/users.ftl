@@ -29,8 +29,8 @@ users-page = Page { $page } sur { $pages } · { $count ->
     [one] { $count } utilisateur
    *[other] { $count } utilisateurs
 }
-users-role-on-label = Rôle { $role } pour { $name } : activé
-users-role-off-label = Rôle { $role } pour { $name } : désactivé
+users-role-on-label = Rôle { $role } pour { $name } : oui
+users-role-off-label = Rôle { $role } pour { $name } : non
 users-toggle-on = OUI
 users-toggle-off = NON
 

@@ -113,7 +113,7 @@ async fn seats_added_mid_period_are_prorated_and_fewer_seats_wait_for_the_renewa
     first.user(company, "grace@acme.test", "grace-password", &[Role::Agent]).await;
     first.user(company, "alan@acme.test", "alan-password", &[Role::Agent]).await;
     let below = order(&api, Uuid::now_v7(), 2, "monthly", None).await;
-    assert_eq!(refusal(&below), (409, "seats_below_usage", None));
+    assert_eq!(refusal(&below), (409, "seats_below_usage", Some("seats")));
     let message = below.1["error"]["message"].as_str().unwrap();
     assert!(message.contains("3 seats are in use") && message.contains("the 2 asked for") && message.contains("deactivate"), "{message}");
 

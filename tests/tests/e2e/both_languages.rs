@@ -2,10 +2,8 @@
 //! which language it is in, and the French one is not the English one. Then the language a
 //! reader gets: their own choice, else their browser's, else their company's default.
 
-use domain::company::Role;
+use crate::every_page::{a_company_with_everything, ADMIN, AGENT, AGENT_PAGES, SUPERVISOR, SUPERVISOR_PAGES};
 use domain::site::Priority;
-use serde_json::json;
-use testkit::chat::{console, says, visitor};
 use testkit::server::{assert_no_missing_words, hidden_field, Browserless};
 use testkit::{TestDb, TestServer};
 
@@ -27,60 +25,21 @@ async fn page(browser: &Browserless, path: &str, lang: &str) -> String {
 async fn every_page_renders_in_both_languages_with_every_message() {
     let db = TestDb::new().await;
     let server = TestServer::start(&db).await;
-    let chat = server.chat_site("Acme", 5).await;
-    let ann = server.agent(&chat, "ann@acme.test", 3, Priority::Normal).await;
-    server.user(chat.company, "sue@acme.test", PASSWORD, &[Role::Supervisor]).await;
-    // A finished conversation, for the history and its transcript.
-    let (mut console_ws, _) = console(&server.url(""), "ann@acme.test").await;
-    console_ws.send(json!({ "type": "status", "status": "online" })).await;
-    console_ws.until("online", |f| f["type"] == "state" && f["status"] == "online").await;
-    server.settle().await;
-    let (mut v, _) = visitor(&server.url(""), &chat.key, None, 0).await;
-    v.send(says("Bonjour").1).await;
-    let conversation = console_ws.until_type("conversation").await["id"].as_str().unwrap().to_owned();
-    console_ws.send(json!({ "type": "close", "conversation_id": conversation })).await;
-    console_ws.until_type("closed").await;
-    server.settle().await;
-
-    let site = chat.site.0;
-    let admin_pages = [
-        "/account".to_owned(),
-        "/admin/company".into(),
-        "/admin/users".into(),
-        "/admin/users/new".into(),
-        format!("/admin/users/{}", ann.0),
-        format!("/admin/users/{}/settings", ann.0),
-        format!("/admin/users/{}/history", ann.0),
-        format!("/admin/users/{}/deactivate", ann.0),
-        "/admin/users/import".into(),
-        "/admin/subscription".into(),
-        "/admin/subscription/edit".into(),
-        "/admin/subscription/order?seats=6&period=annual".into(),
-        "/admin/audit".into(),
-        "/admin/sites".into(),
-        "/admin/sites/new".into(),
-        format!("/admin/sites/{site}"),
-        format!("/admin/sites/{site}/key"),
-        format!("/admin/sites/{site}/delete"),
-        format!("/admin/sites/{site}/install"),
-        format!("/admin/sites/{site}/test"),
-        format!("/admin/sites/{site}/agents"),
-        "/history".into(),
-        format!("/history/{conversation}"),
-        format!("/history/{conversation}/erase"),
-        "/nowhere".into(),
-    ];
-    let public_pages = ["/login", "/password-reset", "/password-reset/sent", "/password-reset/unknown-token", "/invitation/unknown-token"];
+    let everything = a_company_with_everything(&db, &server).await;
+    let mut admin_pages = everything.admin_pages();
+    admin_pages.push("/nowhere".into());
+    let mut public_pages = everything.public_pages();
+    public_pages.extend(["/password-reset/unknown-token".into(), "/invitation/unknown-token".into()]);
     let mut checked = 0;
     for (header, lang) in [(None, "en"), (Some("fr-FR,fr;q=0.9"), "fr")] {
-        let admin = server.login_speaking(header, "admin@acme.test", "admin-password").await;
-        let agent = server.login_speaking(header, "ann@acme.test", PASSWORD).await;
-        let supervisor = server.login_speaking(header, "sue@acme.test", PASSWORD).await;
+        let admin = server.login_speaking(header, ADMIN.0, ADMIN.1).await;
+        let agent = server.login_speaking(header, AGENT.0, AGENT.1).await;
+        let supervisor = server.login_speaking(header, SUPERVISOR.0, SUPERVISOR.1).await;
         let anonymous = Browserless::speaking(&server, header);
         let mut all: Vec<(&Browserless, String)> = admin_pages.iter().map(|p| (&admin, p.clone())).collect();
-        all.extend(public_pages.iter().map(|p| (&anonymous, p.to_string())));
-        all.extend([(&agent, "/console".to_owned()), (&agent, "/account".into()), (&agent, "/history".into())]);
-        all.extend([(&supervisor, "/supervisor".to_owned()), (&supervisor, "/history".into())]);
+        all.extend(public_pages.iter().map(|p| (&anonymous, p.clone())));
+        all.extend(AGENT_PAGES.iter().map(|p| (&agent, p.to_string())));
+        all.extend(SUPERVISOR_PAGES.iter().map(|p| (&supervisor, p.to_string())));
         for (browser, path) in all {
             let text = page(browser, &path, lang).await;
             if lang == "fr" {
@@ -92,7 +51,7 @@ async fn every_page_renders_in_both_languages_with_every_message() {
             checked += 1;
         }
     }
-    assert!(checked >= 2 * 34, "only {checked} pages checked");
+    assert!(checked >= 2 * 39, "only {checked} pages checked");
 }
 
 #[tokio::test]

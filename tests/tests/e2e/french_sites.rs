@@ -99,7 +99,7 @@ async fn the_site_pages_speak_french_to_a_french_browser_and_english_otherwise()
         &[
             "<h1>Installation manuelle</h1>",
             "Collez ces lignes dans chaque page de <strong>Shop</strong>, juste avant <code>&lt;/body&gt;</code> :",
-            "Installez l’extension <strong>Switchboard Chat</strong> (dossier <code>integrations/wordpress/switchboard-chat</code>",
+            "<a href=\"/integrations/wordpress/switchboard-chat.zip\" download>Télécharger l’extension (.zip)</a>. Mettez-la ensuite en ligne sous Extensions → Ajouter → Mettre une extension en ligne, activez <strong>Switchboard Chat</strong>",
             "Joomla, Drupal et autres",
             "\"copy-done\":\"Copié\"",
         ],
@@ -107,7 +107,7 @@ async fn the_site_pages_speak_french_to_a_french_browser_and_english_otherwise()
     assert_whole(&install);
     let english = admin.get_text(&format!("/admin/sites/{id}/install")).await;
     assert!(english.contains("Paste these lines into every page of <strong>Shop</strong>, just before <code>&lt;/body&gt;</code>:"), "{english}");
-    assert!(english.contains("Install the <strong>Switchboard Chat</strong> plugin (folder <code>integrations/wordpress/switchboard-chat</code> of"));
+    assert!(english.contains("<a href=\"/integrations/wordpress/switchboard-chat.zip\" download>Download the plugin (.zip)</a>. Upload it under Plugins → Add New → Upload Plugin, activate <strong>Switchboard Chat</strong>"), "{english}");
 
     // Test my module, the key and the deletion confirmations.
     let test = fr(&admin, &format!("/admin/sites/{id}/test")).await;
@@ -154,6 +154,33 @@ async fn site_key(admin: &Browserless, id: &str) -> String {
     let page = admin.get_text(&format!("/admin/sites/{id}")).await;
     let re = regex_lite::Regex::new(r#"<code id="widget-key">([^<]+)</code>"#).unwrap();
     re.captures(&page).expect("the site page shows its key")[1].to_owned()
+}
+
+/// What the widget of the site `id` gets: its language and greeting.
+async fn widget_words(server: &TestServer, admin: &Browserless, id: &str) -> (String, String) {
+    let config = server.url(&format!("/widget/config?site={}", site_key(admin, id).await));
+    let config: Value = reqwest::get(&config).await.unwrap().json().await.unwrap();
+    (config["settings"]["language"].as_str().unwrap().to_owned(), config["settings"]["greeting"].as_str().unwrap().to_owned())
+}
+
+#[tokio::test]
+async fn a_site_created_in_french_greets_its_visitors_in_french_from_the_start() {
+    let db = TestDb::new().await;
+    let server = TestServer::start(&db).await;
+    server.company("Acme", "admin@acme.test", "admin-password", 5).await;
+    let admin = server.login("admin@acme.test", "admin-password").await;
+    let csrf = admin.csrf().await;
+    let created = fr_post(&admin, "/admin/sites/new", &[("csrf", &csrf), ("name", "Boutique"), ("urls", "www.boutique.fr"), ("notes", "")]).await;
+    assert_eq!(created.status(), 303);
+    let french = created.headers()["location"].to_str().unwrap().trim_start_matches("/admin/sites/").trim_end_matches("/install").to_owned();
+    let greeting = "Bonjour ! Comment pouvons-nous vous aider aujourd’hui ?".replace(" !", "\u{a0}!").replace(" ?", "\u{a0}?");
+    assert_eq!(widget_words(&server, &admin, &french).await, ("fr".to_owned(), greeting.clone()));
+    // The settings form shows the texts the visitors read, in the site's language.
+    let page = admin.get_text(&format!("/admin/sites/{french}")).await;
+    assert!(page.contains(&format!(">{greeting}</textarea>")) && page.contains(r#"<option value="fr" selected>"#), "{page}");
+
+    let english = new_site(&admin, &csrf, "Shop").await;
+    assert_eq!(widget_words(&server, &admin, &english).await, ("en".to_owned(), "Hello! How can we help you today?".to_owned()));
 }
 
 #[tokio::test]

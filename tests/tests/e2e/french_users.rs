@@ -94,7 +94,7 @@ async fn the_users_pages_and_the_audit_log_speak_french_to_a_french_browser_and_
         ">actif<",
         "2 licences utilisées sur 5",
         "Page 1 sur 1 · 2 utilisateurs",
-        "Rôle Agent pour ada Tester\u{a0}: activé",
+        "Rôle Agent pour ada Tester\u{a0}: oui",
         "Modifier ada Tester",
     ] {
         assert!(list.contains(words), "the French list lacks {words:?}: {list}");

@@ -1,6 +1,7 @@
 //! Every end-to-end test in one binary: one link instead of one per file, and one shared
 //! PostgreSQL template and test cluster for all of them.
 
+mod accessibility;
 mod admin_api;
 mod audit_page;
 mod billing_api;
@@ -19,6 +20,8 @@ mod confirmations;
 mod crash;
 mod csv_import;
 mod erasure;
+mod every_page;
+mod field_errors;
 mod french_auth;
 mod french_chat;
 mod french_sites;

@@ -56,18 +56,20 @@ fn render(session: &Session, site: &SiteRow, advisors: &[Advisor], notice: Optio
         html! {
             p { a href={"/admin/sites/" (site.site_id)} { "← " (site.name) } }
             h1 { (t!("advisors-title", site = &site.name)) }
-            p.muted.small { (t!("advisors-help")) }
+            p.muted.small #advisors-help { (t!("advisors-help")) }
             @if let Some(n) = notice { p.notice role="status" { (n) } }
             @if let Some(e) = error { p.error role="alert" { (e) } }
             section #advisors data-site-id=(site.site_id) data-api=(api) {
                 p #advisors-status role="status" aria-live="polite" {}
                 div.board {
                     @for (priority, title) in columns() {
-                        div.column data-priority=(priority) aria-label=(title) {
-                            h2 { (title) }
-                            ul.dropzone data-priority=(priority) {
+                        // A labelled group per column; the state of a keyboard move is
+                        // spoken by the status line, not by the deprecated aria-grabbed.
+                        div.column role="group" data-priority=(priority) aria-labelledby={"column-" (priority)} {
+                            h2 #{"column-" (priority)} { (title) }
+                            ul.dropzone data-priority=(priority) aria-labelledby={"column-" (priority)} {
                                 @for a in advisors.iter().filter(|a| key(a.priority) == priority) {
-                                    li.agent data-user-id=(a.user_id) tabindex="0" aria-grabbed="false" data-offered=(a.offered) {
+                                    li.agent data-user-id=(a.user_id) tabindex="0" aria-describedby="advisors-help" data-offered=(a.offered) {
                                         (a.name) " " small { (a.email) }
                                         @if !a.offered { " " small.badge title=(t!("advisors-not-offered-why")) { (t!("advisors-not-offered")) } }
                                     }

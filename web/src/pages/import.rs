@@ -55,11 +55,12 @@ fn upload_page(session: &Session, error: Option<&str>) -> Markup {
         html! {
             p { a href="/admin/users" { (t!("import-back")) } }
             h1 { (t!("import-upload-heading")) }
-            @if let Some(e) = error { p.error role="alert" { (e) } }
+            @if let Some(e) = error { p.error role="alert" #file-error { (e) } }
             form.card method="post" action="/admin/users/import" enctype="multipart/form-data" #import {
                 input type="hidden" name="csrf" value=(session.csrf);
                 label for="file" { (t!("import-file-label", max = MAX_ROWS)) }
-                input #file type="file" name="file" accept=".csv,text/csv" required;
+                input #file type="file" name="file" accept=".csv,text/csv" required
+                    aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| "file-error")];
                 p { button type="submit" { (t!("import-check")) } " " span.muted { (t!("import-nothing-before-confirm")) } }
             }
             section.card {

@@ -51,11 +51,12 @@ fn form_page(token: &str, csrf: &str, first_name: &str, error: Option<&str>) -> 
             section.card.narrow {
                 h1 { (t!("users-invitation-welcome", first_name = first_name)) }
                 p { (t!("users-invitation-intro")) }
-                @if let Some(e) = error { p.error role="alert" { (e) } }
+                @if let Some(e) = error { p.error role="alert" #password-error { (e) } }
                 form method="post" action={"/invitation/" (token)} #choose-password {
                     input type="hidden" name="csrf" value=(csrf);
                     label for="password" { (t!("users-invitation-password", min = password::MIN_LEN)) }
-                    input #password type="password" name="password" autocomplete="new-password" required minlength=(password::MIN_LEN);
+                    input #password type="password" name="password" autocomplete="new-password" required minlength=(password::MIN_LEN)
+                        aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| "password-error")];
                     label for="confirm" { (t!("users-invitation-confirm")) }
                     input #confirm type="password" name="confirm" autocomplete="new-password" required;
                     p { button type="submit" { (t!("users-invitation-submit")) } }

@@ -101,6 +101,12 @@ pub fn role_name(role: &str) -> String {
     }
 }
 
+/// The id of a field's error message when the error is about that field: its
+/// `aria-describedby`, so a screen reader reads the reason with the field.
+pub fn error_id(field: Option<&str>, name: &str) -> Option<String> {
+    (field == Some(name)).then(|| format!("{name}-error"))
+}
+
 /// The message under a form field when the error is about that field.
 pub fn field_error(field: Option<&str>, name: &str, message: Option<&str>) -> Markup {
     html! {

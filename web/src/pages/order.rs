@@ -14,7 +14,7 @@ use domain::company;
 use domain::subscription::{Amount, Offer};
 use payments::CardField;
 
-use super::layout::{field_error, page, strings};
+use super::layout::{error_id, field_error, page, strings};
 use super::subscription::{current_offer, decline_message, money, offer_of, quote_box, OfferQuery};
 use super::{Form, Query};
 use crate::auth::{check_csrf, Admin};
@@ -158,7 +158,7 @@ async fn render_order(
     let text = |name: &'static str, label: String, value: &str, required: bool, kind: &str, autocomplete: &str| {
         html! {
             label for=(name) { (label) @if required { " *" } }
-            input id=(name) name=(name) type=(kind) value=(value) required[required] autocomplete=(autocomplete) aria-invalid=(field == Some(name));
+            input id=(name) name=(name) type=(kind) value=(value) required[required] autocomplete=(autocomplete) aria-invalid=(field == Some(name)) aria-describedby=[error_id(field, name)];
             (field_error(field, name, message))
         }
     };

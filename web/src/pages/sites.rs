@@ -12,7 +12,7 @@ use projections::sites::SiteRow;
 use serde::Deserialize;
 
 use super::flash::{self, Flash};
-use super::layout::{field_error, page, strings};
+use super::layout::{error_id, field_error, page, strings};
 use super::{ConfirmForm, Form, Path};
 use crate::auth::{check_csrf, Admin};
 use crate::error::{refusal, AppError, Refusal};
@@ -103,15 +103,15 @@ pub struct SiteForm {
 fn site_fields(form: &SiteForm, message: Option<&str>, field: Option<&str>) -> Markup {
     html! {
         label for="name" { (t!("sites-name-label")) }
-        input #name name="name" value=(form.name) required aria-invalid=(field == Some("name"));
+        input #name name="name" value=(form.name) required aria-invalid=(field == Some("name")) aria-describedby=[error_id(field, "name")];
         (field_error(field, "name", message))
         label for="urls" { (t!("sites-urls-label")) }
-        textarea #urls name="urls" rows="3" placeholder=(t!("sites-urls-placeholder")) aria-invalid=(field == Some("urls")) { (form.urls) }
+        textarea #urls name="urls" rows="3" placeholder=(t!("sites-urls-placeholder")) aria-invalid=(field == Some("urls")) aria-describedby=[error_id(field, "urls")] { (form.urls) }
         (field_error(field, "urls", message))
         p.muted.small { (t!("sites-urls-help")) }
         label.check { input type="checkbox" name="restrict_to_urls" checked[form.restrict_to_urls.is_some()]; " " (t!("sites-restrict")) }
         label for="notes" { (t!("sites-notes-label")) }
-        textarea #notes name="notes" rows="3" aria-invalid=(field == Some("notes")) { (form.notes) }
+        textarea #notes name="notes" rows="3" aria-invalid=(field == Some("notes")) aria-describedby=[error_id(field, "notes")] { (form.notes) }
         (field_error(field, "notes", message))
     }
 }
@@ -219,10 +219,13 @@ async fn edit_page(web: &Web, session: &Session, site: &SiteRow, fb: Feedback<'_
                 input type="hidden" name="csrf" value=(session.csrf);
                 div.weights {
                     @for (name, label, value) in [("high", t!("sites-high"), site.weights.high), ("normal", t!("sites-normal"), site.weights.normal), ("low", t!("sites-low"), site.weights.low)] {
-                        label { (label) " " input type="number" name=(name) min="1" max="100" value=(value) aria-invalid=(field == Some(name)); }
+                        // A weight out of range is that field's error; a rule broken by the three together, all three's.
+                        @let invalid = field == Some(name) || field == Some("weights");
+                        label { (label) " " input type="number" name=(name) min="1" max="100" value=(value) aria-invalid=(invalid)
+                            aria-describedby=[invalid.then_some("weights-error")]; }
                     }
                 }
-                @if matches!(field, Some("high" | "normal" | "low" | "weights")) { p.field-error role="alert" { (message.unwrap_or_default()) } }
+                @if matches!(field, Some("high" | "normal" | "low" | "weights")) { p.field-error role="alert" #weights-error { (message.unwrap_or_default()) } }
                 p { button type="submit" { (t!("sites-save")) } }
             }
             section.card #site-key {
@@ -331,7 +334,9 @@ pub struct SettingsForm {
 }
 
 impl From<&WidgetSettings> for SettingsForm {
+    /// The texts as the widget shows them: a default reads in the site's language.
     fn from(s: &WidgetSettings) -> Self {
+        let s = &crate::widget::for_visitors(s);
         SettingsForm {
             csrf: String::new(),
             colour: s.colour.clone(),
@@ -364,10 +369,10 @@ impl SettingsForm {
 fn settings_fields(form: &SettingsForm, message: Option<&str>, field: Option<&str>) -> Markup {
     html! {
         label for="colour" { (t!("sites-colour")) }
-        input #colour type="color" name="colour" value=(form.colour) aria-invalid=(field == Some("colour"));
+        input #colour type="color" name="colour" value=(form.colour) aria-invalid=(field == Some("colour")) aria-describedby=[error_id(field, "colour")];
         (field_error(field, "colour", message))
         label for="greeting" { (t!("sites-greeting")) }
-        textarea #greeting name="greeting" rows="2" aria-invalid=(field == Some("greeting")) { (form.greeting) }
+        textarea #greeting name="greeting" rows="2" aria-invalid=(field == Some("greeting")) aria-describedby=[error_id(field, "greeting")] { (form.greeting) }
         (field_error(field, "greeting", message))
         label for="position" { (t!("sites-position")) }
         select #position name="position" {
@@ -380,7 +385,7 @@ fn settings_fields(form: &SettingsForm, message: Option<&str>, field: Option<&st
             option value="fr" selected[form.language == "fr"] { "Français" }
         }
         label for="offline_text" { (t!("sites-offline-text")) }
-        textarea #offline_text name="offline_text" rows="2" aria-invalid=(field == Some("offline_text")) { (form.offline_text) }
+        textarea #offline_text name="offline_text" rows="2" aria-invalid=(field == Some("offline_text")) aria-describedby=[error_id(field, "offline_text")] { (form.offline_text) }
         (field_error(field, "offline_text", message))
     }
 }
@@ -535,12 +540,12 @@ pub async fn install(State(web): State<Web>, Admin(session): Admin, Path(id): Pa
                 h2 { (t!("sites-platforms")) }
                 dl.platforms {
                     dt { "WordPress" }
-                    dd {
+                    dd #wordpress {
                         (spliced(
-                            &t!("sites-install-wordpress", plugin = MARKS[0], folder = MARKS[1], address = MARKS[2], key = MARKS[3]),
+                            &t!("sites-install-wordpress", download = MARKS[0], plugin = MARKS[1], address = MARKS[2], key = MARKS[3]),
                             &[
+                                html! { a href="/integrations/wordpress/switchboard-chat.zip" download { (t!("sites-install-wordpress-download")) } },
                                 html! { strong { "Switchboard Chat" } },
-                                html! { code { "integrations/wordpress/switchboard-chat" } },
                                 html! { code { (web.settings.public_url) } },
                                 html! { code { (site.widget_key) } },
                             ],

@@ -285,7 +285,7 @@ pub async fn edit(State(web): State<Web>, Admin(session): Admin, Query(query): Q
                 form method="get" action="/admin/subscription/edit" #edit-offer {
                     label for="seats" { (t!("billing-seats-field")) }
                     input #seats type="number" name="seats" min="1" max="100000" value=(offer.seats) required aria-invalid=(field == Some("seats"))
-                        aria-describedby="seats-help";
+                        aria-describedby={"seats-help" @if field == Some("seats") { " seats-error" }};
                     p.muted.small #seats-help { (t!("billing-seats-help", count = s.seats_in_use)) }
                     (field_error(field, "seats", message))
                     fieldset {

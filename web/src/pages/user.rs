@@ -13,7 +13,7 @@ use projections::users::{Status, UserRow};
 use serde::Deserialize;
 
 use super::flash::{self, Flash};
-use super::layout::{field_error, page};
+use super::layout::{error_id, field_error, page};
 use super::users::status_name;
 use super::{ConfirmForm, Form, Path};
 use crate::auth::{check_csrf, Admin};
@@ -122,7 +122,7 @@ fn profile_form(session: &Session, user: &UserRow, form: &ProfileForm, error: Op
     let text = |name: &'static str, label: &str, value: &str, required: bool, kind: &str| {
         html! {
             label for=(name) { (label) @if required { " *" } }
-            input id=(name) name=(name) type=(kind) value=(value) required[required] aria-invalid=(field == Some(name));
+            input id=(name) name=(name) type=(kind) value=(value) required[required] aria-invalid=(field == Some(name)) aria-describedby=[error_id(field, name)];
             (field_error(field, name, message))
         }
     };
@@ -173,7 +173,7 @@ fn settings_form(session: &Session, user: &UserRow, value: &str, error: Option<&
         form.card method="post" action={"/admin/users/" (user.user_id) "/settings"} #settings {
             input type="hidden" name="csrf" value=(session.csrf);
             label for="max_chats" { (t!("users-max-chats-settings-label", limit = MAX_CHATS_LIMIT)) }
-            input #max_chats type="number" name="max_chats" min="1" max=(MAX_CHATS_LIMIT) value=(value) aria-invalid=(error.is_some());
+            input #max_chats type="number" name="max_chats" min="1" max=(MAX_CHATS_LIMIT) value=(value) aria-invalid=(error.is_some()) aria-describedby=[error.map(|_| "max_chats-error")];
             (field_error(error.map(|_| "max_chats"), "max_chats", error))
             p.muted.small { (t!("users-max-chats-help")) }
             p { button type="submit" { (t!("users-save")) } }

@@ -14,7 +14,7 @@ use projections::users::{Status, UserRow};
 use serde::Deserialize;
 
 use super::flash::{self, Flash};
-use super::layout::{field_error, page, strings, urlencode};
+use super::layout::{error_id, field_error, page, strings, urlencode};
 use super::{Form, Query};
 use crate::auth::{check_csrf, Admin};
 use crate::error::{refusal, AppError, Refusal};
@@ -273,7 +273,7 @@ fn new_user_page(session: &Session, form: &NewUserForm, error: Option<(&str, Opt
     let text = |name: &'static str, label: &str, value: &str, required: bool, kind: &str| {
         html! {
             label for=(name) { (label) @if required { " *" } }
-            input id=(name) name=(name) type=(kind) value=(value) required[required] aria-invalid=(field == Some(name));
+            input id=(name) name=(name) type=(kind) value=(value) required[required] aria-invalid=(field == Some(name)) aria-describedby=[error_id(field, name)];
             (field_error(field, name, message))
         }
     };
@@ -292,7 +292,7 @@ fn new_user_page(session: &Session, form: &NewUserForm, error: Option<(&str, Opt
                 (text("display_name", &t!("users-field-display-name-optional"), &form.profile.display_name, false, "text"))
                 (text("phone", &t!("users-field-phone-optional"), &form.profile.phone, false, "text"))
                 (text("job_title", &t!("users-field-job-title-optional"), &form.profile.job_title, false, "text"))
-                fieldset {
+                fieldset aria-describedby=[error_id(field, "roles")] {
                     legend { (t!("users-roles")) }
                     @for role in Role::ALL {
                         @let name = format!("role_{}", role.as_str().to_lowercase());
@@ -304,7 +304,7 @@ fn new_user_page(session: &Session, form: &NewUserForm, error: Option<(&str, Opt
                 label for="max_chats" { (t!("users-max-chats-label", limit = MAX_CHATS_LIMIT)) }
                 input #max_chats type="number" name="max_chats" min="1" max=(MAX_CHATS_LIMIT)
                     value=(if form.max_chats.is_empty() { DEFAULT_MAX_CHATS.to_string() } else { form.max_chats.clone() })
-                    aria-invalid=(field == Some("max_chats"));
+                    aria-invalid=(field == Some("max_chats")) aria-describedby=[error_id(field, "max_chats")];
                 (field_error(field, "max_chats", message))
                 fieldset {
                     legend { (t!("users-access")) }
@@ -312,7 +312,7 @@ fn new_user_page(session: &Session, form: &NewUserForm, error: Option<(&str, Opt
                     label.check { input type="radio" name="access" value="invite_later" checked[access == "invite_later"]; " " (t!("users-access-invite-later")) }
                     label.check { input type="radio" name="access" value="password" checked[access == "password"]; " " (t!("users-access-password")) }
                     label for="password" { (t!("users-password-label")) }
-                    input #password type="password" name="password" autocomplete="new-password" aria-invalid=(field == Some("password"));
+                    input #password type="password" name="password" autocomplete="new-password" aria-invalid=(field == Some("password")) aria-describedby=[error_id(field, "password")];
                     (field_error(field, "password", message))
                 }
                 p.actions {
