@@ -9,9 +9,11 @@
 pub mod audit;
 pub mod auth;
 pub mod billing;
+pub mod canned;
 pub mod chat;
 pub mod database;
 mod error;
+pub mod hours;
 pub mod import;
 pub mod invitations;
 pub mod messages;
@@ -34,7 +36,7 @@ use store::{Keyring, PgEventStore, Position};
 use tokio::task::JoinSet;
 
 pub use error::{Error, Result};
-pub use settings::{Billing, Clock, Settings};
+pub use settings::{Billing, Clock, Settings, WallClock};
 
 pub struct Services {
     store: PgEventStore,
@@ -112,7 +114,7 @@ impl App {
         &self.store
     }
 
-    /// Runs the projections, the mailers (invitations, password resets, offline messages) and
+    /// Runs the projections, the mailers (invitations, password resets, offline messages, transcripts) and
     /// housekeeping until the returned set is dropped.
     pub fn start_background(&self) -> JoinSet<()> {
         let mut set = JoinSet::new();
@@ -141,6 +143,13 @@ impl App {
             public_url: self.settings.public_url.clone(),
         };
         set.spawn(offline.run());
+        let transcripts = commands::transcript_mailer::TranscriptMailer {
+            accounts: self.accounts.clone(),
+            keyring: self.keyring.clone(),
+            pool: self.pool.clone(),
+            transport: self.settings.mail.clone(),
+        };
+        set.spawn(transcripts.run());
         let app = self.clone();
         set.spawn(async move { import::mark_interrupted(&app).await });
         set.spawn(chat::presence::Presence::heartbeat(self.clone()));

@@ -27,6 +27,7 @@ pub fn command(e: &commands::Error) -> String {
         E::Agent(agent::Error::AtCapacity { max }) => t!("err-agent-at-capacity", max = *max),
         E::Conversation(c) => conversation(c),
         E::Visitor(_) | E::NotFound => t!("err-not-found"),
+        E::Canned(c) => crate::canned::message(c),
         E::NoAgentAvailable => t!("err-no-agent-available"),
         E::Email(email::Error::EmailTaken { .. }) => t!("err-email-taken"),
         E::InvalidEmail(e) => t!("err-invalid-email", value = e.input.as_str()),
@@ -100,6 +101,10 @@ pub fn site(e: &site::Error) -> String {
         S::BadColour { value } => t!("err-site-bad-colour", value = value.as_str()),
         S::BadWeight => t!("err-site-bad-weight"),
         S::NotAnAgent => t!("err-site-not-an-agent"),
+        S::BadTime { value, .. } => t!("err-site-bad-time", value = value.as_str()),
+        S::EndBeforeStart { .. } => t!("err-site-end-before-start"),
+        S::OpeningsOverlap { .. } => t!("err-site-openings-overlap"),
+        S::TooManyOpenings { .. } => t!("err-site-too-many-openings", max = domain::business_hours::MAX_OPENINGS_PER_DAY),
     }
 }
 
@@ -117,6 +122,10 @@ pub fn conversation(e: &conversation::Error) -> String {
         C::BadEmail(value) => t!("err-invalid-email", value = value.as_str()),
         C::NameTooLong => t!("err-visitor-name-too-long"),
         C::NotAnOfflineMessage => t!("err-not-an-offline-message"),
+        C::NotEnded => t!("err-conversation-not-ended"),
+        C::NotAChat => t!("err-offline-not-rated"),
+        C::CommentTooLong => t!("err-comment-too-long", max = conversation::COMMENT_MAX_LEN),
+        C::EmailNotGiven => t!("err-email-not-given"),
     }
 }
 
@@ -141,8 +150,14 @@ mod tests {
             site::Error::BadColour { value: "red".into() }.into(),
             site::Error::TooManyUrls.into(),
             site::Error::NotAnAgent.into(),
+            site::Error::BadTime { field: "monday_to", value: "25:00".into() }.into(),
+            site::Error::EndBeforeStart { field: "monday_to" }.into(),
+            site::Error::OpeningsOverlap { field: "monday_from" }.into(),
+            site::Error::TooManyOpenings { field: "monday_from" }.into(),
             conversation::Error::MessageTooLong.into(),
             conversation::Error::BadEmail("ann@".into()).into(),
+            conversation::Error::CommentTooLong.into(),
+            conversation::Error::EmailNotGiven.into(),
             agent::Error::AtCapacity { max: 4 }.into(),
             commands::Error::NoAgentAvailable,
             email::Address::parse("nobody").unwrap_err().into(),

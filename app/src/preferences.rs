@@ -30,6 +30,15 @@ pub async fn choose_language_and_time_zone(app: &App, session: &Session, languag
     Ok(preferences)
 }
 
+/// The session's own user chooses how the console tells them about new conversations and
+/// messages.
+pub async fn choose_notifications(app: &App, session: &Session, notifications: user::Notifications) -> Result<()> {
+    let command = user::Command::ChooseNotifications { notifications };
+    let outcome = app.accounts.change_user(session.company_id(), session.user.user_id, command, &session.metadata()).await?;
+    app.read_your_writes(Registered::Users, outcome.position).await?;
+    Ok(())
+}
+
 /// An administrator sets the company's defaults.
 /// Returns the defaults as stored.
 pub async fn set_company_defaults(app: &App, session: &Session, language: &str, time_zone: &str) -> Result<Preferences> {

@@ -26,6 +26,28 @@ pub struct Settings {
     /// How long a request waits for a database connection before it is refused as
     /// retryable (SWITCHBOARD_DB_WAIT_MS, default 5000).
     pub db_wait: Duration,
+    /// The time business hours are judged at.
+    pub clock: WallClock,
+}
+
+/// The system's time, shifted in tests so that they stand just before an opening time
+/// instead of waiting for one. Clones share the shift.
+#[derive(Debug, Clone, Default)]
+pub struct WallClock {
+    shift_ms: Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl WallClock {
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + chrono::Duration::milliseconds(self.shift_ms.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// From now on the clock reads `at`, and runs on from there. (Timers already waiting
+    /// keep their deadline: set it before the moments that matter are computed.)
+    pub fn set(&self, at: chrono::DateTime<chrono::Utc>) {
+        let shift = (at - chrono::Utc::now()).num_milliseconds();
+        self.shift_ms.store(shift, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// The database pool's settings, checked.
@@ -143,6 +165,7 @@ impl Settings {
             stripe: payments::StripeConfig::from_lookup(var)?,
             db_pool,
             db_wait,
+            clock: WallClock::default(),
         })
     }
 }

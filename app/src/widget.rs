@@ -15,8 +15,10 @@ use crate::{App, Error, Result};
 pub struct WidgetConfig {
     pub site: String,
     pub settings: WidgetSettings,
-    /// Any agent of the site is online now (if not, the widget offers the offline form).
+    /// Chats may start now: within business hours and any agent of the site online (if not,
+    /// the widget offers the offline form).
     pub online: bool,
+    pub hours: crate::hours::Hours,
     /// The origin is not among the site's URLs (the widget still opens unless restricted).
     pub unlisted_origin: bool,
 }
@@ -58,8 +60,9 @@ pub async fn config(app: &App, key: &str, origin: Option<&str>) -> Result<Widget
         }
     }
     let client = app.pool().get().await?;
-    let online = projections::sites::has_online_agent(&**client, site.site_id).await?;
-    Ok(WidgetConfig { site: site.name, settings: site.settings, online, unlisted_origin: unlisted.is_some() })
+    let agent = projections::sites::has_online_agent(&**client, site.site_id).await?;
+    let hours = crate::hours::of_site(app, site.site_id).await?;
+    Ok(WidgetConfig { site: site.name, settings: site.settings, online: agent && hours.open, hours, unlisted_origin: unlisted.is_some() })
 }
 
 /// The site a widget socket from `origin` may chat on. Browsers always send an origin with

@@ -146,6 +146,7 @@ impl Setup {
             stripe: None,
             db_pool: 32,
             db_wait: Duration::from_secs(30),
+            clock: app::WallClock::default(),
         };
         let app = App::new(config, settings);
         let max_chats = load.conversations.div_ceil(load.agents.max(1)).clamp(1, 100) as u8;

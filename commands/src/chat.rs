@@ -130,6 +130,25 @@ impl<S: EventStore> ChatStreams<S> {
         metadata: &Metadata,
     ) -> Result<Posted, Error> {
         let command = conversation::Command::PostMessage { client_id, from, text: text.to_owned() };
+        self.record(conversation_id, command, client_id, metadata).await
+    }
+
+    /// Stores an internal note once, however often it is sent with the same `note_id`.
+    pub async fn add_note(
+        &self,
+        conversation_id: ConversationId,
+        (author_id, author_name): (UserId, &str),
+        note_id: Uuid,
+        text: &str,
+        supervising: bool,
+        metadata: &Metadata,
+    ) -> Result<Posted, Error> {
+        let command = conversation::Command::AddNote { note_id, author_id, author_name: author_name.to_owned(), text: text.to_owned(), supervising };
+        self.record(conversation_id, command, note_id, metadata).await
+    }
+
+    /// Stores what `command` says (a message or a note, identified by `id`) once.
+    async fn record(&self, conversation_id: ConversationId, command: conversation::Command, id: Uuid, metadata: &Metadata) -> Result<Posted, Error> {
         // Sealed with the key of the conversation's visitor (who never changes: a state this
         // process saw will do); a conversation that does not exist is refused by its decider.
         let state = match self.conversations.get(&conversation::stream(conversation_id)) {
@@ -147,7 +166,11 @@ impl<S: EventStore> ChatStreams<S> {
         // A repeat: the stored one.
         for stored in self.store.read_stream(&conversation::stream(conversation_id), 0).await?.iter().rev() {
             let mut event = stored.decode_as::<conversation::Event>()?;
-            if matches!(&event, conversation::Event::MessagePosted { client_id: c, .. } if *c == client_id) {
+            let same = match &event {
+                conversation::Event::MessagePosted { client_id, .. } | conversation::Event::NoteAdded { note_id: client_id, .. } => *client_id == id,
+                _ => false,
+            };
+            if same {
                 self.keyring.open(event.personal_mut()).await?;
                 return Ok(Posted { seq: stored.version, event, at: stored.occurred_at, duplicate: true, position: None });
             }
@@ -277,6 +300,64 @@ impl<S: EventStore> ChatStreams<S> {
         metadata: &Metadata,
     ) -> Result<Outcome<agent::Event>, Error> {
         self.on_agent(agent_id, &agent::Command::SetStatus { status, reason }, metadata).await
+    }
+
+    /// The visitor's rating of their ended chat (the comment sealed with their key).
+    pub async fn rate(
+        &self,
+        id: ConversationId,
+        rating: conversation::Rating,
+        comment: &str,
+        metadata: &Metadata,
+    ) -> Result<Outcome<conversation::Event>, Error> {
+        let command = conversation::Command::Rate { rating, comment: comment.to_owned() };
+        self.on_visitor_sealed(id, &command, metadata).await
+    }
+
+    /// An address the visitor typed in the conversation, recorded once.
+    pub async fn give_email(&self, id: ConversationId, email: &str, metadata: &Metadata) -> Result<Outcome<conversation::Event>, Error> {
+        let command = conversation::Command::GiveEmail { email: email.to_owned(), given: self.given_emails(id).await? };
+        self.on_visitor_sealed(id, &command, metadata).await
+    }
+
+    /// A copy of the conversation, mailed by the transcript mailer to `email`, which must be
+    /// an address the visitor gave in it.
+    pub async fn request_transcript(
+        &self,
+        id: ConversationId,
+        request_id: Uuid,
+        email: &str,
+        metadata: &Metadata,
+    ) -> Result<Outcome<conversation::Event>, Error> {
+        let command = conversation::Command::RequestTranscript { request_id, email: email.to_owned(), given: self.given_emails(id).await? };
+        self.on_visitor_sealed(id, &command, metadata).await
+    }
+
+    /// The addresses the visitor gave in the conversation, opened with their key: the
+    /// decider compares plain text, and the log holds them sealed.
+    async fn given_emails(&self, id: ConversationId) -> Result<Vec<String>, Error> {
+        let mut given = Vec::new();
+        for stored in self.store.read_stream(&conversation::stream(id), 0).await?.iter() {
+            match stored.decode_as::<conversation::Event>()? {
+                conversation::Event::VisitorGaveEmail { email } | conversation::Event::OfflineMessageLeft { email, .. } => given.push(email),
+                _ => {}
+            }
+        }
+        self.keyring.open(given.iter_mut()).await?;
+        Ok(given.iter().filter_map(|e| e.text().map(str::to_owned)).collect())
+    }
+
+    /// A command of the conversation's visitor, sealed with their key.
+    async fn on_visitor_sealed(
+        &self,
+        id: ConversationId,
+        command: &conversation::Command,
+        metadata: &Metadata,
+    ) -> Result<Outcome<conversation::Event>, Error> {
+        let state = self.conversation(id).await?;
+        let (Some(company), Some(visitor)) = (state.company_id, state.visitor_id) else { return Err(conversation::Error::NotFound.into()) };
+        let sealer = self.keyring.sealer(company, visitor).await?;
+        self.on_conversation_sealed(id, command, metadata, Some(&sealer)).await
     }
 
     /// The state of a conversation (the log's word, not a read model's).

@@ -10,6 +10,7 @@ pub mod outbox;
 pub mod password_reset_mailer;
 pub mod secrets;
 pub mod sites;
+pub mod transcript_mailer;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -39,6 +40,8 @@ pub enum Error {
     Conversation(#[from] conversation::Error),
     #[error(transparent)]
     Visitor(#[from] visitor::Error),
+    #[error(transparent)]
+    Canned(#[from] domain::canned::Error),
     #[error("no other agent of this site is online with a free slot")]
     NoAgentAvailable,
     #[error(transparent)]

@@ -11,7 +11,7 @@ use serde_json::Value;
 use thiserror::Error;
 
 use crate::personal::Personal;
-use crate::{agent, company, conversation, email, site, user, visitor};
+use crate::{agent, canned, company, conversation, email, site, user, visitor};
 
 /// Implemented by each aggregate's event enum.
 pub trait EventPayload: Serialize + DeserializeOwned {
@@ -119,6 +119,7 @@ pub enum Event {
     Agent(agent::Event),
     Conversation(conversation::Event),
     Visitor(visitor::Event),
+    Canned(canned::Event),
 }
 
 impl Event {
@@ -132,6 +133,7 @@ impl Event {
             agent::Event::CATEGORY => agent::Event::decode(event_type, schema, payload).map(Event::Agent),
             conversation::Event::CATEGORY => conversation::Event::decode(event_type, schema, payload).map(Event::Conversation),
             visitor::Event::CATEGORY => visitor::Event::decode(event_type, schema, payload).map(Event::Visitor),
+            canned::Event::CATEGORY => canned::Event::decode(event_type, schema, payload).map(Event::Canned),
             _ => Err(DecodeError::UnknownCategory { stream: stream.to_owned() }),
         }
     }

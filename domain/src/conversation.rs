@@ -26,6 +26,36 @@ pub fn id_from_stream(stream: &str) -> Result<ConversationId, crate::ids::Stream
 
 pub const MESSAGE_MAX_LEN: usize = 4000;
 pub const URL_MAX_LEN: usize = 2000;
+pub const COMMENT_MAX_LEN: usize = 1000;
+
+/// How the visitor rated the conversation: 👍 or 👎, as LiveChat and Crisp ask.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Rating {
+    Good,
+    Bad,
+}
+
+impl Rating {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rating::Good => "good",
+            Rating::Bad => "bad",
+        }
+    }
+}
+
+impl std::str::FromStr for Rating {
+    type Err = ();
+
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "good" => Ok(Rating::Good),
+            "bad" => Ok(Rating::Bad),
+            _ => Err(()),
+        }
+    }
+}
 
 /// Who wrote a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,6 +134,31 @@ pub enum Event {
         agent_name: String,
         text: Personal,
     },
+    /// An internal note: for the agents and supervisors, never sent to the visitor. Sealed
+    /// with the visitor's key like a message, since it may quote them.
+    NoteAdded {
+        note_id: Uuid,
+        author_id: UserId,
+        author_name: String,
+        text: Personal,
+    },
+    /// The visitor rated the conversation once it had ended; a later rating replaces this one.
+    /// The comment is theirs, sealed with their key.
+    ConversationRated {
+        rating: Rating,
+        comment: Personal,
+    },
+    /// An address the visitor typed in this conversation (the end-of-chat form today, a
+    /// pre-chat form later): the only kind a transcript is mailed to.
+    VisitorGaveEmail {
+        email: Personal,
+    },
+    /// The visitor asked for a copy of the conversation at an address they gave in it; the
+    /// transcript mailer sends it once per `request_id`.
+    TranscriptRequested {
+        request_id: Uuid,
+        email: Personal,
+    },
 }
 
 impl EventPayload for Event {
@@ -115,7 +170,9 @@ impl EventPayload for Event {
             Event::MessagePosted { text, .. } => vec![text],
             Event::OfflineMessageLeft { name, email, message, page_url, visitor, .. } => vec![name, email, message, page_url, &mut visitor.referrer],
             Event::VisitorNavigated { page_url } => vec![page_url],
-            Event::OfflineMessageAnswered { text, .. } => vec![text],
+            Event::OfflineMessageAnswered { text, .. } | Event::NoteAdded { text, .. } => vec![text],
+            Event::ConversationRated { comment, .. } => vec![comment],
+            Event::VisitorGaveEmail { email } | Event::TranscriptRequested { email, .. } => vec![email],
             Event::ConversationAssigned { .. } | Event::ConversationRequeued { .. } | Event::ConversationClosed { .. } => vec![],
         }
     }
@@ -181,6 +238,37 @@ pub enum Command {
         agent_name: String,
         text: String,
     },
+    /// An internal note, by the agent who has the conversation (open or closed) or by a
+    /// `supervising` user (a supervisor or administrator of the company); the same
+    /// `note_id` again is stored once.
+    AddNote {
+        note_id: Uuid,
+        author_id: UserId,
+        author_name: String,
+        text: String,
+        supervising: bool,
+    },
+    /// The visitor's rating of an ended chat (not of an offline message); the web layer
+    /// checks that it comes from the conversation's visitor.
+    Rate {
+        rating: Rating,
+        comment: String,
+    },
+    /// An address the visitor typed in this conversation. `given`: the addresses they gave
+    /// in it already, opened from the log by the caller (the state only holds them sealed),
+    /// so the same address is recorded once.
+    GiveEmail {
+        email: String,
+        given: Vec<String>,
+    },
+    /// A copy of the conversation by e-mail, only to one of the addresses the visitor gave
+    /// in it (`given`, as for `GiveEmail`): whoever sends this command cannot make the
+    /// server mail the transcript anywhere else. The same `request_id` again is stored once.
+    RequestTranscript {
+        request_id: Uuid,
+        email: String,
+        given: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -207,6 +295,14 @@ pub enum Error {
     NameTooLong,
     #[error("only an offline message is answered by e-mail")]
     NotAnOfflineMessage,
+    #[error("this conversation has not ended yet")]
+    NotEnded,
+    #[error("an offline message is not rated")]
+    NotAChat,
+    #[error("the comment is longer than {COMMENT_MAX_LEN} characters")]
+    CommentTooLong,
+    #[error("a copy is only sent to an address given in this conversation")]
+    EmailNotGiven,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -218,7 +314,8 @@ pub struct State {
     pub agent: Option<UserId>,
     pub closed: bool,
     pub offline: bool,
-    /// The client ids of its messages and the ids of its e-mailed answers: each stored once.
+    /// The client ids of its messages and the ids of its e-mailed answers and notes: each
+    /// stored once.
     pub client_ids: HashSet<Uuid>,
 }
 
@@ -232,6 +329,15 @@ pub fn checked_text(text: &str) -> Result<String, Error> {
     } else {
         Ok(text.to_owned())
     }
+}
+
+/// An address as stored and compared: parsed like the offline form's, normalised.
+fn checked_email(email: &str) -> Result<String, Error> {
+    crate::email::Address::parse(email).map(|a| a.to_string()).map_err(|_| Error::BadEmail(email.trim().to_owned()))
+}
+
+fn given_already(given: &[String], email: &str) -> bool {
+    given.iter().any(|g| checked_email(g).is_ok_and(|g| g == email))
 }
 
 fn checked_url(url: &str) -> Personal {
@@ -352,6 +458,47 @@ impl Decider for Conversation {
                     text: checked_text(text)?.into(),
                 }])
             }
+            Command::AddNote { note_id, author_id, author_name, text, supervising } => {
+                if !supervising && state.agent != Some(*author_id) {
+                    return Err(Error::NotYours);
+                }
+                if state.client_ids.contains(note_id) {
+                    return Ok(vec![]);
+                }
+                Ok(vec![Event::NoteAdded {
+                    note_id: *note_id,
+                    author_id: *author_id,
+                    author_name: author_name.clone(),
+                    text: checked_text(text)?.into(),
+                }])
+            }
+            Command::Rate { rating, comment } => {
+                if state.offline {
+                    return Err(Error::NotAChat);
+                }
+                if !state.closed {
+                    return Err(Error::NotEnded);
+                }
+                let comment = comment.trim();
+                if comment.chars().count() > COMMENT_MAX_LEN {
+                    return Err(Error::CommentTooLong);
+                }
+                Ok(vec![Event::ConversationRated { rating: *rating, comment: comment.into() }])
+            }
+            Command::GiveEmail { email, given } => {
+                let email = checked_email(email)?;
+                Ok(if given_already(given, &email) { vec![] } else { vec![Event::VisitorGaveEmail { email: email.into() }] })
+            }
+            Command::RequestTranscript { request_id, email, given } => {
+                if state.client_ids.contains(request_id) {
+                    return Ok(vec![]);
+                }
+                let email = checked_email(email)?;
+                if !given_already(given, &email) {
+                    return Err(Error::EmailNotGiven);
+                }
+                Ok(vec![Event::TranscriptRequested { request_id: *request_id, email: email.into() }])
+            }
         }
     }
 
@@ -371,13 +518,16 @@ impl Decider for Conversation {
                 state.company_id = Some(*company_id);
                 state.visitor_id = Some(*visitor_id);
             }
-            Event::MessagePosted { client_id, .. } | Event::OfflineMessageAnswered { answer_id: client_id, .. } => {
+            Event::MessagePosted { client_id, .. }
+            | Event::OfflineMessageAnswered { answer_id: client_id, .. }
+            | Event::NoteAdded { note_id: client_id, .. }
+            | Event::TranscriptRequested { request_id: client_id, .. } => {
                 state.client_ids.insert(*client_id);
             }
             Event::ConversationAssigned { agent_id, .. } => state.agent = Some(*agent_id),
             Event::ConversationRequeued { .. } => state.agent = None,
             Event::ConversationClosed { .. } => state.closed = true,
-            Event::VisitorNavigated { .. } => {}
+            Event::VisitorNavigated { .. } | Event::ConversationRated { .. } | Event::VisitorGaveEmail { .. } => {}
         }
         state
     }
@@ -554,5 +704,91 @@ mod tests {
         given::<Conversation>([left]).when(answer(" ")).then_error(Error::EmptyMessage);
         given::<Conversation>([started()]).when(answer("Done")).then_error(Error::NotAnOfflineMessage);
         given::<Conversation>([]).when(answer("Done")).then_error(Error::NotFound);
+    }
+
+    #[test]
+    fn a_note_is_added_by_the_agent_who_has_it_or_a_supervisor_even_closed_and_once() {
+        let (agent, other, note_id) = (UserId::new(), UserId::new(), Uuid::now_v7());
+        let note = |author: UserId, supervising: bool, text: &str| Command::AddNote {
+            note_id,
+            author_id: author,
+            author_name: "Ada".into(),
+            text: text.into(),
+            supervising,
+        };
+        let added = Event::NoteAdded { note_id, author_id: agent, author_name: "Ada".into(), text: "VIP customer".into() };
+        let closed = Event::ConversationClosed { by: "agent".into() };
+        given::<Conversation>([started(), routed(agent)]).when(note(agent, false, " VIP customer ")).then([added.clone()]);
+        given::<Conversation>([started(), routed(agent), closed.clone()]).when(note(agent, false, "VIP customer")).then([added.clone()]);
+        given::<Conversation>([started(), routed(agent), added]).when(note(agent, false, "VIP customer")).then([]);
+        given::<Conversation>([started(), routed(agent)]).when(note(other, false, "Mine now")).then_error(Error::NotYours);
+        given::<Conversation>([started(), routed(agent), closed]).when(note(other, true, "Checked")).then([Event::NoteAdded {
+            note_id,
+            author_id: other,
+            author_name: "Ada".into(),
+            text: "Checked".into(),
+        }]);
+        given::<Conversation>([started(), routed(agent)]).when(note(agent, false, "  ")).then_error(Error::EmptyMessage);
+        given::<Conversation>([]).when(note(agent, true, "Hello")).then_error(Error::NotFound);
+    }
+
+    fn closed() -> Event {
+        Event::ConversationClosed { by: "agent".into() }
+    }
+
+    #[test]
+    fn the_visitor_rates_an_ended_chat_and_a_later_rating_replaces_it() {
+        let rate = |rating, comment: &str| Command::Rate { rating, comment: comment.into() };
+        given::<Conversation>([started(), closed()])
+            .when(rate(Rating::Good, "  Quick and kind  "))
+            .then([Event::ConversationRated { rating: Rating::Good, comment: "Quick and kind".into() }]);
+        given::<Conversation>([started(), closed(), Event::ConversationRated { rating: Rating::Good, comment: "".into() }])
+            .when(rate(Rating::Bad, ""))
+            .then([Event::ConversationRated { rating: Rating::Bad, comment: "".into() }]);
+        given::<Conversation>([started(), closed()]).when(rate(Rating::Good, &"é".repeat(1000))).then_matches(|e| e.len() == 1);
+        given::<Conversation>([started(), closed()]).when(rate(Rating::Good, &"é".repeat(1001))).then_error(Error::CommentTooLong);
+        given::<Conversation>([started()]).when(rate(Rating::Good, "")).then_error(Error::NotEnded);
+        given::<Conversation>([]).when(rate(Rating::Good, "")).then_error(Error::NotFound);
+        let left = Event::OfflineMessageLeft {
+            site_id: SiteId::new(),
+            company_id: CompanyId::new(),
+            visitor_id: VisitorId::new(),
+            name: "Ada".into(),
+            email: "ada@example.com".into(),
+            message: "Call me".into(),
+            page_url: "".into(),
+            visitor: VisitorDetails::default(),
+        };
+        given::<Conversation>([left]).when(rate(Rating::Bad, "")).then_error(Error::NotAChat);
+        assert_eq!("good".parse(), Ok(Rating::Good));
+        assert_eq!("meh".parse::<Rating>(), Err(()));
+    }
+
+    #[test]
+    fn an_address_the_visitor_typed_is_recorded_once_and_must_be_one() {
+        let give = |email: &str, given: &[&str]| Command::GiveEmail { email: email.into(), given: given.iter().map(|g| g.to_string()).collect() };
+        given::<Conversation>([started(), closed()])
+            .when(give(" Ada@Example.com ", &[]))
+            .then([Event::VisitorGaveEmail { email: "ada@example.com".into() }]);
+        given::<Conversation>([started()]).when(give("ada@example.com", &["ADA@example.com"])).then([]);
+        given::<Conversation>([started()]).when(give("ada@", &[])).then_error(Error::BadEmail("ada@".into()));
+        given::<Conversation>([]).when(give("ada@example.com", &[])).then_error(Error::NotFound);
+    }
+
+    #[test]
+    fn a_copy_goes_only_to_an_address_given_in_the_conversation_and_once() {
+        let id = Uuid::now_v7();
+        let ask = |email: &str, given: &[&str]| Command::RequestTranscript {
+            request_id: id,
+            email: email.into(),
+            given: given.iter().map(|g| g.to_string()).collect(),
+        };
+        let requested = Event::TranscriptRequested { request_id: id, email: "ada@example.com".into() };
+        given::<Conversation>([started(), closed()]).when(ask("Ada@example.com ", &["ada@example.com"])).then([requested.clone()]);
+        given::<Conversation>([started(), closed()]).when(ask("eve@example.com", &["ada@example.com"])).then_error(Error::EmailNotGiven);
+        given::<Conversation>([started(), closed()]).when(ask("ada@example.com", &[])).then_error(Error::EmailNotGiven);
+        given::<Conversation>([started(), closed()]).when(ask("nope", &["ada@example.com"])).then_error(Error::BadEmail("nope".into()));
+        given::<Conversation>([started(), closed(), requested]).when(ask("ada@example.com", &["ada@example.com"])).then([]);
+        given::<Conversation>([]).when(ask("ada@example.com", &["ada@example.com"])).then_error(Error::NotFound);
     }
 }

@@ -92,6 +92,10 @@ id_type!(
     /// A website visitor, known by a token kept in their browser.
     VisitorId
 );
+id_type!(
+    /// One canned response (a ready answer with a shortcut).
+    CannedResponseId
+);
 
 #[cfg(test)]
 mod tests {

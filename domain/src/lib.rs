@@ -4,6 +4,8 @@
 
 pub mod agent;
 pub mod billing;
+pub mod business_hours;
+pub mod canned;
 pub mod codec;
 pub mod company;
 pub mod conversation;
@@ -24,7 +26,7 @@ mod testing;
 
 pub use codec::{DecodeError, Event, EventPayload};
 pub use envelope::{Actor, Metadata};
-pub use ids::{CompanyId, ConversationId, SiteId, StreamNameError, UserId, VisitorId};
+pub use ids::{CannedResponseId, CompanyId, ConversationId, SiteId, StreamNameError, UserId, VisitorId};
 pub use personal::Personal;
 
 /// An aggregate's decision logic. `State::default()` is the state of a stream with no events.

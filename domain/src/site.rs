@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::business_hours::BusinessHours;
 use crate::codec::EventPayload;
 use crate::ids::{CompanyId, SiteId, UserId};
 use crate::Decider;
@@ -128,6 +129,7 @@ pub enum Event {
     WidgetKeyRotated { widget_key: String },
     WidgetSettingsChanged { settings: WidgetSettings },
     PriorityWeightsChanged { weights: Weights },
+    BusinessHoursSet { hours: BusinessHours },
     AgentAssigned { user_id: UserId, priority: Priority },
     AgentPriorityChanged { user_id: UserId, priority: Priority },
     AgentUnassigned { user_id: UserId },
@@ -163,6 +165,9 @@ pub enum Command {
     },
     SetPriorityWeights {
         weights: Weights,
+    },
+    SetBusinessHours {
+        hours: BusinessHours,
     },
     /// `is_agent`: the user is an active member with the Agent role, as the company stream says.
     AssignAgentToSite {
@@ -200,6 +205,14 @@ pub enum Error {
     BadWeight,
     #[error("only users with the Agent role can be assigned to a site")]
     NotAnAgent,
+    #[error("\"{value}\" is not a time of day (such as 09:00)")]
+    BadTime { field: &'static str, value: String },
+    #[error("an opening must end after it starts")]
+    EndBeforeStart { field: &'static str },
+    #[error("the openings of a day must not overlap")]
+    OpeningsOverlap { field: &'static str },
+    #[error("give at most {} openings a day", crate::business_hours::MAX_OPENINGS_PER_DAY)]
+    TooManyOpenings { field: &'static str },
 }
 
 impl Error {
@@ -211,6 +224,9 @@ impl Error {
             Error::NoUrl | Error::TooManyUrls | Error::BadUrl { .. } => Some("urls"),
             Error::BadColour { .. } => Some("colour"),
             Error::BadWeight => Some("weights"),
+            Error::BadTime { field, .. } | Error::EndBeforeStart { field } | Error::OpeningsOverlap { field } | Error::TooManyOpenings { field } => {
+                Some(field)
+            }
             _ => None,
         }
     }
@@ -325,6 +341,7 @@ pub struct State {
     pub restrict_to_urls: bool,
     pub settings: WidgetSettings,
     pub weights: Weights,
+    pub hours: BusinessHours,
     pub agents: BTreeMap<UserId, Priority>,
     pub deleted: bool,
 }
@@ -388,6 +405,14 @@ impl Decider for Site {
                     vec![Event::PriorityWeightsChanged { weights: *weights }]
                 }
             }
+            Command::SetBusinessHours { hours } => {
+                let hours = hours.validated()?;
+                if hours == state.hours {
+                    vec![]
+                } else {
+                    vec![Event::BusinessHoursSet { hours }]
+                }
+            }
             Command::AssignAgentToSite { user_id, priority, is_agent } => match state.agents.get(user_id) {
                 Some(current) if current == priority => vec![],
                 // Moving an assignment kept for a user who lost the role is allowed; new ones are not.
@@ -425,6 +450,7 @@ impl Decider for Site {
             Event::WidgetKeyRotated { widget_key } => state.widget_key = widget_key.clone(),
             Event::WidgetSettingsChanged { settings } => state.settings = settings.clone(),
             Event::PriorityWeightsChanged { weights } => state.weights = *weights,
+            Event::BusinessHoursSet { hours } => state.hours = hours.clone(),
             Event::AgentAssigned { user_id, priority } | Event::AgentPriorityChanged { user_id, priority } => {
                 state.agents.insert(*user_id, *priority);
             }
@@ -555,6 +581,27 @@ mod tests {
         given::<Site>([site])
             .when(Command::SetPriorityWeights { weights: Weights { high: 10, normal: 3, low: 1 } })
             .then([Event::PriorityWeightsChanged { weights: Weights { high: 10, normal: 3, low: 1 } }]);
+    }
+
+    #[test]
+    fn business_hours_are_set_checked_and_kept_once() {
+        use crate::business_hours::Opening;
+        let (_, site) = created();
+        let hours = BusinessHours { enabled: true, monday: vec![Opening::new("9:00", "17:00")], ..Default::default() };
+        let clean = BusinessHours { monday: vec![Opening::new("09:00", "17:00")], ..hours.clone() };
+        given::<Site>([site.clone()])
+            .when(Command::SetBusinessHours { hours: hours.clone() })
+            .then([Event::BusinessHoursSet { hours: clean.clone() }]);
+        given::<Site>([site.clone(), Event::BusinessHoursSet { hours: clean.clone() }]).when(Command::SetBusinessHours { hours }).then([]);
+        // A new site is always open: setting "off" again changes nothing.
+        given::<Site>([site.clone()]).when(Command::SetBusinessHours { hours: BusinessHours::default() }).then([]);
+        let backwards = BusinessHours { friday: vec![Opening::new("17:00", "09:00")], ..clean.clone() };
+        given::<Site>([site.clone()]).when(Command::SetBusinessHours { hours: backwards }).then_error(Error::EndBeforeStart { field: "friday_to" });
+        let late = BusinessHours { sunday: vec![Opening::new("25:00", "26:00")], ..clean };
+        given::<Site>([site.clone()])
+            .when(Command::SetBusinessHours { hours: late })
+            .then_error(Error::BadTime { field: "sunday_from", value: "25:00".into() });
+        given::<Site>([site, Event::SiteDeleted {}]).when(Command::SetBusinessHours { hours: BusinessHours::default() }).then_error(Error::Deleted);
     }
 
     #[test]

@@ -158,6 +158,24 @@ pub enum Event {
     LanguageAndTimeZoneChosen {
         preferences: Preferences,
     },
+    /// How the console tells this agent about a new conversation or message.
+    NotificationsChosen {
+        notifications: Notifications,
+    },
+}
+
+/// What the console does when a conversation arrives or a visitor writes in one the agent
+/// is not looking at; each on unless switched off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notifications {
+    pub sound: bool,
+    pub desktop: bool,
+}
+
+impl Default for Notifications {
+    fn default() -> Self {
+        Notifications { sound: true, desktop: true }
+    }
 }
 
 impl EventPayload for Event {
@@ -218,6 +236,9 @@ pub enum Command {
     },
     ChooseLanguageAndTimeZone {
         preferences: Preferences,
+    },
+    ChooseNotifications {
+        notifications: Notifications,
     },
 }
 
@@ -313,6 +334,7 @@ pub struct Registration {
     pub profile: Profile,
     pub max_chats: u8,
     pub preferences: Preferences,
+    pub notifications: Notifications,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -405,6 +427,11 @@ impl Decider for User {
             } else {
                 vec![Event::LanguageAndTimeZoneChosen { preferences: preferences.clone() }]
             }),
+            Command::ChooseNotifications { notifications } => Ok(if *notifications == registration.notifications {
+                vec![]
+            } else {
+                vec![Event::NotificationsChosen { notifications: *notifications }]
+            }),
             Command::SetMaxChats { max_chats } => {
                 let max_chats = validate_max_chats(*max_chats as i64)?;
                 Ok(if max_chats == registration.max_chats { vec![] } else { vec![Event::MaxChatsChanged { max_chats }] })
@@ -451,6 +478,7 @@ impl Decider for User {
                     profile: profile.clone(),
                     max_chats: *max_chats,
                     preferences: Preferences::default(),
+                    notifications: Notifications::default(),
                 });
             }
             Event::UserInvited { invitation_id, expires_at, .. } => {
@@ -492,6 +520,11 @@ impl Decider for User {
             Event::LanguageAndTimeZoneChosen { preferences } => {
                 if let Some(r) = state.registration.as_mut() {
                     r.preferences = preferences.clone();
+                }
+            }
+            Event::NotificationsChosen { notifications } => {
+                if let Some(r) = state.registration.as_mut() {
+                    r.notifications = *notifications;
                 }
             }
             Event::PasswordResetRequested { reset_id, expires_at } => {
@@ -598,6 +631,20 @@ mod tests {
             .when(Command::ChooseLanguageAndTimeZone { preferences: french })
             .then([]);
         given::<User>([]).when(Command::ChooseLanguageAndTimeZone { preferences: Preferences::default() }).then_error(Error::NotRegistered);
+    }
+
+    #[test]
+    fn an_agent_switches_the_consoles_sound_and_desktop_notifications_off_and_on() {
+        let id = UserId::new();
+        let quiet = Notifications { sound: false, desktop: true };
+        given::<User>([registered(id)])
+            .when(Command::ChooseNotifications { notifications: quiet })
+            .then([Event::NotificationsChosen { notifications: quiet }]);
+        given::<User>([registered(id), Event::NotificationsChosen { notifications: quiet }])
+            .when(Command::ChooseNotifications { notifications: quiet })
+            .then([]);
+        given::<User>([registered(id)]).when(Command::ChooseNotifications { notifications: Notifications::default() }).then([]);
+        given::<User>([]).when(Command::ChooseNotifications { notifications: quiet }).then_error(Error::NotRegistered);
     }
 
     fn invited_with_link(id: UserId, inv: InvitationId, hash: &str) -> Vec<Event> {

@@ -33,6 +33,10 @@ impl Projection for Audit {
             },
             // Who erased a visitor stays on record (the visitor is only an id here).
             Event::Visitor(_) => None,
+            // The company's shared responses are an administrator's doing; an agent's own are
+            // their business.
+            Event::Canned(e) if e.owner() != domain::canned::Owner::Company => return Ok(()),
+            Event::Canned(_) => None,
             // Address claims are bookkeeping behind "created" and "changed e-mail"; chat
             // events have their own history (conversations and transcripts).
             Event::Email(_) | Event::Agent(_) | Event::Conversation(_) => return Ok(()),
@@ -127,6 +131,9 @@ impl Entry {
             "InvoiceIssued" => t!("audit-invoice-issued", number = d.pointer("/invoice/number").cloned().unwrap_or(Value::Null).to_string()),
             "SubscriptionPastDue" => t!("audit-subscription-past-due"),
             "VisitorErased" => t!("audit-visitor-erased"),
+            "CannedResponseAdded" => t!("audit-canned-added", shortcut = s("shortcut")),
+            "CannedResponseChanged" => t!("audit-canned-changed", shortcut = s("shortcut")),
+            "CannedResponseRemoved" => t!("audit-canned-removed"),
             other => other.to_owned(),
         }
     }
@@ -183,6 +190,7 @@ pub fn kind_label(kind: &str) -> String {
         "widget" => locale::t!("audit-kind-widget"),
         "agents" => locale::t!("audit-kind-agents"),
         "visitors" => locale::t!("audit-kind-visitors"),
+        "canned" => locale::t!("audit-kind-canned"),
         other => other.to_owned(),
     }
 }
@@ -231,10 +239,11 @@ pub const KINDS: &[(&str, &[&str])] = &[
     ("roles", &["RoleGranted", "RoleRevoked"]),
     ("seats", &["CompanyRegistered", "SeatsChanged", "OfferChanged"]),
     ("billing", &["OrderPlaced", "PaymentSucceeded", "PaymentFailed", "OfferChanged", "InvoiceIssued", "SubscriptionPastDue"]),
-    ("sites", &["SiteCreated", "SiteChanged", "SiteDeleted", "WidgetKeyRotated", "PriorityWeightsChanged"]),
+    ("sites", &["SiteCreated", "SiteChanged", "SiteDeleted", "WidgetKeyRotated", "PriorityWeightsChanged", "BusinessHoursSet"]),
     ("widget", &["WidgetSettingsChanged"]),
     ("agents", &["AgentAssigned", "AgentPriorityChanged", "AgentUnassigned"]),
     ("visitors", &["VisitorErased"]),
+    ("canned", &["CannedResponseAdded", "CannedResponseChanged", "CannedResponseRemoved"]),
 ];
 
 /// What the audit page asks for. Every field narrows; none set is everything.

@@ -126,6 +126,19 @@ impl Projection for Conversations {
             conversation::Event::VisitorNavigated { page_url } => {
                 writes.push("UPDATE conversations SET page_url = $2 WHERE conversation_id = $1", params![id, text(page_url)])
             }
+            // A note is in the transcript for staff, not counted as a message of the chat.
+            conversation::Event::NoteAdded { note_id, author_id, author_name, text: note } => writes.push(
+                "INSERT INTO messages (conversation_id, seq, client_id, sender, agent_id, agent_name, text, posted_at, erased)
+                 VALUES ($1, $2, $3, 'note', $4, $5, $6, $7, $8)",
+                params![id, event.version as i64, *note_id, author_id.0, author_name.clone(), text(note), at, note.is_erased()],
+            ),
+            // The latest rating counts; the comment is the visitor's (blank once erased).
+            conversation::Event::ConversationRated { rating, comment } => writes.push(
+                "UPDATE conversations SET rating = $2, rating_comment = $3, rated_at = $4 WHERE conversation_id = $1",
+                params![id, rating.as_str().to_owned(), text(comment), at],
+            ),
+            // Mailed by the transcript mailer; the address stays in the log only.
+            conversation::Event::VisitorGaveEmail { .. } | conversation::Event::TranscriptRequested { .. } => {}
             conversation::Event::OfflineMessageAnswered { answer_id, agent_id, agent_name, text: answer } => {
                 writes.push(
                     "INSERT INTO messages (conversation_id, seq, client_id, sender, agent_id, agent_name, text, posted_at, erased, by_email)
@@ -182,7 +195,7 @@ fn erase_visitor(writes: &mut Writes, company: CompanyId, visitor: VisitorId) {
         params![company.0, visitor.0],
     );
     writes.push(
-        "UPDATE conversations SET visitor_name = NULL, visitor_email = NULL, page_url = '', referrer = '', preview = '', visitor_erased = true
+        "UPDATE conversations SET visitor_name = NULL, visitor_email = NULL, page_url = '', referrer = '', preview = '', rating_comment = '', visitor_erased = true
          WHERE company_id = $1 AND visitor_id = $2",
         params![company.0, visitor.0],
     );
@@ -257,6 +270,9 @@ pub struct ConversationRow {
     pub system: String,
     pub visitor_language: String,
     pub visitor_time_zone: String,
+    /// The visitor's latest rating (`good` or `bad`) and comment, once they rated.
+    pub rating: Option<String>,
+    pub rating_comment: String,
 }
 
 impl ConversationRow {
@@ -273,7 +289,8 @@ impl ConversationRow {
 
 const COLUMNS: &str = "c.conversation_id, c.company_id, c.site_id, s.name, c.visitor_id, c.visitor_name, c.visitor_email, c.state,
     c.agent_id, c.agent_name, c.page_url, c.started_at, c.queued_at, c.closed_at, c.messages, c.preview, c.decision, c.visitor_erased,
-    c.visitor_number, c.referrer, c.browser, c.system, c.visitor_language, c.visitor_time_zone";
+    c.visitor_number, c.referrer, c.browser, c.system, c.visitor_language, c.visitor_time_zone,
+    c.rating, c.rating_comment";
 
 fn to_row(r: &tokio_postgres::Row) -> ConversationRow {
     ConversationRow {
@@ -301,6 +318,8 @@ fn to_row(r: &tokio_postgres::Row) -> ConversationRow {
         system: r.get(21),
         visitor_language: r.get(22),
         visitor_time_zone: r.get(23),
+        rating: r.get(24),
+        rating_comment: r.get(25),
     }
 }
 
@@ -337,6 +356,34 @@ pub struct HistoryFilter {
     pub site: Option<SiteId>,
     pub from: Option<DateTime<Utc>>,
     pub until: Option<DateTime<Utc>>,
+    pub rating: Option<RatingFilter>,
+}
+
+/// Conversations rated good, rated bad, or not rated (offline messages are never rated).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RatingFilter {
+    Good,
+    Bad,
+    Unrated,
+}
+
+impl RatingFilter {
+    pub fn parse(s: &str) -> Option<RatingFilter> {
+        match s {
+            "good" => Some(RatingFilter::Good),
+            "bad" => Some(RatingFilter::Bad),
+            "unrated" => Some(RatingFilter::Unrated),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RatingFilter::Good => "good",
+            RatingFilter::Bad => "bad",
+            RatingFilter::Unrated => "unrated",
+        }
+    }
 }
 
 pub async fn history(
@@ -351,22 +398,25 @@ pub async fn history(
     let offline_for = filter.offline_for.map(|a| a.0);
     let site = filter.site.map(|s| s.0);
     let number = visitor_number(&filter.visitor);
+    let rating = filter.rating.map(|r| r.as_str().to_owned());
     let clause = "c.company_id = $1
         AND ($2 = '%%' OR c.visitor_name ILIKE $2 OR c.visitor_email ILIKE $2 OR c.visitor_id::text = trim(both '%' from $2) OR c.visitor_number = $7
              OR EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = c.conversation_id AND m.sender = 'visitor' AND m.text ILIKE $2))
         AND ($3::uuid IS NULL OR $3 = ANY(c.handled_by)
              OR (c.state = 'offline' AND EXISTS (SELECT 1 FROM site_agents sa WHERE sa.site_id = c.site_id AND sa.user_id = $8))) AND ($4::uuid IS NULL OR c.site_id = $4)
-        AND ($5::timestamptz IS NULL OR c.started_at >= $5) AND ($6::timestamptz IS NULL OR c.started_at < $6)";
+        AND ($5::timestamptz IS NULL OR c.started_at >= $5) AND ($6::timestamptz IS NULL OR c.started_at < $6)
+        AND ($11::text IS NULL OR ($11 = 'unrated' AND c.rating IS NULL AND c.state <> 'offline') OR c.rating = $11)";
     let rows = client
         .query(
             &format!("SELECT {COLUMNS} FROM conversations c JOIN sites s ON s.site_id = c.site_id WHERE {clause} ORDER BY c.started_at DESC OFFSET $9 LIMIT $10"),
-            &[&company.0, &pattern, &agent, &site, &filter.from, &filter.until, &number, &offline_for, &offset, &limit],
+            &[&company.0, &pattern, &agent, &site, &filter.from, &filter.until, &number, &offline_for, &offset, &limit, &rating],
         )
         .await?;
     let total: i64 = client
         .query_one(
-            &format!("SELECT count(*) FROM conversations c WHERE {clause}"),
-            &[&company.0, &pattern, &agent, &site, &filter.from, &filter.until, &number, &offline_for],
+            // $9 and $10 are the page's; a count needs neither, but the numbers stay.
+            &format!("SELECT count(*) FROM conversations c WHERE {clause} AND $9::bigint IS NOT NULL AND $10::bigint IS NOT NULL"),
+            &[&company.0, &pattern, &agent, &site, &filter.from, &filter.until, &number, &offline_for, &offset, &limit, &rating],
         )
         .await?
         .get(0);
@@ -435,6 +485,9 @@ pub struct AgentRow {
     pub load: i32,
     pub max_chats: i32,
     pub sites: Vec<String>,
+    /// The visitors' ratings of the conversations they held at the close, all time.
+    pub rated_good: i64,
+    pub rated_bad: i64,
 }
 
 pub async fn agents_of_company(client: &impl GenericClient, company: CompanyId) -> Result<Vec<AgentRow>, tokio_postgres::Error> {
@@ -442,7 +495,9 @@ pub async fn agents_of_company(client: &impl GenericClient, company: CompanyId) 
         .query(
             "SELECT u.user_id, coalesce(nullif(u.display_name, ''), u.first_name || ' ' || u.last_name), coalesce(l.status, 'offline'),
                     coalesce(l.conversations, 0), u.max_chats,
-                    coalesce(array_agg(s.name ORDER BY s.name) FILTER (WHERE s.name IS NOT NULL), '{}')
+                    coalesce(array_agg(s.name ORDER BY s.name) FILTER (WHERE s.name IS NOT NULL), '{}'),
+                    (SELECT count(*) FROM conversations c WHERE c.agent_id = u.user_id AND c.rating = 'good'),
+                    (SELECT count(*) FROM conversations c WHERE c.agent_id = u.user_id AND c.rating = 'bad')
              FROM users u
              LEFT JOIN agent_load l ON l.user_id = u.user_id
              LEFT JOIN site_agents a ON a.user_id = u.user_id
@@ -454,7 +509,16 @@ pub async fn agents_of_company(client: &impl GenericClient, company: CompanyId) 
         .await?;
     Ok(rows
         .iter()
-        .map(|r| AgentRow { user_id: UserId(r.get(0)), name: r.get(1), status: r.get(2), load: r.get(3), max_chats: r.get(4), sites: r.get(5) })
+        .map(|r| AgentRow {
+            user_id: UserId(r.get(0)),
+            name: r.get(1),
+            status: r.get(2),
+            load: r.get(3),
+            max_chats: r.get(4),
+            sites: r.get(5),
+            rated_good: r.get(6),
+            rated_bad: r.get(7),
+        })
         .collect())
 }
 

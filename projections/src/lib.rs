@@ -3,6 +3,7 @@
 //! model lives here, beside the projection that writes its table.
 
 pub mod audit;
+pub mod canned;
 pub mod chat;
 pub mod licences;
 pub mod outbox;

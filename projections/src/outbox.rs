@@ -79,3 +79,23 @@ impl Projection for OfflineMessageOutbox {
         Ok(())
     }
 }
+
+/// A copy of a chat the visitor asked for: one row per request, mailed once.
+pub struct TranscriptOutbox;
+
+impl Projection for TranscriptOutbox {
+    const NAME: &'static str = "transcript-outbox";
+    const TABLES: &'static [&'static str] = &["transcript_mails"];
+
+    fn apply(&self, event: &RecordedEvent, decoded: &Event, writes: &mut Writes) -> Result<(), ProjectionError> {
+        if let Event::Conversation(conversation::Event::TranscriptRequested { request_id, .. }) = decoded {
+            let id = conversation::id_from_stream(&event.stream)?.0;
+            writes.push(
+                "INSERT INTO transcript_mails (request_id, conversation_id, user_id, company_id, created_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (request_id) DO NOTHING",
+                params![*request_id, id, uuid::Uuid::nil(), event.company_id().map(|c| c.0).unwrap_or_default(), event.recorded_at],
+            );
+        }
+        Ok(())
+    }
+}

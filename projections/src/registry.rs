@@ -7,7 +7,7 @@ use std::pin::Pin;
 use deadpool_postgres::Pool;
 use store::{EventStore, Keyring};
 
-use crate::{audit, chat, licences, outbox, sites, users, Checkpoints, Progress, Projection, ProjectionError, RebuildReport, Verification};
+use crate::{audit, canned, chat, licences, outbox, sites, users, Checkpoints, Progress, Projection, ProjectionError, RebuildReport, Verification};
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -93,9 +93,11 @@ registry! {
     Sites => sites::Sites, rebuildable: true;
     AgentLoad => chat::AgentLoad, rebuildable: true;
     Conversations => chat::Conversations, rebuildable: true;
+    CannedResponses => canned::CannedResponses, rebuildable: true;
     InvitationOutbox => outbox::InvitationOutbox, rebuildable: false;
     PasswordResetOutbox => outbox::PasswordResetOutbox, rebuildable: false;
     OfflineMessageOutbox => outbox::OfflineMessageOutbox, rebuildable: false;
+    TranscriptOutbox => outbox::TranscriptOutbox, rebuildable: false;
 }
 
 fn projection_name<P: Projection>(_: &P) -> &'static str {
@@ -179,9 +181,11 @@ mod tests {
                 "sites",
                 "agent-load",
                 "conversations",
+                "canned-responses",
                 "invitation-outbox",
                 "password-reset-outbox",
-                "offline-message-outbox"
+                "offline-message-outbox",
+                "transcript-outbox"
             ]
         );
         names.sort();

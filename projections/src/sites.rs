@@ -2,6 +2,7 @@
 //! their priority. Read by the Sites pages, the widget endpoints and the router.
 
 use chrono::{DateTime, Utc};
+use domain::business_hours::BusinessHours;
 use domain::site::{self, Priority, WidgetSettings};
 use domain::{CompanyId, Event, SiteId, UserId};
 use serde::Serialize;
@@ -51,6 +52,10 @@ impl Projection for Sites {
                 "UPDATE sites SET weight_high = $2, weight_normal = $3, weight_low = $4, updated_at = $5 WHERE site_id = $1",
                 params![site_id, weights.high as i32, weights.normal as i32, weights.low as i32, at],
             ),
+            site::Event::BusinessHoursSet { hours } => writes.push(
+                "UPDATE sites SET hours = $2, updated_at = $3 WHERE site_id = $1",
+                params![site_id, serde_json::to_value(hours).expect("hours serialise"), at],
+            ),
             site::Event::AgentAssigned { user_id, priority } => writes.push(
                 "INSERT INTO site_agents (site_id, user_id, priority, assigned_at) VALUES ($1, $2, $3, $4)",
                 params![site_id, user_id.0, priority.as_str(), at],
@@ -77,12 +82,13 @@ pub struct SiteRow {
     pub restrict_to_urls: bool,
     pub settings: WidgetSettings,
     pub weights: site::Weights,
+    pub hours: BusinessHours,
     pub deleted: bool,
     pub created_at: DateTime<Utc>,
 }
 
 const COLUMNS: &str = "site_id, company_id, name, urls, notes, widget_key, restrict_to_urls, settings,
-    weight_high, weight_normal, weight_low, deleted, created_at";
+    weight_high, weight_normal, weight_low, deleted, created_at, hours";
 
 fn to_site(r: &tokio_postgres::Row) -> SiteRow {
     SiteRow {
@@ -97,6 +103,7 @@ fn to_site(r: &tokio_postgres::Row) -> SiteRow {
         weights: site::Weights { high: r.get::<_, i32>(8) as u8, normal: r.get::<_, i32>(9) as u8, low: r.get::<_, i32>(10) as u8 },
         deleted: r.get(11),
         created_at: r.get(12),
+        hours: serde_json::from_value(r.get(13)).unwrap_or_default(),
     }
 }
 
@@ -140,7 +147,7 @@ pub async fn list(client: &impl GenericClient, company_id: CompanyId) -> Result<
             &[&company_id.0],
         )
         .await?;
-    Ok(rows.iter().map(|r| SiteSummary { site: to_site(r), high: r.get(13), normal: r.get(14), low: r.get(15), online: r.get(16) }).collect())
+    Ok(rows.iter().map(|r| SiteSummary { site: to_site(r), high: r.get(14), normal: r.get(15), low: r.get(16), online: r.get(17) }).collect())
 }
 
 /// An agent as the Advisors page shows them: assigned or not, and whether chats reach them.
@@ -188,6 +195,30 @@ pub async fn has_online_agent(client: &impl GenericClient, site: SiteId) -> Resu
         )
         .await?;
     Ok(row.get(0))
+}
+
+/// What judging a site's business hours needs.
+#[derive(Debug, Clone)]
+pub struct SiteHours {
+    pub hours: BusinessHours,
+    /// The company's time zone, when it chose one.
+    pub time_zone: Option<String>,
+    /// The site's widget language, for the sentence that says when the team is back.
+    pub language: site::Language,
+}
+
+pub async fn hours(client: &impl GenericClient, site: SiteId) -> Result<Option<SiteHours>, tokio_postgres::Error> {
+    let row = client
+        .query_opt(
+            "SELECT s.hours, c.time_zone, s.settings->'language' FROM sites s LEFT JOIN companies c ON c.company_id = s.company_id WHERE s.site_id = $1",
+            &[&site.0],
+        )
+        .await?;
+    Ok(row.map(|r| SiteHours {
+        hours: serde_json::from_value(r.get(0)).unwrap_or_default(),
+        time_zone: r.get(1),
+        language: r.get::<_, Option<serde_json::Value>>(2).and_then(|l| serde_json::from_value(l).ok()).unwrap_or(site::Language::En),
+    }))
 }
 
 /// The live sites these agents answer on.

@@ -71,6 +71,9 @@ impl Projection for Users {
                     user::Event::LanguageAndTimeZoneChosen { preferences: p } => {
                         update("language = $3, time_zone = $4", user_id, params![p.language.clone(), p.time_zone.clone()])
                     }
+                    user::Event::NotificationsChosen { notifications: n } => {
+                        update("notify_sound = $3, notify_desktop = $4", user_id, params![n.sound, n.desktop])
+                    }
                     user::Event::InvitationLinkIssued { invitation_id, token_hash } => writes.push(
                         "INSERT INTO invitation_links (token_hash, user_id, invitation_id) VALUES ($1, $2, $3)",
                         params![token_hash.clone(), user_id, invitation_id.0],
@@ -97,7 +100,7 @@ impl Projection for Users {
                 company::Event::MemberReactivated { user_id } => update("active = true", user_id.0, params![]),
                 _ => {}
             },
-            Event::Email(_) | Event::Site(_) | Event::Agent(_) | Event::Conversation(_) | Event::Visitor(_) => {}
+            Event::Email(_) | Event::Site(_) | Event::Agent(_) | Event::Conversation(_) | Event::Visitor(_) | Event::Canned(_) => {}
         }
         Ok(())
     }
@@ -119,6 +122,8 @@ pub struct UserRow {
     /// The language and time zone the user chose, if they chose.
     pub language: Option<String>,
     pub time_zone: Option<String>,
+    /// How the console tells them about new conversations and messages.
+    pub notifications: domain::user::Notifications,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -140,7 +145,8 @@ impl Status {
 }
 
 const COLUMNS: &str = "user_id, company_id, email, first_name, last_name, display_name, phone, job_title, roles,
-    active, invitation_pending, has_password, max_chats, invitation_expires_at, created_at, language, time_zone";
+    active, invitation_pending, has_password, max_chats, invitation_expires_at, created_at, language, time_zone,
+    notify_sound, notify_desktop";
 
 fn to_row(row: &Row) -> UserRow {
     let (active, pending, has_password): (bool, bool, bool) = (row.get(9), row.get(10), row.get(11));
@@ -162,6 +168,7 @@ fn to_row(row: &Row) -> UserRow {
         created_at: row.get(14),
         language: row.get(15),
         time_zone: row.get(16),
+        notifications: domain::user::Notifications { sound: row.get(17), desktop: row.get(18) },
     }
 }
 

@@ -56,7 +56,8 @@ impl Browser {
                     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--disable-quic",
                     "--window-size=1280,900", format!("--user-data-dir={}", profile.display())
                 ],
-                "prefs": { "intl.accept_languages": languages }
+                // Notifications allowed, as an agent who said yes to the console's question.
+                "prefs": { "intl.accept_languages": languages, "profile.default_content_setting_values.notifications": 1 }
             }),
         );
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();

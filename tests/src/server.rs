@@ -79,6 +79,7 @@ impl TestServer {
             stripe,
             db_pool: 32,
             db_wait: std::time::Duration::from_secs(10),
+            clock: app::WallClock::default(),
         };
         let app = Web::new(app::App::new(&db.config, settings));
         let mut tasks = app.start_background();

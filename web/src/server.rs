@@ -46,6 +46,11 @@ impl Web {
         &self.0.hub
     }
 
+    /// Works out sites' statuses for their sockets.
+    pub fn site_watch(&self) -> &SiteWatch {
+        &self.0.sites
+    }
+
     /// The use cases' background work, and the sockets' own: typing notices from every
     /// process, site statuses, and the events the sockets are told about.
     pub fn start_background(&self) -> JoinSet<()> {
@@ -94,14 +99,21 @@ impl Web {
     }
 
     pub fn router(&self) -> Router {
-        use pages::{account, advisors, audit, erasure, import, invitation, login, order, password_reset, sites, subscription, user, users};
+        use pages::{account, advisors, audit, canned, erasure, import, invitation, login, order, password_reset, sites, subscription, user, users};
         Router::new()
             .route("/", get(login::home))
             .route("/healthz", get(health::healthz))
             .route("/login", get(login::show).post(login::submit))
             .route("/logout", post(login::logout))
             .route("/account", get(account::show))
+            .route("/account/notifications", post(account::choose_notifications))
             .route("/account/preferences", post(account::choose))
+            .route("/account/canned-responses", get(canned::own_list).post(canned::own_add))
+            .route("/account/canned-responses/{id}", get(canned::own_edit).post(canned::own_save))
+            .route("/account/canned-responses/{id}/remove", get(canned::own_confirm_remove).post(canned::own_remove))
+            .route("/admin/canned-responses", get(canned::admin_list).post(canned::admin_add))
+            .route("/admin/canned-responses/{id}", get(canned::admin_edit).post(canned::admin_save))
+            .route("/admin/canned-responses/{id}/remove", get(canned::admin_confirm_remove).post(canned::admin_remove))
             .route("/admin/company", get(account::company).post(account::set_company_defaults))
             .route("/invitation/{token}", get(invitation::show).post(invitation::accept))
             .route("/password-reset", get(password_reset::request_form).post(password_reset::request))
@@ -132,6 +144,7 @@ impl Web {
             .route("/admin/sites/{id}", get(sites::edit).post(sites::save_general))
             .route("/admin/sites/{id}/widget", post(sites::save_widget))
             .route("/admin/sites/{id}/weights", post(sites::save_weights))
+            .route("/admin/sites/{id}/hours", post(pages::hours::save))
             .route("/admin/sites/{id}/key", get(sites::confirm_rotate_key).post(sites::rotate_key))
             .route("/admin/sites/{id}/delete", get(sites::delete_form).post(sites::delete))
             .route("/admin/sites/{id}/install", get(sites::install))
@@ -144,6 +157,7 @@ impl Web {
             .route("/history", get(chat::pages::history))
             .route("/history/{id}", get(chat::pages::transcript))
             .route("/history/{id}/answer", post(chat::pages::answer))
+            .route("/history/{id}/notes", post(chat::pages::note))
             .route("/history/{id}/erase", get(erasure::confirm_form).post(erasure::erase))
             .route("/widget/ws", get(chat::visitor::upgrade))
             .route("/widget.js", get(widget::script))
@@ -202,6 +216,8 @@ async fn static_file(axum::extract::Path(file): axum::extract::Path<String>) -> 
         "live.js" => include_str!("../static/live.js"),
         "strings.js" => include_str!("../static/strings.js"),
         "console.js" => include_str!("../static/console.js"),
+        "alerts.js" => include_str!("../static/alerts.js"),
+        "canned.js" => include_str!("../static/canned.js"),
         "supervisor.js" => include_str!("../static/supervisor.js"),
         "stripe-checkout.js" => include_str!("../static/stripe-checkout.js"),
         "console.css" => {

@@ -46,6 +46,7 @@ const TEXTS: &[(&str, &str)] = &[
     ("close", "widget-close"),
     ("online", "widget-online"),
     ("offline", "widget-offline"),
+    ("closed", "widget-closed"),
     ("reconnecting", "widget-reconnecting"),
     ("end", "widget-end"),
     ("log", "widget-log"),

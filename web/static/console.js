@@ -3,7 +3,9 @@
 // from it after every (re)connection; only messages not acknowledged yet live in the browser.
 // Every text a person typed is shown as text (textContent / append), never parsed as HTML.
 
-import { connect, h, notifier } from "./live.js";
+import { connect, h, notifier, uuid } from "./live.js";
+import { alerts } from "./alerts.js";
+import { cannedPicker } from "./canned.js";
 import { tr, lang, clock as time } from "./strings.js";
 
 const root = document.getElementById("console");
@@ -16,8 +18,6 @@ function init(root) {
   const prefix = `switchboard:console:${me.id}:`;
   const load = (k, fallback) => { try { return JSON.parse(localStorage.getItem(prefix + k)) ?? fallback; } catch { return fallback; } };
   const save = (k, v) => { try { localStorage.setItem(prefix + k, JSON.stringify(v)); } catch { /* storage off: memory only */ } };
-  const uuid = () => crypto.randomUUID ? crypto.randomUUID() // missing on plain-http pages other than localhost
-    : "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) => (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16));
   // Control characters would bloat the JSON frame (\u0001…) past the server's limit.
   const clean = (s) => s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, "").trim();
   const chars = (s) => [...s].length;
@@ -56,7 +56,16 @@ function init(root) {
   const transcript = h("ol", { id: "transcript", class: "transcript", "aria-live": "polite", "aria-relevant": "additions" }); // a list, so no role="log"
   const typingLine = h("p", { id: "visitor-typing", class: "typing muted", hidden: true }, tr("console-visitor-typing"));
   const input = h("textarea", { name: "text", rows: 3, "aria-label": tr("console-answer"), placeholder: tr("console-answer-placeholder") });
-  const reply = h("form", { id: "reply", class: "reply" }, input, h("button", { id: "send", type: "submit" }, tr("console-send")));
+  const send = h("button", { id: "send", type: "submit" }, tr("console-send"));
+  // An internal note goes through the same box: the visitor never sees it (nor its typing).
+  const noteMode = h("input", { type: "checkbox", id: "note-mode" });
+  const reply = h("form", { id: "reply", class: "reply" }, input, send,
+    h("label", { class: "note-mode", for: "note-mode" }, noteMode, " ", tr("console-note-mode")));
+  // `/` in the box: the canned responses, with the visitor's name (else label) and mine.
+  cannedPicker(input, reply, () => {
+    const c = convs.get(selected);
+    return { visitor: c?.details?.name || (c && visitorName(c)) || tr("chat-visitor"), agent: me.name };
+  });
   const facts = h("dl", { class: "facts" });
   const about = h("details", { id: "visitor-panel", class: "visitor-panel", open: true }, h("summary", {}, tr("visitor-about")), facts);
   const chat = h("section", { id: "chat", class: "chat card", hidden: true },
@@ -64,11 +73,14 @@ function init(root) {
       h("div", { class: "chat-actions" }, transferButton, closeButton)),
     about, transferBox, transcript, typingLine, reply);
   const noChat = h("p", { class: "no-chat card muted" }, tr("console-select"));
+  const bell = alerts(root, { onOpen: (id) => { if (convs.has(id)) choose(id, true); } });
+  // A new conversation, or a visitor's line the agent is not looking at.
+  const unseen = (c) => c.id !== selected || document.hidden;
   root.append(
     h("div", { class: "console-bar card" }, connection,
       h("label", { class: "inline" }, tr("console-status"), " ", statusSelect),
       h("span", {}, tr("console-max-chats"), " ", maxChats),
-      h("span", {}, tr("console-waiting"), " ", queueCount), queues),
+      h("span", {}, tr("console-waiting"), " ", queueCount), queues, bell.button),
     notice,
     h("div", { class: "console-main" }, h("aside", { class: "conversations card" }, h("h2", {}, tr("console-conversations")), list, emptyList), chat, noChat));
 
@@ -87,12 +99,13 @@ function init(root) {
   }
 
   // A message of mine gets a delivery state; the server says which agent wrote each one.
-  const isMine = (m) => m.from === "agent" && (mine.has(m.client_id) || (m.agent_id != null && m.agent_id === me.id));
+  const isMine = (m) => (m.from === "agent" || m.from === "note") && (mine.has(m.client_id) || (m.agent_id != null && m.agent_id === me.id));
 
   function messageItem(c, m) {
-    const from = ["visitor", "agent", "system"].includes(m.from) ? m.from : "system";
+    const from = ["visitor", "agent", "system", "note"].includes(m.from) ? m.from : "system";
     const own = isMine(m);
-    const who = from === "visitor" ? visitorName(c) : from === "system" ? tr("chat-switchboard") : m.agent_name || me.name;
+    const author = m.agent_name || me.name;
+    const who = from === "visitor" ? visitorName(c) : from === "system" ? tr("chat-switchboard") : from === "note" ? tr("chat-note", { name: author }) : author;
     return h("li", { class: `msg from-${from}${own ? " mine" : ""}`, "data-seq": m.seq ?? null },
       h("span", { class: "who" }, who), " ", h("time", { class: "when", datetime: m.at || null }, clock(m.at)),
       m.erased ? h("p", { class: "text erased" }, h("em", {}, tr("chat-message-erased"))) : h("p", { class: "text" }, m.text),
@@ -162,7 +175,7 @@ function init(root) {
 
   function addPending(c, o) {
     if (c.messages.some((m) => m.client_id === o.client_id)) return;
-    c.messages.push({ client_id: o.client_id, from: "agent", agent_name: me.name, text: o.text, at: null, pending: true });
+    c.messages.push({ client_id: o.client_id, from: o.kind === "note" ? "note" : "agent", agent_name: me.name, text: o.text, at: null, pending: true });
   }
 
   // A conversation object from `state` or `conversation`; `count` marks new visitor lines unread.
@@ -245,7 +258,7 @@ function init(root) {
       socket.healthy();
       connection.textContent = tr("chat-connected");
       connection.dataset.state = "connected";
-      for (const m of outbox) socket.send({ type: "message", conversation_id: m.conversation_id, client_id: m.client_id, text: m.text });
+      for (const m of outbox) socket.send({ type: m.kind || "message", conversation_id: m.conversation_id, client_id: m.client_id, text: m.text });
     }
     autoSelect();
     renderAll();
@@ -260,6 +273,7 @@ function init(root) {
       case "conversation":
         if (!f.id) return;
         upsert(f, true);
+        bell.ring(f.id, tr("console-new-conversation", { visitor: f.visitor?.label || tr("chat-visitor"), site: f.site || tr("console-a-site") }), "");
         if (!selected) autoSelect();
         else notify(tr("console-new-conversation", { visitor: f.visitor?.label || tr("chat-visitor"), site: f.site || tr("console-a-site") }));
         renderAll();
@@ -274,6 +288,7 @@ function init(root) {
         if (addMessage(c, f) && f.from === "visitor") {
           c.typing = false;
           if (c.id !== selected) c.unread++;
+          if (unseen(c)) bell.ring(c.id, visitorName(c), f.text);
         }
         renderAll();
         break;
@@ -362,8 +377,15 @@ function init(root) {
     typingSent = null;
     typingAt = 0;
   }
+  noteMode.addEventListener("change", () => {
+    reply.classList.toggle("note", noteMode.checked);
+    send.textContent = tr(noteMode.checked ? "console-add-note" : "console-send");
+    input.placeholder = tr(noteMode.checked ? "console-note-placeholder" : "console-answer-placeholder");
+    if (noteMode.checked) stopTyping();
+    input.focus();
+  });
   input.addEventListener("input", () => {
-    if (!input.value.trim()) return stopTyping();
+    if (!input.value.trim() || noteMode.checked) return stopTyping();
     if (!selected || !ready) return;
     if (typingSent !== selected || Date.now() - typingAt >= 2000) {
       if (typingSent !== selected) stopTyping();
@@ -386,13 +408,14 @@ function init(root) {
     const c = convs.get(selected);
     const text = clean(input.value);
     if (!c || !text) return;
-    const frame = { type: "message", conversation_id: c.id, client_id: uuid(), text };
+    const kind = noteMode.checked ? "note" : "message";
+    const frame = { type: kind, conversation_id: c.id, client_id: uuid(), text };
     if (chars(text) > MAX || new TextEncoder().encode(JSON.stringify(frame)).length > FRAME_LIMIT) {
       notify(tr("console-too-long", { count: chars(text).toLocaleString(lang), max: MAX.toLocaleString(lang) }));
       return;
     }
     // Kept until acknowledged: after a reconnection it is sent again with the same client id.
-    const o = { conversation_id: c.id, client_id: frame.client_id, text };
+    const o = { conversation_id: c.id, client_id: frame.client_id, text, kind };
     outbox.push(o);
     mine.add(o.client_id);
     saveOutbox();

@@ -4,6 +4,10 @@
 import { tr } from "./strings.js";
 
 // createElement with attributes; strings among the children become text nodes.
+/** A random UUID, also where crypto.randomUUID is missing (plain-http pages other than localhost). */
+export const uuid = () => crypto.randomUUID ? crypto.randomUUID()
+  : "10000000-1000-4000-8000-100000000000".replace(/[018]/g, (c) => (c ^ (crypto.getRandomValues(new Uint8Array(1))[0] & (15 >> (c / 4)))).toString(16));
+
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {

@@ -3,7 +3,7 @@
 // conversation and reassignment. Each `board` frame is the whole truth and replaces the last.
 // Every text a person typed is shown as text (textContent / append), never parsed as HTML.
 
-import { connect, h, notifier } from "./live.js";
+import { connect, h, notifier, uuid } from "./live.js";
 import { tr, clock as time } from "./strings.js";
 
 const root = document.getElementById("board");
@@ -45,8 +45,11 @@ function init(root) {
   const watchedTitle = h("span", { id: "watched-title" });
   const stop = h("button", { type: "button", class: "secondary" }, tr("board-stop-reading"));
   const transcript = h("ol", { id: "watched-transcript", class: "transcript", "aria-live": "polite", "aria-relevant": "additions" }); // a list, so no role="log"
+  // A note on the watched conversation, for its agent and the other supervisors only.
+  const noteText = h("textarea", { id: "watched-note", name: "text", rows: 2, "aria-label": tr("console-note-mode"), placeholder: tr("console-note-placeholder") });
+  const noteBox = h("form", { id: "watched-note-form", class: "reply note" }, noteText, h("button", { type: "submit", class: "secondary" }, tr("console-add-note")));
   const section = h("section", { id: "watched", class: "card", hidden: true },
-    h("header", { class: "chat-head" }, h("h2", {}, tr("board-reading"), " ", watchedTitle), stop), transcript);
+    h("header", { class: "chat-head" }, h("h2", {}, tr("board-reading"), " ", watchedTitle), stop), transcript, noteBox);
   root.append(
     h("p", { class: "board-bar" }, connection), notice,
     h("section", { class: "card" }, h("h2", {}, tr("board-agents")), agents),
@@ -157,8 +160,9 @@ function init(root) {
     if (!watched) return;
     const atBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 40;
     transcript.replaceChildren(...watched.messages.map((m) => {
-      const from = ["visitor", "agent", "system"].includes(m.from) ? m.from : "system";
-      const who = from === "visitor" ? watched.visitor : from === "system" ? tr("chat-switchboard") : m.agent_name || tr("chat-agent");
+      const from = ["visitor", "agent", "system", "note"].includes(m.from) ? m.from : "system";
+      const author = m.agent_name || tr("chat-agent");
+      const who = from === "visitor" ? watched.visitor : from === "system" ? tr("chat-switchboard") : from === "note" ? tr("chat-note", { name: author }) : author;
       return h("li", { class: `msg from-${from}`, "data-seq": m.seq },
         h("span", { class: "who" }, who), " ", h("time", { class: "when", datetime: m.at || null }, clock(m.at)),
         m.erased ? h("p", { class: "text erased" }, h("em", {}, tr("chat-message-erased"))) : h("p", { class: "text" }, m.text));
@@ -216,6 +220,14 @@ function init(root) {
     }
   });
   stop.addEventListener("click", unwatch);
+  // The note comes back as a message of the watched conversation; kept in the box until then.
+  noteBox.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const text = noteText.value.trim();
+    if (!watched || !text) return;
+    if (socket.send({ type: "note", conversation_id: watched.id, client_id: uuid(), text })) noteText.value = "";
+    else notify(tr("console-try-again"));
+  });
 
   // Waiting times move on by themselves between board frames.
   setInterval(() => {

@@ -47,6 +47,7 @@
           <div class="messages" role="log" aria-live="polite"></div>
           <div class="offline-box" hidden>
             <p class="offline-text"></p>
+            <p class="back" hidden></p>
             <form class="offline" novalidate>
               <label><span></span><input name="name" maxlength="100" autocomplete="name"></label>
               <label><span></span><input name="email" type="email" maxlength="254" autocomplete="email" required></label>
@@ -122,6 +123,7 @@
     .offline textarea { resize: vertical; }
     .offline button { align-self: flex-start; padding: 9px 14px; }
     .offline-text { white-space: pre-wrap; }
+    .back { font-weight: 600; }
     .err { color: #b3261e; font-size: 13px; }
     .err:empty { display: none; }
     [aria-invalid="true"] { border-color: #b3261e; }
@@ -168,7 +170,7 @@
     const title = $(".title"), status = $(".status"), endButton = $(".end"), closeButton = $(".x");
     const body = $(".body"), greeting = $(".greeting"), list = $(".messages"), queueLine = $(".queue"), typingLine = $(".typing");
     const notice = $(".notice"), composer = $(".composer"), input = $(".input"), sendButton = $(".send");
-    const offlineBox = $(".offline-box"), offlineText = $(".offline-text"), form = $(".offline"), thanks = $(".thanks");
+    const offlineBox = $(".offline-box"), offlineText = $(".offline-text"), backLine = $(".back"), form = $(".offline"), thanks = $(".thanks");
     const field = (name) => form.querySelector(`[name=${name}]`);
     const formError = form.querySelector(".err"), submit = form.querySelector("button");
 
@@ -209,6 +211,10 @@
     outbox = (Array.isArray(outbox) ? outbox : []).filter((m) => m && typeof m.client_id === "string" && typeof m.text === "string");
     const acknowledged = new Set(); // client ids this page saw stored
     let online = !!config.online;
+    // Business hours: { open, back ("We are back on Monday at 09:00"), time_zone }.
+    let hours = config.hours || { open: true };
+    let visitorZone = "";
+    try { visitorZone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch { /* none */ }
     let agentName = null, queuePosition = null, unread = 0;
     let offlinePending = null; // the offline_message frame waiting for offline_received
     let closeWanted = false;
@@ -305,7 +311,12 @@
       queueLine.hidden = !(chat.open && queuePosition > 0 && !agentName);
       queueLine.textContent = fill(t.queue, { position: queuePosition });
       const lost = !ready && everReady && !stopped;
-      status.textContent = lost ? t.reconnecting : chat.open && agentName ? fill(t.with, { name: agentName }) : online ? t.online : t.offline;
+      status.textContent = lost ? t.reconnecting : chat.open && agentName ? fill(t.with, { name: agentName })
+        : online ? t.online : hours.open === false ? t.closed : t.offline;
+      // The time is the company's: name its zone when the visitor lives in another.
+      const zone = hours.time_zone && visitorZone && hours.time_zone !== visitorZone ? ` (${hours.time_zone})` : "";
+      backLine.textContent = hours.back ? hours.back + zone : "";
+      backLine.hidden = !(offline && hours.open === false && hours.back);
       status.classList.toggle("online", online && !lost);
     }
 
@@ -454,6 +465,7 @@
           if (f.settings) config.settings = f.settings;
           if (f.texts) config.texts = f.texts;
           online = !!f.online;
+          if (f.hours) hours = f.hours;
           const c = f.conversation && f.conversation.state !== "closed" ? f.conversation : null;
           if (!c) {
             if (chat.open || chat.last_seen) archive(true); // it ended while we were away
@@ -550,6 +562,7 @@
           break;
         case "status":
           online = !!f.online;
+          if (f.hours) hours = f.hours;
           view();
           break;
         case "offline_received":
@@ -572,6 +585,16 @@
             clearTimeout(drainTimer);
             drainTimer = 0;
             flush();
+          } else if (f.code === "closed") {
+            // Outside business hours no chat starts: what was typed moves to the offline form.
+            const typed = outbox.map((m) => m.text).join("\n");
+            outbox = [];
+            saveOutbox();
+            if (typed && !field("message").value) field("message").value = typed;
+            online = false;
+            render();
+            view();
+            say(f.message || t.closed);
           } else if (offlinePending) {
             offlinePending = null;
             submit.disabled = false;

@@ -62,6 +62,8 @@ impl Search {
             site: id("site", &self.site)?.map(SiteId),
             from: day("from", &self.from, false)?,
             until: day("until", &self.until, true)?,
+            // The history's rating filter is not wired to the page and the API yet.
+            rating: None,
         })
     }
 }
@@ -121,6 +123,27 @@ pub async fn answer_by_email(app: &App, session: &Session, id: ConversationId, a
     let outcome = app.chat.streams().answer_by_email(id, answer_id, me, text, &session.metadata()).await?;
     app.read_your_writes(projections::Registered::Conversations, outcome.position).await?;
     Ok(())
+}
+
+/// Whether the session may write internal notes on any conversation it can read (else only
+/// on those it holds, as the decider checks).
+pub fn supervising(session: &Session) -> bool {
+    session.has_role(Role::Supervisor) || session.has_role(Role::Administrator)
+}
+
+/// Adds an internal note, as the session's user, to a conversation it may read. A second
+/// submission of the same `note_id` stores nothing. Returns what was stored (to hand it to
+/// the live sockets).
+pub async fn add_note(app: &App, session: &Session, id: ConversationId, note_id: uuid::Uuid, text: &str) -> Result<commands::chat::Posted> {
+    let c = readable(app, session, id).await?;
+    if c.visitor_erased {
+        return Err(Error::NotFound);
+    }
+    let signature = session.signature();
+    let me = (session.user.user_id, signature.as_str());
+    let posted = app.chat.streams().add_note(id, me, note_id, text, supervising(session), &session.metadata()).await?;
+    app.read_your_writes(projections::Registered::Conversations, posted.position).await?;
+    Ok(posted)
 }
 
 /// The names of the people a routing decision mentions (the candidates, the supervisor

@@ -68,8 +68,10 @@ pub async fn sweep_queues(app: App) {
 /// What every widget of a site shows besides its own chat.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct SiteStatus {
-    /// Some agent of the site who holds the Agent role is online.
+    /// Chats may start: within business hours, and some agent of the site who holds the
+    /// Agent role is online.
     pub online: bool,
+    pub hours: crate::hours::Hours,
     /// The waiting conversations, longest-waiting first.
     pub waiting: Vec<ConversationId>,
 }
@@ -83,13 +85,19 @@ impl SiteStatus {
 
 pub async fn site_status(app: &App, site: SiteId) -> Result<SiteStatus> {
     let client = app.pool().get().await?;
-    let (online, waiting) = tokio::try_join!(projections::sites::has_online_agent(&**client, site), projections::chat::waiting(&**client, site))?;
-    Ok(SiteStatus { online, waiting: waiting.into_iter().map(|(id, _)| id).collect() })
+    let (agent, waiting) = tokio::try_join!(projections::sites::has_online_agent(&**client, site), projections::chat::waiting(&**client, site))?;
+    let hours = crate::hours::of_site(app, site).await?;
+    Ok(SiteStatus { online: agent && hours.open, hours, waiting: waiting.into_iter().map(|(id, _)| id).collect() })
 }
 
-pub async fn site_has_online_agent(app: &App, site: SiteId) -> Result<bool> {
-    let client = app.pool().get().await?;
-    Ok(projections::sites::has_online_agent(&**client, site).await?)
+/// Whether chats may start on the site now (an agent online, within business hours), and its hours.
+pub async fn site_open_now(app: &App, site: SiteId) -> Result<(bool, crate::hours::Hours)> {
+    let agent = {
+        let client = app.pool().get().await?;
+        projections::sites::has_online_agent(&**client, site).await?
+    };
+    let hours = crate::hours::of_site(app, site).await?;
+    Ok((agent && hours.open, hours))
 }
 
 /// A conversation's place in its site's queue (1 is next), when it waits.

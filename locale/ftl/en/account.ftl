@@ -17,6 +17,11 @@ account-time-zone = Time zone
 account-time-zone-company = The company's ({ $zone })
 account-save = Save
 account-saved = Your language and time zone are saved.
+account-notifications = Console notifications
+account-notify-sound = Play a sound when a conversation arrives or a visitor writes in one you are not looking at
+account-notify-desktop = Show a desktop notification then (your browser asks for permission the first time)
+account-notify-hint = The tab’s title counts your unread conversations either way.
+account-notify-saved = Your console notifications are saved.
 
 company-title = Company settings
 company-intro = The language and time zone of the company's users who have not chosen their own, and of the e-mails they receive.

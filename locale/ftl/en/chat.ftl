@@ -13,6 +13,7 @@ chat-state-waiting = waiting
 chat-state-assigned = assigned
 chat-state-closed = closed
 chat-state-offline = offline
+chat-note = Note by { $name }
 chat-status-online = online
 chat-status-away = away
 chat-status-offline = offline
@@ -51,6 +52,10 @@ console-typing = { $name } is typing…
 console-answer = Your answer
 console-answer-placeholder = Your answer (Enter sends, Shift+Enter starts a new line)
 console-send = Send
+console-note-mode = Internal note: only your colleagues see it, never the visitor
+console-note-placeholder = A note for your colleagues (the visitor does not see it)
+console-add-note = Add note
+console-allow-notifications = Turn on desktop notifications
 console-on = On
 console-unknown-page = an unknown page
 console-select = Select a conversation. New chats appear here as they are assigned to you.
@@ -144,6 +149,8 @@ transcript-answer-label = Your answer, sent to { $email }
 transcript-answer-help = The visitor receives it from Switchboard's address in the site's language, with your own address to reply to; it is kept in this conversation.
 transcript-answer-send = Send the answer
 transcript-answer-sent = The answer is on its way to the visitor.
+transcript-note-title = Internal note
+transcript-note-added = The note is added; only your colleagues see it.
 
 ## The chat sockets' error messages (their codes do not change).
 chat-error-not-assigned = This conversation is not assigned to you.

@@ -38,3 +38,12 @@ role-agent = Agent
 role-supervisor = Supervisor
 role-administrator = Administrator
 role-expert = Expert
+
+## Days of the week, as a sentence reads them.
+weekday-monday = Monday
+weekday-tuesday = Tuesday
+weekday-wednesday = Wednesday
+weekday-thursday = Thursday
+weekday-friday = Friday
+weekday-saturday = Saturday
+weekday-sunday = Sunday

@@ -19,3 +19,9 @@ mail-offline-why = You receive this because you answer the chats of { $site } or
 mail-answer-subject = Your message to { $site }
 mail-answer-signature = { $agent }, { $site }
 mail-answer-you-wrote = On { $at }, you wrote:
+
+mail-transcript-subject = Your chat with { $site }
+mail-transcript-intro = Here is a copy of your chat with { $site } of { $at }:
+mail-transcript-you = You
+mail-transcript-line = [{ $time }] { $who }: { $text }
+mail-transcript-why = You receive this because you asked { $site } for a copy at the end of the chat.

@@ -158,3 +158,18 @@ advisors-js-not-moved = { $name }: not moved.
 ## The copy button (static/copy.js)
 copy-done = Copied
 copy-manual = Press Ctrl+C
+
+## Business hours, on the site's page.
+sites-hours = Business hours
+sites-hours-enabled = Open to chats only during these hours
+sites-hours-help = Outside them the widget shows the offline form, even when an agent is online, and says when the team is back. Times are in the company's time zone: { $zone }. To stay open until midnight, end at 00:00.
+sites-hours-zone-link = Change the time zone
+sites-hours-day = Day
+sites-hours-open = Open
+sites-hours-from = From
+sites-hours-to = To
+sites-hours-open-on = Open on { $day }
+sites-hours-from-on = { $day }: opening time { $n }
+sites-hours-to-on = { $day }: closing time { $n }
+sites-hours-now-open = Open now.
+sites-hours-now-closed = Closed now. { $back }.

@@ -17,6 +17,11 @@ account-time-zone = Fuseau horaire
 account-time-zone-company = Celui de la société ({ $zone })
 account-save = Enregistrer
 account-saved = Votre langue et votre fuseau horaire sont enregistrés.
+account-notifications = Notifications de la console
+account-notify-sound = Jouer un son quand une conversation arrive ou qu’un visiteur écrit dans une conversation que vous ne regardez pas
+account-notify-desktop = Afficher alors une notification sur le bureau (votre navigateur demande l’autorisation la première fois)
+account-notify-hint = Le titre de l’onglet compte vos conversations non lues dans tous les cas.
+account-notify-saved = Vos notifications de la console sont enregistrées.
 
 company-title = Paramètres de la société
 company-intro = La langue et le fuseau horaire des utilisateurs de la société qui n’ont pas choisi les leurs, et des e-mails qu’ils reçoivent.

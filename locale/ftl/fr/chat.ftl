@@ -13,6 +13,7 @@ chat-state-waiting = en attente
 chat-state-assigned = attribuée
 chat-state-closed = terminée
 chat-state-offline = hors ligne
+chat-note = Note de { $name }
 chat-status-online = en ligne
 chat-status-away = absent
 chat-status-offline = hors ligne
@@ -51,6 +52,10 @@ console-typing = { $name } est en train d’écrire…
 console-answer = Votre réponse
 console-answer-placeholder = Votre réponse (Entrée pour envoyer, Maj+Entrée pour aller à la ligne)
 console-send = Envoyer
+console-note-mode = Note interne : seuls vos collègues la voient, jamais le visiteur
+console-note-placeholder = Une note pour vos collègues (le visiteur ne la voit pas)
+console-add-note = Ajouter la note
+console-allow-notifications = Activer les notifications sur le bureau
 console-on = Sur
 console-unknown-page = une page inconnue
 console-select = Choisissez une conversation. Les nouvelles discussions apparaissent ici dès qu’elles vous sont attribuées.
@@ -144,6 +149,8 @@ transcript-answer-label = Votre réponse, envoyée à { $email }
 transcript-answer-help = Le visiteur la reçoit depuis l’adresse de Switchboard, dans la langue du site, avec votre adresse pour vous répondre ; elle est conservée dans cette conversation.
 transcript-answer-send = Envoyer la réponse
 transcript-answer-sent = La réponse part vers le visiteur.
+transcript-note-title = Note interne
+transcript-note-added = La note est ajoutée ; seuls vos collègues la voient.
 
 ## Les messages d’erreur des sockets de discussion (leurs codes ne changent pas).
 chat-error-not-assigned = Cette conversation ne vous est pas attribuée.

@@ -38,3 +38,12 @@ role-agent = Agent
 role-supervisor = Superviseur
 role-administrator = Administrateur
 role-expert = Expert
+
+## Les jours de la semaine, tels qu’une phrase les écrit.
+weekday-monday = lundi
+weekday-tuesday = mardi
+weekday-wednesday = mercredi
+weekday-thursday = jeudi
+weekday-friday = vendredi
+weekday-saturday = samedi
+weekday-sunday = dimanche

@@ -19,3 +19,9 @@ mail-offline-why = Vous recevez ce message parce que vous répondez aux discussi
 mail-answer-subject = Votre message à { $site }
 mail-answer-signature = { $agent }, { $site }
 mail-answer-you-wrote = Le { $at }, vous avez écrit :
+
+mail-transcript-subject = Votre discussion avec { $site }
+mail-transcript-intro = Voici une copie de votre discussion avec { $site } du { $at } :
+mail-transcript-you = Vous
+mail-transcript-line = [{ $time }] { $who } : { $text }
+mail-transcript-why = Vous recevez ce message parce que vous avez demandé une copie à { $site } à la fin de la discussion.

@@ -163,3 +163,18 @@ advisors-js-not-moved = { $name } : pas déplacé.
 ## The copy button (static/copy.js)
 copy-done = Copié
 copy-manual = Appuyez sur Ctrl+C
+
+## Les horaires d’ouverture, sur la page du site.
+sites-hours = Horaires d’ouverture
+sites-hours-enabled = Ouvert aux discussions seulement pendant ces horaires
+sites-hours-help = En dehors, le module affiche le formulaire hors ligne, même si un agent est en ligne, et indique quand l’équipe sera de retour. Les heures sont celles du fuseau horaire de l’entreprise : { $zone }. Pour rester ouvert jusqu’à minuit, finissez à 00:00.
+sites-hours-zone-link = Changer de fuseau horaire
+sites-hours-day = Jour
+sites-hours-open = Ouvert
+sites-hours-from = De
+sites-hours-to = À
+sites-hours-open-on = Ouvert le { $day }
+sites-hours-from-on = { $day } : heure d’ouverture { $n }
+sites-hours-to-on = { $day } : heure de fermeture { $n }
+sites-hours-now-open = Ouvert en ce moment.
+sites-hours-now-closed = Fermé en ce moment. { $back }.

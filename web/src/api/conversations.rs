@@ -2,6 +2,7 @@
 //! history pages (supervisors and administrators see the company's, agents their own).
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use domain::{ConversationId, VisitorId};
 use projections::chat::{ConversationRow, Message};
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::{parse_id, Query};
+use super::{parse_id, Json, Query};
 use crate::auth::{ApiAdmin, ApiSession};
 use crate::chat::pages::HistoryQuery;
 use crate::error::ApiError;
@@ -95,7 +96,8 @@ pub async fn list(
 #[derive(Serialize, ToSchema)]
 pub struct ApiMessage {
     pub seq: i64,
-    /// `visitor`, `agent` or `system`.
+    /// `visitor`, `agent`, `system`, or `note` (an internal note, which the visitor never
+    /// sees; `agent_id` and `agent_name` are its author's).
     pub from: String,
     pub agent_id: Option<Uuid>,
     pub agent_name: Option<String>,
@@ -136,6 +138,45 @@ pub async fn transcript(State(web): State<Web>, ApiSession(session): ApiSession,
     let id: ConversationId = parse_id(&id)?;
     let (conversation, messages) = history::transcript(&web, &session, id).await?;
     Ok(axum::Json(Transcript { conversation: conversation.into(), messages: messages.into_iter().map(ApiMessage::from).collect() }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewNote {
+    /// Chosen by the client (a UUID): the same note sent again is stored once.
+    pub note_id: Option<Uuid>,
+    pub text: String,
+}
+
+/// Add an internal note to a conversation: seen by the agents and supervisors, never by the
+/// visitor. Supervisors and administrators note any conversation of the company, an agent
+/// the ones they hold.
+#[utoipa::path(post, path = "/api/v1/conversations/{id}/notes", tag = "conversations", params(("id" = Uuid, Path)), request_body = NewNote,
+    security(("session" = []), ("csrf" = [])),
+    responses((status = 201, body = ApiMessage), (status = 403, body = super::ErrorBody, description = "not_assigned"),
+        (status = 404, body = super::ErrorBody), (status = 422, body = super::ErrorBody, description = "empty_message, message_too_long")))]
+pub async fn add_note(
+    State(web): State<Web>,
+    ApiSession(session): ApiSession,
+    Path(id): Path<String>,
+    Json(body): Json<NewNote>,
+) -> Result<(StatusCode, axum::Json<ApiMessage>), ApiError> {
+    let id: ConversationId = parse_id(&id)?;
+    let posted = history::add_note(&web, &session, id, body.note_id.unwrap_or_else(Uuid::now_v7), &body.text).await?;
+    let note = crate::chat::protocol::Message::of(Some(id), posted.seq, &posted.event, posted.at);
+    let status = if posted.duplicate { StatusCode::OK } else { StatusCode::CREATED };
+    web.publish_new(id, posted);
+    let note = note.ok_or(app::Error::NotFound)?;
+    let message = ApiMessage {
+        seq: note.seq as i64,
+        from: note.from.to_owned(),
+        agent_id: note.staff.and_then(|s| s.agent_id).map(|a| a.0),
+        agent_name: note.agent_name,
+        text: note.text,
+        erased: note.erased,
+        by_email: false,
+        at: note.at,
+    };
+    Ok((status, axum::Json(message)))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -4,6 +4,7 @@
 //! to send as `X-CSRF-Token` with every request that changes something.
 
 mod billing;
+mod canned;
 mod conversations;
 mod imports;
 mod session;
@@ -28,8 +29,9 @@ use crate::Web;
         users::list, users::create, users::get_one, users::update, users::grant_role, users::revoke_role,
         users::deactivate, users::reactivate, users::resend_invitation, users::send_password_reset, users::history, users::licence,
         imports::template, imports::preview, imports::confirm, imports::status,
-        sites::list, sites::create, sites::get_one, sites::update, sites::rotate_key, sites::delete, sites::agents, sites::assign, sites::unassign,
-        conversations::list, conversations::transcript, conversations::erase_visitor,
+        sites::list, sites::create, sites::get_one, sites::update, sites::set_hours, sites::rotate_key, sites::delete, sites::agents, sites::assign, sites::unassign,
+        canned::list, canned::create, canned::update, canned::delete,
+        conversations::list, conversations::transcript, conversations::add_note, conversations::erase_visitor,
         billing::show, billing::quote, billing::order, billing::test_card, billing::invoices, billing::invoice,
     ),
     components(schemas(
@@ -38,7 +40,8 @@ use crate::Web;
         users::ApiUser, users::UserList, users::NewUser, users::CreatedUser, users::UserPatch, users::HistoryEntry, users::Licence,
         imports::ImportView, imports::RowOutcome,
         sites::ApiSite, sites::ApiWeights, sites::NewSite, sites::SitePatch, sites::ApiAdvisor, sites::Placement,
-        conversations::ApiConversation, conversations::ConversationList, conversations::ApiMessage, conversations::Transcript, conversations::ApiErasure,
+        canned::ApiCanned, canned::NewCanned, canned::CannedPatch,
+        conversations::ApiConversation, conversations::ConversationList, conversations::ApiMessage, conversations::Transcript, conversations::NewNote, conversations::ApiErasure,
         billing::ApiSubscription, billing::OfferRequest, billing::ApiBilling, billing::ApiQuote, billing::ApiLine, billing::OrderRequest,
         billing::OrderResult, billing::ApiTestCard, billing::CardToken, billing::ApiInvoiceSummary,
     )),
@@ -67,7 +70,8 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     /// Stable and machine-readable: `invalid_input`, `invalid_email`, `email_taken`,
     /// `seats_exhausted`, `last_administrator`, `not_found`, `forbidden`, `unauthenticated`,
-    /// `csrf`, `too_many_requests`, `conflict`, `invalid_json`; for orders `seats_below_usage`,
+    /// `csrf`, `too_many_requests`, `conflict`, `invalid_json`; for canned responses
+    /// `shortcut_taken`, `too_many_canned_responses`; for orders `seats_below_usage`,
     /// `nothing_to_change`, `amount_changed`, `order_in_progress`, `idempotency_key`, and the
     /// card refusals `card_declined`, `insufficient_funds`, `expired_card`, `incorrect_cvc` …
     pub code: String,
@@ -96,10 +100,14 @@ pub fn router() -> Router<Web> {
         .route("/sites", get(sites::list).post(sites::create))
         .route("/sites/{id}", get(sites::get_one).patch(sites::update).delete(sites::delete))
         .route("/sites/{id}/key", post(sites::rotate_key))
+        .route("/sites/{id}/hours", put(sites::set_hours))
         .route("/sites/{id}/agents", get(sites::agents))
         .route("/sites/{id}/agents/{user_id}", put(sites::assign).delete(sites::unassign))
+        .route("/canned-responses", get(canned::list).post(canned::create))
+        .route("/canned-responses/{id}", axum::routing::patch(canned::update).delete(canned::delete))
         .route("/conversations", get(conversations::list))
         .route("/conversations/{id}", get(conversations::transcript))
+        .route("/conversations/{id}/notes", post(conversations::add_note))
         .route("/visitors/{id}/erasure", post(conversations::erase_visitor))
         .route("/subscription", get(billing::show))
         .route("/subscription/quote", post(billing::quote))

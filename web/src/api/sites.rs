@@ -2,6 +2,7 @@
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use domain::business_hours::BusinessHours;
 use domain::site::{Weights, WidgetSettings};
 use domain::{SiteId, UserId};
 use projections::sites::SiteRow;
@@ -29,6 +30,12 @@ pub struct ApiSite {
     #[schema(value_type = Object)]
     pub settings: WidgetSettings,
     pub weights: ApiWeights,
+    /// enabled (false: always open), and monday … sunday: each a list of openings
+    /// `{"from": "09:00", "to": "17:30"}` in the company's time zone (`to` may be "24:00").
+    #[schema(value_type = Object)]
+    pub hours: BusinessHours,
+    /// The company's time zone, which the hours are in.
+    pub time_zone: String,
     /// The lines to paste before `</body>`.
     pub snippet: String,
 }
@@ -40,8 +47,9 @@ pub struct ApiWeights {
     pub low: u8,
 }
 
-fn to_api(web: &Web, site: SiteRow) -> ApiSite {
+fn to_api(web: &Web, session: &Session, site: SiteRow) -> ApiSite {
     let snippet = site_admin::snippet(web, &site);
+    let time_zone = session.company_time_zone().unwrap_or(locale::Tz::UTC).name().to_owned();
     ApiSite {
         id: site.site_id.0,
         name: site.name,
@@ -51,19 +59,21 @@ fn to_api(web: &Web, site: SiteRow) -> ApiSite {
         restrict_to_urls: site.restrict_to_urls,
         settings: site.settings,
         weights: ApiWeights { high: site.weights.high, normal: site.weights.normal, low: site.weights.low },
+        hours: site.hours,
+        time_zone,
         snippet,
     }
 }
 
 async fn fetch(web: &Web, session: &Session, id: SiteId) -> Result<ApiSite, ApiError> {
-    Ok(to_api(web, site_admin::load_live(web, session, id).await?))
+    Ok(to_api(web, session, site_admin::load_live(web, session, id).await?))
 }
 
 /// The company's sites.
 #[utoipa::path(get, path = "/api/v1/sites", tag = "sites", security(("session" = [])), responses((status = 200, body = [ApiSite])))]
 pub async fn list(State(web): State<Web>, ApiAdmin(session): ApiAdmin) -> Result<axum::Json<Vec<ApiSite>>, ApiError> {
     let sites = site_admin::list(&web, &session).await?;
-    Ok(axum::Json(sites.into_iter().map(|s| to_api(&web, s.site)).collect()))
+    Ok(axum::Json(sites.into_iter().map(|s| to_api(&web, &session, s.site)).collect()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -105,9 +115,12 @@ pub struct SitePatch {
     #[schema(value_type = Option<Object>)]
     pub settings: Option<WidgetSettings>,
     pub weights: Option<ApiWeights>,
+    /// As `hours` in a site; the whole schedule is replaced.
+    #[schema(value_type = Option<Object>)]
+    pub hours: Option<BusinessHours>,
 }
 
-/// Change a site, its widget settings or its priority weights.
+/// Change a site, its widget settings, its priority weights or its business hours.
 #[utoipa::path(patch, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = Uuid, Path)), request_body = SitePatch,
     security(("session" = []), ("csrf" = [])), responses((status = 200, body = ApiSite), (status = 422, body = super::ErrorBody)))]
 pub async fn update(
@@ -136,6 +149,25 @@ pub async fn update(
     if let Some(w) = patch.weights {
         site_admin::weights(&web, &session, id, Weights { high: w.high, normal: w.normal, low: w.low }).await?;
     }
+    if let Some(hours) = patch.hours {
+        app::hours::set(&web, &session, id, hours).await?;
+    }
+    Ok(axum::Json(fetch(&web, &session, id).await?))
+}
+
+/// Set the site's business hours (outside them its widget offers the offline form).
+#[utoipa::path(put, path = "/api/v1/sites/{id}/hours", tag = "sites", params(("id" = Uuid, Path)), request_body(content = Object, description = "as `hours` in a site"),
+    security(("session" = []), ("csrf" = [])),
+    responses((status = 200, body = ApiSite), (status = 422, body = super::ErrorBody, description = "field: monday_from, monday_to … sunday_to")))]
+pub async fn set_hours(
+    State(web): State<Web>,
+    ApiAdmin(session): ApiAdmin,
+    Path(id): Path<String>,
+    Json(hours): Json<BusinessHours>,
+) -> Result<axum::Json<ApiSite>, ApiError> {
+    let id: SiteId = parse_id(&id)?;
+    site_admin::load_live(&web, &session, id).await?;
+    app::hours::set(&web, &session, id, hours).await?;
     Ok(axum::Json(fetch(&web, &session, id).await?))
 }
 

@@ -172,16 +172,13 @@ impl AgentSocket {
             }
             FromAgent::Message { conversation_id, client_id, text } => {
                 let from = Sender::Agent { user_id: self.me, name: self.name.clone() };
-                match self.web.chat.streams().post(conversation_id, from, client_id, &text, &self.metadata()).await {
-                    Ok(posted) => {
-                        let ack = ToAgent::Ack { conversation_id, client_id, seq: posted.seq };
-                        if !posted.duplicate {
-                            self.web.publish_message(conversation_id, posted);
-                        }
-                        vec![ack]
-                    }
-                    Err(e) => vec![refused(e)],
-                }
+                let posted = self.web.chat.streams().post(conversation_id, from, client_id, &text, &self.metadata()).await;
+                self.acknowledged(conversation_id, client_id, posted)
+            }
+            FromAgent::Note { conversation_id, client_id, text } => {
+                let streams = self.web.chat.streams();
+                let posted = streams.add_note(conversation_id, (self.me, &self.name), client_id, &text, false, &self.metadata()).await;
+                self.acknowledged(conversation_id, client_id, posted)
             }
             FromAgent::Typing { conversation_id, typing } => {
                 if self.held.contains_key(&conversation_id) {
@@ -205,6 +202,24 @@ impl AgentSocket {
                 }
             }
             FromAgent::Agents { conversation_id } => vec![self.transfer_targets(conversation_id).await],
+        }
+    }
+
+    /// The `ack` of a message or note once stored, handed at once to this process's sockets
+    /// (a repeat of one stored before was handed then); else the refusal.
+    fn acknowledged(
+        &self,
+        conversation_id: ConversationId,
+        client_id: uuid::Uuid,
+        posted: Result<commands::chat::Posted, commands::Error>,
+    ) -> Vec<ToAgent> {
+        match posted {
+            Ok(posted) => {
+                let ack = ToAgent::Ack { conversation_id, client_id, seq: posted.seq };
+                self.web.publish_new(conversation_id, posted);
+                vec![ack]
+            }
+            Err(e) => vec![refused(e)],
         }
     }
 
@@ -359,7 +374,7 @@ impl AgentSocket {
         at: chrono::DateTime<chrono::Utc>,
     ) -> Vec<ToAgent> {
         match e {
-            conversation::Event::MessagePosted { .. } => self.message_out(id, version, e, at).await,
+            conversation::Event::MessagePosted { .. } | conversation::Event::NoteAdded { .. } => self.message_out(id, version, e, at).await,
             conversation::Event::ConversationAssigned { agent_id, .. } if *agent_id == self.me => {
                 if self.held.contains_key(&id) {
                     return vec![];

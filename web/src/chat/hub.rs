@@ -149,7 +149,7 @@ pub async fn dispatch(web: Web, sites: SiteWatch, from: Position) {
         if subscription.next_batch(&mut batch, 256).await == 0 {
             return;
         }
-        let (mut conversations, mut agents, mut companies) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut conversations, mut agents, mut companies, mut hours_set) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let mut last = None;
         // Decoded, with the visitors' data opened, in one read of their keys per batch.
         let mut events: Vec<(RecordedEvent, Event)> =
@@ -169,7 +169,7 @@ pub async fn dispatch(web: Web, sites: SiteWatch, from: Position) {
                     if let conversation::Event::ConversationAssigned { agent_id, .. } = e {
                         hub.publish(Interest::Agent(*agent_id), Notice::Event(recorded.clone(), decoded.clone()));
                     }
-                    if !matches!(e, conversation::Event::MessagePosted { .. }) {
+                    if !matches!(e, conversation::Event::MessagePosted { .. } | conversation::Event::NoteAdded { .. }) {
                         conversations.push(id);
                         companies.extend(recorded.company_id());
                     }
@@ -180,11 +180,22 @@ pub async fn dispatch(web: Web, sites: SiteWatch, from: Position) {
                     agents.push(id);
                     companies.extend(recorded.company_id());
                 }
+                Event::Site(domain::site::Event::BusinessHoursSet { .. }) => {
+                    let Ok(id) = domain::site::id_from_stream(&recorded.stream) else { continue };
+                    hours_set.push(id);
+                }
                 _ => continue,
             }
             last = Some(recorded.position);
         }
         let Some(position) = last else { continue };
+        if !hours_set.is_empty() {
+            // Open widgets learn new hours once the sites read model has them.
+            if let Err(e) = web.read_your_writes(projections::Registered::Sites, Some(position)).await {
+                tracing::warn!(error = %e, "the sites read model is late: widgets learn new hours at the next change");
+            }
+            sites.touch(hours_set);
+        }
         if conversations.is_empty() && agents.is_empty() {
             continue;
         }

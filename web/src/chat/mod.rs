@@ -59,6 +59,14 @@ impl Web {
         self.hub().publish(Interest::Conversation(conversation_id), notice);
     }
 
+    /// `publish_message` for what was just stored, not for a repeat of a message or note
+    /// stored (and handed out) before.
+    pub fn publish_new(&self, conversation_id: ConversationId, posted: commands::chat::Posted) {
+        if !posted.duplicate {
+            self.publish_message(conversation_id, posted);
+        }
+    }
+
     /// The frames for message `seq` on a socket that has sent messages up to `sent`: none
     /// when sent already; with the messages in between, read from the log, when it overtook
     /// them (a message stored by this process is published at once, one stored by another

@@ -27,18 +27,21 @@ fn live_head() -> Markup {
     html! { link rel="stylesheet" href="/static/console.css"; }
 }
 
-pub async fn console(User(session): User) -> Result<Markup, AppError> {
+pub async fn console(State(web): State<Web>, User(session): User) -> Result<Markup, AppError> {
     if !session.has_role(Role::Agent) {
         return Err(app::Error::Forbidden.into());
     }
     let name = session.signature();
+    let canned = app::canned::usable(&web, &session).await?;
     Ok(page_with_head(
         &t!("console-title"),
         Some(&session),
         live_head(),
         html! {
             (strings(&[LIVE_STRINGS, CONSOLE_STRINGS].concat()))
-            div #console data-ws="/console/ws" data-user-id=(session.user.user_id) data-user-name=(name) {}
+            (crate::pages::canned::data_block(&canned))
+            div #console data-ws="/console/ws" data-user-id=(session.user.user_id) data-user-name=(name)
+                data-sound=(session.user.notifications.sound) data-desktop=(session.user.notifications.desktop) {}
             script type="module" src="/static/console.js" {}
         },
     ))
@@ -169,6 +172,37 @@ pub async fn transcript(State(web): State<Web>, User(session): User, jar: Cookie
 }
 
 #[derive(Debug, Deserialize)]
+pub struct NoteForm {
+    csrf: String,
+    note_id: String,
+    text: String,
+}
+
+/// An internal note from the transcript page: back to it (303), or the page again with the
+/// refusal under the note box and what was typed.
+pub async fn note(
+    State(web): State<Web>,
+    User(session): User,
+    jar: CookieJar,
+    Path(id): Path<ConversationId>,
+    Form(form): Form<NoteForm>,
+) -> Result<Response, AppError> {
+    check_csrf(&session, &form.csrf)?;
+    let note_id = form.note_id.parse().map_err(|_| app::Error::invalid("note_id", t!("history-not-an-id", field = "note_id")))?;
+    match history::add_note(&web, &session, id, note_id, &form.text).await {
+        Ok(posted) => {
+            web.publish_new(id, posted);
+            Ok(flash::done(jar, &format!("/history/{id}#transcript"), &t!("transcript-note-added")))
+        }
+        Err(e) => {
+            let Refusal { status, message, .. } = refusal(e)?;
+            let feedback = Answer { note: true, text: form.text, error: Some(message), answer_id: Some(note_id), ..Default::default() };
+            Ok((status, transcript_page(&web, &session, id, feedback).await?).into_response())
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
 pub struct AnswerForm {
     csrf: String,
     answer_id: String,
@@ -196,9 +230,11 @@ pub async fn answer(
     }
 }
 
-/// What the answer box shows: the notice after sending, or the refusal and what was typed.
+/// What the answer box (or, with `note`, the note box) shows: the notice after sending, or
+/// the refusal and what was typed.
 #[derive(Default)]
 struct Answer {
+    note: bool,
     notice: Option<String>,
     text: String,
     error: Option<String>,
@@ -213,6 +249,8 @@ async fn transcript_page(web: &Web, session: &Session, id: ConversationId, answe
         Some(decision) => history::decision_names(web, session, decision).await?,
         None => Default::default(),
     };
+    // The box that was not submitted shows empty.
+    let untouched = Answer::default();
     Ok(page_with_head(
         &t!("transcript-title"),
         Some(session),
@@ -230,7 +268,12 @@ async fn transcript_page(web: &Web, session: &Session, id: ConversationId, answe
             ol.transcript #transcript {
                 @for m in &messages {
                     li class={"msg from-" (m.from)} {
-                        span.who { @match m.from.as_str() { "agent" => (m.agent_name.clone().unwrap_or_default()), "system" => (t!("chat-switchboard")), _ => (visitor) } }
+                        span.who { @match m.from.as_str() {
+                            "agent" => (m.agent_name.clone().unwrap_or_default()),
+                            "note" => (t!("chat-note", name = m.agent_name.clone().unwrap_or_default())),
+                            "system" => (t!("chat-switchboard")),
+                            _ => (visitor),
+                        } }
                         " " span.when { (reader().time(m.at)) }
                         @if m.by_email { " " span.muted.small.by-email { (t!("transcript-by-email")) } }
                         @if m.erased { p.text.erased { em { (t!("chat-message-erased")) } } } @else { p.text { (m.text) } }
@@ -238,7 +281,10 @@ async fn transcript_page(web: &Web, session: &Session, id: ConversationId, answe
                 }
             }
             @if let (true, false, Some(email)) = (c.state == "offline", c.visitor_erased, c.given_email()) {
-                (answer_form(session, &c, email, &answer))
+                (answer_form(session, &c, email, if answer.note { &untouched } else { &answer }))
+            }
+            @if !c.visitor_erased && (history::supervising(session) || c.agent_id == Some(session.user.user_id)) {
+                (note_form(session, &c, if answer.note { &answer } else { &untouched }))
             }
             @if session.has_role(Role::Administrator) && !c.visitor_erased {
                 p { a.button.secondary #erase-visitor href={"/history/" (c.conversation_id) "/erase"} { (t!("transcript-erase")) } }
@@ -246,6 +292,26 @@ async fn transcript_page(web: &Web, session: &Session, id: ConversationId, answe
             @if let Some(decision) = &c.decision { (why(decision, &names)) }
         },
     ))
+}
+
+/// The note box: for colleagues, never sent to the visitor.
+fn note_form(session: &Session, c: &ConversationRow, note: &Answer) -> Markup {
+    let note_id = note.answer_id.unwrap_or_else(uuid::Uuid::now_v7);
+    let error = note.error.as_deref();
+    html! {
+        section.card #add-note {
+            h2 { (t!("transcript-note-title")) }
+            form method="post" action={"/history/" (c.conversation_id) "/notes"} {
+                input type="hidden" name="csrf" value=(session.csrf);
+                input type="hidden" name="note_id" value=(note_id);
+                label for="note-text" { (t!("console-note-mode")) }
+                textarea #note-text name="text" rows="3" required maxlength=(domain::conversation::MESSAGE_MAX_LEN)
+                    aria-invalid=[error.map(|_| "true")] aria-describedby=[error.map(|_| "note-text-error")] { (note.text) }
+                (field_error(error.map(|_| "note-text"), "note-text", error))
+                button.secondary type="submit" { (t!("console-add-note")) }
+            }
+        }
+    }
 }
 
 /// The answer box under an offline message: the text goes to the visitor's address.
@@ -381,10 +447,15 @@ const LIVE_STRINGS: &[&str] = &[
     "chat-state-assigned",
     "chat-state-closed",
     "chat-state-offline",
+    "chat-note",
 ];
 
 /// The words console.js shows.
 const CONSOLE_STRINGS: &[&str] = &[
+    "canned-picker-label",
+    "canned-picker-none",
+    "canned-picker-help",
+    "canned-picker-count",
     "console-my-status",
     "console-status",
     "console-online",
@@ -408,6 +479,10 @@ const CONSOLE_STRINGS: &[&str] = &[
     "console-answer",
     "console-answer-placeholder",
     "console-send",
+    "console-note-mode",
+    "console-note-placeholder",
+    "console-add-note",
+    "console-allow-notifications",
     "console-on",
     "console-unknown-page",
     "visitor-about",
@@ -476,4 +551,8 @@ const BOARD_STRINGS: &[&str] = &[
     "board-seconds",
     "board-minutes",
     "board-hours",
+    "console-note-mode",
+    "console-note-placeholder",
+    "console-add-note",
+    "console-try-again",
 ];

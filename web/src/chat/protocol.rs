@@ -21,7 +21,7 @@ pub struct Message {
     kind: &'static str,
     pub seq: u64,
     pub client_id: Uuid,
-    /// `visitor`, `agent` or `system`.
+    /// `visitor`, `agent`, `system`, or `note` (an internal note: staff sockets only).
     pub from: &'static str,
     pub agent_name: Option<String>,
     /// Empty when `erased`.
@@ -42,14 +42,24 @@ pub struct StaffTags {
 }
 
 impl Message {
-    /// The frame for a stored `MessagePosted` (None for any other event); tagged with the
+    /// The frame for a stored `MessagePosted`, or for a `NoteAdded` on a staff socket (None
+    /// for any other event: a visitor's socket never gets a note); tagged with the
     /// conversation for staff sockets.
     pub fn of(staff_of: Option<ConversationId>, seq: u64, event: &conversation::Event, at: DateTime<Utc>) -> Option<Message> {
-        let conversation::Event::MessagePosted { client_id, from, text } = event else { return None };
-        let (from, agent_name, agent_id) = match from {
-            Sender::Visitor => ("visitor", None, None),
-            Sender::Agent { name, user_id } => ("agent", Some(name.clone()), Some(*user_id)),
-            Sender::System => ("system", None, None),
+        let (client_id, (from, agent_name, agent_id), text) = match event {
+            conversation::Event::MessagePosted { client_id, from, text } => (
+                client_id,
+                match from {
+                    Sender::Visitor => ("visitor", None, None),
+                    Sender::Agent { name, user_id } => ("agent", Some(name.clone()), Some(*user_id)),
+                    Sender::System => ("system", None, None),
+                },
+                text,
+            ),
+            conversation::Event::NoteAdded { note_id, author_id, author_name, text } if staff_of.is_some() => {
+                (note_id, ("note", Some(author_name.clone()), Some(*author_id)), text)
+            }
+            _ => return None,
         };
         let staff = staff_of.map(|conversation_id| StaffTags { conversation_id, agent_id });
         let (erased, text) = (text.text().is_none(), text.text_or_empty().to_owned());
@@ -142,7 +152,9 @@ pub enum FromVisitor {
 pub enum ToVisitor {
     Welcome {
         visitor_token: String,
+        /// Chats may start: an agent online, within business hours.
         online: bool,
+        hours: app::hours::Hours,
         conversation: Option<VisitorConversation>,
         settings: WidgetSettings,
         /// The widget's words in the site's language (as `/widget/config` has them).
@@ -167,6 +179,7 @@ pub enum ToVisitor {
     },
     Status {
         online: bool,
+        hours: app::hours::Hours,
     },
     OfflineReceived {
         client_id: Uuid,
@@ -199,6 +212,12 @@ pub enum FromAgent {
         status: String,
     },
     Message {
+        conversation_id: ConversationId,
+        client_id: Uuid,
+        text: String,
+    },
+    /// An internal note, acknowledged like a message.
+    Note {
         conversation_id: ConversationId,
         client_id: Uuid,
         text: String,
@@ -343,9 +362,23 @@ pub struct TransferTarget {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FromSupervisor {
     Hello {},
-    Watch { conversation_id: ConversationId },
-    Unwatch { conversation_id: ConversationId },
-    Reassign { conversation_id: ConversationId, to: UserId },
+    Watch {
+        conversation_id: ConversationId,
+    },
+    Unwatch {
+        conversation_id: ConversationId,
+    },
+    Reassign {
+        conversation_id: ConversationId,
+        to: UserId,
+    },
+    /// An internal note on a conversation of the company; it comes back as a `message` with
+    /// `from: "note"` to whoever watches it.
+    Note {
+        conversation_id: ConversationId,
+        client_id: Uuid,
+        text: String,
+    },
 }
 
 #[derive(Debug, Serialize)]

@@ -101,6 +101,7 @@ async fn run(web: Web, session: Session, mut socket: WebSocket) {
                         }
                         _ => vec![not_found()],
                     },
+                    Ok(FromSupervisor::Note { conversation_id, client_id, text }) => note(&web, &session, conversation_id, client_id, &text).await,
                     Err(refused) => vec![ToSupervisor::Error(refused)],
                 }
             }
@@ -110,7 +111,7 @@ async fn run(web: Web, session: Session, mut socket: WebSocket) {
                     Notice::BoardChanged => { stale = true; vec![] }
                     Notice::Message { conversation_id, seq, event, at } => watched_message(&web, &mut watched, conversation_id, seq, &event, at).await,
                     Notice::Event(recorded, decoded) => match (&*decoded, conversation::id_from_stream(&recorded.stream)) {
-                        (Event::Conversation(e @ conversation::Event::MessagePosted { .. }), Ok(id)) => {
+                        (Event::Conversation(e @ (conversation::Event::MessagePosted { .. } | conversation::Event::NoteAdded { .. })), Ok(id)) => {
                             watched_message(&web, &mut watched, id, recorded.version, e, recorded.occurred_at).await
                         }
                         _ => vec![],
@@ -136,6 +137,18 @@ async fn run(web: Web, session: Session, mut socket: WebSocket) {
         if send_all(&mut socket, &frames).await.is_err() {
             return;
         }
+    }
+}
+
+/// A supervisor's note on a conversation of their company (any: watched or not); it comes
+/// back to whoever watches it as a message.
+async fn note(web: &Web, session: &Session, id: ConversationId, note_id: uuid::Uuid, text: &str) -> Vec<ToSupervisor> {
+    match app::chat::history::add_note(web, session, id, note_id, text).await {
+        Ok(posted) => {
+            web.publish_new(id, posted);
+            vec![]
+        }
+        Err(e) => vec![ToSupervisor::Error(ErrorFrame::refused(e))],
     }
 }
 

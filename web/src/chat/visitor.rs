@@ -75,7 +75,8 @@ struct Visitor {
     /// Highest message seq sent to the widget.
     sent: u64,
     last_queue: Option<i64>,
-    last_online: Option<bool>,
+    /// What the widget was last told: chats may start, and the hours.
+    last_status: Option<(bool, app::hours::Hours)>,
     outbox: Outbox,
     inbox: mpsc::Receiver<Notice>,
     registrations: Vec<Registration>,
@@ -97,7 +98,7 @@ impl Visitor {
             conversation: None,
             sent: 0,
             last_queue: None,
-            last_online: None,
+            last_status: None,
             outbox,
             inbox,
             registrations: Vec::new(),
@@ -202,8 +203,10 @@ impl Visitor {
     }
 
     async fn welcome(&mut self, visitor_token: String) -> ToVisitor {
-        let online = app::chat::site_has_online_agent(&self.web, self.site.site_id).await.unwrap_or(false);
-        self.last_online = Some(online);
+        let (online, hours) = app::chat::site_open_now(&self.web, self.site.site_id).await.unwrap_or_default();
+        // The status task tells this socket when the hours open or close.
+        self.web.site_watch().at(self.site.site_id, hours.next_change);
+        self.last_status = Some((online, hours.clone()));
         let conversation = match self.conversation {
             Some(id) => self.describe(id).await,
             None => None,
@@ -212,6 +215,7 @@ impl Visitor {
         ToVisitor::Welcome {
             visitor_token,
             online,
+            hours,
             conversation,
             settings: crate::widget::for_visitors(settings),
             texts: crate::widget::texts(crate::widget::lang(settings)),
@@ -289,20 +293,19 @@ impl Visitor {
         if let Err(e) = conversation::checked_text(text) {
             return vec![refused(commands::Error::from(e))];
         }
-        let mut started = false;
         let mut posted = match self.conversation {
-            Some(_) => self.post(client_id, text).await,
-            None => {
-                started = true;
-                self.start_with(client_id, text).await
-            }
+            Some(_) => Some(self.post(client_id, text).await),
+            None => None,
         };
-        if !started && matches!(posted, Err(commands::Error::Conversation(conversation::Error::Closed))) {
-            // The conversation has ended: this message starts a new one.
-            started = true;
-            posted = self.start_with(client_id, text).await;
+        // No conversation yet, or it has ended: this message starts a new one.
+        let started = posted.is_none() || matches!(posted, Some(Err(commands::Error::Conversation(conversation::Error::Closed))));
+        if started {
+            if let Some(closed) = self.outside_hours().await {
+                return closed;
+            }
+            posted = Some(self.start_with(client_id, text).await);
         }
-        let posted = match posted {
+        let posted = match posted.expect("posted or started") {
             Ok(posted) => posted,
             Err(e) => return vec![refused(e)],
         };
@@ -322,6 +325,18 @@ impl Visitor {
             }
         }
         frames
+    }
+
+    /// Outside business hours no chat starts (one under way goes on): the widget is told
+    /// so, and shows the offline form as when nobody is online.
+    async fn outside_hours(&mut self) -> Option<Vec<ToVisitor>> {
+        let hours = match app::hours::of_site(&self.web, self.site.site_id).await {
+            Ok(hours) if !hours.open => hours,
+            Ok(_) => return None,
+            Err(e) => return Some(vec![refused(e)]),
+        };
+        self.last_status = Some((false, hours.clone()));
+        Some(vec![error("closed", &locale::t!("widget-closed-error")), ToVisitor::Status { online: false, hours }])
     }
 
     /// A new conversation for this visitor, started by this message (both stored, or
@@ -373,12 +388,13 @@ impl Visitor {
         }
     }
 
-    /// Whether agents are online, and the place in the queue, when they changed.
+    /// Whether chats may start (and the hours), and the place in the queue, when they changed.
     fn site_changed(&mut self, status: &SiteStatus) -> Vec<ToVisitor> {
         let mut frames = Vec::new();
-        if self.last_online != Some(status.online) {
-            self.last_online = Some(status.online);
-            frames.push(ToVisitor::Status { online: status.online });
+        let now = (status.online, status.hours.clone());
+        if self.last_status.as_ref() != Some(&now) {
+            self.last_status = Some(now);
+            frames.push(ToVisitor::Status { online: status.online, hours: status.hours.clone() });
         }
         if let Some(position) = self.conversation.and_then(|id| status.position(id)) {
             if self.last_queue != Some(position) {

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum_extra::extract::cookie::CookieJar;
+use domain::company::Role;
 use locale::{t, Lang};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -90,9 +91,52 @@ pub async fn show(User(session): User, jar: CookieJar) -> (CookieJar, Markup) {
                     p { button type="submit" { (t!("account-save")) } }
                 }
             }
+            @if roles.iter().any(|r| r == Role::Agent.as_str()) { (notifications_form(&session)) (super::canned::account_card()) }
         },
     );
     (jar, markup)
+}
+
+/// An agent's console notifications: each on unless switched off here.
+fn notifications_form(session: &Session) -> Markup {
+    let chosen = session.user.notifications;
+    html! {
+        section.card #notifications {
+            h2 { (t!("account-notifications")) }
+            form method="post" action="/account/notifications" {
+                input type="hidden" name="csrf" value=(session.csrf);
+                label.check { input type="checkbox" name="sound" value="on" checked[chosen.sound]; " " (t!("account-notify-sound")) }
+                label.check { input type="checkbox" name="desktop" value="on" checked[chosen.desktop]; " " (t!("account-notify-desktop")) }
+                p.hint { (t!("account-notify-hint")) }
+                p { button type="submit" { (t!("account-save")) } }
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NotificationsForm {
+    #[serde(default)]
+    csrf: String,
+    /// A checkbox: present ("on") when ticked, absent otherwise.
+    #[serde(default)]
+    sound: Option<String>,
+    #[serde(default)]
+    desktop: Option<String>,
+}
+
+pub async fn choose_notifications(
+    State(web): State<Web>,
+    User(session): User,
+    jar: CookieJar,
+    Form(form): Form<NotificationsForm>,
+) -> Result<Response, AppError> {
+    check_csrf(&session, &form.csrf)?;
+    let notifications = domain::user::Notifications { sound: form.sound.is_some(), desktop: form.desktop.is_some() };
+    match app::preferences::choose_notifications(&web, &session, notifications).await {
+        Ok(()) => Ok(flash::done(jar, "/account#notifications", &t!("account-notify-saved"))),
+        Err(e) => Ok(flash::refused(jar, "/account#notifications", &refusal(e)?.message)),
+    }
 }
 
 /// The reader a changed session has from now on: the notice of the change is written for them.

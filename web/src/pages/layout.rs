@@ -41,6 +41,7 @@ pub fn page_with_head(title: &str, session: Option<&Session>, head: Markup, body
                                 a href="/admin/audit" { (t!("nav-audit")) }
                                 span.menu { (t!("nav-configuration")) }
                                 a href="/admin/sites" { (t!("nav-sites")) }
+                                a href="/admin/canned-responses" { (t!("nav-canned")) }
                             }
                         }
                         div.who {

@@ -3,8 +3,10 @@
 pub mod account;
 pub mod advisors;
 pub mod audit;
+pub mod canned;
 pub mod erasure;
 pub mod flash;
+pub mod hours;
 pub mod import;
 pub mod invitation;
 pub mod layout;

@@ -165,6 +165,7 @@ struct Feedback<'a> {
     field: Option<&'a str>,
     general: Option<&'a SiteForm>,
     widget: Option<&'a SettingsForm>,
+    hours: Option<&'a super::hours::HoursForm>,
 }
 
 async fn edit_page(web: &Web, session: &Session, site: &SiteRow, fb: Feedback<'_>) -> Result<Markup, AppError> {
@@ -172,6 +173,8 @@ async fn edit_page(web: &Web, session: &Session, site: &SiteRow, fb: Feedback<'_
     let advisors = site_admin::advisors(web, session, site.site_id).await?;
     let general = fb.general.cloned_or(site_form(site));
     let widget = fb.widget.cloned_or(SettingsForm::from(&site.settings));
+    let hours = fb.hours.cloned_or(super::hours::HoursForm::from(&site.hours));
+    let hours_now = app::hours::for_reader(web, site.site_id).await?;
     let (message, field) = (fb.message, fb.field);
     let count = |p| advisors.iter().filter(|a| a.priority == Some(p)).count();
     let base = format!("/admin/sites/{}", site.site_id);
@@ -213,6 +216,7 @@ async fn edit_page(web: &Web, session: &Session, site: &SiteRow, fb: Feedback<'_
                 p.muted.small { (t!("sites-widget-help")) }
                 p { button type="submit" { (t!("sites-save")) } }
             }
+            (super::hours::card(session, site.site_id, &hours, &hours_now, message, field))
             form.card method="post" action={(base) "/weights"} #site-weights {
                 h2 { (t!("sites-weights")) }
                 p.muted.small { (t!("sites-weights-help")) }
@@ -312,6 +316,25 @@ async fn respond(
         Err(e) => {
             let Refusal { status, message, field } = refusal(e)?;
             let feedback = Feedback { message: Some(&message), field, general, widget, ..Default::default() };
+            Ok((status, edit_page(web, session, site, feedback).await?).into_response())
+        }
+    }
+}
+
+/// After saving business hours: as `respond`, the refusal shown in the hours card.
+pub(super) async fn respond_hours(
+    web: &Web,
+    session: &Session,
+    jar: CookieJar,
+    site: &SiteRow,
+    result: Result<(), app::Error>,
+    form: &super::hours::HoursForm,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(()) => Ok(flash::done(jar, &format!("/admin/sites/{}", site.site_id), &t!("sites-saved"))),
+        Err(e) => {
+            let Refusal { status, message, field } = refusal(e)?;
+            let feedback = Feedback { message: Some(&message), field, hours: Some(form), ..Default::default() };
             Ok((status, edit_page(web, session, site, feedback).await?).into_response())
         }
     }
