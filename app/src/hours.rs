@@ -47,10 +47,7 @@ pub fn weekday(lang: Lang, day: Weekday) -> String {
 /// The hours of a site at `now`, its "back" sentence in `lang` (visitors read the site's).
 pub fn judge(site: &SiteHours, now: DateTime<Utc>, lang: Option<Lang>) -> Hours {
     let tz = zone(site.time_zone.as_deref());
-    let lang = lang.unwrap_or(match site.language {
-        domain::site::Language::En => Lang::En,
-        domain::site::Language::Fr => Lang::Fr,
-    });
+    let lang = lang.unwrap_or(site.language.lang());
     let status = site.hours.status(tz, now);
     let mut hours =
         Hours { open: status.open, next_open: status.next_open, time_zone: tz.name().to_owned(), next_change: status.next_change, back: None };

@@ -63,12 +63,13 @@ pub async fn create(app: &App, session: &Session, name: &str, urls: Vec<String>,
 
 /// The settings a new site starts with, in `lang`.
 pub fn default_settings(lang: locale::Lang) -> WidgetSettings {
-    let language = match lang {
-        locale::Lang::En => Language::En,
-        locale::Lang::Fr => Language::Fr,
-    };
     let text = |key| locale::text(lang, key, &[]);
-    WidgetSettings { language, greeting: text("widget-greeting"), offline_text: text("widget-offline-text"), ..WidgetSettings::default() }
+    WidgetSettings {
+        language: lang.into(),
+        greeting: text("widget-greeting"),
+        offline_text: text("widget-offline-text"),
+        ..WidgetSettings::default()
+    }
 }
 
 pub async fn change(app: &App, session: &Session, site_id: SiteId, name: &str, urls: Vec<String>, notes: &str, restrict: bool) -> Result<()> {

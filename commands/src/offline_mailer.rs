@@ -13,9 +13,9 @@ use deadpool_postgres::Pool;
 use domain::company::Role;
 use domain::conversation::{self, Event as C};
 use domain::preferences::Preferences;
-use domain::site::{self, Language, Site};
+use domain::site::{self, Site};
 use domain::{CompanyId, ConversationId, EventPayload, UserId};
-use locale::{tl, Lang, Reader};
+use locale::{tl, Reader};
 use store::{EventStore, Keyring};
 use uuid::Uuid;
 
@@ -171,10 +171,7 @@ impl<S: EventStore> OfflineMessageMailer<S> {
         let agent = self.accounts.user_of(message.company_id, answer.agent_id).await?;
         let reply_to = agent.registration.as_ref().map(|r| r.email.to_string());
         let defaults = self.accounts.company(message.company_id).await?.defaults.clone();
-        let lang = match site.settings.language {
-            Language::En => Lang::En,
-            Language::Fr => Lang::Fr,
-        };
+        let lang = site.settings.language.lang();
         // The site's language, the company's time zone: what its visitors read.
         let reader = Reader::new(lang, recipient(&Preferences::default(), &defaults).tz);
         let subject = tl!(lang, "mail-answer-subject", site = site.name.as_str());

@@ -11,9 +11,9 @@ use chrono::{DateTime, Utc};
 use deadpool_postgres::Pool;
 use domain::conversation::{self, Event as C, Sender};
 use domain::preferences::Preferences;
-use domain::site::{self, Language, Site};
+use domain::site::{self, Site};
 use domain::{ConversationId, EventPayload};
-use locale::{tl, Lang, Reader};
+use locale::{tl, Reader};
 use store::{EventStore, Keyring};
 
 use crate::accounts::Accounts;
@@ -85,10 +85,7 @@ impl<S: EventStore> TranscriptMailer<S> {
         let (Some(site_id), Some(company_id), Some(started), Some(to)) = (site_id, company_id, started, to) else { return Ok(false) };
         let (site, _) = load::<Site, S>(self.accounts.store(), &site::stream(site_id)).await?;
         let defaults = self.accounts.company(company_id).await?.defaults.clone();
-        let lang = match site.settings.language {
-            Language::En => Lang::En,
-            Language::Fr => Lang::Fr,
-        };
+        let lang = site.settings.language.lang();
         // The site's language, the company's time zone: what its visitors read.
         let reader = Reader::new(lang, recipient(&Preferences::default(), &defaults).tz);
         let subject = tl!(lang, "mail-transcript-subject", site = site.name.as_str());
@@ -130,7 +127,7 @@ mod tests {
             Line { who: None, at: at("2026-12-05T09:30:00Z"), text: "Bonjour,\nune question".into() },
             Line { who: Some("Bob".into()), at: at("2026-12-05T09:31:05Z"), text: "Oui ?".into() },
         ];
-        let text = transcript_text(Reader::new(Lang::Fr, Tz::Europe__Paris), "Boutique", at("2026-12-05T09:29:00Z"), &lines);
+        let text = transcript_text(Reader::new(locale::Lang::Fr, Tz::Europe__Paris), "Boutique", at("2026-12-05T09:29:00Z"), &lines);
         assert!(text.contains("Boutique du 5 déc. 2026 à 10:29 CET"), "{text}");
         assert!(text.contains("[10:30:00] Vous\u{a0}: Bonjour,\n    une question\n[10:31:05] Bob\u{a0}: Oui ?"), "{text}");
         assert!(!text.contains('⟦'), "{text}");

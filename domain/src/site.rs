@@ -97,6 +97,25 @@ pub enum Language {
     Fr,
 }
 
+impl Language {
+    /// The product's language of that name: the catalogue a widget's words come from.
+    pub fn lang(self) -> locale::Lang {
+        match self {
+            Language::En => locale::Lang::En,
+            Language::Fr => locale::Lang::Fr,
+        }
+    }
+}
+
+impl From<locale::Lang> for Language {
+    fn from(lang: locale::Lang) -> Self {
+        match lang {
+            locale::Lang::En => Language::En,
+            locale::Lang::Fr => Language::Fr,
+        }
+    }
+}
+
 /// What visitors see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WidgetSettings {

@@ -4,7 +4,7 @@
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use domain::site::{Language, WidgetSettings};
+use domain::site::WidgetSettings;
 use locale::Lang;
 use serde::{Deserialize, Serialize};
 
@@ -13,10 +13,7 @@ use crate::Web;
 
 /// The language a site's widget speaks.
 pub fn lang(settings: &WidgetSettings) -> Lang {
-    match settings.language {
-        Language::En => Lang::En,
-        Language::Fr => Lang::Fr,
-    }
+    settings.language.lang()
 }
 
 /// The settings as visitors see them: a greeting or offline text left at its default (the

@@ -188,18 +188,26 @@ pub async fn note(
     Form(form): Form<NoteForm>,
 ) -> Result<Response, AppError> {
     check_csrf(&session, &form.csrf)?;
-    let note_id = form.note_id.parse().map_err(|_| app::Error::invalid("note_id", t!("history-not-an-id", field = "note_id")))?;
+    let note_id = form_id("note_id", &form.note_id)?;
     match history::add_note(&web, &session, id, note_id, &form.text).await {
         Ok(posted) => {
             web.publish_new(id, posted);
             Ok(flash::done(jar, &format!("/history/{id}#transcript"), &t!("transcript-note-added")))
         }
-        Err(e) => {
-            let Refusal { status, message, .. } = refusal(e)?;
-            let feedback = Answer { note: true, text: form.text, error: Some(message), answer_id: Some(note_id), ..Default::default() };
-            Ok((status, transcript_page(&web, &session, id, feedback).await?).into_response())
-        }
+        Err(e) => sent_back(&web, &session, id, e, Answer { note: true, text: form.text, answer_id: Some(note_id), ..Default::default() }).await,
     }
+}
+
+/// The id a form carries so that sending it twice stores it once.
+fn form_id(field: &'static str, value: &str) -> Result<uuid::Uuid, app::Error> {
+    value.parse().map_err(|_| app::Error::invalid(field, t!("history-not-an-id", field = field)))
+}
+
+/// The transcript again, with the refusal under the box that was sent and what was typed.
+async fn sent_back(web: &Web, session: &Session, id: ConversationId, e: app::Error, typed: Answer) -> Result<Response, AppError> {
+    let Refusal { status, message, .. } = refusal(e)?;
+    let feedback = Answer { error: Some(message), ..typed };
+    Ok((status, transcript_page(web, session, id, feedback).await?).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -219,14 +227,10 @@ pub async fn answer(
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, AppError> {
     check_csrf(&session, &form.csrf)?;
-    let answer_id = form.answer_id.parse().map_err(|_| app::Error::invalid("answer_id", t!("history-not-an-id", field = "answer_id")))?;
+    let answer_id = form_id("answer_id", &form.answer_id)?;
     match history::answer_by_email(&web, &session, id, answer_id, &form.text).await {
         Ok(()) => Ok(flash::done(jar, &format!("/history/{id}"), &t!("transcript-answer-sent"))),
-        Err(e) => {
-            let Refusal { status, message, .. } = refusal(e)?;
-            let feedback = Answer { text: form.text, error: Some(message), answer_id: Some(answer_id), ..Default::default() };
-            Ok((status, transcript_page(&web, &session, id, feedback).await?).into_response())
-        }
+        Err(e) => sent_back(&web, &session, id, e, Answer { text: form.text, answer_id: Some(answer_id), ..Default::default() }).await,
     }
 }
 
