@@ -79,7 +79,7 @@ impl App {
         let pool = store::db::pool_waiting(config, settings.db_pool, Some(settings.db_wait));
         let store = PgEventStore::new(pool.clone(), config.clone());
         let checkpoints = Checkpoints::default();
-        let view = chat::view::ReadModels { pool: pool.clone(), checkpoints: checkpoints.clone() };
+        let view = chat::view::ReadModels { pool: pool.clone(), checkpoints: checkpoints.clone(), clock: settings.clock.clone() };
         let keyring = Keyring::new(pool.clone());
         App(Arc::new(Services {
             accounts: Accounts::new(store.clone()),
@@ -155,6 +155,7 @@ impl App {
         set.spawn(chat::presence::Presence::heartbeat(self.clone()));
         set.spawn(chat::presence::Presence::sweep(self.clone()));
         set.spawn(chat::sweep_queues(self.clone()));
+        set.spawn(chat::sweep_rings(self.clone()));
         set.spawn(billing::renewals(self.clone()));
         set
     }

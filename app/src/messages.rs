@@ -100,6 +100,9 @@ pub fn site(e: &site::Error) -> String {
         S::BadUrl { url } => t!("err-site-bad-url", value = url.as_str()),
         S::BadColour { value } => t!("err-site-bad-colour", value = value.as_str()),
         S::BadWeight => t!("err-site-bad-weight"),
+        S::BadAcceptTimeout => {
+            t!("err-site-bad-accept-timeout", min = *domain::site::ACCEPT_SECONDS.start(), max = *domain::site::ACCEPT_SECONDS.end())
+        }
         S::NotAnAgent => t!("err-site-not-an-agent"),
         S::BadTime { value, .. } => t!("err-site-bad-time", value = value.as_str()),
         S::EndBeforeStart { .. } => t!("err-site-end-before-start"),
@@ -126,6 +129,11 @@ pub fn conversation(e: &conversation::Error) -> String {
         C::NotAChat => t!("err-offline-not-rated"),
         C::CommentTooLong => t!("err-comment-too-long", max = conversation::COMMENT_MAX_LEN),
         C::EmailNotGiven => t!("err-email-not-given"),
+        C::AlreadyRinging => t!("err-conversation-already-ringing"),
+        C::NotRinging => t!("err-conversation-not-ringing"),
+        C::RangOut => t!("err-conversation-rang-out"),
+        C::StillRinging => t!("err-conversation-still-ringing"),
+        C::AlreadyPassed => t!("err-conversation-already-passed"),
     }
 }
 

@@ -88,6 +88,13 @@ pub async fn weights(app: &App, session: &Session, site_id: SiteId, weights: Wei
     settle(app, outcome.position).await
 }
 
+/// Turns "accept before it counts" on (a new chat rings for an agent for `seconds`) or off.
+pub async fn accept_timeout(app: &App, session: &Session, site_id: SiteId, seconds: Option<u16>) -> Result<()> {
+    let command = domain::site::Command::SetAcceptTimeout { seconds };
+    let outcome = app.sites.change(session.company_id(), site_id, command, &session.metadata()).await?;
+    settle(app, outcome.position).await
+}
+
 pub async fn rotate_key(app: &App, session: &Session, site_id: SiteId) -> Result<()> {
     let outcome = app.sites.rotate_key(session.company_id(), site_id, &session.metadata()).await?;
     settle(app, outcome.position).await

@@ -259,6 +259,40 @@ impl<S: EventStore> ChatStreams<S> {
         self.on_conversation(id, &conversation::Command::Assign { agent_id, agent_name, decision }, metadata).await
     }
 
+    /// Rings an agent for the conversation, whose slot the caller took for it.
+    pub async fn offer(&self, id: ConversationId, offer: conversation::Offer, metadata: &Metadata) -> Result<Outcome<conversation::Event>, Error> {
+        self.on_conversation(id, &conversation::Command::Offer { offer }, metadata).await
+    }
+
+    /// The rung agent takes the conversation, if it still rings for them at `now`.
+    pub async fn accept(
+        &self,
+        id: ConversationId,
+        agent_id: UserId,
+        now: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Outcome<conversation::Event>, Error> {
+        self.on_conversation(id, &conversation::Command::Accept { agent_id, now }, metadata).await
+    }
+
+    /// Ends the ringing for `agent_id` (declined, or timed out by `now`); no event when it
+    /// no longer rang for them (another process ended it first).
+    pub async fn end_offer(
+        &self,
+        id: ConversationId,
+        agent_id: UserId,
+        outcome: conversation::Unanswered,
+        now: DateTime<Utc>,
+        metadata: &Metadata,
+    ) -> Result<Outcome<conversation::Event>, Error> {
+        self.on_conversation(id, &conversation::Command::EndOffer { agent_id, outcome, now }, metadata).await
+    }
+
+    /// Every candidate let it ring: the next round may ring them all again.
+    pub async fn end_ringing_round(&self, id: ConversationId, metadata: &Metadata) -> Result<Outcome<conversation::Event>, Error> {
+        self.on_conversation(id, &conversation::Command::EndRingingRound, metadata).await
+    }
+
     /// Puts the conversation back in its site's queue.
     pub async fn requeue(&self, id: ConversationId, from: UserId, reason: &str, metadata: &Metadata) -> Result<Outcome<conversation::Event>, Error> {
         self.on_conversation(id, &conversation::Command::Requeue { from, reason: reason.to_owned() }, metadata).await
@@ -340,6 +374,8 @@ impl<S: EventStore> ChatStreams<S> {
         for stored in self.store.read_stream(&conversation::stream(id), 0).await?.iter() {
             match stored.decode_as::<conversation::Event>()? {
                 conversation::Event::VisitorGaveEmail { email } | conversation::Event::OfflineMessageLeft { email, .. } => given.push(email),
+                // Typed in the site's pre-chat form, before the chat.
+                conversation::Event::ConversationStarted { visitor, .. } => given.extend(visitor.given.map(|g| g.email)),
                 _ => {}
             }
         }

@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use uuid::Uuid;
@@ -76,6 +77,44 @@ pub enum Decision {
     Transferred { from: UserId },
     /// A supervisor moved it.
     Reassigned { supervisor: UserId, from: Option<UserId> },
+    /// The router rang this agent (the site asks agents to accept) and they accepted in
+    /// time: the draw that rang them, and who let it ring before them in this round.
+    Accepted { candidates: Vec<Candidate>, roll: f64, passed: Vec<Passed> },
+}
+
+/// How a ringing offer ended unanswered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unanswered {
+    TimedOut,
+    Declined,
+}
+
+impl Unanswered {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unanswered::TimedOut => "timed_out",
+            Unanswered::Declined => "declined",
+        }
+    }
+}
+
+/// An agent who let the conversation ring without accepting it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Passed {
+    pub agent_id: UserId,
+    pub outcome: Unanswered,
+}
+
+/// A conversation ringing for an agent: their slot is held, but it is not theirs (nor
+/// counted as theirs) until they accept, before `until`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Offer {
+    pub agent_id: UserId,
+    pub agent_name: String,
+    pub candidates: Vec<Candidate>,
+    pub roll: f64,
+    pub until: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,6 +141,17 @@ pub enum Event {
         agent_name: String,
         decision: Decision,
     },
+    /// The router rings an agent, on a site where agents accept before a chat counts.
+    ConversationOffered {
+        offer: Offer,
+    },
+    /// The ringing ended without an answer: the agent let it time out, or declined.
+    OfferEnded {
+        agent_id: UserId,
+        outcome: Unanswered,
+    },
+    /// Every candidate of this round let it ring: the next round may ring them all again.
+    RingingRoundEnded {},
     /// Back to the queue: the agent went offline or stayed disconnected too long.
     ConversationRequeued {
         from: UserId,
@@ -166,14 +216,27 @@ impl EventPayload for Event {
 
     fn personal_mut(&mut self) -> Vec<&mut Personal> {
         match self {
-            Event::ConversationStarted { page_url, visitor, .. } => vec![page_url, &mut visitor.referrer],
+            Event::ConversationStarted { page_url, visitor, .. } => {
+                let mut all = vec![page_url];
+                all.extend(visitor.personal_mut());
+                all
+            }
             Event::MessagePosted { text, .. } => vec![text],
-            Event::OfflineMessageLeft { name, email, message, page_url, visitor, .. } => vec![name, email, message, page_url, &mut visitor.referrer],
+            Event::OfflineMessageLeft { name, email, message, page_url, visitor, .. } => {
+                let mut all = vec![name, email, message, page_url];
+                all.extend(visitor.personal_mut());
+                all
+            }
             Event::VisitorNavigated { page_url } => vec![page_url],
             Event::OfflineMessageAnswered { text, .. } | Event::NoteAdded { text, .. } => vec![text],
             Event::ConversationRated { comment, .. } => vec![comment],
             Event::VisitorGaveEmail { email } | Event::TranscriptRequested { email, .. } => vec![email],
-            Event::ConversationAssigned { .. } | Event::ConversationRequeued { .. } | Event::ConversationClosed { .. } => vec![],
+            Event::ConversationAssigned { .. }
+            | Event::ConversationRequeued { .. }
+            | Event::ConversationClosed { .. }
+            | Event::ConversationOffered { .. }
+            | Event::OfferEnded { .. }
+            | Event::RingingRoundEnded {} => vec![],
         }
     }
 }
@@ -209,6 +272,24 @@ pub enum Command {
         agent_name: String,
         decision: Decision,
     },
+    /// Rings `offer.agent_id` (who must not have let it ring already in this round).
+    Offer {
+        offer: Offer,
+    },
+    /// The rung agent takes it, at `now` (by the server's clock): refused once it rang out.
+    Accept {
+        agent_id: UserId,
+        now: DateTime<Utc>,
+    },
+    /// Ends the ringing for `agent_id`: declined by them, or timed out (only once `now` is
+    /// past the offer's deadline). Nothing when it no longer rings for them.
+    EndOffer {
+        agent_id: UserId,
+        outcome: Unanswered,
+        now: DateTime<Utc>,
+    },
+    /// Nobody else is left to ring: the next round starts afresh.
+    EndRingingRound,
     Requeue {
         from: UserId,
         reason: String,
@@ -303,6 +384,16 @@ pub enum Error {
     CommentTooLong,
     #[error("a copy is only sent to an address given in this conversation")]
     EmailNotGiven,
+    #[error("this conversation is ringing for another agent")]
+    AlreadyRinging,
+    #[error("this conversation is not ringing for you")]
+    NotRinging,
+    #[error("this conversation stopped ringing for you: it went to the next agent")]
+    RangOut,
+    #[error("this conversation is still ringing")]
+    StillRinging,
+    #[error("this agent already let this conversation ring")]
+    AlreadyPassed,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -317,6 +408,10 @@ pub struct State {
     /// The client ids of its messages and the ids of its e-mailed answers and notes: each
     /// stored once.
     pub client_ids: HashSet<Uuid>,
+    /// Ringing for an agent who has not accepted yet.
+    pub offer: Option<Offer>,
+    /// Who let it ring in this round (since it last entered the queue or a round ended).
+    pub passed: Vec<Passed>,
 }
 
 /// A message as it is stored: trimmed, not empty, at most MESSAGE_MAX_LEN characters.
@@ -334,6 +429,21 @@ pub fn checked_text(text: &str) -> Result<String, Error> {
 /// An address as stored and compared: parsed like the offline form's, normalised.
 fn checked_email(email: &str) -> Result<String, Error> {
     crate::email::Address::parse(email).map(|a| a.to_string()).map_err(|_| Error::BadEmail(email.trim().to_owned()))
+}
+
+/// The details as stored, what the visitor typed in a pre-chat form checked as the offline
+/// form checks it: a name of at most 100 characters, an address that is one (or none).
+fn checked_details(visitor: &VisitorDetails) -> Result<VisitorDetails, Error> {
+    let mut checked = visitor.checked();
+    if let Some(given) = checked.given.as_deref_mut() {
+        if given.name.text_or_empty().chars().count() > 100 {
+            return Err(Error::NameTooLong);
+        }
+        if !given.email.text_or_empty().is_empty() {
+            given.email = checked_email(given.email.text_or_empty())?.into();
+        }
+    }
+    Ok(checked)
 }
 
 fn given_already(given: &[String], email: &str) -> bool {
@@ -364,7 +474,7 @@ impl Decider for Conversation {
                     company_id: *company_id,
                     visitor_id: *visitor_id,
                     page_url: checked_url(page_url),
-                    visitor: visitor.checked(),
+                    visitor: checked_details(visitor)?,
                 }])
             }
             Command::StartWithMessage { conversation_id, site_id, company_id, visitor_id, page_url, visitor, client_id, text } => {
@@ -422,13 +532,58 @@ impl Decider for Conversation {
                     return Err(Error::Closed);
                 }
                 match (decision, state.agent) {
-                    (Decision::Routed { .. }, Some(current)) if current == *agent_id => Ok(vec![]),
-                    (Decision::Routed { .. }, Some(_)) => Err(Error::AlreadyAssigned),
+                    (Decision::Routed { .. } | Decision::Accepted { .. }, Some(current)) if current == *agent_id => Ok(vec![]),
+                    (Decision::Routed { .. } | Decision::Accepted { .. }, Some(_)) => Err(Error::AlreadyAssigned),
+                    // Routed while it rings (the site stopped asking to accept meanwhile): the
+                    // ringing agent's answer or timeout comes first.
+                    (Decision::Routed { .. } | Decision::Accepted { .. }, None) if state.offer.is_some() => Err(Error::AlreadyRinging),
                     (Decision::Transferred { from }, current) if current != Some(*from) => Err(Error::NotYours),
                     (Decision::Transferred { .. } | Decision::Reassigned { .. }, Some(current)) if current == *agent_id => Ok(vec![]),
                     _ => Ok(vec![Event::ConversationAssigned { agent_id: *agent_id, agent_name: agent_name.clone(), decision: decision.clone() }]),
                 }
             }
+            Command::Offer { offer } => {
+                if state.closed {
+                    return Err(Error::Closed);
+                }
+                if state.agent.is_some() {
+                    return Err(Error::AlreadyAssigned);
+                }
+                match &state.offer {
+                    Some(current) if current.agent_id == offer.agent_id => return Ok(vec![]),
+                    Some(_) => return Err(Error::AlreadyRinging),
+                    None => {}
+                }
+                if state.passed.iter().any(|p| p.agent_id == offer.agent_id) {
+                    return Err(Error::AlreadyPassed);
+                }
+                Ok(vec![Event::ConversationOffered { offer: offer.clone() }])
+            }
+            Command::Accept { agent_id, now } => {
+                if state.closed {
+                    return Err(Error::Closed);
+                }
+                if state.agent == Some(*agent_id) {
+                    return Ok(vec![]); // accepted already: a retry
+                }
+                let Some(offer) = state.offer.as_ref().filter(|o| o.agent_id == *agent_id) else {
+                    // Rang out and went to somebody else, or never rang for them.
+                    return Err(if state.passed.iter().any(|p| p.agent_id == *agent_id) { Error::RangOut } else { Error::NotRinging });
+                };
+                if *now >= offer.until {
+                    return Err(Error::RangOut);
+                }
+                let decision = Decision::Accepted { candidates: offer.candidates.clone(), roll: offer.roll, passed: state.passed.clone() };
+                Ok(vec![Event::ConversationAssigned { agent_id: *agent_id, agent_name: offer.agent_name.clone(), decision }])
+            }
+            Command::EndOffer { agent_id, outcome, now } => {
+                let Some(offer) = state.offer.as_ref().filter(|o| o.agent_id == *agent_id) else { return Ok(vec![]) };
+                if *outcome == Unanswered::TimedOut && *now < offer.until {
+                    return Err(Error::StillRinging);
+                }
+                Ok(vec![Event::OfferEnded { agent_id: *agent_id, outcome: *outcome }])
+            }
+            Command::EndRingingRound => Ok(if state.passed.is_empty() || state.offer.is_some() { vec![] } else { vec![Event::RingingRoundEnded {}] }),
             Command::Requeue { from, reason } => {
                 if state.closed {
                     return Err(Error::Closed);
@@ -524,9 +679,22 @@ impl Decider for Conversation {
             | Event::TranscriptRequested { request_id: client_id, .. } => {
                 state.client_ids.insert(*client_id);
             }
-            Event::ConversationAssigned { agent_id, .. } => state.agent = Some(*agent_id),
+            Event::ConversationAssigned { agent_id, .. } => {
+                state.agent = Some(*agent_id);
+                state.offer = None;
+                state.passed.clear();
+            }
             Event::ConversationRequeued { .. } => state.agent = None,
-            Event::ConversationClosed { .. } => state.closed = true,
+            Event::ConversationOffered { offer } => state.offer = Some(offer.clone()),
+            Event::OfferEnded { agent_id, outcome } => {
+                state.offer = None;
+                state.passed.push(Passed { agent_id: *agent_id, outcome: *outcome });
+            }
+            Event::RingingRoundEnded {} => state.passed.clear(),
+            Event::ConversationClosed { .. } => {
+                state.closed = true;
+                state.offer = None;
+            }
             Event::VisitorNavigated { .. } | Event::ConversationRated { .. } | Event::VisitorGaveEmail { .. } => {}
         }
         state
@@ -737,6 +905,31 @@ mod tests {
     }
 
     #[test]
+    fn a_pre_chat_forms_name_and_address_are_checked_as_the_offline_forms() {
+        let (id, client_id) = (ConversationId::new(), Uuid::now_v7());
+        let first = |name: &str, email: &str| Command::StartWithMessage {
+            conversation_id: id,
+            site_id: SiteId::new(),
+            company_id: CompanyId::new(),
+            visitor_id: VisitorId::new(),
+            page_url: "".into(),
+            visitor: VisitorDetails {
+                given: Some(Box::new(crate::visitor_details::Given { name: name.into(), email: email.into() })),
+                ..VisitorDetails::default()
+            },
+            client_id,
+            text: "Hello".into(),
+        };
+        given::<Conversation>([]).when(first(" Zoé ", " Zoe@Example.org ")).then_matches(|e| {
+            matches!(e, [Event::ConversationStarted { visitor, .. }, Event::MessagePosted { .. }]
+                if visitor.given_name() == "Zoé" && visitor.given_email() == "zoe@example.org")
+        });
+        given::<Conversation>([]).when(first("", "")).then_matches(|e| e.len() == 2);
+        given::<Conversation>([]).when(first("Zoé", "zoe@")).then_error(Error::BadEmail("zoe@".into()));
+        given::<Conversation>([]).when(first(&"z".repeat(101), "zoe@example.org")).then_error(Error::NameTooLong);
+    }
+
+    #[test]
     fn the_visitor_rates_an_ended_chat_and_a_later_rating_replaces_it() {
         let rate = |rating, comment: &str| Command::Rate { rating, comment: comment.into() };
         given::<Conversation>([started(), closed()])
@@ -790,5 +983,105 @@ mod tests {
         given::<Conversation>([started(), closed()]).when(ask("nope", &["ada@example.com"])).then_error(Error::BadEmail("nope".into()));
         given::<Conversation>([started(), closed(), requested]).when(ask("ada@example.com", &["ada@example.com"])).then([]);
         given::<Conversation>([]).when(ask("ada@example.com", &["ada@example.com"])).then_error(Error::NotFound);
+    }
+
+    fn rings(agent: UserId, until: DateTime<Utc>) -> Offer {
+        Offer { agent_id: agent, agent_name: "Ada".into(), candidates: vec![], roll: 0.25, until }
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_ringing_offer_is_made_once_to_one_agent_and_not_twice_in_a_round() {
+        let (a, b) = (UserId::new(), UserId::new());
+        let offer = rings(a, at("2026-03-04T09:00:10Z"));
+        given::<Conversation>([started()]).when(Command::Offer { offer: offer.clone() }).then([Event::ConversationOffered { offer: offer.clone() }]);
+        given::<Conversation>([started(), Event::ConversationOffered { offer: offer.clone() }])
+            .when(Command::Offer { offer: offer.clone() })
+            .then([]);
+        given::<Conversation>([started(), Event::ConversationOffered { offer: offer.clone() }])
+            .when(Command::Offer { offer: rings(b, at("2026-03-04T09:00:10Z")) })
+            .then_error(Error::AlreadyRinging);
+        given::<Conversation>([started(), Event::ConversationOffered { offer: offer.clone() }])
+            .when(Command::Assign { agent_id: b, agent_name: "Bob".into(), decision: Decision::Routed { candidates: vec![], roll: 0.1 } })
+            .then_error(Error::AlreadyRinging);
+        let timed_out = Event::OfferEnded { agent_id: a, outcome: Unanswered::TimedOut };
+        given::<Conversation>([started(), Event::ConversationOffered { offer: offer.clone() }, timed_out.clone()])
+            .when(Command::Offer { offer: offer.clone() })
+            .then_error(Error::AlreadyPassed);
+        // Once every candidate let it ring, the next round may ring them again.
+        given::<Conversation>([started(), Event::ConversationOffered { offer: offer.clone() }, timed_out.clone()])
+            .when(Command::EndRingingRound)
+            .then([Event::RingingRoundEnded {}]);
+        given::<Conversation>([started(), Event::ConversationOffered { offer: offer.clone() }, timed_out, Event::RingingRoundEnded {}])
+            .when(Command::Offer { offer: offer.clone() })
+            .then_matches(|e| e.len() == 1);
+        given::<Conversation>([started(), routed(b)]).when(Command::Offer { offer: offer.clone() }).then_error(Error::AlreadyAssigned);
+        given::<Conversation>([started(), closed()]).when(Command::Offer { offer }).then_error(Error::Closed);
+    }
+
+    #[test]
+    fn the_rung_agent_accepts_in_time_and_the_decision_says_who_let_it_ring_before() {
+        let (a, b) = (UserId::new(), UserId::new());
+        let until = at("2026-03-04T09:00:30Z");
+        let history = [
+            started(),
+            Event::ConversationOffered { offer: rings(a, at("2026-03-04T09:00:10Z")) },
+            Event::OfferEnded { agent_id: a, outcome: Unanswered::TimedOut },
+            Event::ConversationOffered { offer: Offer { agent_name: "Bob".into(), ..rings(b, until) } },
+        ];
+        let accepted = Event::ConversationAssigned {
+            agent_id: b,
+            agent_name: "Bob".into(),
+            decision: Decision::Accepted { candidates: vec![], roll: 0.25, passed: vec![Passed { agent_id: a, outcome: Unanswered::TimedOut }] },
+        };
+        given::<Conversation>(history.clone()).when(Command::Accept { agent_id: b, now: at("2026-03-04T09:00:29Z") }).then([accepted.clone()]);
+        let mut after = history.to_vec();
+        after.push(accepted);
+        // A retried accept changes nothing; the agent answers from then on.
+        given::<Conversation>(after.clone()).when(Command::Accept { agent_id: b, now: at("2026-03-04T09:00:29Z") }).then([]);
+        given::<Conversation>(after)
+            .when(Command::PostMessage { client_id: Uuid::now_v7(), from: ada(b), text: "Hello".into() })
+            .then_matches(|e| e.len() == 1);
+        // Ringing is not holding: the rung agent does not answer before accepting.
+        given::<Conversation>(history.clone())
+            .when(Command::PostMessage { client_id: Uuid::now_v7(), from: ada(b), text: "Hello".into() })
+            .then_error(Error::NotYours);
+        given::<Conversation>(history).when(Command::Accept { agent_id: UserId::new(), now: until }).then_error(Error::NotRinging);
+    }
+
+    #[test]
+    fn an_offer_times_out_only_past_its_deadline_and_is_declined_only_by_its_agent() {
+        let (a, b) = (UserId::new(), UserId::new());
+        let until = at("2026-03-04T09:00:10Z");
+        let ringing = [started(), Event::ConversationOffered { offer: rings(a, until) }];
+        let end = |agent, outcome, now: &str| Command::EndOffer { agent_id: agent, outcome, now: at(now) };
+        given::<Conversation>(ringing.clone()).when(end(a, Unanswered::TimedOut, "2026-03-04T09:00:09Z")).then_error(Error::StillRinging);
+        given::<Conversation>(ringing.clone())
+            .when(end(a, Unanswered::TimedOut, "2026-03-04T09:00:10Z"))
+            .then([Event::OfferEnded { agent_id: a, outcome: Unanswered::TimedOut }]);
+        given::<Conversation>(ringing.clone())
+            .when(end(a, Unanswered::Declined, "2026-03-04T09:00:01Z"))
+            .then([Event::OfferEnded { agent_id: a, outcome: Unanswered::Declined }]);
+        // Another agent's decline, or a second process's timeout of an offer already ended: nothing.
+        given::<Conversation>(ringing.clone()).when(end(b, Unanswered::Declined, "2026-03-04T09:00:01Z")).then([]);
+        let mut ended = ringing.to_vec();
+        ended.push(Event::OfferEnded { agent_id: a, outcome: Unanswered::TimedOut });
+        given::<Conversation>(ended).when(end(a, Unanswered::TimedOut, "2026-03-04T09:00:11Z")).then([]);
+    }
+
+    #[test]
+    fn an_accept_after_the_timeout_is_refused_even_before_the_sweep_records_it() {
+        let a = UserId::new();
+        let until = at("2026-03-04T09:00:10Z");
+        let ringing = [started(), Event::ConversationOffered { offer: rings(a, until) }];
+        given::<Conversation>(ringing.clone()).when(Command::Accept { agent_id: a, now: until }).then_error(Error::RangOut);
+        let mut timed_out = ringing.to_vec();
+        timed_out.push(Event::OfferEnded { agent_id: a, outcome: Unanswered::TimedOut });
+        given::<Conversation>(timed_out.clone()).when(Command::Accept { agent_id: a, now: at("2026-03-04T09:00:01Z") }).then_error(Error::RangOut);
+        timed_out.push(closed());
+        given::<Conversation>(timed_out).when(Command::Accept { agent_id: a, now: at("2026-03-04T09:00:01Z") }).then_error(Error::Closed);
     }
 }

@@ -126,6 +126,10 @@ pub struct WidgetSettings {
     pub language: Language,
     /// Shown above the "leave a message" form when no agent is online.
     pub offline_text: String,
+    /// The widget asks for a name and an e-mail address (and maybe a first question)
+    /// before a chat starts. Off by default; absent from settings stored before it existed.
+    #[serde(default)]
+    pub prechat_form: bool,
 }
 
 impl Default for WidgetSettings {
@@ -136,6 +140,7 @@ impl Default for WidgetSettings {
             position: Position::BottomRight,
             language: Language::En,
             offline_text: "We are not online right now. Leave us a message and we will answer by e-mail.".into(),
+            prechat_form: false,
         }
     }
 }
@@ -143,15 +148,49 @@ impl Default for WidgetSettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum Event {
-    SiteCreated { site_id: SiteId, company_id: CompanyId, name: String, urls: Vec<String>, notes: String, widget_key: String, restrict_to_urls: bool },
-    SiteChanged { name: String, urls: Vec<String>, notes: String, restrict_to_urls: bool },
-    WidgetKeyRotated { widget_key: String },
-    WidgetSettingsChanged { settings: WidgetSettings },
-    PriorityWeightsChanged { weights: Weights },
-    BusinessHoursSet { hours: BusinessHours },
-    AgentAssigned { user_id: UserId, priority: Priority },
-    AgentPriorityChanged { user_id: UserId, priority: Priority },
-    AgentUnassigned { user_id: UserId },
+    SiteCreated {
+        site_id: SiteId,
+        company_id: CompanyId,
+        name: String,
+        urls: Vec<String>,
+        notes: String,
+        widget_key: String,
+        restrict_to_urls: bool,
+    },
+    SiteChanged {
+        name: String,
+        urls: Vec<String>,
+        notes: String,
+        restrict_to_urls: bool,
+    },
+    WidgetKeyRotated {
+        widget_key: String,
+    },
+    WidgetSettingsChanged {
+        settings: WidgetSettings,
+    },
+    PriorityWeightsChanged {
+        weights: Weights,
+    },
+    BusinessHoursSet {
+        hours: BusinessHours,
+    },
+    /// Agents accept a new chat within `seconds` before it counts as theirs; `None`: off,
+    /// chats are theirs at once.
+    AcceptTimeoutSet {
+        seconds: Option<u16>,
+    },
+    AgentAssigned {
+        user_id: UserId,
+        priority: Priority,
+    },
+    AgentPriorityChanged {
+        user_id: UserId,
+        priority: Priority,
+    },
+    AgentUnassigned {
+        user_id: UserId,
+    },
     SiteDeleted {},
 }
 
@@ -187,6 +226,10 @@ pub enum Command {
     },
     SetBusinessHours {
         hours: BusinessHours,
+    },
+    /// `None` turns "accept before it counts" off.
+    SetAcceptTimeout {
+        seconds: Option<u16>,
     },
     /// `is_agent`: the user is an active member with the Agent role, as the company stream says.
     AssignAgentToSite {
@@ -232,7 +275,12 @@ pub enum Error {
     OpeningsOverlap { field: &'static str },
     #[error("give at most {} openings a day", crate::business_hours::MAX_OPENINGS_PER_DAY)]
     TooManyOpenings { field: &'static str },
+    #[error("the time to accept a chat must be from {} to {} seconds", ACCEPT_SECONDS.start(), ACCEPT_SECONDS.end())]
+    BadAcceptTimeout,
 }
+
+/// How long a new chat may ring for an agent, when the site asks agents to accept.
+pub const ACCEPT_SECONDS: std::ops::RangeInclusive<u16> = 10..=120;
 
 impl Error {
     /// The input field a validation error is about.
@@ -243,6 +291,7 @@ impl Error {
             Error::NoUrl | Error::TooManyUrls | Error::BadUrl { .. } => Some("urls"),
             Error::BadColour { .. } => Some("colour"),
             Error::BadWeight => Some("weights"),
+            Error::BadAcceptTimeout => Some("accept_seconds"),
             Error::BadTime { field, .. } | Error::EndBeforeStart { field } | Error::OpeningsOverlap { field } | Error::TooManyOpenings { field } => {
                 Some(field)
             }
@@ -361,6 +410,7 @@ pub struct State {
     pub settings: WidgetSettings,
     pub weights: Weights,
     pub hours: BusinessHours,
+    pub accept_seconds: Option<u16>,
     pub agents: BTreeMap<UserId, Priority>,
     pub deleted: bool,
 }
@@ -432,6 +482,16 @@ impl Decider for Site {
                     vec![Event::BusinessHoursSet { hours }]
                 }
             }
+            Command::SetAcceptTimeout { seconds } => {
+                if seconds.is_some_and(|s| !ACCEPT_SECONDS.contains(&s)) {
+                    return Err(Error::BadAcceptTimeout);
+                }
+                if *seconds == state.accept_seconds {
+                    vec![]
+                } else {
+                    vec![Event::AcceptTimeoutSet { seconds: *seconds }]
+                }
+            }
             Command::AssignAgentToSite { user_id, priority, is_agent } => match state.agents.get(user_id) {
                 Some(current) if current == priority => vec![],
                 // Moving an assignment kept for a user who lost the role is allowed; new ones are not.
@@ -470,6 +530,7 @@ impl Decider for Site {
             Event::WidgetSettingsChanged { settings } => state.settings = settings.clone(),
             Event::PriorityWeightsChanged { weights } => state.weights = *weights,
             Event::BusinessHoursSet { hours } => state.hours = hours.clone(),
+            Event::AcceptTimeoutSet { seconds } => state.accept_seconds = *seconds,
             Event::AgentAssigned { user_id, priority } | Event::AgentPriorityChanged { user_id, priority } => {
                 state.agents.insert(*user_id, *priority);
             }
@@ -581,6 +642,14 @@ mod tests {
     }
 
     #[test]
+    fn settings_stored_before_the_pre_chat_form_existed_read_with_it_off() {
+        let stored = r##"{"colour":"#2457d6","greeting":"Hi","position":"bottom-right","language":"fr","offline_text":"Later"}"##;
+        let settings: WidgetSettings = serde_json::from_str(stored).unwrap();
+        assert!(!settings.prechat_form && !WidgetSettings::default().prechat_form);
+        assert_eq!(settings.language, Language::Fr);
+    }
+
+    #[test]
     fn widget_settings_and_weights_are_validated() {
         let (_, site) = created();
         let settings = WidgetSettings { colour: "#ABCDEF".into(), language: Language::Fr, position: Position::BottomLeft, ..Default::default() };
@@ -636,5 +705,31 @@ mod tests {
         assert_eq!(origin_of("https://shop.example.com/fr"), "https://shop.example.com");
         assert_eq!(origin_of("http://localhost:8080"), "http://localhost:8080");
         assert_eq!(normalise_url("http://LOCALHOST:8080/").unwrap(), "http://localhost:8080");
+    }
+
+    #[test]
+    fn accept_before_it_counts_is_off_by_default_and_rings_ten_to_one_hundred_and_twenty_seconds() {
+        let site = Event::SiteCreated {
+            site_id: SiteId::new(),
+            company_id: CompanyId::new(),
+            name: "Shop".into(),
+            urls: vec!["https://shop.example.com".into()],
+            notes: String::new(),
+            widget_key: "k".into(),
+            restrict_to_urls: false,
+        };
+        assert_eq!(Site::evolve(State::default(), &site).accept_seconds, None);
+        given::<Site>([site.clone()]).when(Command::SetAcceptTimeout { seconds: Some(30) }).then([Event::AcceptTimeoutSet { seconds: Some(30) }]);
+        given::<Site>([site.clone(), Event::AcceptTimeoutSet { seconds: Some(30) }]).when(Command::SetAcceptTimeout { seconds: Some(30) }).then([]);
+        given::<Site>([site.clone(), Event::AcceptTimeoutSet { seconds: Some(30) }])
+            .when(Command::SetAcceptTimeout { seconds: None })
+            .then([Event::AcceptTimeoutSet { seconds: None }]);
+        given::<Site>([site.clone()]).when(Command::SetAcceptTimeout { seconds: None }).then([]);
+        for bad in [0, 9, 121] {
+            given::<Site>([site.clone()]).when(Command::SetAcceptTimeout { seconds: Some(bad) }).then_error(Error::BadAcceptTimeout);
+        }
+        given::<Site>([site.clone()]).when(Command::SetAcceptTimeout { seconds: Some(10) }).then_matches(|e| e.len() == 1);
+        given::<Site>([site.clone()]).when(Command::SetAcceptTimeout { seconds: Some(120) }).then_matches(|e| e.len() == 1);
+        given::<Site>([site, Event::SiteDeleted {}]).when(Command::SetAcceptTimeout { seconds: Some(30) }).then_error(Error::Deleted);
     }
 }

@@ -28,6 +28,20 @@ pub struct VisitorDetails {
     /// IANA name (`Europe/Paris`), for the visitor's local time.
     #[serde(default)]
     pub time_zone: String,
+    /// What they typed in the site's pre-chat form; none without one. Boxed: most chats
+    /// have none, and every conversation event is as large as the largest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given: Option<Box<Given>>,
+}
+
+/// A pre-chat form's name and address: personal, sealed. The conversation's decider checks
+/// them as the offline form's.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Given {
+    #[serde(default)]
+    pub name: Personal,
+    #[serde(default)]
+    pub email: Personal,
 }
 
 impl VisitorDetails {
@@ -49,7 +63,30 @@ impl VisitorDetails {
             system: cut(&self.system, NAME_MAX_LEN),
             language,
             time_zone,
+            given: self.given.as_ref().map(|g| {
+                let trim = |p: &Personal| Personal::plain(p.text_or_empty().trim().to_owned());
+                Box::new(Given { name: trim(&g.name), email: trim(&g.email) })
+            }),
         }
+    }
+
+    /// The name given in a pre-chat form ("" without one, or once erased).
+    pub fn given_name(&self) -> &str {
+        self.given.as_ref().map_or("", |g| g.name.text_or_empty())
+    }
+
+    /// The address given in a pre-chat form ("" without one, or once erased).
+    pub fn given_email(&self) -> &str {
+        self.given.as_ref().map_or("", |g| g.email.text_or_empty())
+    }
+
+    /// What is personal in them, to seal and open.
+    pub fn personal_mut(&mut self) -> Vec<&mut Personal> {
+        let mut all = vec![&mut self.referrer];
+        if let Some(given) = self.given.as_deref_mut() {
+            all.extend([&mut given.name, &mut given.email]);
+        }
+        all
     }
 }
 
@@ -65,12 +102,14 @@ mod tests {
             system: "W".repeat(100),
             language: "fr-FR".into(),
             time_zone: "Europe/Paris".into(),
+            given: Some(Box::new(Given { name: " Zoé ".into(), email: "".into() })),
         };
         let kept = sent.checked();
         assert_eq!(kept.referrer.text_or_empty().chars().count(), crate::conversation::URL_MAX_LEN);
         assert!(kept.referrer.text_or_empty().starts_with("https://www.google.fr/"));
         assert_eq!((kept.browser.as_str(), kept.system.len()), ("Firefox 133", 60));
         assert_eq!((kept.language.as_str(), kept.time_zone.as_str()), ("fr-FR", "Europe/Paris"));
+        assert_eq!((kept.given_name(), kept.given_email()), ("Zoé", ""));
         let odd = VisitorDetails { language: "fr FR<script>".into(), time_zone: "Mars/Olympus".into(), ..VisitorDetails::default() }.checked();
         assert_eq!((odd.language.as_str(), odd.time_zone.as_str()), ("", ""));
     }

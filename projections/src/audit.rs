@@ -239,7 +239,7 @@ pub const KINDS: &[(&str, &[&str])] = &[
     ("roles", &["RoleGranted", "RoleRevoked"]),
     ("seats", &["CompanyRegistered", "SeatsChanged", "OfferChanged"]),
     ("billing", &["OrderPlaced", "PaymentSucceeded", "PaymentFailed", "OfferChanged", "InvoiceIssued", "SubscriptionPastDue"]),
-    ("sites", &["SiteCreated", "SiteChanged", "SiteDeleted", "WidgetKeyRotated", "PriorityWeightsChanged", "BusinessHoursSet"]),
+    ("sites", &["SiteCreated", "SiteChanged", "SiteDeleted", "WidgetKeyRotated", "PriorityWeightsChanged", "BusinessHoursSet", "AcceptTimeoutSet"]),
     ("widget", &["WidgetSettingsChanged"]),
     ("agents", &["AgentAssigned", "AgentPriorityChanged", "AgentUnassigned"]),
     ("visitors", &["VisitorErased"]),

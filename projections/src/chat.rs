@@ -112,6 +112,7 @@ impl Projection for Conversations {
             }
             conversation::Event::ConversationAssigned { agent_id, agent_name, decision } => writes.push(
                 "UPDATE conversations SET state = 'assigned', agent_id = $2, agent_name = $3, assigned_at = $4, decision = $5,
+                     ringing_agent = NULL, ringing_until = NULL,
                      handled_by = CASE WHEN $2 = ANY(handled_by) THEN handled_by ELSE handled_by || $2 END WHERE conversation_id = $1",
                 params![id, agent_id.0, agent_name.clone(), at, serde_json::to_value(decision).expect("serialisable")],
             ),
@@ -120,9 +121,20 @@ impl Projection for Conversations {
                 params![id, at],
             ),
             conversation::Event::ConversationClosed { by } => writes.push(
-                "UPDATE conversations SET state = 'closed', closed_at = $2, closed_by = $3 WHERE conversation_id = $1",
+                "UPDATE conversations SET state = 'closed', closed_at = $2, closed_by = $3, ringing_agent = NULL, ringing_until = NULL
+                 WHERE conversation_id = $1",
                 params![id, at, by.clone()],
             ),
+            // Ringing, it still waits (the visitor keeps their place); the console and the ring
+            // sweep read who it rings for and until when.
+            conversation::Event::ConversationOffered { offer } => writes.push(
+                "UPDATE conversations SET ringing_agent = $2, ringing_until = $3 WHERE conversation_id = $1",
+                params![id, offer.agent_id.0, offer.until],
+            ),
+            conversation::Event::OfferEnded { .. } => {
+                writes.push("UPDATE conversations SET ringing_agent = NULL, ringing_until = NULL WHERE conversation_id = $1", params![id])
+            }
+            conversation::Event::RingingRoundEnded {} => {}
             conversation::Event::VisitorNavigated { page_url } => {
                 writes.push("UPDATE conversations SET page_url = $2 WHERE conversation_id = $1", params![id, text(page_url)])
             }
@@ -169,9 +181,11 @@ fn number_visitor(writes: &mut Writes, company: CompanyId, visitor: VisitorId) {
 }
 
 fn note_details(writes: &mut Writes, id: uuid::Uuid, company: CompanyId, visitor: VisitorId, details: &VisitorDetails) {
+    // A pre-chat form's name and address are the visitor's given ones, as an offline form's.
     writes.push(
         "UPDATE conversations SET referrer = $2, browser = $3, system = $4, visitor_language = $5, visitor_time_zone = $6,
-             visitor_number = (SELECT number FROM visitor_numbers WHERE company_id = $7 AND visitor_id = $8)
+             visitor_number = (SELECT number FROM visitor_numbers WHERE company_id = $7 AND visitor_id = $8),
+             visitor_name = coalesce(nullif($9, ''), visitor_name), visitor_email = coalesce(nullif($10, ''), visitor_email)
          WHERE conversation_id = $1",
         params![
             id,
@@ -181,7 +195,9 @@ fn note_details(writes: &mut Writes, id: uuid::Uuid, company: CompanyId, visitor
             details.language.clone(),
             details.time_zone.clone(),
             company.0,
-            visitor.0
+            visitor.0,
+            details.given_name().to_owned(),
+            details.given_email().to_owned()
         ],
     );
 }
@@ -532,11 +548,17 @@ pub struct CandidateRow {
 }
 
 pub async fn candidates(client: &impl GenericClient, site: SiteId) -> Result<Vec<CandidateRow>, tokio_postgres::Error> {
+    Ok(candidates_and_ringing(client, site).await?.0)
+}
+
+/// The site's candidates, and how long a new chat rings for one of them before it goes to
+/// the next (None: it is theirs at once), in one query: routing reads both for every chat.
+pub async fn candidates_and_ringing(client: &impl GenericClient, site: SiteId) -> Result<(Vec<CandidateRow>, Option<u16>), tokio_postgres::Error> {
     let rows = client
         .query(
             "SELECT a.user_id, a.priority,
                     CASE a.priority WHEN 'high' THEN s.weight_high WHEN 'normal' THEN s.weight_normal ELSE s.weight_low END,
-                    l.conversations, u.max_chats, coalesce(nullif(u.display_name, ''), u.first_name)
+                    l.conversations, u.max_chats, coalesce(nullif(u.display_name, ''), u.first_name), s.accept_seconds
              FROM site_agents a
              JOIN sites s ON s.site_id = a.site_id AND NOT s.deleted
              JOIN users u ON u.user_id = a.user_id AND u.member AND u.active AND 'Agent' = ANY(u.roles)
@@ -546,7 +568,8 @@ pub async fn candidates(client: &impl GenericClient, site: SiteId) -> Result<Vec
             &[&site.0],
         )
         .await?;
-    Ok(rows
+    let ringing = rows.first().and_then(|r| r.get::<_, Option<i32>>(6)).and_then(|s| u16::try_from(s).ok());
+    let candidates = rows
         .iter()
         .map(|r| CandidateRow {
             candidate: domain::routing::Candidate {
@@ -558,7 +581,19 @@ pub async fn candidates(client: &impl GenericClient, site: SiteId) -> Result<Vec
             },
             name: r.get(5),
         })
-        .collect())
+        .collect();
+    Ok((candidates, ringing))
+}
+
+/// Conversations ringing for an agent whose time to accept was up at `now`, with the agent.
+pub async fn rings_due(client: &impl GenericClient, now: DateTime<Utc>) -> Result<Vec<(ConversationId, UserId)>, tokio_postgres::Error> {
+    let rows = client
+        .query(
+            "SELECT conversation_id, ringing_agent FROM conversations WHERE ringing_until <= $1 AND ringing_agent IS NOT NULL ORDER BY ringing_until",
+            &[&now],
+        )
+        .await?;
+    Ok(rows.iter().map(|r| (ConversationId(r.get(0)), UserId(r.get(1)))).collect())
 }
 
 /// Sites where somebody waits.
@@ -589,6 +624,23 @@ pub async fn open_of_visitor(
     let row = client
         .query_opt(
             "SELECT conversation_id FROM conversations WHERE visitor_id = $1 AND site_id = $2 AND state IN ('waiting', 'assigned')
+             ORDER BY started_at DESC LIMIT 1",
+            &[&visitor.0, &site.0],
+        )
+        .await?;
+    Ok(row.map(|r| ConversationId(r.get(0))))
+}
+
+/// The visitor's latest chat on the site, open or ended (not an offline message): what
+/// the widget's end-of-chat screen rates after a reload.
+pub async fn latest_chat_of_visitor(
+    client: &impl GenericClient,
+    visitor: domain::VisitorId,
+    site: SiteId,
+) -> Result<Option<ConversationId>, tokio_postgres::Error> {
+    let row = client
+        .query_opt(
+            "SELECT conversation_id FROM conversations WHERE visitor_id = $1 AND site_id = $2 AND state <> 'offline'
              ORDER BY started_at DESC LIMIT 1",
             &[&visitor.0, &site.0],
         )
@@ -633,12 +685,13 @@ pub async fn present_agents(client: &impl GenericClient) -> Result<Vec<(UserId, 
 }
 
 /// Agents holding conversations while away or offline, or more than the conversations read
-/// model assigns to them: what a process killed mid-routing leaves.
+/// model assigns to them or rings for them: what a process killed mid-routing leaves.
 pub async fn agents_holding_more_than_they_answer(client: &impl GenericClient) -> Result<Vec<UserId>, tokio_postgres::Error> {
     let rows = client
         .query(
             "SELECT l.user_id FROM agent_load l WHERE l.conversations > 0 AND (l.status <> 'online'
-               OR l.conversations > (SELECT count(*) FROM conversations c WHERE c.agent_id = l.user_id AND c.state = 'assigned'))",
+               OR l.conversations > (SELECT count(*) FROM conversations c WHERE (c.agent_id = l.user_id AND c.state = 'assigned')
+                                         OR c.ringing_agent = l.user_id))",
             &[],
         )
         .await?;

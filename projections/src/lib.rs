@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod canned;
 pub mod chat;
+pub mod figures;
 pub mod licences;
 pub mod outbox;
 pub mod parked;

@@ -7,7 +7,9 @@ use std::pin::Pin;
 use deadpool_postgres::Pool;
 use store::{EventStore, Keyring};
 
-use crate::{audit, canned, chat, licences, outbox, sites, users, Checkpoints, Progress, Projection, ProjectionError, RebuildReport, Verification};
+use crate::{
+    audit, canned, chat, figures, licences, outbox, sites, users, Checkpoints, Progress, Projection, ProjectionError, RebuildReport, Verification,
+};
 
 type Boxed<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -94,6 +96,7 @@ registry! {
     AgentLoad => chat::AgentLoad, rebuildable: true;
     Conversations => chat::Conversations, rebuildable: true;
     CannedResponses => canned::CannedResponses, rebuildable: true;
+    BoardFigures => figures::BoardFigures, rebuildable: true;
     InvitationOutbox => outbox::InvitationOutbox, rebuildable: false;
     PasswordResetOutbox => outbox::PasswordResetOutbox, rebuildable: false;
     OfflineMessageOutbox => outbox::OfflineMessageOutbox, rebuildable: false;
@@ -182,6 +185,7 @@ mod tests {
                 "agent-load",
                 "conversations",
                 "canned-responses",
+                "board-figures",
                 "invitation-outbox",
                 "password-reset-outbox",
                 "offline-message-outbox",

@@ -56,6 +56,9 @@ impl Projection for Sites {
                 "UPDATE sites SET hours = $2, updated_at = $3 WHERE site_id = $1",
                 params![site_id, serde_json::to_value(hours).expect("hours serialise"), at],
             ),
+            site::Event::AcceptTimeoutSet { seconds } => {
+                writes.push("UPDATE sites SET accept_seconds = $2, updated_at = $3 WHERE site_id = $1", params![site_id, seconds.map(i32::from), at])
+            }
             site::Event::AgentAssigned { user_id, priority } => writes.push(
                 "INSERT INTO site_agents (site_id, user_id, priority, assigned_at) VALUES ($1, $2, $3, $4)",
                 params![site_id, user_id.0, priority.as_str(), at],
@@ -83,12 +86,14 @@ pub struct SiteRow {
     pub settings: WidgetSettings,
     pub weights: site::Weights,
     pub hours: BusinessHours,
+    /// How long a new chat rings for an agent before it goes to the next; None: off.
+    pub accept_seconds: Option<u16>,
     pub deleted: bool,
     pub created_at: DateTime<Utc>,
 }
 
 const COLUMNS: &str = "site_id, company_id, name, urls, notes, widget_key, restrict_to_urls, settings,
-    weight_high, weight_normal, weight_low, deleted, created_at, hours";
+    weight_high, weight_normal, weight_low, deleted, created_at, hours, accept_seconds";
 
 fn to_site(r: &tokio_postgres::Row) -> SiteRow {
     SiteRow {
@@ -104,6 +109,7 @@ fn to_site(r: &tokio_postgres::Row) -> SiteRow {
         deleted: r.get(11),
         created_at: r.get(12),
         hours: serde_json::from_value(r.get(13)).unwrap_or_default(),
+        accept_seconds: r.get::<_, Option<i32>>(14).and_then(|s| u16::try_from(s).ok()),
     }
 }
 
@@ -147,7 +153,7 @@ pub async fn list(client: &impl GenericClient, company_id: CompanyId) -> Result<
             &[&company_id.0],
         )
         .await?;
-    Ok(rows.iter().map(|r| SiteSummary { site: to_site(r), high: r.get(14), normal: r.get(15), low: r.get(16), online: r.get(17) }).collect())
+    Ok(rows.iter().map(|r| SiteSummary { site: to_site(r), high: r.get(15), normal: r.get(16), low: r.get(17), online: r.get(18) }).collect())
 }
 
 /// An agent as the Advisors page shows them: assigned or not, and whether chats reach them.

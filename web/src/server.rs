@@ -73,9 +73,9 @@ impl Web {
     }
 
     /// Waits until the chat read models show everything up to `position`, so the sites'
-    /// statuses worked out next are current.
+    /// statuses worked out next, and the boards' figures, are current.
     pub(crate) async fn settle_chat(&self, position: store::Position) {
-        for projection in [Registered::Conversations, Registered::AgentLoad] {
+        for projection in [Registered::Conversations, Registered::AgentLoad, Registered::BoardFigures] {
             let _ = self.read_your_writes(projection, Some(position)).await;
         }
     }
@@ -144,6 +144,7 @@ impl Web {
             .route("/admin/sites/{id}", get(sites::edit).post(sites::save_general))
             .route("/admin/sites/{id}/widget", post(sites::save_widget))
             .route("/admin/sites/{id}/weights", post(sites::save_weights))
+            .route("/admin/sites/{id}/accept", post(sites::save_accept))
             .route("/admin/sites/{id}/hours", post(pages::hours::save))
             .route("/admin/sites/{id}/key", get(sites::confirm_rotate_key).post(sites::rotate_key))
             .route("/admin/sites/{id}/delete", get(sites::delete_form).post(sites::delete))

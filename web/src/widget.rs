@@ -69,6 +69,19 @@ const TEXTS: &[(&str, &str)] = &[
     ("tooLong", "widget-too-long"),
     ("slow", "widget-slow"),
     ("error", "widget-error"),
+    ("rateAsk", "widget-rate-ask"),
+    ("good", "widget-rate-good"),
+    ("bad", "widget-rate-bad"),
+    ("comment", "widget-rate-comment"),
+    ("rate", "widget-rate-send"),
+    ("rated", "widget-rated"),
+    ("pickRating", "widget-rate-pick"),
+    ("commentTooLong", "widget-comment-too-long"),
+    ("copy", "widget-copy"),
+    ("copySent", "widget-copy-sent"),
+    ("prechat", "widget-prechat-intro"),
+    ("question", "widget-prechat-question"),
+    ("start", "widget-prechat-start"),
 ];
 
 /// The words of a widget in `lang`: its configuration carries them, so that the widget

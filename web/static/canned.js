@@ -1,8 +1,9 @@
 // The console's canned-response picker: `/` at the start of the answer box (or after a
 // space) opens a list of the agent's responses filtered by what follows it; arrows move,
 // Enter or Tab inserts the text in place of `/shortcut` with its placeholders filled in,
-// Escape closes. The ARIA combobox pattern: the box owns a listbox and points at the option
-// chosen with aria-activedescendant, so focus never leaves the box.
+// Escape closes. The box controls a listbox and points at the option chosen with
+// aria-activedescendant, so focus never leaves the box. No role="combobox": a textarea may
+// not take that role (nor aria-expanded), and the answer box stays a multi-line text box.
 
 import { h } from "./live.js";
 import { tr } from "./strings.js";
@@ -43,7 +44,7 @@ export function cannedPicker(input, form, names) {
   const status = h("span", { class: "visually-hidden", role: "status" });
   const picker = h("div", { id: "canned-picker", class: "canned-picker", hidden: true }, list, none, help);
   input.after(picker, status);
-  Object.entries({ role: "combobox", "aria-autocomplete": "list", "aria-controls": "canned-list", "aria-expanded": "false" })
+  Object.entries({ "aria-autocomplete": "list", "aria-controls": "canned-list" })
     .forEach(([k, v]) => input.setAttribute(k, v));
 
   let shown = [], active = 0, slash = -1;
@@ -57,7 +58,6 @@ export function cannedPicker(input, form, names) {
 
   function close() {
     picker.hidden = true;
-    input.setAttribute("aria-expanded", "false");
     input.removeAttribute("aria-activedescendant");
     shown = [];
     slash = -1;
@@ -68,7 +68,6 @@ export function cannedPicker(input, form, names) {
       h("span", { class: "canned-shortcut" }, `/${r.shortcut}`), " ", h("span", { class: "canned-preview" }, r.text))));
     list.hidden = !shown.length;
     none.hidden = shown.length > 0;
-    input.setAttribute("aria-expanded", shown.length ? "true" : "false");
     if (shown.length) input.setAttribute("aria-activedescendant", `canned-option-${active}`);
     else input.removeAttribute("aria-activedescendant");
     list.children[active]?.scrollIntoView({ block: "nearest" });

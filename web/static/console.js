@@ -73,6 +73,11 @@ function init(root) {
       h("div", { class: "chat-actions" }, transferButton, closeButton)),
     about, transferBox, transcript, typingLine, reply);
   const noChat = h("p", { class: "no-chat card muted" }, tr("console-select"));
+  // Chats ringing for me (see below), above my conversations.
+  const rings = new Map(); // id → { id, site, visitor, preview, deadline (performance.now() ms) }
+  const ringList = h("ul", { id: "ringing", class: "ringing-list" });
+  const ringBox = h("section", { class: "ringing", "aria-labelledby": "ringing-title", hidden: true },
+    h("h3", { id: "ringing-title" }, tr("console-ringing")), ringList);
   const bell = alerts(root, { onOpen: (id) => { if (convs.has(id)) choose(id, true); } });
   // A new conversation, or a visitor's line the agent is not looking at.
   const unseen = (c) => c.id !== selected || document.hidden;
@@ -82,9 +87,66 @@ function init(root) {
       h("span", {}, tr("console-max-chats"), " ", maxChats),
       h("span", {}, tr("console-waiting"), " ", queueCount), queues, bell.button),
     notice,
-    h("div", { class: "console-main" }, h("aside", { class: "conversations card" }, h("h2", {}, tr("console-conversations")), list, emptyList), chat, noChat));
+    h("div", { class: "console-main" }, h("aside", { class: "conversations card" }, h("h2", {}, tr("console-conversations")), ringBox, list, emptyList), chat, noChat));
 
   const notify = notifier(notice);
+
+  // ---- Ringing chats: on a site that asks agents to accept, a new chat is offered here
+  // first, and is mine only once I accept it before its time runs out. ----
+  let ringTimer = null;
+  const secondsLeft = (r) => Math.max(0, Math.ceil((r.deadline - performance.now()) / 1000));
+  function renderRings() {
+    ringList.replaceChildren(...[...rings.values()].map((r) => {
+      const left = secondsLeft(r);
+      return h("li", { "data-ringing-id": r.id },
+        h("span", { class: "visitor" }, r.visitor || tr("chat-visitor")), " ", h("span", { class: "site muted" }, r.site),
+        r.preview ? h("p", { class: "preview muted" }, r.preview) : null,
+        h("span", { class: "countdown", "data-seconds": left }, tr("console-ring-left", { seconds: left })), " ",
+        h("button", { type: "button", class: "accept", "data-accept": r.id, "aria-label": tr("console-accept-label", { visitor: r.visitor || tr("chat-visitor"), site: r.site }) }, tr("console-accept")),
+        " ",
+        h("button", { type: "button", class: "secondary", "data-decline": r.id }, tr("console-decline")));
+    }));
+    ringBox.hidden = rings.size === 0;
+    if (rings.size && !ringTimer) ringTimer = setInterval(tickRings, 1000);
+    if (!rings.size && ringTimer) { clearInterval(ringTimer); ringTimer = null; }
+  }
+  // Only the numbers change each second: the buttons keep their focus.
+  function tickRings() {
+    for (const el of ringList.querySelectorAll("[data-ringing-id]")) {
+      const r = rings.get(el.dataset.ringingId);
+      const countdown = el.querySelector(".countdown");
+      if (!r || !countdown) continue;
+      const left = secondsLeft(r);
+      countdown.dataset.seconds = left;
+      countdown.textContent = tr("console-ring-left", { seconds: left });
+    }
+  }
+  ringList.addEventListener("click", (e) => {
+    const accept = e.target.closest("[data-accept]"), decline = e.target.closest("[data-decline]");
+    if (accept) { accept.disabled = true; socket.send({ type: "accept", conversation_id: accept.dataset.accept }); }
+    if (decline) { decline.disabled = true; socket.send({ type: "decline", conversation_id: decline.dataset.decline }); }
+  });
+  function ringing(f) {
+    const r = { id: f.conversation_id, site: f.site || "", visitor: f.visitor || "", preview: f.preview || "", deadline: performance.now() + (Number(f.remaining_ms) || 0) };
+    const fresh = !rings.has(r.id);
+    rings.set(r.id, r);
+    renderRings();
+    if (fresh) {
+      bell.ring(r.id, tr("console-ring-new", { visitor: r.visitor || tr("chat-visitor"), site: r.site || tr("console-a-site") }), r.preview);
+      notify(tr("console-ring-new", { visitor: r.visitor || tr("chat-visitor"), site: r.site || tr("console-a-site") }));
+    }
+  }
+  function ringEnded(f) {
+    const r = rings.get(f.conversation_id);
+    if (!r) return;
+    rings.delete(r.id);
+    const hadFocus = ringList.contains(document.activeElement);
+    renderRings();
+    if (f.reason === "accepted") pendingFocus = r.id; // focus the conversation when it arrives
+    else if (f.reason === "timed_out") notify(tr("console-ring-missed", { visitor: r.visitor || tr("chat-visitor"), site: r.site || tr("console-a-site") }));
+    if (hadFocus && f.reason !== "accepted") (ringList.querySelector("button.accept") || statusSelect).focus();
+  }
+  let pendingFocus = null;
 
   // ---- Rendering ----
   const baseTitle = document.title;
@@ -270,9 +332,16 @@ function init(root) {
       case "state":
         onState(f);
         break;
+      case "ringing":
+        if (f.conversation_id) ringing(f);
+        break;
+      case "ring_ended":
+        ringEnded(f);
+        break;
       case "conversation":
         if (!f.id) return;
         upsert(f, true);
+        if (pendingFocus === f.id) { pendingFocus = null; choose(f.id, true); renderAll(); break; }
         bell.ring(f.id, tr("console-new-conversation", { visitor: f.visitor?.label || tr("chat-visitor"), site: f.site || tr("console-a-site") }), "");
         if (!selected) autoSelect();
         else notify(tr("console-new-conversation", { visitor: f.visitor?.label || tr("chat-visitor"), site: f.site || tr("console-a-site") }));
@@ -334,6 +403,9 @@ function init(root) {
 
   const socket = connect(root.dataset.ws || "/console/ws", {
     open() {
+      // What still rings comes again after the `state` that answers this hello.
+      rings.clear();
+      renderRings();
       const lastSeen = {};
       for (const c of convs.values()) if (c.lastSeen > 0) lastSeen[c.id] = c.lastSeen;
       socket.send({ type: "hello", last_seen: lastSeen });

@@ -1,4 +1,4 @@
-// Switchboard supervisor board: agents, queues and open conversations of the company, live
+// Switchboard supervisor board: agents, queues, figures and open conversations of the company, live
 // over the supervisor socket (docs/chat-protocol.md), with a read-only view of one
 // conversation and reassignment. Each `board` frame is the whole truth and replaces the last.
 // Every text a person typed is shown as text (textContent / append), never parsed as HTML.
@@ -29,9 +29,14 @@ function word(prefix, value) {
 function list(x) {
   return Array.isArray(x) ? x : [];
 }
+// A figure's words, or a dash that reads "no data".
+function figure(f) {
+  if (f && typeof f.text === "string") return f.text;
+  return [h("span", { "aria-hidden": "true" }, "—"), h("span", { class: "visually-hidden" }, tr("board-no-figure"))];
+}
 
 function init(root) {
-  let board = { agents: [], queues: [], conversations: [] };
+  let board = { agents: [], queues: [], conversations: [], figures: {} };
   let watched = null; // { id, label, messages }
   let ready = false;
 
@@ -39,7 +44,16 @@ function init(root) {
   const connection = h("span", { id: "connection", class: "connection", role: "status", "data-state": "connecting" }, tr("chat-connecting"));
   const notice = h("p", { id: "notice", class: "console-notice", role: "alert", hidden: true, title: tr("chat-dismiss") });
   const table = (id, heads) => h("table", { id, class: "board-table" }, h("thead", {}, h("tr", {}, heads.map((t) => h("th", {}, t)))), h("tbody"));
-  const agents = table("board-agents", [tr("chat-agent"), tr("board-status"), tr("board-load"), tr("board-sites")]);
+  const agents = table("board-agents", [tr("chat-agent"), tr("board-status"), tr("board-load"), tr("board-sites"), tr("board-satisfaction-today"), tr("board-satisfaction-30-days")]);
+  // Per site: two periods under each measure, so two rows of headers over column groups.
+  const measures = [["board-waiting-time", "board-last-hour", "board-today"], ["board-first-response", "board-last-hour", "board-today"], ["board-satisfaction", "board-today", "board-last-30-days"]];
+  const figures = h("table", { id: "board-figures", class: "board-table figures" },
+    h("colgroup", { span: 1 }), measures.map(() => h("colgroup", { span: 2 })),
+    h("thead", {},
+      h("tr", {}, h("th", { rowspan: 2, scope: "col" }, tr("chat-site")), measures.map(([m]) => h("th", { colspan: 2, scope: "colgroup" }, tr(m)))),
+      h("tr", {}, measures.flatMap(([, a, b]) => [h("th", { scope: "col" }, tr(a)), h("th", { scope: "col" }, tr(b))]))),
+    h("tbody"));
+  const figuresNote = h("p", { id: "board-figures-note", class: "muted" });
   const queues = table("board-queues", [tr("chat-site"), tr("board-waiting"), tr("board-longest-wait")]);
   const conversations = table("board-conversations", [tr("chat-site"), tr("chat-visitor"), tr("chat-agent"), tr("board-started"), tr("board-state"), ""]);
   const watchedTitle = h("span", { id: "watched-title" });
@@ -54,6 +68,7 @@ function init(root) {
     h("p", { class: "board-bar" }, connection), notice,
     h("section", { class: "card" }, h("h2", {}, tr("board-agents")), agents),
     h("section", { class: "card" }, h("h2", {}, tr("board-queues")), queues),
+    h("section", { class: "card" }, h("h2", {}, tr("board-figures")), figures, figuresNote),
     h("section", { class: "card" }, h("h2", {}, tr("board-open-conversations")), conversations),
     section);
 
@@ -76,13 +91,32 @@ function init(root) {
   }
 
   function render() {
+    const figured = board.figures || {};
+    const rated = new Map(list(figured.agents).map((a) => [a.user_id, a.satisfaction || {}]));
     sync(agents.tBodies[0], list(board.agents), "data-user-id", (a) => a.user_id, (row, a) => {
       const status = ["online", "away", "offline"].includes(a.status) ? a.status : "offline";
+      const satisfaction = rated.get(a.user_id) || {};
       row.replaceChildren(h("td", { class: "name" }, a.name),
         h("td", { class: `status ${status}` }, word("chat-status", status)),
         h("td", { class: "load" }, `${a.load} / ${a.max_chats}`),
-        h("td", { class: "sites" }, list(a.sites).join(", ")));
-    }, 4, tr("board-no-agent"));
+        h("td", { class: "sites" }, list(a.sites).join(", ")),
+        h("td", { class: "figure satisfaction-today" }, figure(satisfaction.today)),
+        h("td", { class: "figure satisfaction-30-days" }, figure(satisfaction.last_30_days)));
+    }, 6, tr("board-no-agent"));
+
+    // On a phone each site is a card, each figure labelled by its header's words.
+    const label = (m, period) => `${tr(m)}, ${tr(period)}`;
+    sync(figures.tBodies[0], list(figured.sites), "data-site-id", (s) => s.site_id, (row, s) => {
+      const cell = (cls, m, period, f) => h("td", { class: `figure ${cls}`, "data-label": label(m, period) }, figure(f));
+      row.replaceChildren(h("th", { scope: "row", class: "site" }, s.site),
+        cell("waiting-last-hour", "board-waiting-time", "board-last-hour", s.waiting?.last_hour),
+        cell("waiting-today", "board-waiting-time", "board-today", s.waiting?.today),
+        cell("response-last-hour", "board-first-response", "board-last-hour", s.first_response?.last_hour),
+        cell("response-today", "board-first-response", "board-today", s.first_response?.today),
+        cell("satisfaction-today", "board-satisfaction", "board-today", s.satisfaction?.today),
+        cell("satisfaction-30-days", "board-satisfaction", "board-last-30-days", s.satisfaction?.last_30_days));
+    }, 7, tr("board-no-site"));
+    figuresNote.textContent = figured.time_zone ? tr("board-figures-note", { zone: figured.time_zone }) : "";
 
     sync(queues.tBodies[0], list(board.queues), "data-site-id", (q) => q.site_id, (row, q) => {
       const waiting = list(q.waiting);
@@ -180,7 +214,7 @@ function init(root) {
     frame(f) {
       switch (f.type) {
         case "board":
-          board = { agents: list(f.agents), queues: list(f.queues), conversations: list(f.conversations) };
+          board = { agents: list(f.agents), queues: list(f.queues), conversations: list(f.conversations), figures: f.figures || {} };
           if (!ready) {
             ready = true;
             socket.healthy();

@@ -48,7 +48,7 @@
           <div class="offline-box" hidden>
             <p class="offline-text"></p>
             <p class="back" hidden></p>
-            <form class="offline" novalidate>
+            <form class="offline fields" novalidate>
               <label><span></span><input name="name" maxlength="100" autocomplete="name"></label>
               <label><span></span><input name="email" type="email" maxlength="254" autocomplete="email" required></label>
               <label><span></span><textarea name="message" maxlength="4000" rows="4" required></textarea></label>
@@ -56,6 +56,33 @@
               <button type="submit"></button>
             </form>
             <p class="thanks" role="status" hidden></p>
+          </div>
+          <form class="prechat fields" novalidate hidden>
+            <p class="prechat-text"></p>
+            <label><span></span><input name="name" maxlength="100" autocomplete="name"></label>
+            <label><span></span><input name="email" type="email" maxlength="254" autocomplete="email" required></label>
+            <label><span></span><textarea name="question" maxlength="4000" rows="3"></textarea></label>
+            <p class="err" role="alert"></p>
+            <button class="go" type="submit"></button>
+          </form>
+          <div class="after" hidden>
+            <form class="rate fields" novalidate>
+              <p class="ask" id="sb-ask"></p>
+              <div class="thumbs" role="group" aria-labelledby="sb-ask">
+                <button class="thumb" type="button" data-rating="good" aria-pressed="false"><span aria-hidden="true">&#128077;</span> <span class="word"></span></button>
+                <button class="thumb" type="button" data-rating="bad" aria-pressed="false"><span aria-hidden="true">&#128078;</span> <span class="word"></span></button>
+              </div>
+              <label><span></span><textarea name="comment" maxlength="1000" rows="2"></textarea></label>
+              <p class="err" role="alert"></p>
+              <button class="go" type="submit"></button>
+            </form>
+            <p class="rated" role="status" hidden></p>
+            <form class="copy fields" novalidate>
+              <label><span></span><input name="copy" type="email" maxlength="254" autocomplete="email" required></label>
+              <p class="err" role="alert"></p>
+              <button class="go" type="submit"></button>
+            </form>
+            <p class="copied" role="status" hidden></p>
           </div>
           <p class="queue" hidden></p>
           <p class="typing" hidden></p>
@@ -116,12 +143,18 @@
     .notice { padding: 6px 14px; font-size: 13px; background: #fff4d6; color: #5c4400; }
     .composer { display: flex; gap: 8px; margin: 0; padding: 10px; border-top: 1px solid #e3e6eb; background: #fff; }
     .input { flex: 1; resize: none; height: 48px; padding: 6px 8px; border: 1px solid #c9ced6; border-radius: 8px; background: #fff; }
-    .send, .offline button { border: 0; border-radius: 8px; padding: 0 14px; background: var(--c); color: var(--on); font-weight: 600; }
-    .offline { display: flex; flex-direction: column; gap: 8px; margin: 0; }
-    .offline label { display: flex; flex-direction: column; gap: 2px; font-size: 13px; }
-    .offline input, .offline textarea { padding: 7px 8px; border: 1px solid #c9ced6; border-radius: 6px; background: #fff; font-size: 15px; }
-    .offline textarea { resize: vertical; }
-    .offline button { align-self: flex-start; padding: 9px 14px; }
+    .send, .fields .go, .offline button { border: 0; border-radius: 8px; padding: 0 14px; background: var(--c); color: var(--on); font-weight: 600; }
+    .fields { display: flex; flex-direction: column; gap: 8px; margin: 0; }
+    .fields label { display: flex; flex-direction: column; gap: 2px; font-size: 13px; }
+    .fields input, .fields textarea { padding: 7px 8px; border: 1px solid #c9ced6; border-radius: 6px; background: #fff; font-size: 15px; }
+    .fields textarea { resize: vertical; }
+    .fields .go, .offline button { align-self: flex-start; padding: 9px 14px; }
+    .after { display: flex; flex-direction: column; gap: 12px; padding: 12px; border-radius: 12px; background: #fff; box-shadow: 0 1px 2px rgba(0,0,0,.08); }
+    .ask { font-weight: 600; }
+    .thumbs { display: flex; gap: 8px; }
+    .thumb { padding: 6px 12px; border: 1px solid #c9ced6; border-radius: 18px; background: #fff; }
+    .thumb[aria-pressed="true"] { border-color: var(--c); box-shadow: inset 0 0 0 1px var(--c); font-weight: 600; }
+    .rated, .copied { font-size: 13px; color: #1e6b3c; }
     .offline-text { white-space: pre-wrap; }
     .back { font-weight: 600; }
     .err { color: #b3261e; font-size: 13px; }
@@ -173,6 +206,11 @@
     const offlineBox = $(".offline-box"), offlineText = $(".offline-text"), backLine = $(".back"), form = $(".offline"), thanks = $(".thanks");
     const field = (name) => form.querySelector(`[name=${name}]`);
     const formError = form.querySelector(".err"), submit = form.querySelector("button");
+    const after = $(".after"), rateForm = $(".rate"), copyForm = $(".copy"), rated = $(".rated"), copied = $(".copied");
+    const thumbs = [...rateForm.querySelectorAll(".thumb")], comment = rateForm.querySelector("textarea");
+    const rateError = rateForm.querySelector(".err"), copyField = copyForm.querySelector("input"), copyError = copyForm.querySelector(".err");
+    const prechat = $(".prechat"), asked = (name) => prechat.querySelector(`[name=${name}]`), prechatError = prechat.querySelector(".err");
+    const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/; // what an address looks like, in both forms
 
     let t = {};
     function apply(settings) {
@@ -196,6 +234,15 @@
       form.querySelectorAll("label span").forEach((span, i) => { span.textContent = [t.name, t.email, t.message][i]; });
       submit.textContent = t.submit;
       if (!thanks.hidden) thanks.textContent = t.thanks;
+      rateForm.querySelector(".ask").textContent = t.rateAsk;
+      thumbs.forEach((b) => { b.querySelector(".word").textContent = b.dataset.rating === "good" ? t.good : t.bad; });
+      rateForm.querySelector("label span").textContent = t.comment;
+      rateForm.querySelector(".go").textContent = t.rate;
+      copyForm.querySelector("label span").textContent = t.email;
+      copyForm.querySelector(".go").textContent = t.copy;
+      prechat.querySelector(".prechat-text").textContent = t.prechat;
+      prechat.querySelectorAll("label span").forEach((span, i) => { span.textContent = [t.name, t.email, t.question][i]; });
+      prechat.querySelector(".go").textContent = t.start;
       labelBubble();
       render();
       view();
@@ -218,6 +265,12 @@
     let agentName = null, queuePosition = null, unread = 0;
     let offlinePending = null; // the offline_message frame waiting for offline_received
     let closeWanted = false;
+    // After the end: the rating chosen, and the rate / email / send_transcript frame waiting for its answer.
+    let rating = null, afterPending = null;
+    // What the visitor gave in the site's pre-chat form ({ name, email }): sent with the
+    // messages, kept with the conversation the first one starts.
+    let given = parse(get("given"), null);
+    const message = (m) => ({ type: "message", client_id: m.client_id, text: m.text, ...(given ? { name: given.name, email: given.email } : {}) });
 
     function saveChat() {
       chat.items = chat.items.slice(-200);
@@ -303,9 +356,32 @@
       if (added && (nearBottom || outbox.length)) body.scrollTop = body.scrollHeight;
     }
 
+    // The conversation ended: the visitor may rate it and ask for a copy (until they write again).
+    function ended() {
+      archive(true);
+      chat.after = true;
+      saveChat();
+      rating = afterPending = null;
+      thumbs.forEach((b) => b.setAttribute("aria-pressed", "false"));
+      rateForm.reset();
+      rated.hidden = copied.hidden = true;
+      rateError.textContent = copyError.textContent = "";
+      view();
+    }
+    function afterOut(frame) {
+      afterPending = frame;
+      if (ready) out(frame);
+      else ensure();
+    }
+
     function view() {
       const offline = !online && !chat.open && !outbox.length;
-      composer.hidden = offline;
+      // The site asks who the visitor is before a chat starts.
+      const asking = !offline && !chat.open && !outbox.length && !given && !!config.settings.prechat_form;
+      prechat.hidden = !asking;
+      after.hidden = !(chat.after && !chat.open && !outbox.length);
+      if (!after.hidden && !copyField.value) copyField.value = get("email") || "";
+      composer.hidden = offline || asking;
       offlineBox.hidden = !offline;
       endButton.hidden = !chat.open;
       queueLine.hidden = !(chat.open && queuePosition > 0 && !agentName);
@@ -351,7 +427,7 @@
       if (open) {
         unread = 0;
         ensure();
-        (offlineBox.hidden ? input : field("name")).focus();
+        (!offlineBox.hidden ? field("name") : !prechat.hidden ? asked("name") : input).focus();
         body.scrollTop = body.scrollHeight;
       }
       labelBubble();
@@ -390,9 +466,10 @@
     // Everything not confirmed yet, with the original client ids (the server stores each once).
     function flush() {
       waiting = waiting.filter((f) => f.type === "typing");
-      for (const m of outbox) out({ type: "message", client_id: m.client_id, text: m.text });
+      for (const m of outbox) out(message(m));
       if (offlinePending) out(offlinePending);
       if (closeWanted && chat.open) out({ type: "close" });
+      if (afterPending) out(afterPending);
     }
 
     // What the agent sees of the visitor: where they came from (the first page of another
@@ -468,7 +545,7 @@
           if (f.hours) hours = f.hours;
           const c = f.conversation && f.conversation.state !== "closed" ? f.conversation : null;
           if (!c) {
-            if (chat.open || chat.last_seen) archive(true); // it ended while we were away
+            if (chat.open || chat.last_seen) ended(); // it ended while we were away
           } else {
             if (chat.conversation && chat.conversation !== c.id) {
               // Not the conversation our last_seen belongs to: ask again from the start.
@@ -558,7 +635,23 @@
           agentTyping(!!f.typing, f.agent_name);
           break;
         case "closed":
-          archive(true);
+          ended();
+          break;
+        case "rated":
+          afterPending = null;
+          rated.textContent = t.rated;
+          rated.hidden = false;
+          break;
+        case "email_noted":
+          // The address is the visitor's own now: the copy may go to it.
+          if (afterPending && afterPending.type === "email") afterOut({ type: "send_transcript", email: afterPending.email, request_id: uuid() });
+          break;
+        case "transcript_requested":
+          if (afterPending && afterPending.request_id === f.request_id) {
+            copied.textContent = fill(t.copySent, { email: afterPending.email });
+            copied.hidden = false;
+            afterPending = null;
+          }
           break;
         case "status":
           online = !!f.online;
@@ -595,12 +688,27 @@
             render();
             view();
             say(f.message || t.closed);
+          } else if (afterPending) {
+            const rate = afterPending.type === "rate";
+            afterPending = null;
+            (rate ? rateError : copyError).textContent = { invalid_email: t.badEmail, comment_too_long: t.commentTooLong }[f.code] || f.message || t.error;
+            if (!rate) copyField.setAttribute("aria-invalid", "true");
           } else if (offlinePending) {
             offlinePending = null;
             submit.disabled = false;
             const bad = f.code === "invalid_email" ? "email" : f.code === "invalid_input" ? "name" : "message";
             formError.textContent = { invalid_email: t.badEmail, empty_message: t.noMessage, message_too_long: t.tooLong }[f.code] || t.error;
             field(bad).setAttribute("aria-invalid", "true");
+          } else if ((f.code === "invalid_email" || f.code === "invalid_input") && outbox.length && config.settings.prechat_form) {
+            // The pre-chat form's details were refused (or the site asks for them now): back to it.
+            asked("question").value = outbox.map((m) => m.text).join("\n");
+            outbox = [];
+            saveOutbox();
+            given = null;
+            put("given", "null");
+            prechatError.textContent = f.code === "invalid_email" ? t.badEmail : t.error;
+            render();
+            view();
           } else if (f.code === "message_too_long" && outbox.length) {
             // Errors carry no client id: the culprit is the longest message waiting.
             const m = outbox.reduce((a, b) => (length(b.text) > length(a.text) ? b : a));
@@ -653,6 +761,8 @@
         return;
       }
       const m = { client_id: uuid(), text };
+      chat.after = false; // a new conversation: the last one's rating is behind
+      saveChat();
       outbox.push(m);
       saveOutbox();
       input.value = "";
@@ -660,7 +770,7 @@
       render();
       view();
       body.scrollTop = body.scrollHeight;
-      if (ready) out({ type: "message", client_id: m.client_id, text });
+      if (ready) out(message(m));
       else ensure();
     }
 
@@ -674,7 +784,7 @@
       }
       let problem = null;
       if (!values.message) problem = ["message", t.noMessage];
-      if (!/^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/.test(values.email)) problem = ["email", t.badEmail];
+      if (!EMAIL.test(values.email)) problem = ["email", t.badEmail];
       if (problem) {
         formError.textContent = problem[1];
         field(problem[0]).setAttribute("aria-invalid", "true");
@@ -682,10 +792,66 @@
         return;
       }
       formError.textContent = "";
+      put("email", values.email);
       offlinePending = { type: "offline_message", client_id: uuid(), ...values };
       submit.disabled = true;
       if (ready) out(offlinePending);
       else ensure();
+    });
+
+    prechat.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const values = {};
+      for (const name of ["name", "email", "question"]) {
+        asked(name).removeAttribute("aria-invalid");
+        values[name] = clean(asked(name).value);
+      }
+      // As the offline form checks them, with its words.
+      const problem = !EMAIL.test(values.email) ? ["email", t.badEmail] : length(values.question) > MAX ? ["question", t.tooLong] : null;
+      if (problem) {
+        prechatError.textContent = problem[1];
+        asked(problem[0]).setAttribute("aria-invalid", "true");
+        asked(problem[0]).focus();
+        return;
+      }
+      prechatError.textContent = "";
+      given = { name: values.name, email: values.email };
+      put("given", JSON.stringify(given));
+      put("email", values.email);
+      prechat.reset();
+      view();
+      input.focus();
+      if (values.question) {
+        input.value = values.question;
+        send();
+      }
+    });
+
+    thumbs.forEach((b) => b.addEventListener("click", () => {
+      rating = b.dataset.rating;
+      thumbs.forEach((x) => x.setAttribute("aria-pressed", String(x === b)));
+      rateError.textContent = "";
+    }));
+    rateForm.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const text = clean(comment.value);
+      rateError.textContent = !rating ? t.pickRating : length(text) > 1000 ? t.commentTooLong : "";
+      if (!rateError.textContent) afterOut({ type: "rate", rating, comment: text });
+    });
+    copyForm.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const email = clean(copyField.value);
+      copyField.removeAttribute("aria-invalid");
+      copied.hidden = true;
+      if (!EMAIL.test(email)) {
+        copyError.textContent = t.badEmail;
+        copyField.setAttribute("aria-invalid", "true");
+        copyField.focus();
+        return;
+      }
+      copyError.textContent = "";
+      put("email", email);
+      afterOut({ type: "email", email });
     });
 
     endButton.addEventListener("click", () => {

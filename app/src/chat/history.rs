@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::company::Role;
 use domain::{ConversationId, SiteId, UserId};
-use projections::chat::{ConversationRow, HistoryFilter, Message};
+use projections::chat::{ConversationRow, HistoryFilter, Message, RatingFilter};
 
 use crate::auth::Session;
 use crate::{App, Error, Result};
@@ -21,6 +21,8 @@ pub struct Search {
     pub from: String,
     /// Started on or before this day (UTC), as YYYY-MM-DD.
     pub until: String,
+    /// The visitor's rating: `good`, `bad` or `unrated`.
+    pub rating: String,
 }
 
 /// Supervisors and administrators see the company's conversations (None); agents their own.
@@ -62,8 +64,10 @@ impl Search {
             site: id("site", &self.site)?.map(SiteId),
             from: day("from", &self.from, false)?,
             until: day("until", &self.until, true)?,
-            // The history's rating filter is not wired to the page and the API yet.
-            rating: None,
+            rating: match self.rating.trim() {
+                "" => None,
+                r => Some(RatingFilter::parse(r).ok_or_else(|| Error::invalid("rating", locale::t!("history-not-a-rating")))?),
+            },
         })
     }
 }
@@ -153,6 +157,8 @@ pub async fn decision_names(app: &App, session: &Session, decision: &serde_json:
     let mut ids: Vec<uuid::Uuid> =
         decision.get("candidates").and_then(|c| c.as_array()).into_iter().flatten().filter_map(|c| id(&c["user_id"])).collect();
     ids.extend(["supervisor", "from"].iter().filter_map(|k| decision.get(*k).and_then(id)));
+    // Who let it ring before the agent who accepted it.
+    ids.extend(decision.get("passed").and_then(|p| p.as_array()).into_iter().flatten().filter_map(|p| id(&p["agent_id"])));
     let client = app.pool().get().await?;
     Ok(projections::users::names(&**client, session.company_id(), &ids).await?)
 }

@@ -1,6 +1,7 @@
 //! Live chat's use cases: routing and the queue, presence, visitors, typing notices, and
 //! what the consoles, the board and the history read.
 
+pub mod figures;
 pub mod history;
 pub mod presence;
 pub mod routing;
@@ -61,6 +62,41 @@ pub async fn sweep_queues(app: App) {
             if let Err(e) = app.chat.drain(site).await {
                 tracing::warn!(error = %e, "could not offer a queue");
             }
+        }
+    }
+}
+
+/// Ends the rings whose time to accept is up by the server's clock, and offers each of
+/// those conversations to the next candidate. Deadlines come from the log (through the
+/// conversations read model), so a ring made before a restart, or by another process, times
+/// out all the same; two processes ending one ring are settled by the conversation's
+/// expected version, and only the winner moves it on. The number of rings ended.
+pub async fn expire_rings(app: &App) -> Result<usize> {
+    let due = {
+        let client = app.pool().get().await?;
+        projections::chat::rings_due(&**client, app.settings.clock.now()).await?
+    };
+    let mut ended = 0;
+    for (conversation_id, agent_id) in due {
+        let company = app.chat.streams().conversation(conversation_id).await?.company_id;
+        let metadata = domain::Metadata::new(company, domain::Actor::System("ring".into()));
+        match app.chat.end_ring(conversation_id, agent_id, conversation::Unanswered::TimedOut, &metadata).await {
+            Ok(()) => ended += 1,
+            // The read model lagged behind an accept or an earlier timeout, or the clock
+            // was set back: nothing to end.
+            Err(commands::Error::Conversation(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(ended)
+}
+
+/// Every second, ends the rings whose time is up (see `expire_rings`).
+pub async fn sweep_rings(app: App) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        if let Err(e) = expire_rings(&app).await {
+            tracing::warn!(error = %e, "could not end the rings whose time is up");
         }
     }
 }
@@ -138,16 +174,21 @@ pub async fn max_chats(app: &App, session: &Session) -> Result<i32> {
     Ok(crate::users::get(app, session, session.user.user_id).await?.max_chats)
 }
 
-/// What the supervisor board shows: the company's agents and its open conversations.
+/// What the supervisor board shows: the company's agents, its open conversations and its
+/// figures.
 pub struct Board {
     pub agents: Vec<AgentRow>,
     pub open: Vec<ConversationRow>,
+    pub figures: figures::Figures,
 }
 
 pub async fn board(app: &App, session: &Session) -> Result<Board> {
     let client = app.pool().get().await?;
     let company = session.company_id();
-    let (agents, open) =
-        tokio::try_join!(projections::chat::agents_of_company(&**client, company), projections::chat::open_for_company(&**client, company))?;
-    Ok(Board { agents, open })
+    let (agents, open, figures) = tokio::try_join!(
+        async { Ok::<_, crate::Error>(projections::chat::agents_of_company(&**client, company).await?) },
+        async { Ok::<_, crate::Error>(projections::chat::open_for_company(&**client, company).await?) },
+        figures::of_company(app, session)
+    )?;
+    Ok(Board { agents, open, figures })
 }

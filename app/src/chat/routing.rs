@@ -5,13 +5,22 @@
 //! agent's stream decides capacity and the conversation's stream decides "one agent at a
 //! time", each by its expected version. A router that wins the agent's slot but loses the
 //! conversation gives the slot back.
+//!
+//! On a site that asks agents to accept before a chat counts, the router rings the chosen
+//! agent instead of assigning: the agent's slot is taken as for an assignment (so ringing
+//! never overbooks anybody), the conversation still waits, and it becomes theirs when they
+//! accept in time. A ring that times out or is declined gives the slot back and the chat
+//! goes to the next candidate by the same rules, without those who let it ring in this
+//! round; when nobody else is left, the round ends and the chat waits to ring again at the
+//! next offer of the queue (a freed slot, or the queue sweep).
 
 use std::future::Future;
 
+use chrono::{DateTime, Utc};
 use commands::chat::ChatStreams;
 use commands::Error;
 use domain::agent::Status;
-use domain::conversation::{self, Decision};
+use domain::conversation::{self, Decision, Offer, Unanswered};
 use domain::routing::{self, Candidate};
 use domain::{Actor, CompanyId, ConversationId, Metadata, SiteId, UserId};
 use rand::Rng;
@@ -32,6 +41,25 @@ pub trait ChatView: Send + Sync + 'static {
     /// Waits (briefly) until the read models show everything up to `position`, so that a
     /// slot just freed or an agent just online is seen by the next routing.
     fn caught_up(&self, position: Position) -> impl Future<Output = ()> + Send;
+    /// The candidates, and how long a new chat of the site rings for one of them before it
+    /// goes to the next; None (the default): it is theirs at once.
+    fn candidates_and_ringing(&self, site: SiteId) -> impl Future<Output = Result<(Vec<Named>, Option<u16>), Error>> + Send {
+        async move { Ok((self.candidates(site).await?, None)) }
+    }
+    /// The time rings are judged at.
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// What offering a conversation did.
+enum Offered {
+    /// Its agent now (None: nobody is free, it waits).
+    Agent(Option<UserId>),
+    /// It rings for an agent.
+    Rings,
+    /// Everybody free let it ring in this round: it waits for the next.
+    RoundOver,
 }
 
 pub struct Routing<S, V> {
@@ -59,18 +87,39 @@ impl<S: EventStore, V: ChatView> Routing<S, V> {
     }
 
     /// Offers a waiting conversation to an agent; its agent, or `None` when nobody is free
-    /// (it stays queued).
+    /// or it rings for somebody (it stays queued).
     pub async fn route(&self, conversation_id: ConversationId) -> Result<Option<UserId>, Error> {
+        Ok(match self.offer(conversation_id).await? {
+            Offered::Agent(agent) => agent,
+            Offered::Rings | Offered::RoundOver => None,
+        })
+    }
+
+    async fn offer(&self, conversation_id: ConversationId) -> Result<Offered, Error> {
         let conv = self.streams.conversation(conversation_id).await?;
         let Some(site) = conv.site_id.filter(|_| conv.started && !conv.closed && conv.agent.is_none()) else {
-            return Ok(conv.agent);
+            return Ok(Offered::Agent(conv.agent));
         };
+        if conv.offer.is_some() {
+            // It rings: its agent accepts, or the ring sweep moves it on.
+            return Ok(Offered::Rings);
+        }
         let metadata = system(conv.company_id, "router");
-        let mut named = self.view.candidates(site).await?;
+        let (mut named, ringing) = self.view.candidates_and_ringing(site).await?;
+        // Who let it ring in this round is not rung again in it.
+        named.retain(|n| !conv.passed.iter().any(|p| p.agent_id == n.candidate.user_id));
         for _ in 0..named.len() + 1 {
             let candidates: Vec<Candidate> = named.iter().map(|n| n.candidate.clone()).collect();
             let roll: f64 = rand::thread_rng().gen();
-            let Some(i) = routing::choose(&candidates, roll) else { return Ok(None) };
+            let Some(i) = routing::choose(&candidates, roll) else {
+                if !conv.passed.is_empty() {
+                    // Nobody else is left: it waits, and the next offer of the queue rings
+                    // every candidate again.
+                    self.streams.end_ringing_round(conversation_id, &metadata).await?;
+                    return Ok(Offered::RoundOver);
+                }
+                return Ok(Offered::Agent(None));
+            };
             let chosen = named[i].clone();
             let agent_id = chosen.candidate.user_id;
             match self.streams.take_slot(agent_id, conversation_id, chosen.candidate.max_chats, &metadata).await {
@@ -83,29 +132,47 @@ impl<S: EventStore, V: ChatView> Routing<S, V> {
                 }
                 Err(e) => return Err(e),
             }
+            if let Some(seconds) = ringing {
+                let until = self.view.now() + chrono::Duration::seconds(seconds.into());
+                let offer = Offer { agent_id, agent_name: chosen.name.clone(), candidates, roll, until };
+                return match self.streams.offer(conversation_id, offer, &metadata).await {
+                    Ok(_) => Ok(Offered::Rings),
+                    Err(e) => {
+                        // Another router rang somebody or assigned it first, or the visitor left.
+                        self.streams.release_slot(agent_id, conversation_id, "lost", &metadata).await?;
+                        match e {
+                            Error::Conversation(_) => Ok(Offered::Agent(self.streams.conversation(conversation_id).await?.agent)),
+                            other => Err(other),
+                        }
+                    }
+                };
+            }
             let decision = Decision::Routed { candidates, roll };
             return match self.streams.assign(conversation_id, agent_id, chosen.name.clone(), decision, &metadata).await {
-                Ok(_) => Ok(Some(agent_id)),
+                Ok(_) => Ok(Offered::Agent(Some(agent_id))),
                 Err(e) => {
                     // Another router got there first, or the visitor left: give the slot back.
                     self.streams.release_slot(agent_id, conversation_id, "lost", &metadata).await?;
                     match e {
-                        Error::Conversation(_) => Ok(self.streams.conversation(conversation_id).await?.agent),
+                        Error::Conversation(_) => Ok(Offered::Agent(self.streams.conversation(conversation_id).await?.agent)),
                         other => Err(other),
                     }
                 }
             };
         }
-        Ok(None)
+        Ok(Offered::Agent(None))
     }
 
     /// Offers the site's waiting conversations, longest-waiting first, while agents are free.
     pub async fn drain(&self, site: SiteId) -> Result<usize, Error> {
         let mut assigned = 0;
         for conversation_id in self.view.waiting(site).await? {
-            match self.route(conversation_id).await? {
-                Some(_) => assigned += 1,
-                None => {
+            match self.offer(conversation_id).await? {
+                Offered::Agent(Some(_)) => assigned += 1,
+                // One that rings waits for its agent's answer; one whose round ended may not
+                // use a slot that the next may.
+                Offered::Rings | Offered::RoundOver => {}
+                Offered::Agent(None) => {
                     let conv = self.streams.conversation(conversation_id).await?;
                     // Still waiting means nobody is free: the rest must wait too.
                     if conv.agent.is_none() && !conv.closed {
@@ -146,7 +213,8 @@ impl<S: EventStore, V: ChatView> Routing<S, V> {
         let before = chrono::Utc::now() - chrono::Duration::from_std(abandoned).unwrap_or_default();
         for (conversation_id, at) in taken {
             let conv = self.streams.conversation(conversation_id).await?;
-            if at > before || (conv.agent == Some(agent_id) && !conv.closed) {
+            let rings_for_them = conv.offer.as_ref().is_some_and(|o| o.agent_id == agent_id);
+            if at > before || (conv.agent == Some(agent_id) && !conv.closed) || rings_for_them {
                 continue;
             }
             let released = self.streams.release_slot(agent_id, conversation_id, "abandoned", &system(conv.company_id, "sweep")).await?;
@@ -172,6 +240,9 @@ impl<S: EventStore, V: ChatView> Routing<S, V> {
             return Err(Error::NotFound);
         }
         let mut written = self.streams.close(conversation_id, by, metadata).await?.position;
+        if let Some(offer) = &conv.offer {
+            written = self.streams.release_slot(offer.agent_id, conversation_id, "closed", metadata).await?.or(written);
+        }
         if let Some(agent_id) = conv.agent {
             written = self.streams.release_slot(agent_id, conversation_id, "closed", metadata).await?.or(written);
         }
@@ -209,6 +280,11 @@ impl<S: EventStore, V: ChatView> Routing<S, V> {
             self.streams.release_slot(to, conversation_id, "lost", metadata).await?;
             return Err(e);
         }
+        // A supervisor took it from the agent it rang for: their slot is free again.
+        if let Some(offer) = conv.offer.as_ref().filter(|o| o.agent_id != to) {
+            let released = self.streams.release_slot(offer.agent_id, conversation_id, "reassigned", metadata).await?;
+            self.drain_after(site, released).await?;
+        }
         if let Some(previous) = conv.agent {
             let reason = if matches!(decision, Decision::Transferred { .. }) { "transferred" } else { "reassigned" };
             let released = self.streams.release_slot(previous, conversation_id, reason, metadata).await?;
@@ -235,11 +311,47 @@ impl<S: EventStore, V: ChatView> Routing<S, V> {
         }
     }
 
+    /// The rung agent accepts: the conversation is theirs (their slot was held while it rang).
+    /// Refused once it rang out; the ring is then ended at once rather than at the sweep.
+    pub async fn accept(&self, conversation_id: ConversationId, agent_id: UserId, metadata: &Metadata) -> Result<(), Error> {
+        let now = self.view.now();
+        match self.streams.accept(conversation_id, agent_id, now, metadata).await {
+            Ok(_) => Ok(()),
+            Err(e @ Error::Conversation(conversation::Error::RangOut)) => {
+                self.end_ring(conversation_id, agent_id, Unanswered::TimedOut, metadata).await?;
+                Err(e)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Ends the ringing for `agent_id` (declined by them, or timed out), gives their slot
+    /// back and offers the queue again, so the conversation rings for the next candidate.
+    /// Nothing when it no longer rings for them: another process (or the agent's accept)
+    /// settled it first, by the conversation's expected version.
+    pub async fn end_ring(&self, conversation_id: ConversationId, agent_id: UserId, outcome: Unanswered, metadata: &Metadata) -> Result<(), Error> {
+        let ended = self.streams.end_offer(conversation_id, agent_id, outcome, self.view.now(), metadata).await?;
+        if ended.events.is_empty() {
+            return Ok(());
+        }
+        let released = self.streams.release_slot(agent_id, conversation_id, outcome.as_str(), metadata).await?;
+        if let Some(site) = self.streams.conversation(conversation_id).await?.site_id {
+            self.drain_after(site, released.or(ended.position)).await?;
+        }
+        Ok(())
+    }
+
     async fn requeue_all(&self, agent_id: UserId, reason: &str, metadata: &Metadata) -> Result<(), Error> {
         let state = self.streams.agent(agent_id).await?;
         let mut sites = Vec::new();
         let mut written = None;
         for conversation_id in state.held.iter().copied() {
+            let conv = self.streams.conversation(conversation_id).await?;
+            if conv.offer.as_ref().is_some_and(|o| o.agent_id == agent_id) {
+                // Stepping away declines what rings for them: it goes to the next candidate.
+                self.end_ring(conversation_id, agent_id, Unanswered::Declined, metadata).await?;
+                continue;
+            }
             match self.streams.requeue(conversation_id, agent_id, reason, metadata).await {
                 Ok(_) | Err(Error::Conversation(_)) => {}
                 Err(e) => return Err(e),
@@ -281,6 +393,8 @@ mod tests {
         conversations: Arc<Mutex<Vec<ConversationId>>>,
         /// Runs when the router asks for candidates: what another process does meanwhile.
         meanwhile: Arc<Mutex<Option<Hook>>>,
+        /// The site's time to accept a chat (None: off).
+        ringing: Option<u16>,
     }
 
     impl ChatView for View {
@@ -314,6 +428,10 @@ mod tests {
 
         async fn sites_of(&self, _: UserId) -> Result<Vec<SiteId>, Error> {
             Ok(vec![SITE])
+        }
+
+        async fn candidates_and_ringing(&self, site: SiteId) -> Result<(Vec<Named>, Option<u16>), Error> {
+            Ok((self.candidates(site).await?, self.ringing))
         }
 
         async fn caught_up(&self, _: Position) {}
@@ -470,5 +588,70 @@ mod tests {
         routing.recover_agent(ann, std::time::Duration::ZERO).await.unwrap();
         assert!(held(&routing, ann).await.is_empty());
         assert_eq!(routing.streams().conversation(first).await.unwrap().agent, None, "back in the queue");
+    }
+
+    /// A router over agents who are online, on a site where chats ring for 30 seconds.
+    async fn ringing(max_chats: &[u32]) -> (Routing<MemoryEventStore, View>, Vec<UserId>) {
+        let (mut routing, agents) = routing(max_chats).await;
+        routing.view.ringing = Some(30);
+        (routing, agents)
+    }
+
+    async fn rings_for(routing: &Routing<MemoryEventStore, View>, id: ConversationId) -> Option<UserId> {
+        routing.streams().conversation(id).await.unwrap().offer.as_ref().map(|o| o.agent_id)
+    }
+
+    #[tokio::test]
+    async fn a_ring_holds_the_slot_a_decline_rings_the_next_and_with_nobody_left_the_round_ends() {
+        let (routing, agents) = ringing(&[1, 1]).await;
+        let id = visitor_arrives(&routing).await;
+        assert_eq!(routing.route(id).await.unwrap(), None, "it rings: nobody's yet");
+        let first = rings_for(&routing, id).await.unwrap();
+        let second = *agents.iter().find(|a| **a != first).unwrap();
+        assert_eq!(held(&routing, first).await, vec![id], "the ring holds the slot");
+        assert_eq!(routing.streams().conversation(id).await.unwrap().agent, None);
+        // Offered again (a drain, another process) it keeps ringing for the same agent.
+        routing.drain(SITE).await.unwrap();
+        assert_eq!(rings_for(&routing, id).await, Some(first));
+
+        routing.end_ring(id, first, Unanswered::Declined, &meta()).await.unwrap();
+        assert!(held(&routing, first).await.is_empty());
+        assert_eq!(rings_for(&routing, id).await, Some(second), "the next candidate");
+        routing.end_ring(id, second, Unanswered::Declined, &meta()).await.unwrap();
+        let conv = routing.streams().conversation(id).await.unwrap();
+        assert_eq!((conv.offer.is_none(), conv.passed.is_empty()), (true, true), "nobody left: the round ended, it waits");
+        assert!(held(&routing, first).await.is_empty() && held(&routing, second).await.is_empty());
+        // The next offer of the queue rings again, and an accept makes it theirs.
+        routing.drain(SITE).await.unwrap();
+        let again = rings_for(&routing, id).await.unwrap();
+        routing.accept(id, again, &meta()).await.unwrap();
+        assert_eq!(routing.streams().conversation(id).await.unwrap().agent, Some(again));
+        assert_eq!(held(&routing, again).await, vec![id]);
+    }
+
+    #[tokio::test]
+    async fn a_ring_ended_by_the_visitor_or_a_supervisor_gives_the_slot_back() {
+        let (routing, agents) = ringing(&[1]).await;
+        let ann = agents[0];
+        let one = visitor_arrives(&routing).await;
+        routing.route(one).await.unwrap();
+        let two = visitor_arrives(&routing).await;
+        assert_eq!(routing.route(two).await.unwrap(), None);
+        assert_eq!(rings_for(&routing, two).await, None, "Ann's one slot is held by the first ring");
+        // The visitor leaves while it rings: Ann's slot goes to the next visitor.
+        routing.close(one, "visitor", &meta()).await.unwrap();
+        assert_eq!(held(&routing, ann).await, vec![two]);
+        assert_eq!(rings_for(&routing, two).await, Some(ann));
+        // A supervisor gives the ringing chat to Bob: Ann's slot is free again.
+        let bob = UserId::new();
+        let other = ChatStreams::new(routing.view().store.clone(), Keyring::in_memory());
+        other.set_status(bob, Status::Online, None, &meta()).await.unwrap();
+        let decision = Decision::Reassigned { supervisor: UserId::new(), from: None };
+        let mut view = routing.view().clone();
+        view.agents.push((bob, 3));
+        let board = Routing { streams: ChatStreams::new(routing.view().store.clone(), Keyring::in_memory()), view };
+        board.hand_over(two, bob, decision, &meta()).await.unwrap();
+        assert!(held(&routing, ann).await.is_empty());
+        assert_eq!(routing.streams().conversation(two).await.unwrap().agent, Some(bob));
     }
 }

@@ -14,6 +14,8 @@ use super::routing::{ChatView, Named};
 pub struct ReadModels {
     pub pool: Pool,
     pub checkpoints: Checkpoints,
+    /// The time rings are judged at (set in tests).
+    pub clock: crate::WallClock,
 }
 
 impl ChatView for ReadModels {
@@ -32,6 +34,15 @@ impl ChatView for ReadModels {
     async fn waiting(&self, site: SiteId) -> Result<Vec<ConversationId>, Error> {
         let client = self.pool.get().await?;
         Ok(projections::chat::waiting(&**client, site).await?.into_iter().map(|(id, _)| id).collect())
+    }
+
+    async fn candidates_and_ringing(&self, site: SiteId) -> Result<(Vec<Named>, Option<u16>), Error> {
+        let client = self.pool.get().await?;
+        Ok(projections::chat::candidates_and_ringing(&**client, site).await?)
+    }
+
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
     }
 
     async fn sites_of(&self, agent: UserId) -> Result<Vec<SiteId>, Error> {

@@ -36,6 +36,13 @@ pub async fn identify(app: &App, site: SiteId, token: Option<String>) -> Result<
     Ok(Visitor { visitor_id, token, open: None, new: true })
 }
 
+/// The visitor's latest chat on the site, open or ended: the one the widget's end-of-chat
+/// frames are about when the socket no longer follows it (after a reload).
+pub async fn latest_chat(app: &App, visitor: VisitorId, site: SiteId) -> Result<Option<ConversationId>> {
+    let client = app.pool().get().await?;
+    Ok(projections::chat::latest_chat_of_visitor(&**client, visitor, site).await?)
+}
+
 /// What erasing a visitor did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Erasure {

@@ -178,3 +178,44 @@ visitor-facts-local-time = Local time
 visitor-facts-time-zone = Time zone
 visitor-facts-earlier = Earlier conversations
 visitor-first-conversation = This is their first conversation.
+
+## The visitor's rating of a chat, at its end (history and transcript).
+history-rating = Rating
+history-any-rating = Any rating
+history-rated-good = Rated good
+history-rated-bad = Rated bad
+history-unrated = Not rated
+history-not-a-rating = rating must be good, bad or unrated
+rating-good = Good
+rating-bad = Bad
+transcript-rating-title = The visitor's rating
+
+## The supervisor board's figures (waiting, first response, satisfaction).
+board-figures = Response times and satisfaction
+board-figures-note = Averages of the waits and first answers that ended in each period; satisfaction is the share of good ratings. Today starts at midnight ({ $zone }).
+board-waiting-time = Average wait
+board-first-response = Average first response
+board-satisfaction = Satisfaction
+board-last-hour = Last hour
+board-today = Today
+board-last-30-days = Last 30 days
+board-no-figure = no data
+board-no-site = No site.
+board-satisfaction-today = Satisfaction today
+board-satisfaction-30-days = Satisfaction, 30 days
+board-duration-seconds = { $seconds } s
+board-duration-minutes-seconds = { $minutes } min { $seconds } s
+board-duration-minutes = { $minutes } min
+board-duration-hours = { $hours } h { $minutes } min
+board-duration-whole-hours = { $hours } h
+board-satisfaction-figure = { $percent }% ({ $good } of { $rated })
+console-ringing = Ringing for you
+console-ring-left = { $seconds } s left to accept
+console-accept = Accept
+console-accept-label = Accept the conversation with { $visitor } on { $site }
+console-decline = Decline
+console-ring-new = { $visitor } on { $site } is waiting for you to accept.
+console-ring-missed = You did not accept { $visitor } on { $site } in time: the conversation went to the next agent.
+transcript-accepted = The site asks agents to accept a new chat: it rang for this agent, who accepted it in time.
+transcript-passed-timed-out = It rang for { $name } first, who did not accept in time.
+transcript-passed-declined = It rang for { $name } first, who declined.

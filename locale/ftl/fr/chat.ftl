@@ -178,3 +178,44 @@ visitor-facts-local-time = Heure locale
 visitor-facts-time-zone = Fuseau horaire
 visitor-facts-earlier = Conversations précédentes
 visitor-first-conversation = C’est sa première conversation.
+
+## La note du visiteur à la fin d’une discussion (historique et transcription).
+history-rating = Note
+history-any-rating = Toutes les notes
+history-rated-good = Jugée bonne
+history-rated-bad = Jugée mauvaise
+history-unrated = Sans note
+history-not-a-rating = la note doit être good, bad ou unrated
+rating-good = Bonne
+rating-bad = Mauvaise
+transcript-rating-title = La note du visiteur
+
+## The supervisor board's figures (waiting, first response, satisfaction).
+board-figures = Temps de réponse et satisfaction
+board-figures-note = Moyennes des attentes et des premières réponses terminées dans chaque période ; la satisfaction est la part des bonnes notes. Aujourd’hui commence à minuit ({ $zone }).
+board-waiting-time = Attente moyenne
+board-first-response = Première réponse moyenne
+board-satisfaction = Satisfaction
+board-last-hour = Dernière heure
+board-today = Aujourd’hui
+board-last-30-days = 30 derniers jours
+board-no-figure = aucune donnée
+board-no-site = Aucun site.
+board-satisfaction-today = Satisfaction aujourd’hui
+board-satisfaction-30-days = Satisfaction sur 30 jours
+board-duration-seconds = { $seconds } s
+board-duration-minutes-seconds = { $minutes } min { $seconds } s
+board-duration-minutes = { $minutes } min
+board-duration-hours = { $hours } h { $minutes } min
+board-duration-whole-hours = { $hours } h
+board-satisfaction-figure = { $percent } % ({ $good } sur { $rated })
+console-ringing = Sonne pour vous
+console-ring-left = { $seconds } s pour accepter
+console-accept = Accepter
+console-accept-label = Accepter la conversation avec { $visitor } sur { $site }
+console-decline = Refuser
+console-ring-new = { $visitor } sur { $site } attend que vous acceptiez.
+console-ring-missed = Vous n’avez pas accepté { $visitor } sur { $site } à temps : la conversation est passée au conseiller suivant.
+transcript-accepted = Le site demande aux conseillers d’accepter une nouvelle conversation : elle a sonné pour ce conseiller, qui l’a acceptée à temps.
+transcript-passed-timed-out = Elle a d’abord sonné pour { $name }, qui ne l’a pas acceptée à temps.
+transcript-passed-declined = Elle a d’abord sonné pour { $name }, qui l’a refusée.

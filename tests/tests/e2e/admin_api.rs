@@ -439,7 +439,7 @@ async fn the_api_is_described_by_an_openapi_document() {
     }
     let searched: Vec<&str> =
         doc["paths"]["/api/v1/conversations"]["get"]["parameters"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
-    assert_eq!(searched, ["visitor", "agent", "site", "from", "until", "page", "per_page"]);
+    assert_eq!(searched, ["visitor", "agent", "site", "from", "until", "rating", "page", "per_page"]);
     assert!(doc["components"]["schemas"]["ErrorBody"].is_object());
     let order = &doc["paths"]["/api/v1/subscription/orders"]["post"];
     assert!(order["parameters"].as_array().unwrap().iter().any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header"), "{order}");

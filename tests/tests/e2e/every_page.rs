@@ -1,11 +1,11 @@
 //! One company with something on every page (an agent, a supervisor, an invited user, a
-//! live conversation, a closed one, an offline message, a pending password reset) and the
-//! list of its pages, for the tests that look at all of them: both languages, phone widths,
-//! accessibility.
+//! live conversation, a closed one, an offline message, a pending password reset, a shared
+//! canned response and one of the agent's own) and the list of its pages, for the tests that
+//! look at all of them: both languages, phone widths, accessibility.
 
 use domain::company::Role;
 use domain::site::Priority;
-use domain::{SiteId, UserId};
+use domain::{CannedResponseId, SiteId, UserId};
 use reqwest::Method;
 use serde_json::json;
 use testkit::api::Api;
@@ -31,7 +31,12 @@ pub struct Everything {
     pub blog: SiteId,
     pub invitation: String,
     pub password_reset: String,
+    /// The company's shared canned response `/thx`: "Thanks for waiting, {visitor_name}!
+    /// {agent_name} here." (its edit and removal pages are on the list).
+    pub canned: CannedResponseId,
 }
+
+pub const CANNED_TEXT: &str = "Thanks for waiting, {visitor_name}! {agent_name} here.";
 
 pub async fn a_company_with_everything(db: &TestDb, server: &TestServer) -> Everything {
     let chat = server.chat_site("Acme", 5).await;
@@ -76,9 +81,14 @@ pub async fn a_company_with_everything(db: &TestDb, server: &TestServer) -> Ever
     };
     wait_for(|| usize::from(links().0.is_some()) + usize::from(links().1.is_some()), 2).await;
     let (Some(invitation), Some(password_reset)) = links() else { panic!("no invitation or no password reset mail in {dir:?}") };
+    // Canned responses: the company's, and one of Ann's own.
+    let admin = server.session_of(chat.company, chat.admin).await;
+    let canned = app::canned::add(&server.app, &admin, true, "thx", CANNED_TEXT).await.unwrap();
+    let own = server.session_of(chat.company, ann).await;
+    app::canned::add(&server.app, &own, false, "hi", "Hello {visitor_name}, how can I help?").await.unwrap();
     server.settle().await;
     let offline = db.client().await.query_one("SELECT conversation_id::text FROM conversations WHERE state = 'offline'", &[]).await.unwrap().get(0);
-    Everything { chat, ann, _ann_online: console, live, closed, offline, blog, invitation, password_reset }
+    Everything { chat, ann, _ann_online: console, live, closed, offline, blog, invitation, password_reset, canned }
 }
 
 impl Everything {
@@ -107,6 +117,9 @@ impl Everything {
             format!("/admin/sites/{site}/install"),
             format!("/admin/sites/{site}/test"),
             format!("/admin/sites/{site}/agents"),
+            "/admin/canned-responses".into(),
+            format!("/admin/canned-responses/{}", self.canned),
+            format!("/admin/canned-responses/{}/remove", self.canned),
             "/history".into(),
             format!("/history/{}", self.live),
             format!("/history/{}", self.closed),
@@ -123,5 +136,5 @@ impl Everything {
 }
 
 /// The agent's and the supervisor's own pages.
-pub const AGENT_PAGES: [&str; 3] = ["/console", "/account", "/history"];
+pub const AGENT_PAGES: [&str; 4] = ["/console", "/account", "/account/canned-responses", "/history"];
 pub const SUPERVISOR_PAGES: [&str; 2] = ["/supervisor", "/history"];

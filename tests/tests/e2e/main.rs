@@ -1,6 +1,7 @@
 //! Every end-to-end test in one binary: one link instead of one per file, and one shared
 //! PostgreSQL template and test cluster for all of them.
 
+mod accept_before_it_counts;
 mod accessibility;
 mod admin_api;
 mod audit_page;
@@ -13,6 +14,7 @@ mod browser_chat;
 mod browser_harness;
 mod browser_sites;
 mod business_hours;
+mod canned_responses;
 mod chat;
 mod cli_events;
 mod cli_replay;
@@ -38,12 +40,15 @@ mod password_reset;
 mod payment_gateways;
 mod phone_layout;
 mod postgres_store;
+mod prechat_form;
+mod ratings_and_transcripts;
 mod read_models;
 mod revocation;
 mod routing;
 mod settings;
 mod sites_api;
 mod store_contract;
+mod supervisor_figures;
 mod user_pages;
 mod visitor_details;
 mod widget_csp;

@@ -50,6 +50,7 @@ async fn a_site_is_created_with_a_key_and_a_snippet_and_validation_names_the_fie
             Some("colour"),
         ),
         (json!({ "weights": { "high": 0, "normal": 2, "low": 1 } }), Some("weights")),
+        (json!({ "accept_seconds": 5 }), Some("accept_seconds")),
     ];
     for (body, field) in bad {
         let answer = api.json(Method::PATCH, &format!("/api/v1/sites/{id}"), Some(body.clone())).await;
@@ -70,6 +71,18 @@ async fn a_site_is_created_with_a_key_and_a_snippet_and_validation_names_the_fie
         (Some("Boutique"), Some("#aa0000"), Some("fr"))
     );
     assert_eq!(changed["weights"]["high"], 5);
+
+    // Accept before it counts: off when new, set, kept when left out, turned off by null.
+    assert_eq!(site["accept_seconds"], Value::Null);
+    let path = format!("/api/v1/sites/{id}");
+    for (body, expected) in [
+        (json!({ "accept_seconds": 30 }), json!(30)),
+        (json!({ "notes": "rings first" }), json!(30)),
+        (json!({ "accept_seconds": null }), Value::Null),
+    ] {
+        let (status, changed) = api.json(Method::PATCH, &path, Some(body.clone())).await;
+        assert_eq!((status, &changed["accept_seconds"]), (200, &expected), "{body}: {changed}");
+    }
 
     let (_, rotated) = api.json(Method::POST, &format!("/api/v1/sites/{id}/key"), None).await;
     assert_ne!(rotated["widget_key"], site["widget_key"]);

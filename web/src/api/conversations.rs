@@ -39,6 +39,10 @@ pub struct ApiConversation {
     pub preview: String,
     /// The visitor's data was erased: no name, e-mail, page or message text is left.
     pub visitor_erased: bool,
+    /// The visitor's rating at the end of the chat, `good` or `bad` (null: not rated).
+    pub rating: Option<String>,
+    /// What they wrote with it (empty if nothing).
+    pub rating_comment: String,
 }
 
 impl From<ConversationRow> for ApiConversation {
@@ -59,6 +63,8 @@ impl From<ConversationRow> for ApiConversation {
             messages: c.messages,
             preview: c.preview,
             visitor_erased: c.visitor_erased,
+            rating: c.rating,
+            rating_comment: c.rating_comment,
         }
     }
 }
@@ -78,7 +84,7 @@ pub struct PerPage {
     per_page: Option<i64>,
 }
 
-/// Conversations, newest first, found by visitor, agent, site and day.
+/// Conversations, newest first, found by visitor, agent, site, day and rating.
 #[utoipa::path(get, path = "/api/v1/conversations", tag = "conversations", params(HistoryQuery, PerPage), security(("session" = [])),
     responses((status = 200, body = ConversationList), (status = 401, body = super::ErrorBody), (status = 403, body = super::ErrorBody), (status = 422, body = super::ErrorBody)))]
 pub async fn list(

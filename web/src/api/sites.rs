@@ -36,6 +36,9 @@ pub struct ApiSite {
     pub hours: BusinessHours,
     /// The company's time zone, which the hours are in.
     pub time_zone: String,
+    /// Accept before it counts: a new chat rings the chosen agent for this many seconds
+    /// (10 to 120) before it is theirs; null: off, chats are assigned at once.
+    pub accept_seconds: Option<u16>,
     /// The lines to paste before `</body>`.
     pub snippet: String,
 }
@@ -61,6 +64,7 @@ fn to_api(web: &Web, session: &Session, site: SiteRow) -> ApiSite {
         weights: ApiWeights { high: site.weights.high, normal: site.weights.normal, low: site.weights.low },
         hours: site.hours,
         time_zone,
+        accept_seconds: site.accept_seconds,
         snippet,
     }
 }
@@ -111,16 +115,26 @@ pub struct SitePatch {
     pub urls: Option<Vec<String>>,
     pub notes: Option<String>,
     pub restrict_to_urls: Option<bool>,
-    /// colour (#rrggbb), greeting, position (bottom-right | bottom-left), language (en | fr), offline_text.
+    /// colour (#rrggbb), greeting, position (bottom-right | bottom-left), language (en | fr), offline_text,
+    /// prechat_form (bool, false when left out: the widget asks for a name and an e-mail address first).
     #[schema(value_type = Option<Object>)]
     pub settings: Option<WidgetSettings>,
     pub weights: Option<ApiWeights>,
     /// As `hours` in a site; the whole schedule is replaced.
     #[schema(value_type = Option<Object>)]
     pub hours: Option<BusinessHours>,
+    /// As `accept_seconds` in a site (10 to 120); null turns it off, leaving it out keeps it.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<u16>, minimum = 10, maximum = 120)]
+    pub accept_seconds: Option<Option<u16>>,
 }
 
-/// Change a site, its widget settings, its priority weights or its business hours.
+/// A field that is present, null included (`Some(None)`), as opposed to left out (`None`).
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Change a site, its widget settings, its priority weights, its business hours or its accept time.
 #[utoipa::path(patch, path = "/api/v1/sites/{id}", tag = "sites", params(("id" = Uuid, Path)), request_body = SitePatch,
     security(("session" = []), ("csrf" = [])), responses((status = 200, body = ApiSite), (status = 422, body = super::ErrorBody)))]
 pub async fn update(
@@ -151,6 +165,9 @@ pub async fn update(
     }
     if let Some(hours) = patch.hours {
         app::hours::set(&web, &session, id, hours).await?;
+    }
+    if let Some(seconds) = patch.accept_seconds {
+        site_admin::accept_timeout(&web, &session, id, seconds).await?;
     }
     Ok(axum::Json(fetch(&web, &session, id).await?))
 }

@@ -67,6 +67,8 @@ struct AgentSocket {
     name: String,
     session: Session,
     held: HashMap<ConversationId, Held>,
+    /// Conversations ringing for me, followed until they stop ringing.
+    ringing: HashMap<ConversationId, Registration>,
     outbox: Outbox,
     inbox: mpsc::Receiver<Notice>,
     _registrations: Vec<Registration>,
@@ -88,6 +90,7 @@ impl AgentSocket {
             name: session.signature(),
             session,
             held: HashMap::new(),
+            ringing: HashMap::new(),
             outbox,
             inbox,
             _registrations: Vec::new(),
@@ -159,7 +162,11 @@ impl AgentSocket {
 
     async fn handle(&mut self, frame: FromAgent) -> Vec<ToAgent> {
         match frame {
-            FromAgent::Hello { last_seen } => vec![self.state(&last_seen).await],
+            FromAgent::Hello { last_seen } => {
+                let mut frames = vec![self.state(&last_seen).await];
+                frames.extend(self.rings().await);
+                frames
+            }
             FromAgent::Status { status } => {
                 let status: Status = match status.parse() {
                     Ok(s) => s,
@@ -202,6 +209,58 @@ impl AgentSocket {
                 }
             }
             FromAgent::Agents { conversation_id } => vec![self.transfer_targets(conversation_id).await],
+            FromAgent::Accept { conversation_id } => match self.web.chat.accept(conversation_id, self.me, &self.metadata()).await {
+                // The conversation itself follows with its assignment's notice.
+                Ok(()) => self.ring_ended(conversation_id, "accepted"),
+                Err(e) => vec![refused(e)],
+            },
+            FromAgent::Decline { conversation_id } => {
+                match self.web.chat.end_ring(conversation_id, self.me, conversation::Unanswered::Declined, &self.metadata()).await {
+                    Ok(()) => self.ring_ended(conversation_id, "declined"),
+                    Err(e) => vec![refused(e)],
+                }
+            }
+        }
+    }
+
+    /// The conversations ringing for me, from the log (their deadlines by the server's clock).
+    async fn rings(&mut self) -> Vec<ToAgent> {
+        let Ok(agent) = self.web.chat.streams().agent(self.me).await else { return vec![] };
+        let mut frames = Vec::new();
+        for id in agent.held.iter().copied() {
+            if let Ok(conv) = self.web.chat.streams().conversation(id).await {
+                if let Some(offer) = conv.offer.as_ref().filter(|o| o.agent_id == self.me && !conv.closed) {
+                    frames.extend(self.ring(id, offer).await);
+                }
+            }
+        }
+        frames
+    }
+
+    /// What the console shows of a conversation ringing for me; followed from now on, so
+    /// that its end (accepted, closed, taken) is told.
+    async fn ring(&mut self, id: ConversationId, offer: &conversation::Offer) -> Option<ToAgent> {
+        let now = app::chat::routing::ChatView::now(self.web.chat.view());
+        let remaining_ms = (offer.until - now).num_milliseconds();
+        if remaining_ms <= 0 {
+            return None; // rang out: the ring sweep moves it on
+        }
+        self.ringing.entry(id).or_insert_with(|| self.web.hub().register(Interest::Conversation(id), self.outbox.clone()));
+        let row = app::chat::conversation_row(&self.web, id).await.ok().flatten();
+        Some(ToAgent::Ringing {
+            conversation_id: id,
+            site: row.as_ref().map(|r| r.site.clone()).unwrap_or_default(),
+            visitor: row.as_ref().map(|r| VisitorRef::of(r, &[]).label).unwrap_or_else(|| locale::t!("chat-visitor")),
+            preview: row.map(|r| r.preview).unwrap_or_default(),
+            remaining_ms,
+        })
+    }
+
+    /// Told once, however many notices say it.
+    fn ring_ended(&mut self, id: ConversationId, reason: &'static str) -> Vec<ToAgent> {
+        match self.ringing.remove(&id) {
+            Some(_) => vec![ToAgent::RingEnded { conversation_id: id, reason }],
+            None => vec![],
         }
     }
 
@@ -340,7 +399,8 @@ impl AgentSocket {
             Notice::Event(recorded, decoded) => match &*decoded {
                 Event::Conversation(e) => {
                     let Ok(id) = conversation::id_from_stream(&recorded.stream) else { return vec![] };
-                    if matches!(e, conversation::Event::ConversationAssigned { agent_id, .. } if *agent_id == self.me) {
+                    if matches!(e, conversation::Event::ConversationAssigned { agent_id, .. } | conversation::Event::ConversationOffered { offer: conversation::Offer { agent_id, .. } } if *agent_id == self.me)
+                    {
                         // Who the visitor is (their number, their earlier conversations) comes
                         // from the read model: let it reach this event first.
                         let caught_up = self.web.read_your_writes(projections::Registered::Conversations, Some(recorded.position)).await;
@@ -375,12 +435,23 @@ impl AgentSocket {
     ) -> Vec<ToAgent> {
         match e {
             conversation::Event::MessagePosted { .. } | conversation::Event::NoteAdded { .. } => self.message_out(id, version, e, at).await,
-            conversation::Event::ConversationAssigned { agent_id, .. } if *agent_id == self.me => {
-                if self.held.contains_key(&id) {
+            conversation::Event::ConversationOffered { offer } if offer.agent_id == self.me => {
+                if self.ringing.contains_key(&id) {
                     return vec![];
                 }
-                self.follow(id, 0).await.map(|c| ToAgent::Conversation(Box::new(c))).into_iter().collect()
+                self.ring(id, offer).await.into_iter().collect()
             }
+            conversation::Event::OfferEnded { agent_id, outcome } if *agent_id == self.me => self.ring_ended(id, outcome.as_str()),
+            conversation::Event::ConversationAssigned { agent_id, .. } if *agent_id == self.me => {
+                let mut frames = self.ring_ended(id, "accepted");
+                if self.held.contains_key(&id) {
+                    return frames;
+                }
+                frames.extend(self.follow(id, 0).await.map(|c| ToAgent::Conversation(Box::new(c))));
+                frames
+            }
+            conversation::Event::ConversationAssigned { .. } if self.ringing.contains_key(&id) => self.ring_ended(id, "taken"),
+            conversation::Event::ConversationClosed { .. } if self.ringing.contains_key(&id) => self.ring_ended(id, "closed"),
             conversation::Event::ConversationAssigned { decision, .. } if self.held.contains_key(&id) => {
                 self.held.remove(&id);
                 let reason = if matches!(decision, Decision::Transferred { .. }) { "transferred" } else { "reassigned" };

@@ -166,7 +166,10 @@ pub async fn dispatch(web: Web, sites: SiteWatch, from: Position) {
                         site_of.insert(id, *site_id);
                     }
                     hub.publish(Interest::Conversation(id), Notice::Event(recorded.clone(), decoded.clone()));
-                    if let conversation::Event::ConversationAssigned { agent_id, .. } = e {
+                    if let conversation::Event::ConversationAssigned { agent_id, .. }
+                    | conversation::Event::ConversationOffered { offer: conversation::Offer { agent_id, .. } }
+                    | conversation::Event::OfferEnded { agent_id, .. } = e
+                    {
                         hub.publish(Interest::Agent(*agent_id), Notice::Event(recorded.clone(), decoded.clone()));
                     }
                     if !matches!(e, conversation::Event::MessagePosted { .. } | conversation::Event::NoteAdded { .. }) {

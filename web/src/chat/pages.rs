@@ -83,6 +83,9 @@ pub struct HistoryQuery {
     /// Started on or before this day (UTC), as YYYY-MM-DD.
     #[serde(default)]
     pub until: String,
+    /// The visitor's rating: `good`, `bad` or `unrated` (chats not rated; offline messages never are).
+    #[serde(default)]
+    pub rating: String,
     /// From 1.
     #[serde(default)]
     pub page: Option<i64>,
@@ -96,6 +99,7 @@ impl HistoryQuery {
             site: self.site.clone(),
             from: self.from.clone(),
             until: self.until.clone(),
+            rating: self.rating.clone(),
         }
     }
 }
@@ -107,12 +111,13 @@ pub async fn history(State(web): State<Web>, User(session): User, Query(q): Quer
     let (rows, total) = history::search(&web, &session, &q.search(), (page - 1) * PAGE, PAGE).await?;
     let (sites, agents) = history::choices(&web, &session).await?;
     let query = format!(
-        "visitor={}&agent={}&site={}&from={}&until={}",
+        "visitor={}&agent={}&site={}&from={}&until={}&rating={}",
         urlencode(&q.visitor),
         urlencode(&q.agent),
         urlencode(&q.site),
         urlencode(&q.from),
-        urlencode(&q.until)
+        urlencode(&q.until),
+        urlencode(&q.rating)
     );
     Ok(page_with_head(
         &t!("history-title"),
@@ -134,6 +139,12 @@ pub async fn history(State(web): State<Web>, User(session): User, Query(q): Quer
                 }
                 label { (t!("history-from")) " " input type="date" name="from" value=(q.from); }
                 label { (t!("history-until")) " " input type="date" name="until" value=(q.until); }
+                select name="rating" aria-label=(t!("history-rating")) {
+                    option value="" { (t!("history-any-rating")) }
+                    @for (value, name) in [("good", t!("history-rated-good")), ("bad", t!("history-rated-bad")), ("unrated", t!("history-unrated"))] {
+                        option value=(value) selected[q.rating == value] { (name) }
+                    }
+                }
                 button.secondary type="submit" { (t!("history-search")) }
             }
             table #history {
@@ -159,7 +170,7 @@ fn row(c: &ConversationRow) -> Markup {
             td { (c.site) }
             td { (visitor_label(c)) @if c.given_name().is_some() { @if let Some(e) = c.given_email() { br; span.muted.small { (e) } } } }
             td { (c.agent_name.clone().unwrap_or_default()) }
-            td { span class={"status " (c.state)} { (state_name(&c.state)) } }
+            td { span class={"status " (c.state)} { (state_name(&c.state)) } @if let Some(r) = &c.rating { " " (rating_mark(r)) } }
             td.preview { (c.preview) }
         }
     }
@@ -268,6 +279,7 @@ async fn transcript_page(web: &Web, session: &Session, id: ConversationId, answe
                 p.notice #erased { (t!("transcript-erased")) }
             }
             (about_visitor(&c, &earlier))
+            @if let Some(r) = &c.rating { (rating_card(r, &c.rating_comment)) }
             @let visitor = visitor_label(&c);
             ol.transcript #transcript {
                 @for m in &messages {
@@ -350,7 +362,7 @@ fn why(decision: &serde_json::Value, names: &HashMap<uuid::Uuid, String>) -> Mar
         section.card #routing-decision {
             h2 { (t!("transcript-why")) }
             @match decision.get("by").and_then(|b| b.as_str()) {
-                Some("routed") => {
+                Some(by @ ("routed" | "accepted")) => {
                     p { (t!("transcript-routed", roll = decision.get("roll").and_then(|r| r.as_f64()).map(|r| format!("{r:.3}")).unwrap_or_default())) }
                     div.scroll { table {
                         thead { tr { th scope="col" { (t!("chat-agent")) } th scope="col" { (t!("transcript-priority")) } th scope="col" { (t!("transcript-weight")) } th scope="col" { (t!("transcript-load")) } } }
@@ -361,6 +373,17 @@ fn why(decision: &serde_json::Value, names: &HashMap<uuid::Uuid, String>) -> Mar
                             td { (c["load"]) " / " (c["max_chats"]) }
                         } } }
                     } }
+                    // Accept before it counts: who let it ring before the agent who accepted.
+                    @if by == "accepted" {
+                        p { (t!("transcript-accepted")) }
+                        @let passed = decision.get("passed").and_then(|p| p.as_array()).cloned().unwrap_or_default();
+                        @if !passed.is_empty() {
+                            ul #let-it-ring { @for p in &passed {
+                                li { @if p["outcome"] == "declined" { (t!("transcript-passed-declined", name = name(&p["agent_id"]))) }
+                                     @else { (t!("transcript-passed-timed-out", name = name(&p["agent_id"]))) } }
+                            } }
+                        }
+                    }
                 }
                 Some("transferred") => p { (t!("transcript-transferred", name = name(&decision["from"]))) },
                 Some("reassigned") => p {
@@ -376,7 +399,27 @@ fn why(decision: &serde_json::Value, names: &HashMap<uuid::Uuid, String>) -> Mar
     }
 }
 
-/// A conversation's state as the reader says it (the class keeps the stored word).
+/// The visitor's rating beside a conversation's state: a thumb and its word (the class
+/// keeps the stored word).
+fn rating_mark(rating: &str) -> Markup {
+    let (thumb, word) = match rating {
+        "good" => ("👍", t!("rating-good")),
+        _ => ("👎", t!("rating-bad")),
+    };
+    html! { span class={"rating " (rating)} { span aria-hidden="true" { (thumb) } " " (word) } }
+}
+
+/// How the visitor rated the chat at its end, and what they wrote.
+fn rating_card(rating: &str, comment: &str) -> Markup {
+    html! {
+        section.card #rating {
+            h2 { (t!("transcript-rating-title")) }
+            p { (rating_mark(rating)) }
+            @if !comment.is_empty() { blockquote.rating-comment { p { (comment) } } }
+        }
+    }
+}
+
 /// What the visitor's browser said and their other conversations, as the console shows them.
 fn about_visitor(c: &ConversationRow, earlier: &[ConversationRow]) -> Markup {
     let browser = match (c.browser.as_str(), c.system.as_str()) {
@@ -417,6 +460,7 @@ fn about_visitor(c: &ConversationRow, earlier: &[ConversationRow]) -> Markup {
     }
 }
 
+/// A conversation's state as the reader says it (the class keeps the stored word).
 fn state_name(state: &str) -> String {
     match state {
         "waiting" => t!("chat-state-waiting"),
@@ -522,6 +566,13 @@ const CONSOLE_STRINGS: &[&str] = &[
     "console-not-closed",
     "console-try-again",
     "console-not-transferred",
+    "console-ringing",
+    "console-ring-left",
+    "console-accept",
+    "console-accept-label",
+    "console-decline",
+    "console-ring-new",
+    "console-ring-missed",
 ];
 
 /// The words supervisor.js shows.
@@ -555,6 +606,18 @@ const BOARD_STRINGS: &[&str] = &[
     "board-seconds",
     "board-minutes",
     "board-hours",
+    "board-figures",
+    "board-figures-note",
+    "board-waiting-time",
+    "board-first-response",
+    "board-satisfaction",
+    "board-last-hour",
+    "board-today",
+    "board-last-30-days",
+    "board-no-figure",
+    "board-no-site",
+    "board-satisfaction-today",
+    "board-satisfaction-30-days",
     "console-note-mode",
     "console-note-placeholder",
     "console-add-note",

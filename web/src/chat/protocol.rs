@@ -131,6 +131,12 @@ pub enum FromVisitor {
     Message {
         client_id: Uuid,
         text: String,
+        /// What the visitor typed in the site's pre-chat form: kept with the conversation
+        /// this message starts (ignored once one is open).
+        #[serde(default)]
+        name: String,
+        #[serde(default)]
+        email: String,
     },
     Typing {
         typing: bool,
@@ -145,6 +151,22 @@ pub enum FromVisitor {
         message: String,
     },
     Close,
+    /// The visitor's rating of their conversation once it has ended (the latest one counts).
+    Rate {
+        rating: conversation::Rating,
+        #[serde(default)]
+        comment: String,
+    },
+    /// An address the visitor typed at the end of the chat: the only kind a copy goes to.
+    Email {
+        email: String,
+    },
+    /// A copy of the conversation by e-mail, to an address given in it; the same
+    /// `request_id` again sends one mail.
+    SendTranscript {
+        email: String,
+        request_id: Uuid,
+    },
 }
 
 #[derive(Debug, Serialize)]
@@ -183,6 +205,16 @@ pub enum ToVisitor {
     },
     OfflineReceived {
         client_id: Uuid,
+    },
+    Rated {
+        rating: conversation::Rating,
+    },
+    EmailNoted {
+        email: String,
+    },
+    /// The copy is recorded; the mailer sends it.
+    TranscriptRequested {
+        request_id: Uuid,
     },
     Error(ErrorFrame),
     /// Carries its own `type`.
@@ -236,6 +268,14 @@ pub enum FromAgent {
     Agents {
         conversation_id: ConversationId,
     },
+    /// Takes a conversation ringing for this agent (a site that asks agents to accept).
+    Accept {
+        conversation_id: ConversationId,
+    },
+    /// Lets a ringing conversation go to the next agent at once.
+    Decline {
+        conversation_id: ConversationId,
+    },
 }
 
 #[derive(Debug, Serialize)]
@@ -277,6 +317,21 @@ pub enum ToAgent {
     Page {
         conversation_id: ConversationId,
         page_url: String,
+    },
+    /// A new conversation rings for this agent: it is theirs if they accept within
+    /// `remaining_ms` (by the server's clock, counted from this frame).
+    Ringing {
+        conversation_id: ConversationId,
+        site: String,
+        visitor: String,
+        preview: String,
+        remaining_ms: i64,
+    },
+    /// It stopped ringing for this agent: `accepted`, `timed_out`, `declined`, `closed` (the
+    /// visitor left) or `taken` (a supervisor gave it to somebody).
+    RingEnded {
+        conversation_id: ConversationId,
+        reason: &'static str,
     },
     Error(ErrorFrame),
     /// Carries its own `type`.
@@ -388,6 +443,7 @@ pub enum ToSupervisor {
         agents: Vec<AgentRow>,
         queues: Vec<BoardQueue>,
         conversations: Vec<BoardConversation>,
+        figures: BoardFigures,
     },
     Transcript {
         conversation_id: ConversationId,
@@ -422,6 +478,67 @@ pub struct BoardConversation {
     pub visitor: String,
     pub started_at: DateTime<Utc>,
     pub state: String,
+}
+
+/// The board's figures at `as_of` (the server's clock): each measure counts in the period
+/// it ended in; "today" starts at `today_from`, midnight in `time_zone` (the company's).
+#[derive(Debug, Serialize)]
+pub struct BoardFigures {
+    pub time_zone: String,
+    pub as_of: DateTime<Utc>,
+    pub last_hour_from: DateTime<Utc>,
+    pub today_from: DateTime<Utc>,
+    pub last_30_days_from: DateTime<Utc>,
+    /// Every live site of the company, by name.
+    pub sites: Vec<SiteFigures>,
+    /// The agents rated in the last 30 days.
+    pub agents: Vec<AgentSatisfaction>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SiteFigures {
+    pub site_id: SiteId,
+    pub site: String,
+    pub waiting: HourAndDay,
+    pub first_response: HourAndDay,
+    pub satisfaction: DayAndMonth,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AgentSatisfaction {
+    pub user_id: UserId,
+    pub satisfaction: DayAndMonth,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HourAndDay {
+    pub last_hour: Average,
+    pub today: Average,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DayAndMonth {
+    pub today: Satisfaction,
+    pub last_30_days: Satisfaction,
+}
+
+/// `count` durations measured; their average in whole seconds and as the reader says it
+/// ("2 min 5 s"), null when none was.
+#[derive(Debug, Serialize)]
+pub struct Average {
+    pub count: i64,
+    pub seconds: Option<i64>,
+    pub text: Option<String>,
+}
+
+/// `good` of `rated` ratings; the share in whole percent and as the reader says it
+/// ("67% (2 of 3)"), null without a rating.
+#[derive(Debug, Serialize)]
+pub struct Satisfaction {
+    pub good: i64,
+    pub rated: i64,
+    pub percent: Option<i64>,
+    pub text: Option<String>,
 }
 
 #[cfg(test)]
@@ -466,6 +583,24 @@ mod tests {
             json!({ "type": "error", "code": "rate_limited", "message": "Too many messages: slow down.", "retry_after": 1 })
         );
         assert!(serde_json::to_value(ToSupervisor::Error(ErrorFrame::new("not_found", "x"))).unwrap().get("retry_after").is_none());
+    }
+
+    #[test]
+    fn the_end_of_chat_frames_read_a_rating_by_name_and_answer_with_their_type() {
+        let rate = parse_frame::<FromVisitor>(r#"{"type":"rate","rating":"bad"}"#).unwrap();
+        assert!(matches!(rate, FromVisitor::Rate { rating: conversation::Rating::Bad, ref comment } if comment.is_empty()));
+        assert_eq!(parse_frame::<FromVisitor>(r#"{"type":"rate","rating":"meh","comment":""}"#).unwrap_err().code, "invalid_frame");
+        let copy = parse_frame::<FromVisitor>(r#"{"type":"send_transcript","email":"a@b.co","request_id":"00000000-0000-0000-0000-000000000000"}"#);
+        assert!(matches!(copy, Ok(FromVisitor::SendTranscript { .. })));
+        assert_eq!(
+            serde_json::to_value(ToVisitor::Rated { rating: conversation::Rating::Good }).unwrap(),
+            json!({ "type": "rated", "rating": "good" })
+        );
+        assert_eq!(
+            serde_json::to_value(ToVisitor::TranscriptRequested { request_id: Uuid::nil() }).unwrap(),
+            json!({ "type": "transcript_requested", "request_id": Uuid::nil() })
+        );
+        assert_eq!(serde_json::to_value(ToVisitor::EmailNoted { email: "a@b.co".into() }).unwrap()["type"], "email_noted");
     }
 
     #[test]

@@ -14,7 +14,10 @@ use domain::{ConversationId, Event};
 
 use super::agent::same_origin;
 use super::hub::{Interest, Notice, Outbox, Registration};
-use super::protocol::{parse_frame, BoardConversation, BoardQueue, ErrorFrame, FromSupervisor, Message, ToSupervisor, Waiting};
+use super::protocol::{
+    parse_frame, AgentSatisfaction, Average, BoardConversation, BoardFigures, BoardQueue, DayAndMonth, ErrorFrame, FromSupervisor, HourAndDay,
+    Message, Satisfaction, SiteFigures, ToSupervisor, Waiting,
+};
 use super::{send_all, READ_LIMIT};
 use crate::auth::User;
 use crate::error::AppError;
@@ -37,10 +40,14 @@ fn not_found() -> ToSupervisor {
     ToSupervisor::Error(ErrorFrame::new("not_found", locale::t!("chat-error-no-conversation")))
 }
 
-/// The board: agents with status and load, queues per site, open conversations.
+/// The board: agents with status and load, queues per site, open conversations, figures.
 pub async fn board(web: &Web, session: &Session) -> ToSupervisor {
-    let Ok(board) = app::chat::board(web, session).await else {
-        return ToSupervisor::Error(ErrorFrame::new("unavailable", locale::t!("chat-error-unavailable")));
+    let board = match app::chat::board(web, session).await {
+        Ok(board) => board,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot read the board");
+            return ToSupervisor::Error(ErrorFrame::new("unavailable", locale::t!("chat-error-unavailable")));
+        }
     };
     let mut queues: Vec<BoardQueue> = Vec::new();
     for c in board.open.iter().filter(|c| c.state == "waiting") {
@@ -62,8 +69,48 @@ pub async fn board(web: &Web, session: &Session) -> ToSupervisor {
             state: c.state.clone(),
         })
         .collect();
-    ToSupervisor::Board { agents: board.agents, queues, conversations }
+    ToSupervisor::Board { agents: board.agents, queues, conversations, figures: figures(&board.figures, locale::lang()) }
 }
+
+/// The figures with their words in `lang`.
+fn figures(f: &app::chat::figures::Figures, lang: locale::Lang) -> BoardFigures {
+    use app::chat::figures::{average_seconds, duration_text, percent_good, satisfaction_text};
+    let average = |d: projections::figures::Durations| {
+        let seconds = average_seconds(d);
+        Average { count: d.count, seconds, text: seconds.map(|s| duration_text(lang, s)) }
+    };
+    let satisfaction =
+        |r: projections::figures::Ratings| Satisfaction { good: r.good, rated: r.rated, percent: percent_good(r), text: satisfaction_text(lang, r) };
+    BoardFigures {
+        time_zone: f.time_zone.name().to_owned(),
+        as_of: f.windows.now,
+        last_hour_from: f.windows.last_hour,
+        today_from: f.windows.today,
+        last_30_days_from: f.windows.last_30_days,
+        sites: f
+            .sites
+            .iter()
+            .map(|s| SiteFigures {
+                site_id: s.site_id,
+                site: s.site.clone(),
+                waiting: HourAndDay { last_hour: average(s.waiting_last_hour), today: average(s.waiting_today) },
+                first_response: HourAndDay { last_hour: average(s.first_response_last_hour), today: average(s.first_response_today) },
+                satisfaction: DayAndMonth { today: satisfaction(s.rated_today), last_30_days: satisfaction(s.rated_last_30_days) },
+            })
+            .collect(),
+        agents: f
+            .agents
+            .iter()
+            .map(|a| AgentSatisfaction {
+                user_id: a.user_id,
+                satisfaction: DayAndMonth { today: satisfaction(a.rated_today), last_30_days: satisfaction(a.rated_last_30_days) },
+            })
+            .collect(),
+    }
+}
+
+/// How often the board is sent again when nothing changed, for its figures.
+const FIGURES_EVERY: Duration = Duration::from_secs(15);
 
 async fn run(web: Web, session: Session, mut socket: WebSocket) {
     let (outbox, mut inbox) = Outbox::new();
@@ -73,6 +120,9 @@ async fn run(web: Web, session: Session, mut socket: WebSocket) {
     // Board refreshes are coalesced: at most two a second.
     let mut refresh = tokio::time::interval(Duration::from_millis(500));
     let mut recheck = tokio::time::interval(super::RECHECK);
+    // The figures' windows slide with time, and a message (a first answer) refreshes no
+    // board: the board is sent again this often anyway.
+    let mut figures_due = tokio::time::interval_at(tokio::time::Instant::now() + FIGURES_EVERY, FIGURES_EVERY);
     let mut stale = false;
     loop {
         let frames: Vec<ToSupervisor> = tokio::select! {
@@ -124,6 +174,10 @@ async fn run(web: Web, session: Session, mut socket: WebSocket) {
                     super::close_socket(&mut socket, code, reason).await;
                     return;
                 }
+                vec![]
+            }
+            _ = figures_due.tick() => {
+                stale = true;
                 vec![]
             }
             _ = refresh.tick() => {

@@ -9,7 +9,7 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use domain::conversation::{self, Sender};
-use domain::visitor_details::VisitorDetails;
+use domain::visitor_details::{Given, VisitorDetails};
 use domain::{Actor, ConversationId, Event, Metadata, VisitorId};
 use projections::sites::SiteRow;
 use serde::Deserialize;
@@ -258,7 +258,7 @@ impl Visitor {
     async fn handle(&mut self, frame: FromVisitor) -> Vec<ToVisitor> {
         match frame {
             FromVisitor::Hello { .. } => vec![error("invalid_frame", &locale::t!("chat-error-hello-once"))],
-            FromVisitor::Message { client_id, text } => self.message(client_id, &text).await,
+            FromVisitor::Message { client_id, text, name, email } => self.message(client_id, &text, (name, email)).await,
             FromVisitor::Typing { typing } => {
                 if let Some(conversation_id) = self.conversation {
                     app::chat::typing::send(&self.web, &Typing { conversation_id, from: "visitor".into(), typing }).await;
@@ -278,6 +278,12 @@ impl Visitor {
                     Err(e) => vec![refused(e)],
                 }
             }
+            frame @ (FromVisitor::Rate { .. } | FromVisitor::Email { .. } | FromVisitor::SendTranscript { .. }) => {
+                match self.end_of_chat(frame).await {
+                    Ok(done) => vec![done],
+                    Err(e) => vec![refused(e)],
+                }
+            }
             FromVisitor::Close => match self.conversation {
                 Some(id) => match self.web.chat.close(id, "visitor", &self.metadata()).await {
                     Ok(()) => vec![],
@@ -288,7 +294,35 @@ impl Visitor {
         }
     }
 
-    async fn message(&mut self, client_id: Uuid, text: &str) -> Vec<ToVisitor> {
+    /// A rating, an address or a copy asked for, on the conversation this socket follows or,
+    /// after a reload once it ended, the visitor's latest chat on the site (theirs either way:
+    /// a visitor names no conversation). The domain refuses a rating before the end and a
+    /// copy to an address they did not give in it.
+    async fn end_of_chat(&self, frame: FromVisitor) -> Result<ToVisitor, crate::error::AppError> {
+        let id = match self.conversation {
+            Some(id) => id,
+            None => app::chat::visitors::latest_chat(&self.web, self.visitor_id, self.site.site_id).await?.ok_or(app::Error::NotFound)?,
+        };
+        let (streams, metadata) = (self.web.chat.streams(), self.metadata());
+        Ok(match frame {
+            FromVisitor::Rate { rating, comment } => {
+                streams.rate(id, rating, &comment, &metadata).await?;
+                ToVisitor::Rated { rating }
+            }
+            FromVisitor::Email { email } => {
+                streams.give_email(id, &email, &metadata).await?;
+                ToVisitor::EmailNoted { email: email.trim().to_owned() }
+            }
+            FromVisitor::SendTranscript { email, request_id } => {
+                streams.request_transcript(id, request_id, &email, &metadata).await?;
+                ToVisitor::TranscriptRequested { request_id }
+            }
+            _ => return Err(app::Error::NotFound.into()),
+        })
+    }
+
+    /// `given`: the name and address of the pre-chat form, for a conversation this starts.
+    async fn message(&mut self, client_id: Uuid, text: &str, given: (String, String)) -> Vec<ToVisitor> {
         // A message the domain would refuse must not start a conversation first.
         if let Err(e) = conversation::checked_text(text) {
             return vec![refused(commands::Error::from(e))];
@@ -303,7 +337,11 @@ impl Visitor {
             if let Some(closed) = self.outside_hours().await {
                 return closed;
             }
-            posted = Some(self.start_with(client_id, text).await);
+            // A site with a pre-chat form starts no chat without an address (the widget asks first).
+            if self.site.settings.prechat_form && given.1.trim().is_empty() {
+                return vec![refused(commands::Error::from(conversation::Error::BadEmail(String::new())))];
+            }
+            posted = Some(self.start_with(client_id, text, given).await);
         }
         let posted = match posted.expect("posted or started") {
             Ok(posted) => posted,
@@ -341,14 +379,12 @@ impl Visitor {
 
     /// A new conversation for this visitor, started by this message (both stored, or
     /// neither), followed from now on.
-    async fn start_with(&mut self, client_id: Uuid, text: &str) -> Result<commands::chat::Posted, commands::Error> {
+    async fn start_with(&mut self, client_id: Uuid, text: &str, (name, email): (String, String)) -> Result<commands::chat::Posted, commands::Error> {
         let (site, visitor) = (&self.site, self.visitor_id);
-        let (id, posted) = self
-            .web
-            .chat
-            .streams()
-            .start_with_message(site.site_id, site.company_id, visitor, &self.page_url, &self.details, client_id, text)
-            .await?;
+        let given = (!name.trim().is_empty() || !email.trim().is_empty()).then(|| Box::new(Given { name: name.into(), email: email.into() }));
+        let details = VisitorDetails { given, ..self.details.clone() };
+        let (id, posted) =
+            self.web.chat.streams().start_with_message(site.site_id, site.company_id, visitor, &self.page_url, &details, client_id, text).await?;
         self.follow(id);
         self.sent = 0;
         Ok(posted)

@@ -146,7 +146,11 @@ async fn show_list(web: &Web, session: &Session, scope: Scope, jar: CookieJar) -
 async fn add(web: &Web, session: &Session, scope: Scope, jar: CookieJar, form: CannedForm) -> Result<Response, AppError> {
     check_csrf(session, &form.csrf)?;
     match canned::add(web, session, scope.shared(), &form.shortcut, &form.text).await {
-        Ok(_) => Ok(flash::done(jar, scope.base(), &t!("canned-added-notice", shortcut = form.shortcut.trim().trim_start_matches('/')))),
+        Ok(_) => {
+            // Named as stored (" /Thx " is kept as "thx"); it was accepted, so it normalises.
+            let shortcut = domain::canned::normalise_shortcut(&form.shortcut).unwrap_or_default();
+            Ok(flash::done(jar, scope.base(), &t!("canned-added-notice", shortcut = shortcut.as_str())))
+        }
         Err(e) => {
             let Refusal { status, message, field } = refusal(e)?;
             let rows = scope.list(web, session).await?;
@@ -192,14 +196,17 @@ async fn save(web: &Web, session: &Session, scope: Scope, jar: CookieJar, id: Ca
     }
 }
 
-async fn confirm_remove(web: &Web, session: &Session, scope: Scope, id: CannedResponseId) -> Result<Markup, AppError> {
+async fn confirm_remove(web: &Web, session: &Session, scope: Scope, jar: CookieJar, id: CannedResponseId) -> Result<Response, AppError> {
     let row = scope.load(web, session, id).await?;
     let base = scope.base();
-    Ok(page(
+    // An unticked box comes back here, saying why.
+    let (jar, flash) = Flash::take(jar);
+    let body = page(
         &t!("canned-remove-title"),
         Some(session),
         html! {
             section.card {
+                @if let Some(e) = &flash.error { p.error role="alert" { (e) } }
                 h1 { (t!("canned-remove-heading", shortcut = row.shortcut.as_str())) }
                 blockquote.canned-text { (row.text) }
                 form method="post" action={(base) "/" (id) "/remove"} #confirm-remove {
@@ -209,7 +216,8 @@ async fn confirm_remove(web: &Web, session: &Session, scope: Scope, id: CannedRe
                 }
             }
         },
-    ))
+    );
+    Ok((jar, body).into_response())
 }
 
 async fn remove(web: &Web, session: &Session, scope: Scope, jar: CookieJar, id: CannedResponseId, form: ConfirmForm) -> Result<Response, AppError> {
@@ -267,8 +275,13 @@ pub async fn admin_save(
     save(&web, &session, Scope::Shared, jar, id, form).await
 }
 
-pub async fn admin_confirm_remove(State(web): State<Web>, Admin(session): Admin, Path(id): Path<CannedResponseId>) -> Result<Markup, AppError> {
-    confirm_remove(&web, &session, Scope::Shared, id).await
+pub async fn admin_confirm_remove(
+    State(web): State<Web>,
+    Admin(session): Admin,
+    jar: CookieJar,
+    Path(id): Path<CannedResponseId>,
+) -> Result<Response, AppError> {
+    confirm_remove(&web, &session, Scope::Shared, jar, id).await
 }
 
 pub async fn admin_remove(
@@ -303,8 +316,13 @@ pub async fn own_save(
     save(&web, &agent(session)?, Scope::Own, jar, id, form).await
 }
 
-pub async fn own_confirm_remove(State(web): State<Web>, User(session): User, Path(id): Path<CannedResponseId>) -> Result<Markup, AppError> {
-    confirm_remove(&web, &agent(session)?, Scope::Own, id).await
+pub async fn own_confirm_remove(
+    State(web): State<Web>,
+    User(session): User,
+    jar: CookieJar,
+    Path(id): Path<CannedResponseId>,
+) -> Result<Response, AppError> {
+    confirm_remove(&web, &agent(session)?, Scope::Own, jar, id).await
 }
 
 pub async fn own_remove(

@@ -166,6 +166,8 @@ struct Feedback<'a> {
     general: Option<&'a SiteForm>,
     widget: Option<&'a SettingsForm>,
     hours: Option<&'a super::hours::HoursForm>,
+    /// What was typed in the accept card: switched on, and the seconds.
+    accept: Option<(bool, &'a str)>,
 }
 
 async fn edit_page(web: &Web, session: &Session, site: &SiteRow, fb: Feedback<'_>) -> Result<Markup, AppError> {
@@ -232,6 +234,7 @@ async fn edit_page(web: &Web, session: &Session, site: &SiteRow, fb: Feedback<'_
                 @if matches!(field, Some("high" | "normal" | "low" | "weights")) { p.field-error role="alert" #weights-error { (message.unwrap_or_default()) } }
                 p { button type="submit" { (t!("sites-save")) } }
             }
+            (accept_card(session, &base, fb.accept.unwrap_or((site.accept_seconds.is_some(), "")), site.accept_seconds, message, field))
             section.card #site-key {
                 h2 { (t!("sites-key")) }
                 p { code #widget-key { (site.widget_key) } }
@@ -354,6 +357,9 @@ pub struct SettingsForm {
     language: String,
     #[serde(default)]
     offline_text: String,
+    /// A checkbox: present when ticked.
+    #[serde(default)]
+    prechat_form: Option<String>,
 }
 
 impl From<&WidgetSettings> for SettingsForm {
@@ -373,6 +379,7 @@ impl From<&WidgetSettings> for SettingsForm {
                 Language::Fr => "fr".into(),
             },
             offline_text: s.offline_text.clone(),
+            prechat_form: s.prechat_form.then(|| "on".into()),
         }
     }
 }
@@ -385,6 +392,7 @@ impl SettingsForm {
             position: site_admin::parse_position(&self.position)?,
             language: site_admin::parse_language(&self.language)?,
             offline_text: self.offline_text.clone(),
+            prechat_form: self.prechat_form.is_some(),
         })
     }
 }
@@ -410,6 +418,8 @@ fn settings_fields(form: &SettingsForm, message: Option<&str>, field: Option<&st
         label for="offline_text" { (t!("sites-offline-text")) }
         textarea #offline_text name="offline_text" rows="2" aria-invalid=(field == Some("offline_text")) aria-describedby=[error_id(field, "offline_text")] { (form.offline_text) }
         (field_error(field, "offline_text", message))
+        label.check { input #prechat_form type="checkbox" name="prechat_form" checked[form.prechat_form.is_some()]; " " (t!("sites-prechat-form")) }
+        p.muted.small { (t!("sites-prechat-form-help")) }
     }
 }
 
@@ -462,6 +472,64 @@ pub async fn save_weights(
         Err(e) => Err(e),
     };
     respond(&web, &session, jar, &site, result, None, None).await
+}
+
+/// Accept before it counts: off by default; on, a new chat rings the chosen agent for the
+/// given seconds before it goes to the next.
+fn accept_card(session: &Session, base: &str, (on, typed): (bool, &str), seconds: Option<u16>, message: Option<&str>, field: Option<&str>) -> Markup {
+    let invalid = field == Some("accept_seconds");
+    let range = domain::site::ACCEPT_SECONDS;
+    let value = if typed.is_empty() { seconds.unwrap_or(30).to_string() } else { typed.to_owned() };
+    html! {
+        form.card method="post" action={(base) "/accept"} #site-accept {
+            h2 { (t!("sites-accept")) }
+            p.muted.small { (t!("sites-accept-help")) }
+            input type="hidden" name="csrf" value=(session.csrf);
+            p { label { input type="checkbox" name="enabled" value="on" checked[on]; " " (t!("sites-accept-enabled")) } }
+            p {
+                label for="accept-seconds" { (t!("sites-accept-seconds", min = *range.start(), max = *range.end())) } " "
+                input #accept-seconds type="number" name="seconds" min=(range.start()) max=(range.end()) value=(value)
+                    aria-invalid=(invalid) aria-describedby=[invalid.then_some("accept-error")];
+            }
+            @if invalid { p.field-error role="alert" #accept-error { (message.unwrap_or_default()) } }
+            p { button type="submit" { (t!("sites-save")) } }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AcceptForm {
+    #[serde(default)]
+    csrf: String,
+    enabled: Option<String>,
+    #[serde(default)]
+    seconds: String,
+}
+
+pub async fn save_accept(
+    State(web): State<Web>,
+    Admin(session): Admin,
+    jar: CookieJar,
+    Path(id): Path<SiteId>,
+    Form(form): Form<AcceptForm>,
+) -> Result<Response, AppError> {
+    check_csrf(&session, &form.csrf)?;
+    let site = site_admin::load_live(&web, &session, id).await?;
+    let result = match (form.enabled.is_some(), form.seconds.trim().parse::<u16>()) {
+        (false, _) => site_admin::accept_timeout(&web, &session, id, None).await,
+        (true, Ok(seconds)) => site_admin::accept_timeout(&web, &session, id, Some(seconds)).await,
+        (true, Err(_)) => Err(commands::Error::from(domain::site::Error::BadAcceptTimeout).into()),
+    };
+    match result {
+        Ok(()) => Ok(flash::done(jar, &format!("/admin/sites/{}", site.site_id), &t!("sites-saved"))),
+        Err(e) => {
+            // Refused: the card shows what was typed, with the reason beside the field.
+            let Refusal { status, message, field } = refusal(e)?;
+            let accept = Some((form.enabled.is_some(), form.seconds.as_str()));
+            let feedback = Feedback { message: Some(&message), field, accept, ..Default::default() };
+            Ok((status, edit_page(&web, &session, &site, feedback).await?).into_response())
+        }
+    }
 }
 
 /// "Are you sure?" before rotating the widget key, with what it breaks; works without JavaScript.
