@@ -1,6 +1,7 @@
 //! Every end-to-end test in one binary: one link instead of one per file, and one shared
 //! PostgreSQL template and test cluster for all of them.
 
+mod a_whole_chat;
 mod accept_before_it_counts;
 mod accessibility;
 mod admin_api;
