@@ -71,6 +71,20 @@ impl Browser {
     }
 
     /// Waits up to 10 s for an element.
+    /// An element inside the widget's Shadow DOM (waited for as `find` waits), for real
+    /// clicks and keys.
+    pub async fn widget_element(&self, css: &str) -> fantoccini::elements::Element {
+        let root = self.find("switchboard-chat").await.shadow_root().await.expect("the widget has an open shadow root");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            match root.find(Locator::Css(css)).await {
+                Ok(element) => return element,
+                Err(e) if tokio::time::Instant::now() >= deadline => panic!("no `{css}` in the widget: {e}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
     pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
         self.client
             .wait()

@@ -69,8 +69,8 @@
             <form class="rate fields" novalidate>
               <p class="ask" id="sb-ask"></p>
               <div class="thumbs" role="group" aria-labelledby="sb-ask">
-                <button class="thumb" type="button" data-rating="good" aria-pressed="false"><span aria-hidden="true">&#128077;</span> <span class="word"></span></button>
-                <button class="thumb" type="button" data-rating="bad" aria-pressed="false"><span aria-hidden="true">&#128078;</span> <span class="word"></span></button>
+                <button class="thumb" type="button" data-rating="good" aria-pressed="false"><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z"/></svg> <span class="word"></span></button>
+                <button class="thumb" type="button" data-rating="bad" aria-pressed="false"><svg viewBox="0 0 24 24" aria-hidden="true"><path transform="rotate(180 12 12)" d="M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z"/></svg> <span class="word"></span></button>
               </div>
               <label><span></span><textarea name="comment" maxlength="1000" rows="2"></textarea></label>
               <p class="err" role="alert"></p>
@@ -152,7 +152,8 @@
     .after { display: flex; flex-direction: column; gap: 12px; padding: 12px; border-radius: 12px; background: #fff; box-shadow: 0 1px 2px rgba(0,0,0,.08); }
     .ask { font-weight: 600; }
     .thumbs { display: flex; gap: 8px; }
-    .thumb { padding: 6px 12px; border: 1px solid #c9ced6; border-radius: 18px; background: #fff; }
+    .thumb { display: inline-flex; align-items: center; gap: 6px; padding: 6px 12px; border: 1px solid #c9ced6; border-radius: 18px; background: #fff; }
+    .thumb svg { width: 16px; height: 16px; fill: currentColor; }
     .thumb[aria-pressed="true"] { border-color: var(--c); box-shadow: inset 0 0 0 1px var(--c); font-weight: 600; }
     .rated, .copied { font-size: 13px; color: #1e6b3c; }
     .offline-text { white-space: pre-wrap; }

@@ -5,9 +5,7 @@
 //! transcript page shows the rating and its comment.
 
 use domain::site::{Priority, WidgetSettings};
-use fantoccini::elements::Element;
 use fantoccini::key::Key;
-use fantoccini::Locator;
 use serde_json::{json, Value};
 use testkit::browser::{customer_site, Browser};
 use testkit::chat::PASSWORD;
@@ -48,12 +46,6 @@ async fn in_widget(browser: &Browser, what: &str, script: &str, arg: Value) -> V
 
 async fn run(browser: &Browser, script: &str) -> Value {
     browser.client.execute(script, vec![]).await.unwrap_or_else(|e| panic!("{script}: {e}"))
-}
-
-/// An element inside the widget's Shadow DOM, for real clicks and keys.
-async fn widget(browser: &Browser, css: &str) -> Element {
-    let root = browser.find("switchboard-chat").await.shadow_root().await.expect("an open shadow root");
-    wait::until(&format!("`{css}` in the widget"), wait::DEADLINE, || async { root.find(Locator::Css(css)).await.map_err(|e| e.to_string()) }).await
 }
 
 /// The messages the widget shows: [class, who (or null), text].
@@ -133,7 +125,7 @@ async fn a_visitor_fills_the_pre_chat_form_gets_a_canned_answer_never_the_note_r
     let visitor = Browser::start().await;
     visitor.goto(&page).await;
     in_widget(&visitor, "the bubble", "return !!root.querySelector('.bubble');", Value::Null).await;
-    widget(&visitor, ".bubble").await.click().await.unwrap();
+    visitor.widget_element(".bubble").await.click().await.unwrap();
     in_widget(
         &visitor,
         "the pre-chat form, the composer hidden",
@@ -141,10 +133,10 @@ async fn a_visitor_fills_the_pre_chat_form_gets_a_canned_answer_never_the_note_r
         Value::Null,
     )
     .await;
-    widget(&visitor, ".prechat [name=name]").await.send_keys(NAME).await.unwrap();
-    widget(&visitor, ".prechat [name=email]").await.send_keys(EMAIL).await.unwrap();
-    widget(&visitor, ".prechat [name=question]").await.send_keys(QUESTION).await.unwrap();
-    widget(&visitor, ".prechat .go").await.click().await.unwrap();
+    visitor.widget_element(".prechat [name=name]").await.send_keys(NAME).await.unwrap();
+    visitor.widget_element(".prechat [name=email]").await.send_keys(EMAIL).await.unwrap();
+    visitor.widget_element(".prechat [name=question]").await.send_keys(QUESTION).await.unwrap();
+    visitor.widget_element(".prechat .go").await.click().await.unwrap();
     in_widget(
         &visitor,
         "the question, delivered",
@@ -256,9 +248,9 @@ async fn a_visitor_fills_the_pre_chat_form_gets_a_canned_answer_never_the_note_r
     assert_eq!(ended, json!({ "ended": "The conversation has ended", "ask": "How was this chat?", "copy": "E-mail me a copy of this chat" }));
 
     // Good, with a comment, sent: thanked.
-    widget(&visitor, ".thumb[data-rating=good]").await.click().await.unwrap();
-    widget(&visitor, ".rate textarea").await.send_keys(COMMENT).await.unwrap();
-    widget(&visitor, ".rate .go").await.click().await.unwrap();
+    visitor.widget_element(".thumb[data-rating=good]").await.click().await.unwrap();
+    visitor.widget_element(".rate textarea").await.send_keys(COMMENT).await.unwrap();
+    visitor.widget_element(".rate .go").await.click().await.unwrap();
     let thanks =
         in_widget(&visitor, "the thanks for the rating", "const r = root.querySelector('.rated'); return !r.hidden && r.textContent;", Value::Null)
             .await;
@@ -268,7 +260,7 @@ async fn a_visitor_fills_the_pre_chat_form_gets_a_canned_answer_never_the_note_r
     // A copy, to the address of the pre-chat form, already filled in.
     let prefilled = run(&visitor, &format!("{ROOT} return root.querySelector('.copy input').value;")).await;
     assert_eq!(prefilled, EMAIL, "the copy's address is the one the visitor gave before the chat");
-    widget(&visitor, ".copy .go").await.click().await.unwrap();
+    visitor.widget_element(".copy .go").await.click().await.unwrap();
     let sent =
         in_widget(&visitor, "the copy's confirmation", "const c = root.querySelector('.copied'); return !c.hidden && c.textContent;", Value::Null)
             .await;

@@ -17,6 +17,8 @@ use testkit::chat::{assignment, console, says, slots_held, visitor, ChatSite};
 use testkit::ws::Ws;
 use testkit::{TestDb, TestServer};
 
+use crate::routing::replay_agent;
+
 /// The site's chats ring for `seconds` before they count (None: off), as its administrator sets it.
 async fn accept_within(server: &TestServer, chat: &ChatSite, seconds: Option<u16>) {
     let admin = server.session_of(chat.company, chat.admin).await;
@@ -215,25 +217,6 @@ async fn with_the_setting_off_a_chat_is_the_agent_s_at_once() {
     assert_eq!(assignment(&client, id.0).await, (Some(ann.0), false));
     server.settle().await;
     assert_eq!(app::chat::conversation_row(&server.app, id).await.unwrap().unwrap().decision.unwrap()["by"], "routed");
-}
-
-/// An agent's stream, replayed: the most slots taken at any moment (held plus rung), and
-/// the slots taken at the end.
-async fn replay_agent(server: &TestServer, id: UserId) -> (usize, HashSet<ConversationId>) {
-    let (mut held, mut most) = (HashSet::new(), 0);
-    for e in server.app.events().read_stream(&agent::stream(id), 0).await.unwrap() {
-        match e.decode_as::<agent::Event>().unwrap() {
-            agent::Event::ConversationTaken { conversation_id } => {
-                assert!(held.insert(conversation_id), "{conversation_id} taken twice by one agent");
-            }
-            agent::Event::ConversationReleased { conversation_id, .. } => {
-                held.remove(&conversation_id);
-            }
-            _ => {}
-        }
-        most = most.max(held.len());
-    }
-    (most, held)
 }
 
 /// Every conversation's state, from its own stream.

@@ -8,9 +8,7 @@ use std::time::Duration;
 
 use domain::company::Role;
 use domain::site::Priority;
-use fantoccini::elements::Element;
 use fantoccini::key::Key;
-use fantoccini::Locator;
 use serde_json::{json, Value};
 use testkit::browser::{customer_site, Browser};
 use testkit::chat::PASSWORD;
@@ -63,23 +61,9 @@ const WIDGET_MESSAGES: &str = "const host = document.querySelector('switchboard-
     return [...host.shadowRoot.querySelectorAll('.messages .msg')].map((m) => \
       [m.className, m.querySelector('.who') ? m.querySelector('.who').textContent : null, m.querySelector('.text').textContent]);";
 
-/// An element inside the widget's Shadow DOM, for real clicks and keys.
-async fn widget(browser: &Browser, css: &str) -> Element {
-    let host = browser.find("switchboard-chat").await;
-    let root = host.shadow_root().await.expect("the widget has an open shadow root");
-    let deadline = tokio::time::Instant::now() + WAIT;
-    loop {
-        match root.find(Locator::Css(css)).await {
-            Ok(element) => return element,
-            Err(e) if tokio::time::Instant::now() >= deadline => panic!("no `{css}` in the widget: {e}"),
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
-        }
-    }
-}
-
 /// Opens the widget's panel with a click on the bubble.
 async fn open_bubble(visitor: &Browser) {
-    widget(visitor, ".bubble").await.click().await.unwrap();
+    visitor.widget_element(".bubble").await.click().await.unwrap();
     wait_for(visitor, "the panel opens", &format!("{ROOT} return !root.querySelector('.panel').hidden;"), Value::Null).await;
 }
 
@@ -174,8 +158,8 @@ async fn a_visitor_on_a_customer_page_and_an_agent_in_the_console_talk_in_real_b
 
     // ---- The visitor writes, with some HTML in the text; the agent gets it. ----
     let hostile = "Do you have size 43? <img src=x onerror=\"window.__pwned=1\">";
-    widget(&visitor, ".input").await.send_keys(hostile).await.unwrap();
-    widget(&visitor, ".send").await.click().await.unwrap();
+    visitor.widget_element(".input").await.send_keys(hostile).await.unwrap();
+    visitor.widget_element(".send").await.click().await.unwrap();
     let delivered =
         format!("{ROOT} return [...root.querySelectorAll('.msg.from-visitor.delivered .text')].some((t) => t.textContent === arguments[0]);");
     wait_for(&visitor, "the visitor's message is delivered", &delivered, json!(hostile)).await;
@@ -188,7 +172,7 @@ async fn a_visitor_on_a_customer_page_and_an_agent_in_the_console_talk_in_real_b
     widget_status(&visitor, "You are chatting with ann").await;
 
     // The visitor types (the agent sees it), then sends with Enter.
-    let input = widget(&visitor, ".input").await;
+    let input = visitor.widget_element(".input").await;
     input.send_keys("Blue, if poss").await.unwrap();
     wait_for(
         &agent,
@@ -424,7 +408,7 @@ async fn text_typed_in_the_widget_while_the_server_is_down_is_sent_once_when_it_
     open_bubble(&visitor).await;
     let delivered =
         format!("{ROOT} return [...root.querySelectorAll('.msg.from-visitor.delivered .text')].some((t) => t.textContent === arguments[0]);");
-    widget(&visitor, ".input").await.send_keys(&format!("Before the outage{}", Key::Enter)).await.unwrap();
+    visitor.widget_element(".input").await.send_keys(&format!("Before the outage{}", Key::Enter)).await.unwrap();
     wait_for(&visitor, "the first message delivered", &delivered, json!("Before the outage")).await;
     console.until_type("conversation").await;
 
@@ -433,7 +417,7 @@ async fn text_typed_in_the_widget_while_the_server_is_down_is_sent_once_when_it_
     served.terminate().await;
     widget_status(&visitor, "Connection lost: reconnecting…").await;
     let offline = "Typed while you were away";
-    widget(&visitor, ".input").await.send_keys(&format!("{offline}{}", Key::Enter)).await.unwrap();
+    visitor.widget_element(".input").await.send_keys(&format!("{offline}{}", Key::Enter)).await.unwrap();
     let pending = format!("{ROOT} return [...root.querySelectorAll('.msg.from-visitor.pending .text')].some((t) => t.textContent === arguments[0]);");
     wait_for(&visitor, "the message shown as not sent yet", &pending, json!(offline)).await;
     let outbox = format!("return JSON.parse(localStorage.getItem('switchboard:{}:outbox') || '[]').map((m) => m.text);", chat.key);
@@ -461,7 +445,7 @@ async fn text_typed_in_the_widget_while_the_server_is_down_is_sent_once_when_it_
 
     // Ann, back in her console, has it once, and the conversation goes on.
     let (mut console, state) = testkit::chat::console(&served.url(""), "ann@acme.test").await;
-    widget(&visitor, ".input").await.send_keys(&format!("After the outage{}", Key::Enter)).await.unwrap();
+    visitor.widget_element(".input").await.send_keys(&format!("After the outage{}", Key::Enter)).await.unwrap();
     let after = console.until("the next message", |f| f["type"] == "message" && f["text"] == "After the outage").await;
     let mut seen: Vec<Value> = state["conversations"][0]["messages"].as_array().unwrap().clone();
     seen.extend(console.seen.iter().filter(|f| f["type"] == "message").cloned());

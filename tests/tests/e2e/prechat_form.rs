@@ -6,8 +6,6 @@
 use std::time::Duration;
 
 use domain::site::{Priority, WidgetSettings};
-use fantoccini::elements::Element;
-use fantoccini::Locator;
 use serde_json::{json, Value};
 use testkit::browser::{customer_site, Browser};
 use testkit::chat::{console, visitor};
@@ -131,11 +129,6 @@ async fn wait_for_widget(browser: &Browser, what: &str, script: &str) -> Value {
     }
 }
 
-async fn widget(browser: &Browser, css: &str) -> Element {
-    let root = browser.find("switchboard-chat").await.shadow_root().await.expect("an open shadow root");
-    root.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no `{css}` in the widget: {e}"))
-}
-
 #[tokio::test]
 async fn the_widget_asks_who_the_visitor_is_before_the_chat_and_the_question_starts_it() {
     let db = TestDb::new().await;
@@ -159,7 +152,7 @@ async fn the_widget_asks_who_the_visitor_is_before_the_chat_and_the_question_sta
     let zoe = Browser::start().await;
     zoe.goto(&page).await;
     wait_for_widget(&zoe, "the bubble", "return !!root.querySelector('.bubble');").await;
-    widget(&zoe, ".bubble").await.click().await.unwrap();
+    zoe.widget_element(".bubble").await.click().await.unwrap();
     let form = wait_for_widget(
         &zoe,
         "the pre-chat form",
@@ -177,8 +170,8 @@ async fn the_widget_asks_who_the_visitor_is_before_the_chat_and_the_question_sta
     assert_eq!(crate::ratings_and_transcripts::violations(&zoe).await, Vec::<Value>::new(), "the pre-chat form passes axe-core");
 
     // Without an address it says so, as the offline form does; then it starts with the question.
-    widget(&zoe, ".prechat [name=name]").await.send_keys("Zoé Durand").await.unwrap();
-    widget(&zoe, ".prechat .go").await.click().await.unwrap();
+    zoe.widget_element(".prechat [name=name]").await.send_keys("Zoé Durand").await.unwrap();
+    zoe.widget_element(".prechat .go").await.click().await.unwrap();
     let refused = wait_for_widget(
         &zoe,
         "the missing address",
@@ -186,9 +179,9 @@ async fn the_widget_asks_who_the_visitor_is_before_the_chat_and_the_question_sta
     )
     .await;
     assert_eq!(refused, "Please enter a valid e-mail address.");
-    widget(&zoe, ".prechat [name=email]").await.send_keys("zoe@example.org").await.unwrap();
-    widget(&zoe, ".prechat [name=question]").await.send_keys("Do you ship to Lyon?").await.unwrap();
-    widget(&zoe, ".prechat .go").await.click().await.unwrap();
+    zoe.widget_element(".prechat [name=email]").await.send_keys("zoe@example.org").await.unwrap();
+    zoe.widget_element(".prechat [name=question]").await.send_keys("Do you ship to Lyon?").await.unwrap();
+    zoe.widget_element(".prechat .go").await.click().await.unwrap();
     let conversation = ann.until_type("conversation").await;
     assert_eq!((conversation["visitor"]["name"].as_str(), conversation["visitor"]["email"].as_str()), (Some("Zoé Durand"), Some("zoe@example.org")));
     assert_eq!(conversation["messages"][0]["text"], "Do you ship to Lyon?", "{conversation}");

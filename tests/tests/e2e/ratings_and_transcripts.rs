@@ -7,8 +7,6 @@
 use std::time::Duration;
 
 use domain::site::{Language, Priority, WidgetSettings};
-use fantoccini::elements::Element;
-use fantoccini::Locator;
 use reqwest::Method;
 use serde_json::{json, Value};
 use testkit::api::Api;
@@ -223,12 +221,6 @@ pub(crate) async fn violations(browser: &Browser) -> Vec<Value> {
     }
 }
 
-/// An element inside the widget's Shadow DOM, for real clicks and keys.
-async fn widget(browser: &Browser, css: &str) -> Element {
-    let root = browser.find("switchboard-chat").await.shadow_root().await.expect("an open shadow root");
-    root.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no `{css}` in the widget: {e}"))
-}
-
 #[tokio::test]
 async fn a_french_widget_asks_for_a_rating_when_the_agent_closes_and_mails_the_copy() {
     let db = TestDb::new().await;
@@ -261,9 +253,9 @@ async fn a_french_widget_asks_for_a_rating_when_the_agent_closes_and_mails_the_c
     let zoe = Browser::start().await;
     zoe.goto(&page).await;
     wait_for_widget(&zoe, "the bubble", "return !!root.querySelector('.bubble');", Value::Null).await;
-    widget(&zoe, ".bubble").await.click().await.unwrap();
-    widget(&zoe, ".input").await.send_keys("Avez-vous du 43 ?").await.unwrap();
-    widget(&zoe, ".send").await.click().await.unwrap();
+    zoe.widget_element(".bubble").await.click().await.unwrap();
+    zoe.widget_element(".input").await.send_keys("Avez-vous du 43 ?").await.unwrap();
+    zoe.widget_element(".send").await.click().await.unwrap();
     let id = ann.until_type("conversation").await["id"].as_str().unwrap().to_owned();
     ann.send(json!({ "type": "message", "conversation_id": id, "client_id": uuid::Uuid::now_v7(), "text": "Oui, en bleu." })).await;
     ann.send(json!({ "type": "note", "conversation_id": id, "client_id": uuid::Uuid::now_v7(), "text": SECRET })).await;
@@ -309,11 +301,11 @@ async fn a_french_widget_asks_for_a_rating_when_the_agent_closes_and_mails_the_c
     assert_eq!(violations(&zoe).await, Vec::<Value>::new(), "the end-of-chat screen passes axe-core");
 
     // Sending without a choice says what is missing; then good, a comment, and it is sent.
-    widget(&zoe, ".rate .go").await.click().await.unwrap();
+    zoe.widget_element(".rate .go").await.click().await.unwrap();
     wait_for_widget(&zoe, "the missing choice", "return root.querySelector('.rate .err').textContent;", Value::Null).await;
-    widget(&zoe, ".thumb[data-rating=good]").await.click().await.unwrap();
-    widget(&zoe, ".rate textarea").await.send_keys("Rapide et aimable").await.unwrap();
-    widget(&zoe, ".rate .go").await.click().await.unwrap();
+    zoe.widget_element(".thumb[data-rating=good]").await.click().await.unwrap();
+    zoe.widget_element(".rate textarea").await.send_keys("Rapide et aimable").await.unwrap();
+    zoe.widget_element(".rate .go").await.click().await.unwrap();
     let thanks = wait_for_widget(&zoe, "the thanks", "const r = root.querySelector('.rated'); return !r.hidden && r.textContent;", Value::Null).await;
     assert_eq!(thanks, "Merci pour votre note\u{a0}!");
     let pressed =
@@ -321,12 +313,12 @@ async fn a_french_widget_asks_for_a_rating_when_the_agent_closes_and_mails_the_c
     assert_eq!(pressed.unwrap(), json!("true"));
 
     // A copy: a bad address is refused in the widget, a good one is mailed.
-    widget(&zoe, ".copy input").await.send_keys("zoe@").await.unwrap();
-    widget(&zoe, ".copy .go").await.click().await.unwrap();
+    zoe.widget_element(".copy input").await.send_keys("zoe@").await.unwrap();
+    zoe.widget_element(".copy .go").await.click().await.unwrap();
     let bad = wait_for_widget(&zoe, "the bad address", "return root.querySelector('.copy .err').textContent;", Value::Null).await;
     assert_eq!(bad, "Veuillez saisir une adresse e-mail valide.");
-    widget(&zoe, ".copy input").await.send_keys("example.org").await.unwrap();
-    widget(&zoe, ".copy .go").await.click().await.unwrap();
+    zoe.widget_element(".copy input").await.send_keys("example.org").await.unwrap();
+    zoe.widget_element(".copy .go").await.click().await.unwrap();
     let sent =
         wait_for_widget(&zoe, "the copy's confirmation", "const c = root.querySelector('.copied'); return !c.hidden && c.textContent;", Value::Null)
             .await;
@@ -353,7 +345,7 @@ async fn a_french_widget_asks_for_a_rating_when_the_agent_closes_and_mails_the_c
     // After a reload the screen is still there, the address prefilled.
     zoe.goto(&page).await;
     wait_for_widget(&zoe, "the bubble again", "return !!root.querySelector('.bubble');", Value::Null).await;
-    widget(&zoe, ".bubble").await.click().await.unwrap();
+    zoe.widget_element(".bubble").await.click().await.unwrap();
     let prefilled = wait_for_widget(
         &zoe,
         "the prefilled address",

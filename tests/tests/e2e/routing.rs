@@ -13,9 +13,9 @@ use store::EventStore;
 use testkit::chat::{says, visitor};
 use testkit::{TestDb, TestServer};
 
-/// An agent's stream, replayed: the most conversations held at any moment, and the
-/// conversations held at the end.
-async fn replay_agent(server: &TestServer, id: UserId) -> (usize, HashSet<ConversationId>) {
+/// An agent's stream, replayed: the most slots taken at any moment (conversations held, and
+/// on a site where chats ring, rung), and the slots taken at the end.
+pub(crate) async fn replay_agent(server: &TestServer, id: UserId) -> (usize, HashSet<ConversationId>) {
     let events = server.app.events().read_stream(&agent::stream(id), 0).await.unwrap();
     let (mut held, mut most) = (HashSet::new(), 0);
     for e in events {
