@@ -444,7 +444,9 @@ impl AgentSocket {
             conversation::Event::OfferEnded { agent_id, outcome } if *agent_id == self.me => self.ring_ended(id, outcome.as_str()),
             conversation::Event::ConversationAssigned { agent_id, .. } if *agent_id == self.me => {
                 let mut frames = self.ring_ended(id, "accepted");
-                if self.held.contains_key(&id) {
+                // The hub starts where the log was safe to read from, which may be before
+                // events already stored: a notice can be of a chat since closed.
+                if self.held.contains_key(&id) || !self.holds(id).await {
                     return frames;
                 }
                 frames.extend(self.follow(id, 0).await.map(|c| ToAgent::Conversation(Box::new(c))));
