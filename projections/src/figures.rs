@@ -201,23 +201,11 @@ mod tests {
     use super::BoardFigures;
     use crate::{Projection, Writes};
     use domain::conversation::{Event, Sender};
-    use domain::{Actor, CompanyId, ConversationId, Metadata, SiteId, UserId, VisitorId};
-    use store::{Position, RecordedEvent};
+    use domain::{CompanyId, ConversationId, SiteId, UserId, VisitorId};
 
     fn writes_of(event: Event) -> usize {
         let encoded = domain::EventPayload::encode(&event);
-        let recorded = RecordedEvent {
-            event_id: uuid::Uuid::now_v7(),
-            stream: domain::conversation::stream(ConversationId::new()),
-            version: 3,
-            position: Position { tx: 1, seq: 1 },
-            event_type: encoded.event_type,
-            schema: encoded.schema,
-            payload: encoded.payload,
-            metadata: Metadata::new(None, Actor::System("test".into())),
-            occurred_at: chrono::Utc::now(),
-            recorded_at: chrono::Utc::now(),
-        };
+        let recorded = crate::testing::recorded(domain::conversation::stream(ConversationId::new()), 3, encoded);
         let mut writes = Writes::default();
         BoardFigures.apply(&recorded, &domain::Event::Conversation(event), &mut writes).unwrap();
         writes.len()

@@ -16,6 +16,9 @@ pub mod users;
 mod verify;
 mod writes;
 
+#[cfg(test)]
+mod testing;
+
 pub use registry::Registered;
 pub use runner::{rebuild, rebuild_observed, run, skip_to, wait_for, Checkpoints, Progress, Projection, ProjectionError, RebuildReport};
 pub use verify::{verify, Difference, RowDifference, TableCheck, Verification};

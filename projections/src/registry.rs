@@ -123,8 +123,7 @@ impl Registered {
 mod tests {
     use super::Registered;
     use crate::{Projection, ProjectionError, Writes};
-    use domain::{Actor, Metadata};
-    use store::{Position, RecordedEvent};
+    use store::RecordedEvent;
 
     /// An event whose stream name does not carry an id, as no Switchboard code writes but a
     /// hand-made import could.
@@ -134,18 +133,7 @@ mod tests {
             domain::Event::Agent(e) => domain::EventPayload::encode(e),
             _ => unreachable!("only the events below"),
         };
-        RecordedEvent {
-            event_id: uuid::Uuid::now_v7(),
-            stream: stream.into(),
-            version: 0,
-            position: Position { tx: 1, seq: 1 },
-            event_type: encoded.event_type,
-            schema: encoded.schema,
-            payload: encoded.payload,
-            metadata: Metadata::new(None, Actor::System("test".into())),
-            occurred_at: chrono::Utc::now(),
-            recorded_at: chrono::Utc::now(),
-        }
+        crate::testing::recorded(stream.into(), 0, encoded)
     }
 
     #[test]

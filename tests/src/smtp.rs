@@ -45,6 +45,17 @@ impl SmtpServer {
         read_all(&[self.maildir.join("new"), self.maildir.join("cur")])
     }
 
+    /// The messages addressed to `to`, as raw text.
+    pub fn messages_to(&self, to: &str) -> Vec<String> {
+        let header = format!("To: {to}");
+        self.messages().into_iter().filter(|m| m.lines().any(|l| l.eq_ignore_ascii_case(&header))).collect()
+    }
+
+    /// The messages addressed to `to`, read: subject and text.
+    pub fn mails_to(&self, to: &str) -> Vec<(String, String)> {
+        self.messages_to(to).iter().map(|m| read_mail(m)).collect()
+    }
+
     pub async fn stop(mut self) {
         let _ = self.child.kill().await;
     }

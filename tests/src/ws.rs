@@ -79,6 +79,19 @@ impl Ws {
         }
     }
 
+    /// The answer to `frame`: a frame of type `kind`, or an error. A frame refused as too
+    /// fast (a test that sends many) is sent again when the server says.
+    pub async fn answer(&mut self, frame: Value, kind: &str) -> Value {
+        loop {
+            self.send(frame.clone()).await;
+            let answer = self.until(kind, |f| f["type"] == kind || f["type"] == "error").await;
+            match answer["retry_after"].as_u64() {
+                Some(wait) if answer["code"] == "rate_limited" => tokio::time::sleep(Duration::from_secs(wait)).await,
+                _ => return answer,
+            }
+        }
+    }
+
     /// Skips frames until one matches, failing after `WAIT`.
     pub async fn until(&mut self, what: &str, matches: impl Fn(&Value) -> bool) -> Value {
         let deadline = tokio::time::Instant::now() + WAIT;

@@ -9,7 +9,7 @@ use fantoccini::key::Key;
 use serde_json::{json, Value};
 use testkit::browser::{customer_site, Browser};
 use testkit::chat::PASSWORD;
-use testkit::smtp::{read_mail, smtp_transport, wait_for, SmtpServer};
+use testkit::smtp::{smtp_transport, wait_for, SmtpServer};
 use testkit::{wait, TestDb, TestServer};
 
 use crate::every_page::CANNED_TEXT;
@@ -78,11 +78,6 @@ async fn picker(agent: &Browser) -> Result<Vec<String>, String> {
         .await
         .map_err(|e| e.to_string())?;
     serde_json::from_value(found.clone()).map_err(|_| format!("the picker is closed: {found}"))
-}
-
-/// The mails the SMTP server received for `to`: subject and text.
-fn mails_to(smtp: &SmtpServer, to: &str) -> Vec<(String, String)> {
-    smtp.messages().into_iter().filter(|m| m.lines().any(|l| l.eq_ignore_ascii_case(&format!("To: {to}")))).map(|m| read_mail(&m)).collect()
 }
 
 #[tokio::test]
@@ -267,8 +262,8 @@ async fn a_visitor_fills_the_pre_chat_form_gets_a_canned_answer_never_the_note_r
     assert_eq!(sent, format!("A copy of this chat is on its way to {EMAIL}."));
 
     // ---- The mail, at the real SMTP server: the chat, not the note. ----
-    assert_eq!(wait_for(|| mails_to(&smtp, EMAIL).len(), 1).await, 1, "one copy reaches {EMAIL}");
-    let (subject, text) = &mails_to(&smtp, EMAIL)[0];
+    assert_eq!(wait_for(|| smtp.mails_to(EMAIL).len(), 1).await, 1, "one copy reaches {EMAIL}");
+    let (subject, text) = &smtp.mails_to(EMAIL)[0];
     assert_eq!(subject, "Your chat with Shop");
     assert!(text.contains(&format!("] You: {QUESTION}\n")), "the question is in the copy: {text}");
     assert!(text.contains(&format!("] ann: {expected}\n")), "the canned answer is in the copy: {text}");

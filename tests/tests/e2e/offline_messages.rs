@@ -13,9 +13,8 @@ use testkit::{TestDb, TestServer};
 
 /// The mails sent to `to` so far, read: subject, text and the raw headers.
 fn mails_to(smtp: &SmtpServer, to: &str) -> Vec<(String, String, String)> {
-    smtp.messages()
+    smtp.messages_to(to)
         .into_iter()
-        .filter(|m| m.lines().any(|l| l.eq_ignore_ascii_case(&format!("To: {to}"))))
         .map(|m| {
             let (subject, text) = read_mail(&m);
             (subject, text, m.replace("\r\n", "\n").split("\n\n").next().unwrap_or_default().to_owned())

@@ -10,21 +10,7 @@ use serde_json::{json, Value};
 use testkit::browser::{customer_site, Browser};
 use testkit::chat::{console, visitor};
 use testkit::server::{hidden_field, Browserless};
-use testkit::ws::Ws;
 use testkit::{TestDb, TestServer};
-
-/// The answer of the visitor's socket to `frame`: a frame of type `kind`, or an error (a
-/// frame refused as too fast is sent again when the server says).
-async fn answer(v: &mut Ws, frame: Value, kind: &str) -> Value {
-    loop {
-        v.send(frame.clone()).await;
-        let answer = v.until(kind, |f| f["type"] == kind || f["type"] == "error").await;
-        match answer["retry_after"].as_u64() {
-            Some(wait) if answer["code"] == "rate_limited" => tokio::time::sleep(Duration::from_secs(wait)).await,
-            _ => return answer,
-        }
-    }
-}
 
 fn first(text: &str, name: &str, email: &str) -> Value {
     json!({ "type": "message", "client_id": uuid::Uuid::now_v7(), "text": text, "name": name, "email": email })
@@ -69,14 +55,14 @@ async fn a_site_with_the_pre_chat_form_starts_no_chat_without_an_address_and_the
     server.settle().await;
     let (mut zoe, _) = visitor(&base, &chat.key, None, 0).await;
     // Refused as the offline form refuses: no address, a bad one, a name too long.
-    assert_eq!(answer(&mut zoe, first("Hello?", "", ""), "ack").await["code"], "invalid_email");
-    assert_eq!(answer(&mut zoe, first("Hello?", "Zoé", "zoe@"), "ack").await["code"], "invalid_email");
-    assert_eq!(answer(&mut zoe, first("Hello?", &"z".repeat(101), "zoe@example.org"), "ack").await["code"], "invalid_input");
+    assert_eq!(zoe.answer(first("Hello?", "", ""), "ack").await["code"], "invalid_email");
+    assert_eq!(zoe.answer(first("Hello?", "Zoé", "zoe@"), "ack").await["code"], "invalid_email");
+    assert_eq!(zoe.answer(first("Hello?", &"z".repeat(101), "zoe@example.org"), "ack").await["code"], "invalid_input");
     let client = db.client().await;
     let started: i64 = client.query_one("SELECT count(*) FROM events WHERE event_type = 'ConversationStarted'", &[]).await.unwrap().get(0);
     assert_eq!(started, 0, "a refused first message starts nothing");
 
-    assert_eq!(answer(&mut zoe, first("Do you ship to Lyon?", " Zoé Durand ", " Zoe@Example.org "), "ack").await["type"], "ack");
+    assert_eq!(zoe.answer(first("Do you ship to Lyon?", " Zoé Durand ", " Zoe@Example.org "), "ack").await["type"], "ack");
     let conversation = ann.until_type("conversation").await;
     let visitor = &conversation["visitor"];
     assert_eq!(
@@ -97,8 +83,8 @@ async fn a_site_with_the_pre_chat_form_starts_no_chat_without_an_address_and_the
     ann.send(json!({ "type": "close", "conversation_id": id })).await;
     zoe.until_type("closed").await;
     let copy = |email: &str| json!({ "type": "send_transcript", "email": email, "request_id": uuid::Uuid::now_v7() });
-    assert_eq!(answer(&mut zoe, copy("eve@example.org"), "transcript_requested").await["code"], "email_not_given");
-    assert_eq!(answer(&mut zoe, copy("zoe@example.org"), "transcript_requested").await["type"], "transcript_requested");
+    assert_eq!(zoe.answer(copy("eve@example.org"), "transcript_requested").await["code"], "email_not_given");
+    assert_eq!(zoe.answer(copy("zoe@example.org"), "transcript_requested").await["type"], "transcript_requested");
 
     // The history and the transcript name the visitor by what they gave.
     server.settle().await;

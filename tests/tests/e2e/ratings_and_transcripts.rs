@@ -13,33 +13,15 @@ use testkit::api::Api;
 use testkit::browser::{customer_site_with_policy, Browser};
 use testkit::chat::{console, says, visitor};
 use testkit::server::Browserless;
-use testkit::smtp::{read_mail, smtp_transport, wait_for, SmtpServer};
+use testkit::smtp::{smtp_transport, wait_for, SmtpServer};
 use testkit::ws::Ws;
 use testkit::{TestDb, TestServer};
 
 const SECRET: &str = "VIP: offer them 10%";
 
-/// The mails sent to `to` so far: subject and text.
-fn mails_to(smtp: &SmtpServer, to: &str) -> Vec<(String, String)> {
-    smtp.messages().into_iter().filter(|m| m.lines().any(|l| l.eq_ignore_ascii_case(&format!("To: {to}")))).map(|m| read_mail(&m)).collect()
-}
-
-/// The answer of the visitor's socket to `frame`: a frame of type `kind`, or an error. A
-/// frame refused as too fast (this test sends many) is sent again when the server says.
-async fn answer(v: &mut Ws, frame: Value, kind: &str) -> Value {
-    loop {
-        v.send(frame.clone()).await;
-        let answer = v.until(kind, |f| f["type"] == kind || f["type"] == "error").await;
-        match answer["retry_after"].as_u64() {
-            Some(wait) if answer["code"] == "rate_limited" => tokio::time::sleep(Duration::from_secs(wait)).await,
-            _ => return answer,
-        }
-    }
-}
-
 /// The error code the visitor's socket answers `frame` with.
 async fn refused(v: &mut Ws, frame: Value) -> String {
-    let answer = answer(v, frame, "error").await;
+    let answer = v.answer(frame, "error").await;
     answer["code"].as_str().unwrap().to_owned()
 }
 
@@ -87,7 +69,7 @@ async fn a_visitor_rates_an_ended_chat_and_gets_a_copy_without_the_notes_at_an_a
     // Rated once ended; a comment over 1,000 characters and an unknown rating are refused.
     assert_eq!(refused(&mut zoe, json!({ "type": "rate", "rating": "good", "comment": "é".repeat(1001) })).await, "comment_too_long");
     assert_eq!(refused(&mut zoe, json!({ "type": "rate", "rating": "meh" })).await, "invalid_frame");
-    let rated = answer(&mut zoe, json!({ "type": "rate", "rating": "good", "comment": "  Quick and kind  " }), "rated").await;
+    let rated = zoe.answer(json!({ "type": "rate", "rating": "good", "comment": "  Quick and kind  " }), "rated").await;
     assert_eq!(rated, json!({ "type": "rated", "rating": "good" }));
     assert_eq!(events_of(&db, &id, "ConversationRated").await, 1);
 
@@ -95,18 +77,18 @@ async fn a_visitor_rates_an_ended_chat_and_gets_a_copy_without_the_notes_at_an_a
     let copy = |email: &str, request_id: uuid::Uuid| json!({ "type": "send_transcript", "email": email, "request_id": request_id });
     assert_eq!(refused(&mut zoe, copy("zoe@example.org", uuid::Uuid::now_v7())).await, "email_not_given");
     assert_eq!(refused(&mut zoe, json!({ "type": "email", "email": "zoe@" })).await, "invalid_email");
-    let noted = answer(&mut zoe, json!({ "type": "email", "email": " zoe@example.org " }), "email_noted").await;
+    let noted = zoe.answer(json!({ "type": "email", "email": " zoe@example.org " }), "email_noted").await;
     assert_eq!(noted["email"], "zoe@example.org", "{noted}");
     assert_eq!(refused(&mut zoe, copy("eve@example.org", uuid::Uuid::now_v7())).await, "email_not_given");
     let request_id = uuid::Uuid::now_v7();
     for _ in 0..2 {
         // Sent twice (a reconnection, a double click): one request, one mail.
-        let requested = answer(&mut zoe, copy("Zoe@Example.org", request_id), "transcript_requested").await;
+        let requested = zoe.answer(copy("Zoe@Example.org", request_id), "transcript_requested").await;
         assert_eq!(requested["request_id"], json!(request_id), "{requested}");
     }
     assert_eq!(events_of(&db, &id, "TranscriptRequested").await, 1);
-    assert_eq!(wait_for(|| mails_to(&smtp, "zoe@example.org").len(), 1).await, 1);
-    let (subject, text) = &mails_to(&smtp, "zoe@example.org")[0];
+    assert_eq!(wait_for(|| smtp.mails_to("zoe@example.org").len(), 1).await, 1);
+    let (subject, text) = &smtp.mails_to("zoe@example.org")[0];
     assert_eq!(subject, "Your chat with Shop");
     assert!(text.starts_with("Here is a copy of your chat with Shop of "), "{text}");
     assert!(text.contains("] You: Do you have size 43?\n") && text.contains("] ann: Yes, in blue.\n"), "{text}");
@@ -117,7 +99,7 @@ async fn a_visitor_rates_an_ended_chat_and_gets_a_copy_without_the_notes_at_an_a
         testkit::wait::check(statuses == ["sent"], statuses)
     })
     .await;
-    assert_eq!(mails_to(&smtp, "zoe@example.org").len(), 1, "one mail for a request sent twice");
+    assert_eq!(smtp.mails_to("zoe@example.org").len(), 1, "one mail for a request sent twice");
 
     // The rating on the transcript page and in the history, found by rating.
     server.settle().await;
@@ -145,7 +127,7 @@ async fn a_visitor_rates_an_ended_chat_and_gets_a_copy_without_the_notes_at_an_a
     let token = welcome["visitor_token"].as_str().unwrap();
     let (mut back, again) = visitor(&base, &chat.key, Some(token), 0).await;
     assert!(again["conversation"].is_null(), "{again}");
-    assert_eq!(answer(&mut back, json!({ "type": "rate", "rating": "bad", "comment": "" }), "rated").await["type"], "rated");
+    assert_eq!(back.answer(json!({ "type": "rate", "rating": "bad", "comment": "" }), "rated").await["type"], "rated");
     server.settle().await;
     assert!(listed(&admin, "rating=bad", &id).await && !listed(&admin, "rating=good", &id).await);
     assert!(admin.get_text(&format!("/history/{id}")).await.contains("Bad"));
@@ -180,7 +162,7 @@ async fn a_visitor_rates_an_ended_chat_and_gets_a_copy_without_the_notes_at_an_a
     restarted.caught_up_with(&[projections::Registered::TranscriptOutbox]).await;
     let rows: Vec<String> = client.query("SELECT status FROM transcript_mails", &[]).await.unwrap().iter().map(|r| r.get(0)).collect();
     assert_eq!(rows, ["sent"], "the replayed request is not pending again");
-    assert_eq!(mails_to(&smtp, "zoe@example.org").len(), 1);
+    assert_eq!(smtp.mails_to("zoe@example.org").len(), 1);
     smtp.stop().await;
 }
 
@@ -323,8 +305,8 @@ async fn a_french_widget_asks_for_a_rating_when_the_agent_closes_and_mails_the_c
         wait_for_widget(&zoe, "the copy's confirmation", "const c = root.querySelector('.copied'); return !c.hidden && c.textContent;", Value::Null)
             .await;
     assert_eq!(sent, "Une copie de cette discussion part vers zoe@example.org.");
-    assert_eq!(wait_for(|| mails_to(&smtp, "zoe@example.org").len(), 1).await, 1);
-    let (subject, text) = &mails_to(&smtp, "zoe@example.org")[0];
+    assert_eq!(wait_for(|| smtp.mails_to("zoe@example.org").len(), 1).await, 1);
+    let (subject, text) = &smtp.mails_to("zoe@example.org")[0];
     assert_eq!(subject, "Votre discussion avec Shop");
     assert!(text.contains("] Vous\u{a0}: Avez-vous du 43 ?\n") && text.contains("] ann\u{a0}: Oui, en bleu.\n"), "{text}");
     assert!(!text.contains("VIP"), "{text}");
