@@ -298,6 +298,13 @@ async fn a_visitor_fills_the_pre_chat_form_gets_a_canned_answer_never_the_note_r
         "the transcript holds the chat and the note for staff: {transcript}"
     );
 
+    // Every read model, rebuilt from this chat's log, is the live one.
+    let (ok, stdout, stderr) = testkit::process::run(&["replay", "--verify"], Some(&db.url()), "").await;
+    assert!(ok, "{stdout}\n{stderr}");
+    for name in projections::Registered::rebuildable_ones().map(|p| p.name()) {
+        assert!(stdout.contains(&format!("{name}: matches the log")), "{name}: {stdout}");
+    }
+
     visitor.close().await;
     agent.close().await;
     smtp.stop().await;

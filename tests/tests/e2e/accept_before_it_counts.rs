@@ -347,6 +347,10 @@ async fn sixty_visitors_at_once_on_two_servers_never_ring_an_agent_over_capacity
         .unwrap()
         .get(0);
     assert_eq!(over, 0, "the agent-load read model shows an agent over capacity");
+    two.settle().await;
+    // Rebuilt from the log, with rings under way, the read models are the live ones.
+    let (ok, stdout, stderr) = testkit::process::run(&["replay", "--verify", "conversations", "agent-load"], Some(&db.url()), "").await;
+    assert!(ok && stdout.contains("conversations: matches the log") && stdout.contains("agent-load: matches the log"), "{stdout}\n{stderr}");
 }
 
 #[tokio::test]
